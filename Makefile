@@ -1,0 +1,50 @@
+# Mail Governor — every command a developer or CI needs.
+# Works on a fresh Debian machine as root: missing system packages are installed with apt-get.
+
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+SWIFT ?= swift
+# Debian packages the build and the tests need (tzdata: the engine's time zones come from it).
+APT_PACKAGES := tzdata
+CONFIG ?= debug
+
+.PHONY: run test build lint format bench deps clean
+
+run: deps
+	$(SWIFT) build --product governor
+	$$($(SWIFT) build --show-bin-path)/governor policy check policies/*.yaml
+	$$($(SWIFT) build --show-bin-path)/governor evaluate \
+	  --campaign fixtures/campaigns/black-friday.yaml \
+	  --customers fixtures/customers.yaml \
+	  --policy policies/default.yaml
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests
+
+format:
+	$(SWIFT) format format -i -r Sources Tests
+
+bench: deps
+	$(SWIFT) build -c release --product governor-bench
+	$$($(SWIFT) build -c release --show-bin-path)/governor-bench
+
+# Installs only what is missing, so a warm machine pays nothing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+clean:
+	rm -rf .build

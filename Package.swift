@@ -1,0 +1,45 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "mail-governor",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "governor", targets: ["governor"]),
+    .library(name: "GovernorCore", targets: ["GovernorCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+  ],
+  targets: [
+    .target(
+      name: "GovernorCore",
+      dependencies: [
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .executableTarget(
+      name: "governor",
+      dependencies: [
+        "GovernorCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "governor-bench",
+      dependencies: ["GovernorCore"]
+    ),
+    .testTarget(
+      name: "GovernorCoreTests",
+      dependencies: ["GovernorCore"]
+    ),
+    .testTarget(
+      name: "GovernorCLITests",
+      dependencies: ["GovernorCore"]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+import Foundation
+
+/// What happens to a message. Precedence when rules disagree: blocked > deferred > forwarded.
+public enum Outcome: String, Hashable, Sendable, Codable, CaseIterable {
+  case forwarded
+  case blocked
+  case deferred
+  /// Set by the gateway when forwarding failed; the engine never returns it.
+  case failed
+}
+
+/// A change the governor made to the message (tracking removed, headers added).
+public struct Modification: Hashable, Sendable, Codable {
+  public var kind: String
+  public var url: String?
+  public var replacement: String?
+
+  public init(kind: String, url: String? = nil, replacement: String? = nil) {
+    self.kind = kind
+    self.url = url
+    self.replacement = replacement
+  }
+}
+
+/// The engine's explained answer for one message.
+public struct Decision: Hashable, Sendable {
+  public var messageId: String
+  public var customerId: String
+  public var category: String
+  public var outcome: Outcome
+  /// Every failing rule, in pipeline order: consent, suppression, caps, quiet hours.
+  public var reasons: [Reason]
+  /// Deferred: when it will be released. Blocked by caps or quiet hours only: the next time
+  /// it would be allowed. Otherwise nil.
+  public var notBefore: Date?
+  public var modifications: [Modification]
+  /// Whether the recipient consented to tracking (the policy's tracking purpose).
+  public var trackingConsent: Bool
+  public var policy: PolicyReference
+  public var evaluatedAt: Date
+
+  /// The reason codes, in order: handy for summaries and tests.
+  public var codes: [String] { reasons.map(\.code) }
+}
+
+extension Decision: Encodable {
+  enum CodingKeys: String, CodingKey {
+    case outcome, reasons, modifications, policy, category
+    case messageId = "message_id"
+    case customerId = "customer_id"
+    case notBefore = "not_before"
+    case trackingConsent = "tracking_consent"
+    case evaluatedAt = "evaluated_at"
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(messageId, forKey: .messageId)
+    try container.encode(customerId, forKey: .customerId)
+    try container.encode(category, forKey: .category)
+    try container.encode(outcome, forKey: .outcome)
+    try container.encode(reasons, forKey: .reasons)
+    try container.encode(notBefore, forKey: .notBefore)
+    try container.encode(modifications, forKey: .modifications)
+    try container.encode(trackingConsent, forKey: .trackingConsent)
+    try container.encode(policy, forKey: .policy)
+    try container.encode(evaluatedAt, forKey: .evaluatedAt)
+  }
+}

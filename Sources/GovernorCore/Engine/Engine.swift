@@ -1,0 +1,122 @@
+import Foundation
+
+/// Decides what happens to one message: a pure function of (policy, message, customer
+/// state, now). The gateway, the dry-run and policy replay all call it; they differ only in
+/// where the state comes from and what they do with the decision.
+///
+/// Every rule is evaluated, not just the first that fails, so the decision carries every
+/// reason. Pipeline order: consent → suppression → caps → quiet hours.
+///
+/// The policy is compiled once, in `init`, into a plan per category, so `evaluate` reads
+/// no policy structure it does not need.
+public struct Engine: Sendable {
+  public let policy: Policy
+  private let plans: [String: CategoryPlan]
+  private let categoryNames: [String]
+  private let suppression: SuppressionRule
+  private let trackingConsent: ConsentRule?
+
+  public init(policy: Policy) {
+    self.policy = policy
+    categoryNames = policy.categories.map(\.name)
+    suppression = SuppressionRule(policy: policy.suppression)
+    trackingConsent = policy.tracking.consentPurpose
+      .flatMap { policy.consent.purpose(named: $0) }
+      .map { ConsentRule(purpose: $0, kinds: policy.consent.kinds) }
+    var plans: [String: CategoryPlan] = [:]
+    for category in policy.categories {
+      plans[category.name] = CategoryPlan(category, policy: policy)
+    }
+    self.plans = plans
+  }
+
+  public func evaluate(_ message: Message, for state: CustomerState, at now: Date) -> Decision {
+    var decision = Decision(
+      messageId: message.id, customerId: state.customerId, category: message.category,
+      outcome: .forwarded, reasons: [], notBefore: nil, modifications: [],
+      trackingConsent: trackingConsent.map { $0.check(state, at: now) == nil } ?? false,
+      policy: policy.reference, evaluatedAt: now)
+    guard let plan = plans[message.category] else {
+      decision.reasons.append(
+        Reason(
+          rule: "category", effect: .block,
+          finding: .unknownCategory(category: message.category, known: categoryNames)))
+      decision.outcome = .blocked
+      return decision
+    }
+
+    for rule in plan.consent {
+      if let finding = rule.check(state, at: now) {
+        decision.reasons.append(Reason(rule: rule.purpose.ruleId, effect: .block, finding: finding))
+      }
+    }
+    for (rule, finding) in suppression.check(category: message.category, state) {
+      decision.reasons.append(Reason(rule: rule, effect: .block, finding: finding))
+    }
+    let permanentBlocks = decision.reasons.count
+
+    let timed = TimedRules(plan: plan, state: state, policy: policy, now: now, bit: bit(of:))
+    decision.reasons += timed.findings(at: now, receivedAt: message.receivedAt ?? now)
+
+    if decision.reasons.contains(where: { $0.effect == .block }) {
+      decision.outcome = .blocked
+      // Only a block that time alone lifts has a next eligible time.
+      if permanentBlocks == 0 { decision.notBefore = timed.earliestPass(from: now) }
+    } else if decision.reasons.contains(where: { $0.effect == .defer }) {
+      decision.outcome = .deferred
+      decision.notBefore = timed.earliestPass(from: now)
+    }
+    return decision
+  }
+
+  private func bit(of category: String) -> UInt64 {
+    for (index, name) in categoryNames.enumerated() where name == category {
+      return 1 << UInt64(index)
+    }
+    return 0
+  }
+}
+
+/// What applies to one category, worked out from the policy once.
+struct CategoryPlan: Sendable {
+  let category: Category
+  let consent: [ConsentRule]
+  let caps: [CapRule]
+  let preferenceCategories: [String]?
+  let preferenceScope: UInt64
+  let quietHours: QuietHoursRule?
+  let lookback: TimeInterval
+
+  init(_ category: Category, policy: Policy) {
+    self.category = category
+    let names = policy.categories.map(\.name)
+    func scope(_ categories: [String]) -> UInt64 {
+      categories.reduce(0) { mask, name in
+        mask | (names.firstIndex(of: name).map { 1 << UInt64($0) } ?? 0)
+      }
+    }
+    consent = category.purposes.compactMap { name in
+      policy.consent.purpose(named: name).map {
+        ConsentRule(purpose: $0, kinds: policy.consent.kinds)
+      }
+    }
+    caps = policy.caps.filter { $0.categories.contains(category.name) }.map {
+      CapRule(
+        ruleId: $0.ruleId, limit: $0.limit, categories: $0.categories, scope: scope($0.categories),
+        action: $0.action, shadow: $0.shadow, source: .policy)
+    }
+    if let preference = policy.frequencyPreference,
+      preference.categories.contains(category.name)
+    {
+      preferenceCategories = preference.categories
+      preferenceScope = scope(preference.categories)
+    } else {
+      preferenceCategories = nil
+      preferenceScope = 0
+    }
+    quietHours = policy.quietHours.flatMap {
+      $0.categories.contains(category.name) ? QuietHoursRule(quietHours: $0) : nil
+    }
+    lookback = caps.map(\.lookback).max() ?? 0
+  }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+extension Finding {
+  /// One sentence a marketer understands.
+  public var sentence: String {
+    switch self {
+    case .unknownCategory(let category, let known):
+      return "'\(category)' is not a category of this policy (it has "
+        + "\(known.joined(separator: ", ")))"
+    case .consentMissing(let purpose):
+      return "the customer has never given consent for \(purpose)"
+    case .consentWithdrawn(let purpose, let at):
+      return "the customer withdrew consent for \(purpose) on \(Self.format(at))"
+    case .consentExpired(let purpose, let kind, let grantedAt, let expiredAt):
+      return "\(kind) consent for \(purpose), given on \(Self.format(grantedAt)), expired on "
+        + Self.format(expiredAt)
+    case .consentKindUnknown(let purpose, let kind):
+      return "consent for \(purpose) is of kind '\(kind)', which the policy does not recognise"
+    case .doubleOptInMissing(let purpose, _):
+      return "\(purpose) needs a confirmed (double opt-in) subscription; the customer never "
+        + "confirmed"
+    case .suppressed(let suppression, let category):
+      let scope = suppression.scope == .all ? "all mail" : "\(suppression.scope) mail"
+      return "the customer is suppressed for \(scope) (\(Self.describe(suppression.reason)) on "
+        + "\(Self.format(suppression.at))), which blocks \(category)"
+    case .capExceeded(let usage):
+      return "\(usage.counted.count) of \(usage.max) \(usage.categories.joined(separator: "/")) "
+        + "sends \(usage.window.phrase)" + Self.nextSlot(usage.nextAt)
+    case .preferenceExceeded(let usage):
+      return "the customer asked for at most \(usage.max) "
+        + "\(usage.max == 1 ? "message" : "messages") \(usage.window.phrase) and has had "
+        + "\(usage.counted.count)" + Self.nextSlot(usage.nextAt)
+    case .minimumGap(let lastSend, let gapSeconds, let nextAt):
+      return "sends must be at least \(TimeSpan(seconds: gapSeconds)) apart; the last was at "
+        + "\(Self.format(lastSend)), so the next may go at \(Self.format(nextAt))"
+    case .quietHours(let finding):
+      return "it is \(finding.localTime) in \(finding.zone), inside quiet hours "
+        + "\(finding.start)–\(finding.end); they end at \(Self.format(finding.until))"
+    }
+  }
+
+  /// The values the rule used, for compliance and for tests.
+  public var facts: Facts {
+    switch self {
+    case .unknownCategory(let category, let known):
+      return ["category": .text(category), "known_categories": .texts(known)]
+    case .consentMissing(let purpose):
+      return ["purpose": .text(purpose)]
+    case .consentWithdrawn(let purpose, let at):
+      return ["purpose": .text(purpose), "withdrawn_at": .time(at)]
+    case .consentExpired(let purpose, let kind, let grantedAt, let expiredAt):
+      return [
+        "purpose": .text(purpose), "kind": .text(kind), "granted_at": .time(grantedAt),
+        "expired_at": .time(expiredAt),
+      ]
+    case .consentKindUnknown(let purpose, let kind):
+      return ["purpose": .text(purpose), "kind": .text(kind)]
+    case .doubleOptInMissing(let purpose, let grantedAt):
+      return ["purpose": .text(purpose), "granted_at": .time(grantedAt)]
+    case .suppressed(let suppression, let category):
+      var facts: Facts = [
+        "reason": .text(suppression.reason.rawValue), "scope": .text("\(suppression.scope)"),
+        "since": .time(suppression.at), "category": .text(category),
+      ]
+      if let source = suppression.source { facts.append("source", .text(source)) }
+      return facts
+    case .capExceeded(let usage), .preferenceExceeded(let usage):
+      var facts: Facts = [
+        "max": .number(usage.max), "window": .text(usage.window.description),
+        "categories": .texts(usage.categories), "window_start": .time(usage.windowStart),
+        "counted": .number(usage.counted.count), "send_times": .times(usage.counted),
+      ]
+      if let next = usage.nextAt { facts.append("next_slot_at", .time(next)) }
+      return facts
+    case .minimumGap(let lastSend, let gapSeconds, let nextAt):
+      return [
+        "last_send_at": .time(lastSend), "min_gap": .text(TimeSpan(seconds: gapSeconds).description),
+        "next_at": .time(nextAt),
+      ]
+    case .quietHours(let finding):
+      return [
+        "local_time": .text(finding.localTime.description), "time_zone": .text(finding.zone),
+        "start": .text(finding.start.description), "end": .text(finding.end.description),
+        "until": .time(finding.until),
+      ]
+    }
+  }
+
+  static func format(_ date: Date) -> String {
+    date.formatted(.iso8601)
+  }
+
+  private static func nextSlot(_ next: Date?) -> String {
+    next.map { "; the next slot opens at \(format($0))" } ?? "; no slot will open"
+  }
+
+  private static func describe(_ reason: SuppressionReason) -> String {
+    switch reason {
+    case .unsubscribed: return "unsubscribed"
+    case .hardBounce: return "hard bounce"
+    case .complaint: return "spam complaint"
+    case .manual: return "suppressed by hand"
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// What a rule found wrong with sending the message now. The reason code, the sentence a
+/// marketer reads and the facts compliance reads are all derived from it, on demand, so
+/// deciding costs no string formatting.
+public enum Finding: Hashable, Sendable {
+  case unknownCategory(category: String, known: [String])
+  case consentMissing(purpose: String)
+  case consentWithdrawn(purpose: String, at: Date)
+  case consentExpired(purpose: String, kind: String, grantedAt: Date, expiredAt: Date)
+  case consentKindUnknown(purpose: String, kind: String)
+  case doubleOptInMissing(purpose: String, grantedAt: Date)
+  case suppressed(Suppression, category: String)
+  case capExceeded(CapUsage)
+  case preferenceExceeded(CapUsage)
+  case minimumGap(lastSend: Date, gapSeconds: Int, nextAt: Date)
+  case quietHours(QuietHoursFinding)
+
+  public var code: String {
+    switch self {
+    case .unknownCategory: return "unknown_category"
+    case .consentMissing: return "consent_missing"
+    case .consentWithdrawn: return "consent_withdrawn"
+    case .consentExpired: return "consent_expired"
+    case .consentKindUnknown: return "consent_kind_unknown"
+    case .doubleOptInMissing: return "double_opt_in_missing"
+    case .suppressed(let suppression, _): return suppression.reason.rawValue
+    case .capExceeded: return "cap_exceeded"
+    case .preferenceExceeded: return "frequency_preference"
+    case .minimumGap: return "min_gap"
+    case .quietHours: return "quiet_hours"
+    }
+  }
+
+  /// When the rule would pass again without any change to the customer's state, if ever.
+  public var passesAt: Date? {
+    switch self {
+    case .capExceeded(let usage), .preferenceExceeded(let usage): return usage.nextAt
+    case .minimumGap(_, _, let nextAt): return nextAt
+    case .quietHours(let finding): return finding.until
+    default: return nil
+    }
+  }
+}
+
+/// How full a cap is: the sends it counted and when a slot opens.
+public struct CapUsage: Hashable, Sendable {
+  public var max: Int
+  public var window: CapWindow
+  public var categories: [String]
+  public var windowStart: Date
+  /// The send times inside the window, oldest first.
+  public var counted: [Date]
+  /// When a slot frees; nil when none ever will (a preference of zero sends).
+  public var nextAt: Date?
+}
+
+/// Where the recipient's clock stood when quiet hours held the message.
+public struct QuietHoursFinding: Hashable, Sendable {
+  public var localTime: LocalTime
+  public var zone: String
+  public var start: TimeOfDay
+  public var end: TimeOfDay
+  public var until: Date
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Why a message was held back: one per failing rule, so compliance sees every reason.
+public struct Reason: Hashable, Sendable {
+  public enum Effect: String, Hashable, Sendable, Encodable {
+    case block
+    case `defer`
+    /// A rule in shadow mode: reported, not enforced.
+    case shadow
+  }
+
+  /// The rule's id in the policy: `consent.marketing`, `caps.weekly`, `quiet_hours`, …
+  public var rule: String
+  public var effect: Effect
+  public var finding: Finding
+  /// Set when the rule wanted to defer but the wait would pass the policy's `max_delay`.
+  public var maxDelaySeconds: Int?
+
+  public init(rule: String, effect: Effect, finding: Finding, maxDelaySeconds: Int? = nil) {
+    self.rule = rule
+    self.effect = effect
+    self.finding = finding
+    self.maxDelaySeconds = maxDelaySeconds
+  }
+
+  public var code: String { finding.code }
+
+  public var message: String {
+    var sentence = finding.sentence
+    if let maxDelaySeconds {
+      sentence += "; waiting would exceed the longest delay of "
+        + "\(TimeSpan(seconds: maxDelaySeconds)), so the message is blocked"
+    }
+    if effect == .shadow { sentence += " (shadow rule: reported, not enforced)" }
+    return sentence
+  }
+
+  public var facts: Facts {
+    var facts = finding.facts
+    if let maxDelaySeconds {
+      facts.append("max_delay", .text(TimeSpan(seconds: maxDelaySeconds).description))
+    }
+    return facts
+  }
+}
+
+extension Reason: Encodable {
+  enum CodingKeys: String, CodingKey { case rule, code, effect, message, facts }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(rule, forKey: .rule)
+    try container.encode(code, forKey: .code)
+    try container.encode(effect, forKey: .effect)
+    try container.encode(message, forKey: .message)
+    try container.encode(facts, forKey: .facts)
+  }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A campaign to evaluate: one message sent to many customers at one time.
+///
+/// The minimal form the engine's fixtures use; the dry-run issue extends it with message
+/// files and CSV recipient lists.
+public struct Campaign: Codable, Hashable, Sendable {
+  public var id: String
+  public var category: String
+  public var sendAt: Date
+  public var from: String
+  public var subject: String
+  public var html: String?
+  public var text: String?
+  public var recipients: [String]
+
+  enum CodingKeys: String, CodingKey {
+    case id, category, from, subject, html, text, recipients
+    case sendAt = "send_at"
+  }
+
+  /// The message this campaign sends to `customer`.
+  public func message(to customer: CustomerState) -> Message {
+    Message(
+      id: "\(id)-\(customer.customerId)", customerId: customer.customerId,
+      to: customer.email ?? "", from: from, subject: subject, html: html, text: text,
+      category: category, campaignId: id, receivedAt: sendAt)
+  }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Everything the engine knows about one customer when it decides: consent history, active
+/// suppressions, sends inside the longest cap window, their own preference and time zone.
+///
+/// The gateway loads it from the store; the dry-run overlays the campaign's own sends on it.
+public struct CustomerState: Hashable, Sendable {
+  public var customerId: String
+  public var email: String?
+  /// Nil: the policy's default time zone applies.
+  public var timeZone: Zone?
+  public var frequencyPreference: FrequencyPreference?
+  public var consents: [ConsentEvent]
+  public var suppressions: [Suppression]
+  public var sends: SendHistory
+
+  public init(
+    customerId: String, email: String? = nil, timeZone: Zone? = nil,
+    frequencyPreference: FrequencyPreference? = nil, consents: [ConsentEvent] = [],
+    suppressions: [Suppression] = [], sends: SendHistory = SendHistory()
+  ) {
+    self.customerId = customerId
+    self.email = email
+    self.timeZone = timeZone
+    self.frequencyPreference = frequencyPreference
+    self.consents = consents
+    self.suppressions = suppressions
+    self.sends = sends
+  }
+
+  /// The customer's current consent for `purpose`: the latest event, whatever it says.
+  public func latestConsent(for purpose: String) -> ConsentEvent? {
+    var latest: ConsentEvent?
+    for event in consents where event.purpose == purpose {
+      if let current = latest, current.at > event.at { continue }
+      latest = event
+    }
+    return latest
+  }
+}
+
+extension CustomerState: Codable {
+  enum CodingKeys: String, CodingKey {
+    case email, consents, suppressions, sends
+    case customerId = "id"
+    case timeZone = "time_zone"
+    case frequencyPreference = "frequency_preference"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    customerId = try container.decode(String.self, forKey: .customerId)
+    email = try container.decodeIfPresent(String.self, forKey: .email)
+    if let identifier = try container.decodeIfPresent(String.self, forKey: .timeZone) {
+      guard let zone = Zone(identifier: identifier) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .timeZone, in: container,
+          debugDescription: "'\(identifier)' is not an IANA time zone")
+      }
+      timeZone = zone
+    }
+    frequencyPreference = try container.decodeIfPresent(
+      FrequencyPreference.self, forKey: .frequencyPreference)
+    consents = try container.decodeIfPresent([ConsentEvent].self, forKey: .consents) ?? []
+    suppressions =
+      try container.decodeIfPresent([Suppression].self, forKey: .suppressions) ?? []
+    sends = try container.decodeIfPresent(SendHistory.self, forKey: .sends) ?? SendHistory()
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(customerId, forKey: .customerId)
+    try container.encodeIfPresent(email, forKey: .email)
+    try container.encodeIfPresent(timeZone?.identifier, forKey: .timeZone)
+    try container.encodeIfPresent(frequencyPreference, forKey: .frequencyPreference)
+    try container.encode(consents, forKey: .consents)
+    try container.encode(suppressions, forKey: .suppressions)
+    try container.encode(sends, forKey: .sends)
+  }
+}

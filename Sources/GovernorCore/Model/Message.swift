@@ -1,0 +1,59 @@
+import Foundation
+
+/// One message a campaign tool asks the governor to send (the `POST /v1/messages` body).
+public struct Message: Codable, Hashable, Sendable {
+  /// The campaign tool's idempotency key.
+  public var id: String
+  public var customerId: String
+  public var to: String
+  public var from: String
+  public var subject: String
+  public var html: String?
+  public var text: String?
+  public var headers: [String: String]
+  public var category: String
+  public var campaignId: String?
+  /// When the governor first accepted the message; a deferred message keeps it, so the
+  /// policy's longest delay is measured from here. Nil means "now".
+  public var receivedAt: Date?
+
+  public init(
+    id: String, customerId: String, to: String, from: String, subject: String,
+    html: String? = nil, text: String? = nil, headers: [String: String] = [:],
+    category: String, campaignId: String? = nil, receivedAt: Date? = nil
+  ) {
+    self.id = id
+    self.customerId = customerId
+    self.to = to
+    self.from = from
+    self.subject = subject
+    self.html = html
+    self.text = text
+    self.headers = headers
+    self.category = category
+    self.campaignId = campaignId
+    self.receivedAt = receivedAt
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case id, to, from, subject, html, text, headers, category
+    case customerId = "customer_id"
+    case campaignId = "campaign_id"
+    case receivedAt = "received_at"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    id = try container.decode(String.self, forKey: .id)
+    customerId = try container.decode(String.self, forKey: .customerId)
+    to = try container.decode(String.self, forKey: .to)
+    from = try container.decode(String.self, forKey: .from)
+    subject = try container.decode(String.self, forKey: .subject)
+    html = try container.decodeIfPresent(String.self, forKey: .html)
+    text = try container.decodeIfPresent(String.self, forKey: .text)
+    headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
+    category = try container.decode(String.self, forKey: .category)
+    campaignId = try container.decodeIfPresent(String.self, forKey: .campaignId)
+    receivedAt = try container.decodeIfPresent(Date.self, forKey: .receivedAt)
+  }
+}

@@ -1,0 +1,57 @@
+/// A validated policy: the rules one gateway enforces, and the identity (name and sha256 of
+/// its text) every decision records.
+///
+/// A `Policy` only exists after `PolicyLoader` has checked it whole, so the engine never meets
+/// an unknown category, an impossible cap or a bad time zone while deciding.
+public struct Policy: Sendable {
+  public var name: String
+  public var summary: String?
+  /// `sha256:` and the hex digest of the policy file's bytes.
+  public var version: String
+  public var defaultZone: Zone
+  /// ISO weekday on which calendar weeks start (1 Monday … 7 Sunday).
+  public var weekStart: Int
+  /// Categories in the order the file declares them.
+  public var categories: [Category]
+  public var consent: ConsentPolicy
+  public var suppression: SuppressionPolicy
+  public var caps: [Cap]
+  public var frequencyPreference: FrequencyPreferenceRule?
+  public var quietHours: QuietHours?
+  public var tracking: TrackingPolicy
+  public var headers: HeaderPolicy
+
+  public func category(named name: String) -> Category? {
+    categories.first { $0.name == name }
+  }
+
+  public var reference: PolicyReference { PolicyReference(name: name, version: version) }
+}
+
+/// Which policy text made a decision.
+public struct PolicyReference: Codable, Hashable, Sendable {
+  public var name: String
+  public var version: String
+
+  public init(name: String, version: String) {
+    self.name = name
+    self.version = version
+  }
+}
+
+/// A kind of mail (transactional, marketing, newsletter, …) and what it needs.
+public struct Category: Hashable, Sendable {
+  public var name: String
+  /// Consent purposes the recipient must have granted.
+  public var purposes: [String]
+  /// Whether caps (and the customer's frequency preference) apply to it, by default.
+  public var capped: Bool
+  /// Whether quiet hours apply to it, by default.
+  public var quietHours: Bool
+}
+
+/// The customer's frequency preference applies to these categories.
+public struct FrequencyPreferenceRule: Hashable, Sendable {
+  public var categories: [String]
+  public var ruleId: String { "caps.customer_preference" }
+}

@@ -1,0 +1,44 @@
+/// How much tracking a message may carry, with and without the recipient's consent.
+/// (The rewriter that applies it comes with the tracking issue; the schema is fixed here.)
+public struct TrackingPolicy: Hashable, Sendable {
+  public enum Treatment: String, Hashable, Sendable, CaseIterable {
+    case remove
+    case keep
+  }
+
+  public var consentPurpose: String?
+  public var withoutConsent: Rules
+  public var withConsent: Rules
+  /// Tracker lists under `policies/trackers/`, relative to the policy file.
+  public var lists: [String]
+
+  public struct Rules: Hashable, Sendable {
+    public var openPixels: Treatment
+    public var clickRedirects: Treatment
+    public var urlParameters: Treatment
+    public var thirdPartyResources: Treatment
+    /// Links beyond this number keep their destination and lose their tracking.
+    public var maxTrackedLinks: Int?
+
+    public static let strict = Rules(
+      openPixels: .remove, clickRedirects: .remove, urlParameters: .remove,
+      thirdPartyResources: .remove, maxTrackedLinks: nil)
+    public static let permissive = Rules(
+      openPixels: .keep, clickRedirects: .keep, urlParameters: .keep,
+      thirdPartyResources: .keep, maxTrackedLinks: nil)
+  }
+}
+
+/// Headers the governor adds for mailbox providers.
+public struct HeaderPolicy: Hashable, Sendable {
+  /// RFC 2369 `List-Unsubscribe`, with RFC 8058 one-click when `oneClick` is set.
+  public struct ListUnsubscribe: Hashable, Sendable {
+    public var categories: [String]
+    public var oneClick: Bool
+    /// An https URL template containing `{token}`.
+    public var url: String?
+    public var mailto: String?
+  }
+
+  public var listUnsubscribe: ListUnsubscribe?
+}

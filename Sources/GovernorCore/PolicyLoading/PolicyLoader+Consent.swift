@@ -1,0 +1,97 @@
+import Yams
+
+extension PolicyLoader {
+  static func readPurposes(_ node: Node?, reader: PolicyReader) -> [ConsentPolicy.Purpose] {
+    guard let node else { return [] }
+    return reader.namedEntries(node, of: "consent.purposes").compactMap { name, _, value in
+      let field = "consent.purposes.\(name)"
+      var doubleOptIn = false
+      if !reader.isNull(value),
+        let fields = reader.fields(value, of: field, allowed: ["double_opt_in", "description"])
+      {
+        doubleOptIn =
+          fields["double_opt_in"].flatMap { reader.bool($0, "\(field).double_opt_in") } ?? false
+        _ = fields["description"].map { reader.string($0, "\(field).description") }
+      }
+      return ConsentPolicy.Purpose(name: name, doubleOptIn: doubleOptIn, ruleId: "consent.\(name)")
+    }
+  }
+
+  static func readConsentKinds(_ node: Node?, reader: PolicyReader) -> [String: ConsentPolicy
+    .Expiry]
+  {
+    guard let node else { return ["express": .never] }
+    var kinds: [String: ConsentPolicy.Expiry] = [:]
+    for (name, _, value) in reader.namedEntries(node, of: "consent.kinds") {
+      let field = "consent.kinds.\(name)"
+      if value.scalar?.string == "never" {
+        kinds[name] = .never
+      } else if let span = reader.span(value, field, fixed: false) {
+        kinds[name] = .after(span)
+      }
+    }
+    return kinds
+  }
+
+  static func readCategories(
+    _ node: Node, purposes: [String], reader: PolicyReader
+  ) -> [Category] {
+    let entries = reader.namedEntries(node, of: "categories")
+    if entries.isEmpty && node.mapping != nil {
+      reader.report("categories must define at least one category", at: node)
+    }
+    return entries.compactMap { name, _, value in
+      let field = "categories.\(name)"
+      guard
+        let fields = reader.fields(
+          value, of: field, allowed: ["consent", "caps", "quiet_hours", "description"])
+      else { return nil }
+      var required: [String] = []
+      for (purpose, item) in fields["consent"].flatMap({ reader.strings($0, "\(field).consent") })
+        ?? []
+      {
+        guard purposes.contains(purpose) else {
+          reader.report(
+            "\(field).consent needs the purpose '\(purpose)', which consent.purposes does not "
+              + "declare" + Spelling.hint(for: purpose, among: purposes), at: item)
+          continue
+        }
+        required.append(purpose)
+      }
+      _ = fields["description"].map { reader.string($0, "\(field).description") }
+      return Category(
+        name: name, purposes: required,
+        capped: fields["caps"].flatMap { reader.bool($0, "\(field).caps") } ?? true,
+        quietHours: fields["quiet_hours"].flatMap { reader.bool($0, "\(field).quiet_hours") }
+          ?? true)
+    }
+  }
+
+  static func readSuppression(_ node: Node?, context: SchemaContext) -> SuppressionPolicy {
+    let reader = context.reader
+    var blocked: [SuppressionReason: Set<String>] = [:]
+    for reason in SuppressionReason.allCases {
+      blocked[reason] = SuppressionPolicy.defaultBlocked(reason, categories: context.categories)
+    }
+    guard let node else { return SuppressionPolicy(blocked: blocked) }
+    let reasons = SuppressionReason.allCases.map(\.rawValue)
+    guard let fields = reader.fields(node, of: "suppression", allowed: reasons) else {
+      return SuppressionPolicy(blocked: blocked)
+    }
+    for reason in SuppressionReason.allCases {
+      guard let value = fields[reason.rawValue] else { continue }
+      let field = "suppression.\(reason.rawValue)"
+      guard let rule = reader.fields(value, of: field, allowed: ["blocks", "except"]) else {
+        continue
+      }
+      guard let blocks = rule["blocks"] else {
+        reader.report("\(field) needs 'blocks': all, or a list of categories", at: value)
+        continue
+      }
+      let included = context.categoryList(blocks, "\(field).blocks") ?? []
+      let excluded = rule["except"].flatMap { context.categoryList($0, "\(field).except") } ?? []
+      blocked[reason] = Set(included).subtracting(excluded)
+    }
+    return SuppressionPolicy(blocked: blocked)
+  }
+}

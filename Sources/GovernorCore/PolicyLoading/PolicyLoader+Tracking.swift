@@ -1,0 +1,118 @@
+import Yams
+
+extension PolicyLoader {
+  static let trackingRuleKeys = [
+    "open_pixels", "click_redirects", "url_parameters", "third_party_resources",
+    "max_tracked_links",
+  ]
+
+  static func readTracking(_ node: Node?, context: SchemaContext) -> TrackingPolicy {
+    let reader = context.reader
+    let defaults = TrackingPolicy(
+      consentPurpose: nil, withoutConsent: .strict, withConsent: .permissive, lists: [])
+    guard let node else { return defaults }
+    guard
+      let fields = reader.fields(
+        node, of: "tracking",
+        allowed: ["consent_purpose", "without_consent", "with_consent", "lists", "description"])
+    else { return defaults }
+    var policy = defaults
+    if let purposeNode = fields["consent_purpose"],
+      let purpose = reader.string(purposeNode, "tracking.consent_purpose")
+    {
+      let declared = context.purposes.map(\.name)
+      if declared.contains(purpose) {
+        policy.consentPurpose = purpose
+      } else {
+        reader.report(
+          "tracking.consent_purpose '\(purpose)' is not declared under consent.purposes"
+            + Spelling.hint(for: purpose, among: declared), at: purposeNode)
+      }
+    }
+    if let rules = fields["without_consent"] {
+      policy.withoutConsent = readTrackingRules(
+        rules, "tracking.without_consent", base: .strict, reader: reader)
+    }
+    if let rules = fields["with_consent"] {
+      policy.withConsent = readTrackingRules(
+        rules, "tracking.with_consent", base: .permissive, reader: reader)
+    }
+    for (path, item) in fields["lists"].flatMap({ reader.strings($0, "tracking.lists") }) ?? [] {
+      if path.hasPrefix("/") || path.split(separator: "/").contains("..")
+        || !(path.hasSuffix(".yaml") || path.hasSuffix(".yml"))
+      {
+        reader.report(
+          "tracking.lists entry '\(path)' must be a .yaml file under the policy's folder, "
+            + "such as trackers/esp-redirectors.yaml", at: item)
+      } else {
+        policy.lists.append(path)
+      }
+    }
+    return policy
+  }
+
+  private static func readTrackingRules(
+    _ node: Node, _ field: String, base: TrackingPolicy.Rules, reader: PolicyReader
+  ) -> TrackingPolicy.Rules {
+    guard let fields = reader.fields(node, of: field, allowed: trackingRuleKeys) else {
+      return base
+    }
+    var rules = base
+    func treatment(_ key: String) -> TrackingPolicy.Treatment? {
+      fields[key].flatMap { reader.oneOf($0, "\(field).\(key)", as: TrackingPolicy.Treatment.self) }
+    }
+    rules.openPixels = treatment("open_pixels") ?? base.openPixels
+    rules.clickRedirects = treatment("click_redirects") ?? base.clickRedirects
+    rules.urlParameters = treatment("url_parameters") ?? base.urlParameters
+    rules.thirdPartyResources = treatment("third_party_resources") ?? base.thirdPartyResources
+    rules.maxTrackedLinks = fields["max_tracked_links"].flatMap {
+      reader.int($0, "\(field).max_tracked_links", atLeast: 0)
+    }
+    return rules
+  }
+
+  static func readHeaders(_ node: Node?, context: SchemaContext) -> HeaderPolicy {
+    let reader = context.reader
+    guard let node,
+      let fields = reader.fields(node, of: "headers", allowed: ["list_unsubscribe"]),
+      let listNode = fields["list_unsubscribe"]
+    else { return HeaderPolicy(listUnsubscribe: nil) }
+    let field = "headers.list_unsubscribe"
+    guard
+      let list = reader.fields(
+        listNode, of: field, allowed: ["categories", "one_click", "url", "mailto"])
+    else { return HeaderPolicy(listUnsubscribe: nil) }
+    let categories =
+      list["categories"].flatMap { context.categoryList($0, "\(field).categories") }
+      ?? context.categories.filter { !$0.purposes.isEmpty }.map(\.name)
+    let oneClick = list["one_click"].flatMap { reader.bool($0, "\(field).one_click") } ?? true
+    var url: String?
+    if let urlNode = list["url"], let text = reader.string(urlNode, "\(field).url") {
+      if text.hasPrefix("https://") && text.contains("{token}") {
+        url = text
+      } else {
+        reader.report(
+          "\(field).url must be an https:// URL containing {token} (RFC 8058 requires HTTPS)",
+          at: urlNode)
+      }
+    }
+    var mailto: String?
+    if let mailNode = list["mailto"], let text = reader.string(mailNode, "\(field).mailto") {
+      let parts = text.split(separator: "@")
+      if parts.count == 2 && parts[1].contains(".") && !text.contains(" ") {
+        mailto = text
+      } else {
+        reader.report("\(field).mailto '\(text)' is not an email address", at: mailNode)
+      }
+    }
+    if oneClick && url == nil && list["url"] == nil {
+      reader.report(
+        "\(field) has one_click: true, which needs an https 'url' (RFC 8058)", at: listNode)
+    }
+    if !oneClick && url == nil && mailto == nil && list["url"] == nil && list["mailto"] == nil {
+      reader.report("\(field) needs a 'url', a 'mailto' or both (RFC 2369)", at: listNode)
+    }
+    return HeaderPolicy(
+      listUnsubscribe: .init(categories: categories, oneClick: oneClick, url: url, mailto: mailto))
+  }
+}

@@ -1,0 +1,147 @@
+import Crypto
+import Foundation
+import Yams
+
+/// Turns a policy file into a validated `Policy`, or into every problem found in it, each
+/// located as `FILE:LINE:COLUMN`.
+///
+/// Pure: it is handed the file's bytes, so the CLI, the gateway's reload and the tests all
+/// load policies the same way.
+public enum PolicyLoader {
+  static let topLevelKeys = [
+    "name", "description", "default_time_zone", "week_starts", "categories", "consent",
+    "suppression", "caps", "frequency_preference", "quiet_hours", "tracking", "headers",
+  ]
+
+  public static func load(_ source: Data, file: String) -> Result<Policy, PolicyError> {
+    let reader = PolicyReader(file: file)
+    let policy = read(source, reader: reader)
+    if let policy, reader.diagnostics.isEmpty { return .success(policy) }
+    let ordered = reader.diagnostics.enumerated().sorted {
+      ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+    }
+    return .failure(PolicyError(diagnostics: ordered.map(\.element)))
+  }
+
+  /// `sha256:` and the hex digest of the bytes: the policy version every decision records.
+  public static func version(of source: Data) -> String {
+    "sha256:" + SHA256.hash(data: source).map { String(format: "%02x", $0) }.joined()
+  }
+
+  private static func read(_ source: Data, reader: PolicyReader) -> Policy? {
+    guard let text = String(data: source, encoding: .utf8) else {
+      reader.report("the file is not UTF-8 text", line: 1, column: 1)
+      return nil
+    }
+    let root: Node
+    do {
+      guard let composed = try Yams.compose(yaml: text) else {
+        reader.report("the policy is empty; it needs at least a name and categories", at: nil)
+        return nil
+      }
+      root = composed
+    } catch let error as YamlError {
+      reportSyntax(error, reader: reader)
+      return nil
+    } catch {
+      reader.report("the file could not be read as YAML: \(error)", at: nil)
+      return nil
+    }
+    guard let fields = reader.fields(root, of: "the policy", allowed: topLevelKeys) else {
+      return nil
+    }
+
+    let name = required(fields, "name", reader: reader).flatMap { reader.string($0, "name") }
+    let summary = fields["description"].flatMap { reader.string($0, "description") }
+    let defaultZone =
+      fields["default_time_zone"].map { reader.zone($0, "default_time_zone") } ?? Zone.utc
+    let weekStart = fields["week_starts"].map { readWeekStart($0, reader: reader) } ?? 1
+
+    let consentFields = fields["consent"].flatMap {
+      reader.fields($0, of: "consent", allowed: ["purposes", "kinds"])
+    }
+    let purposes = readPurposes(consentFields?["purposes"], reader: reader)
+    let categories = required(fields, "categories", reader: reader).map {
+      readCategories($0, purposes: purposes.map(\.name), reader: reader)
+    }
+    let known = categories?.map(\.name) ?? []
+    let context = SchemaContext(reader: reader, categories: categories ?? [], purposes: purposes)
+
+    let consent = ConsentPolicy(
+      purposes: purposes, kinds: readConsentKinds(consentFields?["kinds"], reader: reader))
+    let suppression = readSuppression(fields["suppression"], context: context)
+    let caps = fields["caps"].map { readCaps($0, context: context) } ?? []
+    let preference = fields["frequency_preference"].flatMap {
+      readFrequencyPreference($0, context: context)
+    }
+    let quietHours = fields["quiet_hours"].flatMap { readQuietHours($0, context: context) }
+    let tracking = readTracking(fields["tracking"], context: context)
+    let headers = readHeaders(fields["headers"], context: context)
+
+    guard let name, let defaultZone, let weekStart, !known.isEmpty, let categories else {
+      return nil
+    }
+    return Policy(
+      name: name, summary: summary, version: version(of: source), defaultZone: defaultZone,
+      weekStart: weekStart, categories: categories, consent: consent, suppression: suppression,
+      caps: caps, frequencyPreference: preference, quietHours: quietHours, tracking: tracking,
+      headers: headers)
+  }
+
+  static func required(_ fields: Fields, _ key: String, reader: PolicyReader) -> Node? {
+    guard let node = fields[key] else {
+      reader.report("the policy needs '\(key)'", at: fields.node)
+      return nil
+    }
+    return node
+  }
+
+  private static func reportSyntax(_ error: YamlError, reader: PolicyReader) {
+    switch error {
+    case .scanner(let context, let problem, let mark, _),
+      .parser(let context, let problem, let mark, _),
+      .composer(let context, let problem, let mark, _):
+      let detail = context.map { "\(problem) \($0.text)" } ?? problem
+      reader.report("YAML syntax: \(detail)", line: mark.line, column: mark.column)
+    default:
+      reader.report("YAML syntax: \(error)", line: 1, column: 1)
+    }
+  }
+
+  private static func readWeekStart(_ node: Node, reader: PolicyReader) -> Int? {
+    guard let text = reader.string(node, "week_starts") else { return nil }
+    switch text {
+    case "monday": return 1
+    case "sunday": return 7
+    default:
+      reader.report("week_starts must be monday or sunday, not '\(text)'", at: node)
+      return nil
+    }
+  }
+}
+
+/// What the later sections of a policy are checked against.
+struct SchemaContext {
+  let reader: PolicyReader
+  let categories: [Category]
+  let purposes: [ConsentPolicy.Purpose]
+
+  var categoryNames: [String] { categories.map(\.name) }
+
+  /// A list of category names, each checked to exist; `all` stands for every category.
+  func categoryList(_ node: Node, _ field: String) -> [String]? {
+    if let scalar = node.scalar, scalar.string == "all" { return categoryNames }
+    guard let entries = reader.strings(node, field) else { return nil }
+    var result: [String] = []
+    for (name, item) in entries {
+      guard categoryNames.contains(name) else {
+        reader.report(
+          "\(field) names the category '\(name)', which the policy does not define"
+            + Spelling.hint(for: name, among: categoryNames), at: item)
+        continue
+      }
+      result.append(name)
+    }
+    return result
+  }
+}

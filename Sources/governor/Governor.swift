@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Governor: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "governor",
+    abstract: "Mail Governor: consent, caps and tracking limits for every marketing message.",
+    subcommands: [PolicyCommand.self, EvaluateCommand.self]
+  )
+}

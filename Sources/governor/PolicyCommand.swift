@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import GovernorCore
+
+struct PolicyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "policy",
+    abstract: "Work with policy files.",
+    subcommands: [Check.self]
+  )
+
+  struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Validate policy files; print every problem as FILE:LINE:COLUMN: message.",
+      discussion: "Exits 0 when every file is valid (printing its name and version), 1 if not."
+    )
+
+    @Argument(help: "Policy files to check.")
+    var files: [String]
+
+    func run() throws {
+      var failed = false
+      for file in files {
+        switch PolicyFiles.load(file) {
+        case .success(let policy):
+          print("\(file): ok: policy '\(policy.name)' version \(policy.version)")
+        case .failure(let error):
+          failed = true
+          for diagnostic in error.diagnostics { printError(diagnostic.description) }
+          let count = error.diagnostics.count
+          printError("\(file): \(count) \(count == 1 ? "problem" : "problems")")
+        }
+      }
+      if failed { throw ExitCode(1) }
+    }
+  }
+}
+
+/// Reading policy files from disk: the only I/O around `PolicyLoader`.
+enum PolicyFiles {
+  static func load(_ path: String) -> Result<Policy, PolicyError> {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return .failure(
+        PolicyError(diagnostics: [
+          Diagnostic(file: path, line: 1, column: 1, message: "cannot read the file")
+        ]))
+    }
+    return PolicyLoader.load(data, file: path)
+  }
+}
+
+func printError(_ line: String) {
+  FileHandle.standardError.write(Data((line + "\n").utf8))
+}
