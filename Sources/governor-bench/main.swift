@@ -5,7 +5,10 @@ import GovernorCore
 // of history. A plain timed loop: the engine is a pure function, so nothing else (I/O,
 // allocation of the inputs) is measured.
 
-let policyPath = CommandLine.arguments.dropFirst().first ?? "policies/default.yaml"
+let arguments = CommandLine.arguments.dropFirst()
+let policyPath = arguments.first { $0.hasSuffix(".yaml") } ?? "policies/default.yaml"
+// Optional word filters the scenarios by name, e.g. `governor-bench forwarded` for profiling.
+let filter = arguments.first { !$0.hasSuffix(".yaml") }
 guard let source = FileManager.default.contents(atPath: policyPath) else {
   print("cannot read \(policyPath)")
   exit(1)
@@ -55,7 +58,7 @@ let scenarios = [
 
 print("policy \(policy.name) \(policy.version)")
 let clock = ContinuousClock()
-for scenario in scenarios {
+for scenario in scenarios where filter.map({ scenario.name.contains($0) }) ?? true {
   let probe = engine.evaluate(message, for: scenario.state, at: now)
   var best = 0.0
   for _ in 0..<5 {

@@ -11,23 +11,27 @@ import Foundation
 /// no policy structure it does not need.
 public struct Engine: Sendable {
   public let policy: Policy
-  private let plans: [String: CategoryPlan]
+  /// In the policy's order; a scan over a handful of names beats hashing on every decision.
+  private let plans: [CategoryPlan]
   private let categoryNames: [String]
   private let suppression: SuppressionRule
   private let trackingConsent: ConsentRule?
+  // Copied out of the policy: reading them through `policy` would copy the whole struct.
+  private let reference: PolicyReference
+  private let defaultZone: Zone
+  private let weekStart: Int
 
   public init(policy: Policy) {
     self.policy = policy
+    reference = policy.reference
+    defaultZone = policy.defaultZone
+    weekStart = policy.weekStart
     categoryNames = policy.categories.map(\.name)
     suppression = SuppressionRule(policy: policy.suppression)
     trackingConsent = policy.tracking.consentPurpose
       .flatMap { policy.consent.purpose(named: $0) }
-      .map { ConsentRule(purpose: $0, kinds: policy.consent.kinds) }
-    var plans: [String: CategoryPlan] = [:]
-    for category in policy.categories {
-      plans[category.name] = CategoryPlan(category, policy: policy)
-    }
-    self.plans = plans
+      .map { ConsentRule(purpose: $0, consent: policy.consent) }
+    plans = policy.categories.map { CategoryPlan($0, policy: policy) }
   }
 
   public func evaluate(_ message: Message, for state: CustomerState, at now: Date) -> Decision {
@@ -35,8 +39,8 @@ public struct Engine: Sendable {
       messageId: message.id, customerId: state.customerId, category: message.category,
       outcome: .forwarded, reasons: [], notBefore: nil, modifications: [],
       trackingConsent: trackingConsent.map { $0.check(state, at: now) == nil } ?? false,
-      policy: policy.reference, evaluatedAt: now)
-    guard let plan = plans[message.category] else {
+      policy: reference, evaluatedAt: now)
+    guard let plan = plans.first(where: { $0.category.name == message.category }) else {
       decision.reasons.append(
         Reason(
           rule: "category", effect: .block,
@@ -55,30 +59,26 @@ public struct Engine: Sendable {
     }
     let permanentBlocks = decision.reasons.count
 
-    let timed = TimedRules(plan: plan, state: state, policy: policy, now: now, bit: bit(of:))
-    decision.reasons += timed.findings(at: now, receivedAt: message.receivedAt ?? now)
+    let timed = TimedRules(
+      plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now)
+      .evaluate(at: now, receivedAt: message.receivedAt ?? now)
+    decision.reasons += timed.reasons
 
     if decision.reasons.contains(where: { $0.effect == .block }) {
       decision.outcome = .blocked
       // Only a block that time alone lifts has a next eligible time.
-      if permanentBlocks == 0 { decision.notBefore = timed.earliestPass(from: now) }
+      if permanentBlocks == 0 { decision.notBefore = timed.release }
     } else if decision.reasons.contains(where: { $0.effect == .defer }) {
       decision.outcome = .deferred
-      decision.notBefore = timed.earliestPass(from: now)
+      decision.notBefore = timed.release
     }
     return decision
   }
-
-  private func bit(of category: String) -> UInt64 {
-    for (index, name) in categoryNames.enumerated() where name == category {
-      return 1 << UInt64(index)
-    }
-    return 0
-  }
 }
 
-/// What applies to one category, worked out from the policy once.
-struct CategoryPlan: Sendable {
+/// What applies to one category, worked out from the policy once. A class, so a decision
+/// takes one reference to it instead of copying its rules.
+final class CategoryPlan: Sendable {
   let category: Category
   let consent: [ConsentRule]
   let caps: [CapRule]
@@ -86,10 +86,12 @@ struct CategoryPlan: Sendable {
   let preferenceScope: UInt64
   let quietHours: QuietHoursRule?
   let lookback: TimeInterval
+  private let categoryNames: [String]
 
   init(_ category: Category, policy: Policy) {
     self.category = category
     let names = policy.categories.map(\.name)
+    categoryNames = names
     func scope(_ categories: [String]) -> UInt64 {
       categories.reduce(0) { mask, name in
         mask | (names.firstIndex(of: name).map { 1 << UInt64($0) } ?? 0)
@@ -97,7 +99,7 @@ struct CategoryPlan: Sendable {
     }
     consent = category.purposes.compactMap { name in
       policy.consent.purpose(named: name).map {
-        ConsentRule(purpose: $0, kinds: policy.consent.kinds)
+        ConsentRule(purpose: $0, consent: policy.consent)
       }
     }
     caps = policy.caps.filter { $0.categories.contains(category.name) }.map {
@@ -118,5 +120,15 @@ struct CategoryPlan: Sendable {
       $0.categories.contains(category.name) ? QuietHoursRule(quietHours: $0) : nil
     }
     lookback = caps.map(\.lookback).max() ?? 0
+  }
+
+  /// The category's bit in cap scopes; 0 for a category the policy no longer has.
+  func bit(of category: String) -> UInt64 {
+    var index = 0
+    while index < categoryNames.count {
+      if categoryNames[index] == category { return 1 << UInt64(index) }
+      index += 1
+    }
+    return 0
   }
 }

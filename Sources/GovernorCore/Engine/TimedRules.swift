@@ -3,56 +3,73 @@ import Foundation
 /// The rules that time alone can satisfy — caps, the customer's preference, quiet hours —
 /// evaluated for one decision over the customer's timeline.
 struct TimedRules {
-  let caps: [CapRule]
-  let quietHours: QuietHoursRule?
+  let plan: CategoryPlan
+  let preference: CapRule?
   let timeline: Timeline
 
-  init(
-    plan: CategoryPlan, state: CustomerState, policy: Policy, now: Date,
-    bit: (String) -> UInt64
-  ) {
-    var caps = plan.caps
-    if let categories = plan.preferenceCategories, let preference = state.frequencyPreference {
-      caps.append(
-        CapRule(
-          ruleId: "caps.customer_preference",
-          limit: .count(max: preference.max, window: preference.window),
-          categories: categories, scope: plan.preferenceScope, action: .block, shadow: false,
-          source: .customerPreference))
+  init(plan: CategoryPlan, state: CustomerState, defaultZone: Zone, weekStart: Int, now: Date) {
+    self.plan = plan
+    if let categories = plan.preferenceCategories, let choice = state.frequencyPreference {
+      preference = CapRule(
+        ruleId: "caps.customer_preference",
+        limit: .count(max: choice.max, window: choice.window),
+        categories: categories, scope: plan.preferenceScope, action: .block, shadow: false,
+        source: .customerPreference)
+    } else {
+      preference = nil
     }
-    self.caps = caps
-    quietHours = plan.quietHours
-    let lookback = caps.map(\.lookback).max() ?? 0
+    let lookback = max(plan.lookback, preference?.lookback ?? 0)
     timeline = Timeline(
-      sends: state.sends, since: now.addingTimeInterval(-lookback),
-      zone: state.timeZone ?? policy.defaultZone, weekStart: policy.weekStart, bit: bit)
+      sends: state.sends, since: now.addingTimeInterval(-lookback), now: now,
+      zone: state.timeZone ?? defaultZone, weekStart: weekStart,
+      bit: plan.bit(of:))
   }
 
-  /// One reason per rule that holds the message at `now`, with its effect decided: block, or
-  /// defer when the rule defers and the wait stays within its `max_delay`.
-  func findings(at now: Date, receivedAt: Date) -> [Reason] {
-    var pending: [(rule: String, finding: Finding, action: HoldAction, shadow: Bool)] = []
-    for cap in caps {
-      if let finding = cap.check(at: now, timeline) {
-        pending.append((cap.ruleId, finding, cap.action, cap.shadow))
-      }
-    }
-    if let quietHours, let finding = quietHours.check(at: now, zone: timeline.zone) {
-      pending.append((quietHours.quietHours.ruleId, finding, quietHours.quietHours.action, false))
-    }
-    guard !pending.isEmpty else { return [] }
+  struct Result {
+    /// One reason per rule that holds the message now.
+    var reasons: [Reason] = []
+    /// The earliest time every enforced timed rule passes; nil if none holds the message
+    /// now, or if none ever will.
+    var release: Date?
+  }
 
-    let release = pending.contains { !$0.shadow } ? earliestPass(from: now) : nil
-    return pending.map { rule, finding, action, shadow in
-      if shadow { return Reason(rule: rule, effect: .shadow, finding: finding) }
-      guard case .deferUpTo(let maxDelay) = action else {
-        return Reason(rule: rule, effect: .block, finding: finding)
+  /// Each reason's effect is decided here: block, or defer when the rule defers and the wait
+  /// stays within its `max_delay`.
+  func evaluate(at now: Date, receivedAt: Date) -> Result {
+    var result = Result()
+    var enforcedHold = false
+    func add(_ rule: String, _ finding: Finding, _ action: HoldAction, shadow: Bool) {
+      enforcedHold = enforcedHold || !shadow
+      result.reasons.append(
+        Reason(rule: rule, effect: shadow ? .shadow : .block, finding: finding))
+      if !shadow, case .deferUpTo(let maxDelay) = action {
+        result.reasons[result.reasons.count - 1].maxDelaySeconds = maxDelay
       }
-      if let release, release.timeIntervalSince(receivedAt) <= TimeInterval(maxDelay) {
-        return Reason(rule: rule, effect: .defer, finding: finding)
-      }
-      return Reason(rule: rule, effect: .block, finding: finding, maxDelaySeconds: maxDelay)
     }
+    for cap in plan.caps {
+      if let finding = cap.check(at: now, timeline) {
+        add(cap.ruleId, finding, cap.action, shadow: cap.shadow)
+      }
+    }
+    if let preference, let finding = preference.check(at: now, timeline) {
+      add(preference.ruleId, finding, preference.action, shadow: false)
+    }
+    if let quiet = plan.quietHours, let finding = quiet.check(at: now, zone: timeline.zone) {
+      add(quiet.quietHours.ruleId, finding, quiet.quietHours.action, shadow: false)
+    }
+    guard enforcedHold else { return result }
+
+    result.release = earliestPass(from: now)
+    for index in result.reasons.indices {
+      guard let maxDelay = result.reasons[index].maxDelaySeconds else { continue }
+      if let release = result.release,
+        release.timeIntervalSince(receivedAt) <= TimeInterval(maxDelay)
+      {
+        result.reasons[index].effect = .defer
+        result.reasons[index].maxDelaySeconds = nil
+      }
+    }
+    return result
   }
 
   /// The earliest instant from `start` at which every enforced timed rule passes at once, or
@@ -62,14 +79,21 @@ struct TimedRules {
     var instant = start
     for _ in 0..<64 {
       var next = instant
-      for cap in caps where !cap.shadow {
+      for cap in plan.caps where !cap.shadow {
         switch cap.hold(at: next, timeline) {
         case .passes: break
         case .until(let time): next = time
         case .never: return nil
         }
       }
-      if let quietHours, case .until(let time) = quietHours.hold(at: next, zone: timeline.zone) {
+      if let preference {
+        switch preference.hold(at: next, timeline) {
+        case .passes: break
+        case .until(let time): next = time
+        case .never: return nil
+        }
+      }
+      if let quiet = plan.quietHours, case .until(let time) = quiet.hold(at: next, zone: timeline.zone) {
         next = time
       }
       if next == instant { return instant }

@@ -30,12 +30,13 @@ public struct CustomerState: Hashable, Sendable {
 
   /// The customer's current consent for `purpose`: the latest event, whatever it says.
   public func latestConsent(for purpose: String) -> ConsentEvent? {
-    var latest: ConsentEvent?
-    for event in consents where event.purpose == purpose {
-      if let current = latest, current.at > event.at { continue }
-      latest = event
+    // Indices, not elements: copying each event would retain its five strings.
+    var latest: Int?
+    for index in consents.indices where consents[index].purpose == purpose {
+      if let current = latest, consents[current].at > consents[index].at { continue }
+      latest = index
     }
-    return latest
+    return latest.map { consents[$0] }
   }
 }
 

@@ -17,17 +17,17 @@ extension PolicyLoader {
     }
   }
 
-  static func readConsentKinds(_ node: Node?, reader: PolicyReader) -> [String: ConsentPolicy
-    .Expiry]
-  {
-    guard let node else { return ["express": .never] }
-    var kinds: [String: ConsentPolicy.Expiry] = [:]
+  static func readConsentKinds(_ node: Node?, reader: PolicyReader) -> [(
+    name: String, expiry: ConsentPolicy.Expiry
+  )] {
+    guard let node else { return [("express", .never)] }
+    var kinds: [(name: String, expiry: ConsentPolicy.Expiry)] = []
     for (name, _, value) in reader.namedEntries(node, of: "consent.kinds") {
       let field = "consent.kinds.\(name)"
       if value.scalar?.string == "never" {
-        kinds[name] = .never
+        kinds.append((name, .never))
       } else if let span = reader.span(value, field, fixed: false) {
-        kinds[name] = .after(span)
+        kinds.append((name, .after(span)))
       }
     }
     return kinds

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Is there room under this cap at a given instant, and if not, when does a slot open?
-/// Serves the policy's caps and the customer's own frequency preference alike.
-struct CapRule: Sendable {
+/// Serves the policy's caps and the customer's own frequency preference alike. A class, so
+/// walking a plan's caps takes a reference each instead of copying names and lists.
+final class CapRule: Sendable {
   enum Source: Sendable {
     case policy
     case customerPreference
@@ -16,6 +17,19 @@ struct CapRule: Sendable {
   let shadow: Bool
   let source: Source
 
+  init(
+    ruleId: String, limit: Cap.Limit, categories: [String], scope: UInt64, action: HoldAction,
+    shadow: Bool, source: Source
+  ) {
+    self.ruleId = ruleId
+    self.limit = limit
+    self.categories = categories
+    self.scope = scope
+    self.action = action
+    self.shadow = shadow
+    self.source = source
+  }
+
   var lookback: TimeInterval {
     switch limit {
     case .count(_, let window): return Timeline.lookback(window)
@@ -23,63 +37,84 @@ struct CapRule: Sendable {
     }
   }
 
-  func check(at instant: Date, _ timeline: Timeline) -> Finding? {
+  /// Whether the cap lets a message go at `instant`; allocation-free, because the search
+  /// for the earliest time every rule passes calls it repeatedly.
+  func hold(at instant: Date, _ timeline: Timeline) -> Hold {
     switch limit {
-    case .count(let max, let window):
-      guard let usage = usage(allowed: max, window: window, at: instant, timeline) else { return nil }
+    case .count(let allowed, let window):
+      let range = sends(in: window, at: instant, timeline)
+      var count = 0
+      for index in range.indices where timeline.masks[index] & scope != 0 { count += 1 }
+      guard count >= allowed else { return .passes }
+      guard allowed > 0 else { return .never }
+      switch window {
+      case .rolling(let seconds):
+        // A send occupies its slot for exactly the window: it leaves at send time + window,
+        // so the slot opens when the (count - allowed + 1)-th oldest send leaves.
+        var toSkip = count - allowed
+        for index in range.indices where timeline.masks[index] & scope != 0 {
+          if toSkip == 0 {
+            return .until(timeline.times[index].addingTimeInterval(TimeInterval(seconds)))
+          }
+          toSkip -= 1
+        }
+        return .passes
+      case .calendar(let unit):
+        let next = timeline.nextFirstDay(of: unit, after: range.firstDay)
+        return .until(timeline.zone.startOfDay(next))
+      }
+    case .minimumGap(let seconds):
+      guard let last = lastSend(atOrBefore: instant, timeline) else { return .passes }
+      let nextAt = last.addingTimeInterval(TimeInterval(seconds))
+      return nextAt > instant ? .until(nextAt) : .passes
+    }
+  }
+
+  /// What the cap found at `instant`, with the facts compliance needs; nil while it has room.
+  func check(at instant: Date, _ timeline: Timeline) -> Finding? {
+    let hold = hold(at: instant, timeline)
+    guard hold != .passes else { return nil }
+    switch limit {
+    case .count(let allowed, let window):
+      let range = sends(in: window, at: instant, timeline)
+      var counted: [Date] = []
+      for index in range.indices where timeline.masks[index] & scope != 0 {
+        counted.append(timeline.times[index])
+      }
+      var nextAt: Date?
+      if case .until(let time) = hold { nextAt = time }
+      let usage = CapUsage(
+        max: allowed, window: window, categories: categories, windowStart: range.start,
+        counted: counted, nextAt: nextAt)
       return source == .policy ? .capExceeded(usage) : .preferenceExceeded(usage)
     case .minimumGap(let seconds):
-      guard let last = lastSend(atOrBefore: instant, timeline) else { return nil }
-      let nextAt = last.addingTimeInterval(TimeInterval(seconds))
-      guard nextAt > instant else { return nil }
-      return .minimumGap(lastSend: last, gapSeconds: seconds, nextAt: nextAt)
+      guard let last = lastSend(atOrBefore: instant, timeline), case .until(let next) = hold
+      else { return nil }
+      return .minimumGap(lastSend: last, gapSeconds: seconds, nextAt: next)
     }
   }
 
-  func hold(at instant: Date, _ timeline: Timeline) -> Hold {
-    guard let finding = check(at: instant, timeline) else { return .passes }
-    return finding.passesAt.map { .until($0) } ?? .never
+  private struct WindowRange {
+    var start: Date
+    /// The calendar period's first day; unused for rolling windows.
+    var firstDay: CivilDate
+    var indices: Range<Int>
   }
 
-  /// Nil while the cap has room.
-  private func usage(allowed: Int, window: CapWindow, at instant: Date, _ timeline: Timeline)
-    -> CapUsage?
-  {
-    let start: Date
-    let first: Int
-    switch window {
-    case .rolling(let seconds):
-      // A send occupies its slot for exactly the window: it leaves at send time + window.
-      start = instant.addingTimeInterval(-TimeInterval(seconds))
-      first = timeline.firstIndex(after: start)
-    case .calendar(let unit):
-      start = timeline.period(unit, containing: instant).start
-      first = timeline.firstIndex(atOrAfter: start)
-    }
+  private func sends(in window: CapWindow, at instant: Date, _ timeline: Timeline) -> WindowRange {
     let end = timeline.firstIndex(after: instant)
-    var count = 0
-    for index in first..<Swift.max(first, end) where timeline.masks[index] & scope != 0 {
-      count += 1
-    }
-    guard count >= allowed else { return nil }
-
-    var counted: [Date] = []
-    counted.reserveCapacity(count)
-    for index in first..<Swift.max(first, end) where timeline.masks[index] & scope != 0 {
-      counted.append(timeline.times[index])
-    }
-    let nextAt: Date?
     switch window {
-    case _ where allowed == 0:
-      nextAt = nil
     case .rolling(let seconds):
-      nextAt = counted[count - allowed].addingTimeInterval(TimeInterval(seconds))
+      let start = instant.addingTimeInterval(-TimeInterval(seconds))
+      let first = timeline.firstIndex(after: start)
+      return WindowRange(
+        start: start, firstDay: timeline.today, indices: first..<max(first, end))
     case .calendar(let unit):
-      nextAt = timeline.period(unit, containing: instant).end
+      let firstDay = timeline.firstDay(of: unit, containing: instant)
+      let start = timeline.zone.startOfDay(firstDay)
+      let first = timeline.firstIndex(atOrAfter: start)
+      return WindowRange(start: start, firstDay: firstDay, indices: first..<max(first, end))
     }
-    return CapUsage(
-      max: allowed, window: window, categories: categories, windowStart: start, counted: counted,
-      nextAt: nextAt)
   }
 
   private func lastSend(atOrBefore instant: Date, _ timeline: Timeline) -> Date? {

@@ -4,7 +4,7 @@ import Foundation
 /// and confirmed where double opt-in is required?
 struct ConsentRule: Sendable {
   let purpose: ConsentPolicy.Purpose
-  let kinds: [String: ConsentPolicy.Expiry]
+  let consent: ConsentPolicy
 
   func check(_ state: CustomerState, at now: Date) -> Finding? {
     guard let event = state.latestConsent(for: purpose.name) else {
@@ -13,7 +13,7 @@ struct ConsentRule: Sendable {
     if event.status == .withdrawn {
       return .consentWithdrawn(purpose: purpose.name, at: event.at)
     }
-    guard let expiry = kinds[event.kind] else {
+    guard let expiry = consent.expiry(ofKind: event.kind) else {
       return .consentKindUnknown(purpose: purpose.name, kind: event.kind)
     }
     if let expiresAt = expiry.end(of: event.at), expiresAt <= now {

@@ -10,13 +10,19 @@ struct Timeline {
   let weekStart: Int
   private(set) var times: [Date] = []
   private(set) var masks: [UInt64] = []
+  /// The decision's own instant and its wall-clock date, which every calendar cap and quiet
+  /// hours start from.
+  let now: Date
+  let today: CivilDate
 
   init(
-    sends: SendHistory, since start: Date, zone: Zone, weekStart: Int,
+    sends: SendHistory, since start: Date, now: Date, zone: Zone, weekStart: Int,
     bit: (String) -> UInt64
   ) {
     self.zone = zone
     self.weekStart = weekStart
+    self.now = now
+    today = zone.localTime(at: now).date
     let first = sends.firstIndex(atOrAfter: start)
     times.reserveCapacity(sends.count - first)
     masks.reserveCapacity(sends.count - first)
@@ -48,23 +54,24 @@ struct Timeline {
     return low
   }
 
-  /// The calendar day, week or month containing `instant`, in the customer's time zone.
-  func period(_ unit: CalendarUnit, containing instant: Date) -> (start: Date, end: Date) {
-    let date = zone.localTime(at: instant).date
-    let first: CivilDate
-    let next: CivilDate
+  /// The first day of the calendar day, week or month containing `instant`, on the
+  /// customer's clock.
+  func firstDay(of unit: CalendarUnit, containing instant: Date) -> CivilDate {
+    let date = instant == now ? today : zone.localTime(at: instant).date
     switch unit {
-    case .day:
-      first = date
-      next = date.addingDays(1)
-    case .week:
-      first = date.addingDays(-((date.isoWeekday - weekStart + 7) % 7))
-      next = first.addingDays(7)
-    case .month:
-      first = CivilDate(year: date.year, month: date.month, day: 1)
-      next = first.addingMonths(1)
+    case .day: return date
+    case .week: return date.addingDays(-((date.isoWeekday - weekStart + 7) % 7))
+    case .month: return CivilDate(year: date.year, month: date.month, day: 1)
     }
-    return (zone.startOfDay(first), zone.startOfDay(next))
+  }
+
+  /// The first day of the period after the one starting on `first`.
+  func nextFirstDay(of unit: CalendarUnit, after first: CivilDate) -> CivilDate {
+    switch unit {
+    case .day: return first.addingDays(1)
+    case .week: return first.addingDays(7)
+    case .month: return first.addingMonths(1)
+    }
   }
 
   /// How far back any window of this kind can reach from now.

@@ -7,11 +7,14 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
   public let year: Int
   public let month: Int
   public let day: Int
+  /// Kept alongside the fields: the engine needs both, and converting costs a division chain.
+  public let daysSinceEpoch: Int
 
   public init(year: Int, month: Int, day: Int) {
     self.year = year
     self.month = month
     self.day = day
+    daysSinceEpoch = Self.days(year: year, month: month, day: day)
   }
 
   public init(daysSinceEpoch days: Int) {
@@ -24,9 +27,10 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
     month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
     year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    daysSinceEpoch = days
   }
 
-  public var daysSinceEpoch: Int {
+  private static func days(year: Int, month: Int, day: Int) -> Int {
     let y = month <= 2 ? year - 1 : year
     let era = (y >= 0 ? y : y - 399) / 400
     let yearOfEra = y - era * 400
@@ -71,8 +75,14 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
   }
 
   public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
-    (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    lhs.daysSinceEpoch < rhs.daysSinceEpoch
   }
+
+  public static func == (lhs: CivilDate, rhs: CivilDate) -> Bool {
+    lhs.daysSinceEpoch == rhs.daysSinceEpoch
+  }
+
+  public func hash(into hasher: inout Hasher) { hasher.combine(daysSinceEpoch) }
 
   public var description: String {
     let y = String(year)

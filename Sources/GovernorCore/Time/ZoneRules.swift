@@ -13,6 +13,10 @@ final class ZoneRules: Sendable {
   /// `transitions[i]` is the instant (Unix seconds) from which `offsets[i]` applies.
   private let transitions: [Double]
   private let offsets: [Int]
+  /// For each 2^20-second (~12-day) bucket, the last transition at or before its start, so a
+  /// lookup is an index and a step or two instead of a search.
+  private let buckets: [Int32]
+  private static let bucketShift = 20
 
   init(timeZone: TimeZone) {
     self.timeZone = timeZone
@@ -28,6 +32,15 @@ final class ZoneRules: Sendable {
     }
     self.transitions = instants
     self.offsets = offsets
+    let bucketCount = Int(Self.tableEnd - Self.tableStart) >> Self.bucketShift + 1
+    var buckets = [Int32](repeating: 0, count: bucketCount)
+    var index = 0
+    for bucket in 0..<bucketCount {
+      let start = Self.tableStart + Double(bucket << Self.bucketShift)
+      while index + 1 < instants.count && instants[index + 1] <= start { index += 1 }
+      buckets[bucket] = Int32(index)
+    }
+    self.buckets = buckets
   }
 
   /// Seconds east of UTC at the instant `unixSeconds`.
@@ -35,12 +48,8 @@ final class ZoneRules: Sendable {
     guard unixSeconds >= Self.tableStart, unixSeconds < Self.tableEnd else {
       return timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: unixSeconds))
     }
-    var low = 0
-    var high = transitions.count - 1
-    while low < high {
-      let middle = (low + high + 1) >> 1
-      if transitions[middle] <= unixSeconds { low = middle } else { high = middle - 1 }
-    }
-    return offsets[low]
+    var index = Int(buckets[Int(unixSeconds - Self.tableStart) >> Self.bucketShift])
+    while index + 1 < transitions.count && transitions[index + 1] <= unixSeconds { index += 1 }
+    return offsets[index]
   }
 }
