@@ -62,7 +62,7 @@ public struct Engine: Sendable {
     let timed = TimedRules(
       plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now)
       .evaluate(at: now, receivedAt: message.receivedAt ?? now)
-    decision.reasons += timed.reasons
+    if !timed.reasons.isEmpty { decision.reasons += timed.reasons }
 
     if decision.reasons.contains(where: { $0.effect == .block }) {
       decision.outcome = .blocked
@@ -103,9 +103,7 @@ final class CategoryPlan: Sendable {
       }
     }
     caps = policy.caps.filter { $0.categories.contains(category.name) }.map {
-      CapRule(
-        ruleId: $0.ruleId, limit: $0.limit, categories: $0.categories, scope: scope($0.categories),
-        action: $0.action, shadow: $0.shadow, source: .policy)
+      CapRule($0, scope: scope($0.categories))
     }
     if let preference = policy.frequencyPreference,
       preference.categories.contains(category.name)
@@ -119,8 +117,10 @@ final class CategoryPlan: Sendable {
     quietHours = policy.quietHours.flatMap {
       $0.categories.contains(category.name) ? QuietHoursRule(quietHours: $0) : nil
     }
-    lookback = caps.map(\.lookback).max() ?? 0
+    lookback = caps.map(\.counting.lookback).max() ?? 0
   }
+
+  static let preferenceRuleId = "caps.customer_preference"
 
   /// The category's bit in cap scopes; 0 for a category the policy no longer has.
   func bit(of category: String) -> UInt64 {

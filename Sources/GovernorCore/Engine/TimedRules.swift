@@ -4,25 +4,22 @@ import Foundation
 /// evaluated for one decision over the customer's timeline.
 struct TimedRules {
   let plan: CategoryPlan
-  let preference: CapRule?
+  /// The customer's own "at most N per window", when the category honours it.
+  let preference: CapLimit?
   let timeline: Timeline
 
   init(plan: CategoryPlan, state: CustomerState, defaultZone: Zone, weekStart: Int, now: Date) {
     self.plan = plan
-    if let categories = plan.preferenceCategories, let choice = state.frequencyPreference {
-      preference = CapRule(
-        ruleId: "caps.customer_preference",
-        limit: .count(max: choice.max, window: choice.window),
-        categories: categories, scope: plan.preferenceScope, action: .block, shadow: false,
-        source: .customerPreference)
+    if plan.preferenceCategories != nil, let choice = state.frequencyPreference {
+      preference = CapLimit(
+        limit: .count(max: choice.max, window: choice.window), scope: plan.preferenceScope)
     } else {
       preference = nil
     }
     let lookback = max(plan.lookback, preference?.lookback ?? 0)
     timeline = Timeline(
       sends: state.sends, since: now.addingTimeInterval(-lookback), now: now,
-      zone: state.timeZone ?? defaultZone, weekStart: weekStart,
-      bit: plan.bit(of:))
+      zone: state.timeZone ?? defaultZone, weekStart: weekStart, bit: plan.bit(of:))
   }
 
   struct Result {
@@ -31,32 +28,37 @@ struct TimedRules {
     /// The earliest time every enforced timed rule passes; nil if none holds the message
     /// now, or if none ever will.
     var release: Date?
+
+    /// Recorded as a block; `evaluate` turns a deferring rule's block into a defer once it
+    /// knows the release time is within the rule's `max_delay`.
+    mutating func add(_ rule: String, _ finding: Finding, _ action: HoldAction, shadow: Bool) {
+      var reason = Reason(rule: rule, effect: shadow ? .shadow : .block, finding: finding)
+      if !shadow, case .deferUpTo(let maxDelay) = action { reason.maxDelaySeconds = maxDelay }
+      reasons.append(reason)
+    }
   }
 
   /// Each reason's effect is decided here: block, or defer when the rule defers and the wait
   /// stays within its `max_delay`.
   func evaluate(at now: Date, receivedAt: Date) -> Result {
     var result = Result()
-    var enforcedHold = false
-    func add(_ rule: String, _ finding: Finding, _ action: HoldAction, shadow: Bool) {
-      enforcedHold = enforcedHold || !shadow
-      result.reasons.append(
-        Reason(rule: rule, effect: shadow ? .shadow : .block, finding: finding))
-      if !shadow, case .deferUpTo(let maxDelay) = action {
-        result.reasons[result.reasons.count - 1].maxDelaySeconds = maxDelay
-      }
-    }
     for cap in plan.caps {
-      if let finding = cap.check(at: now, timeline) {
-        add(cap.ruleId, finding, cap.action, shadow: cap.shadow)
+      if let finding = cap.counting.finding(
+        at: now, timeline, categories: cap.categories, byCustomer: false)
+      {
+        result.add(cap.ruleId, finding, cap.action, shadow: cap.shadow)
       }
     }
-    if let preference, let finding = preference.check(at: now, timeline) {
-      add(preference.ruleId, finding, preference.action, shadow: false)
+    if let preference, let categories = plan.preferenceCategories,
+      let finding = preference.finding(
+        at: now, timeline, categories: categories, byCustomer: true)
+    {
+      result.add(CategoryPlan.preferenceRuleId, finding, .block, shadow: false)
     }
     if let quiet = plan.quietHours, let finding = quiet.check(at: now, zone: timeline.zone) {
-      add(quiet.quietHours.ruleId, finding, quiet.quietHours.action, shadow: false)
+      result.add(quiet.quietHours.ruleId, finding, quiet.quietHours.action, shadow: false)
     }
+    let enforcedHold = result.reasons.contains { $0.effect != .shadow }
     guard enforcedHold else { return result }
 
     result.release = earliestPass(from: now)
@@ -80,7 +82,7 @@ struct TimedRules {
     for _ in 0..<64 {
       var next = instant
       for cap in plan.caps where !cap.shadow {
-        switch cap.hold(at: next, timeline) {
+        switch cap.counting.hold(at: next, timeline) {
         case .passes: break
         case .until(let time): next = time
         case .never: return nil
@@ -93,7 +95,9 @@ struct TimedRules {
         case .never: return nil
         }
       }
-      if let quiet = plan.quietHours, case .until(let time) = quiet.hold(at: next, zone: timeline.zone) {
+      if let quiet = plan.quietHours,
+        case .until(let time) = quiet.hold(at: next, zone: timeline.zone)
+      {
         next = time
       }
       if next == instant { return instant }

@@ -30,13 +30,18 @@ public struct CustomerState: Hashable, Sendable {
 
   /// The customer's current consent for `purpose`: the latest event, whatever it says.
   public func latestConsent(for purpose: String) -> ConsentEvent? {
-    // Indices, not elements: copying each event would retain its five strings.
+    latestConsentIndex(for: purpose).map { consents[$0] }
+  }
+
+  /// An index, not a copy: copying an event retains its five strings, and the engine asks
+  /// this on every decision.
+  func latestConsentIndex(for purpose: String) -> Int? {
     var latest: Int?
     for index in consents.indices where consents[index].purpose == purpose {
       if let current = latest, consents[current].at > consents[index].at { continue }
       latest = index
     }
-    return latest.map { consents[$0] }
+    return latest
   }
 }
 

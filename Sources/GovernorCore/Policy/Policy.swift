@@ -53,5 +53,5 @@ public struct Category: Hashable, Sendable {
 /// The customer's frequency preference applies to these categories.
 public struct FrequencyPreferenceRule: Hashable, Sendable {
   public var categories: [String]
-  public var ruleId: String { "caps.customer_preference" }
+  public var ruleId: String { CategoryPlan.preferenceRuleId }
 }

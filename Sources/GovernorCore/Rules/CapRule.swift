@@ -1,128 +1,18 @@
-import Foundation
-
-/// Is there room under this cap at a given instant, and if not, when does a slot open?
-/// Serves the policy's caps and the customer's own frequency preference alike. A class, so
-/// walking a plan's caps takes a reference each instead of copying names and lists.
+/// One of the policy's caps as a category's plan holds it: the counting, plus the names and
+/// the action its reasons report. A class, so walking a plan's caps takes a reference each
+/// instead of copying names and lists.
 final class CapRule: Sendable {
-  enum Source: Sendable {
-    case policy
-    case customerPreference
-  }
-
   let ruleId: String
-  let limit: Cap.Limit
+  let counting: CapLimit
   let categories: [String]
-  let scope: UInt64
   let action: HoldAction
   let shadow: Bool
-  let source: Source
 
-  init(
-    ruleId: String, limit: Cap.Limit, categories: [String], scope: UInt64, action: HoldAction,
-    shadow: Bool, source: Source
-  ) {
-    self.ruleId = ruleId
-    self.limit = limit
-    self.categories = categories
-    self.scope = scope
-    self.action = action
-    self.shadow = shadow
-    self.source = source
-  }
-
-  var lookback: TimeInterval {
-    switch limit {
-    case .count(_, let window): return Timeline.lookback(window)
-    case .minimumGap(let seconds): return TimeInterval(seconds)
-    }
-  }
-
-  /// Whether the cap lets a message go at `instant`; allocation-free, because the search
-  /// for the earliest time every rule passes calls it repeatedly.
-  func hold(at instant: Date, _ timeline: Timeline) -> Hold {
-    switch limit {
-    case .count(let allowed, let window):
-      let range = sends(in: window, at: instant, timeline)
-      var count = 0
-      for index in range.indices where timeline.masks[index] & scope != 0 { count += 1 }
-      guard count >= allowed else { return .passes }
-      guard allowed > 0 else { return .never }
-      switch window {
-      case .rolling(let seconds):
-        // A send occupies its slot for exactly the window: it leaves at send time + window,
-        // so the slot opens when the (count - allowed + 1)-th oldest send leaves.
-        var toSkip = count - allowed
-        for index in range.indices where timeline.masks[index] & scope != 0 {
-          if toSkip == 0 {
-            return .until(timeline.times[index].addingTimeInterval(TimeInterval(seconds)))
-          }
-          toSkip -= 1
-        }
-        return .passes
-      case .calendar(let unit):
-        let next = timeline.nextFirstDay(of: unit, after: range.firstDay)
-        return .until(timeline.zone.startOfDay(next))
-      }
-    case .minimumGap(let seconds):
-      guard let last = lastSend(atOrBefore: instant, timeline) else { return .passes }
-      let nextAt = last.addingTimeInterval(TimeInterval(seconds))
-      return nextAt > instant ? .until(nextAt) : .passes
-    }
-  }
-
-  /// What the cap found at `instant`, with the facts compliance needs; nil while it has room.
-  func check(at instant: Date, _ timeline: Timeline) -> Finding? {
-    let hold = hold(at: instant, timeline)
-    guard hold != .passes else { return nil }
-    switch limit {
-    case .count(let allowed, let window):
-      let range = sends(in: window, at: instant, timeline)
-      var counted: [Date] = []
-      for index in range.indices where timeline.masks[index] & scope != 0 {
-        counted.append(timeline.times[index])
-      }
-      var nextAt: Date?
-      if case .until(let time) = hold { nextAt = time }
-      let usage = CapUsage(
-        max: allowed, window: window, categories: categories, windowStart: range.start,
-        counted: counted, nextAt: nextAt)
-      return source == .policy ? .capExceeded(usage) : .preferenceExceeded(usage)
-    case .minimumGap(let seconds):
-      guard let last = lastSend(atOrBefore: instant, timeline), case .until(let next) = hold
-      else { return nil }
-      return .minimumGap(lastSend: last, gapSeconds: seconds, nextAt: next)
-    }
-  }
-
-  private struct WindowRange {
-    var start: Date
-    /// The calendar period's first day; unused for rolling windows.
-    var firstDay: CivilDate
-    var indices: Range<Int>
-  }
-
-  private func sends(in window: CapWindow, at instant: Date, _ timeline: Timeline) -> WindowRange {
-    let end = timeline.firstIndex(after: instant)
-    switch window {
-    case .rolling(let seconds):
-      let start = instant.addingTimeInterval(-TimeInterval(seconds))
-      let first = timeline.firstIndex(after: start)
-      return WindowRange(
-        start: start, firstDay: timeline.today, indices: first..<max(first, end))
-    case .calendar(let unit):
-      let firstDay = timeline.firstDay(of: unit, containing: instant)
-      let start = timeline.zone.startOfDay(firstDay)
-      let first = timeline.firstIndex(atOrAfter: start)
-      return WindowRange(start: start, firstDay: firstDay, indices: first..<max(first, end))
-    }
-  }
-
-  private func lastSend(atOrBefore instant: Date, _ timeline: Timeline) -> Date? {
-    var index = timeline.firstIndex(after: instant) - 1
-    while index >= 0 {
-      if timeline.masks[index] & scope != 0 { return timeline.times[index] }
-      index -= 1
-    }
-    return nil
+  init(_ cap: Cap, scope: UInt64) {
+    ruleId = cap.ruleId
+    counting = CapLimit(limit: cap.limit, scope: scope)
+    categories = cap.categories
+    action = cap.action
+    shadow = cap.shadow
   }
 }

@@ -1,27 +1,35 @@
 import Foundation
 
 /// Has the customer a valid consent for this purpose: granted, not withdrawn, not expired,
-/// and confirmed where double opt-in is required?
-struct ConsentRule: Sendable {
+/// and confirmed where double opt-in is required? A class: a plan walks its consent rules
+/// on every decision, and a reference is cheaper to pass around than the names inside.
+final class ConsentRule: Sendable {
   let purpose: ConsentPolicy.Purpose
   let consent: ConsentPolicy
 
+  init(purpose: ConsentPolicy.Purpose, consent: ConsentPolicy) {
+    self.purpose = purpose
+    self.consent = consent
+  }
+
   func check(_ state: CustomerState, at now: Date) -> Finding? {
-    guard let event = state.latestConsent(for: purpose.name) else {
+    guard let index = state.latestConsentIndex(for: purpose.name) else {
       return .consentMissing(purpose: purpose.name)
     }
-    if event.status == .withdrawn {
-      return .consentWithdrawn(purpose: purpose.name, at: event.at)
+    let events = state.consents
+    if events[index].status == .withdrawn {
+      return .consentWithdrawn(purpose: purpose.name, at: events[index].at)
     }
-    guard let expiry = consent.expiry(ofKind: event.kind) else {
-      return .consentKindUnknown(purpose: purpose.name, kind: event.kind)
+    guard let expiry = consent.expiry(ofKind: events[index].kind) else {
+      return .consentKindUnknown(purpose: purpose.name, kind: events[index].kind)
     }
-    if let expiresAt = expiry.end(of: event.at), expiresAt <= now {
+    if let expiresAt = expiry.end(of: events[index].at), expiresAt <= now {
       return .consentExpired(
-        purpose: purpose.name, kind: event.kind, grantedAt: event.at, expiredAt: expiresAt)
+        purpose: purpose.name, kind: events[index].kind, grantedAt: events[index].at,
+        expiredAt: expiresAt)
     }
-    if purpose.doubleOptIn && event.confirmedAt == nil {
-      return .doubleOptInMissing(purpose: purpose.name, grantedAt: event.at)
+    if purpose.doubleOptIn && events[index].confirmedAt == nil {
+      return .doubleOptInMissing(purpose: purpose.name, grantedAt: events[index].at)
     }
     return nil
   }

@@ -8,8 +8,10 @@ import Foundation
 struct Timeline {
   let zone: Zone
   let weekStart: Int
-  private(set) var times: [Date] = []
-  private(set) var masks: [UInt64] = []
+  /// The history's own storage (no copy) and where the lookback starts in it.
+  private let records: [SendRecord]
+  private let base: Int
+  private var masks: [UInt64] = []
   /// The decision's own instant and its wall-clock date, which every calendar cap and quiet
   /// hours start from.
   let now: Date
@@ -23,22 +25,23 @@ struct Timeline {
     self.weekStart = weekStart
     self.now = now
     today = zone.localTime(at: now).date
-    let first = sends.firstIndex(atOrAfter: start)
-    times.reserveCapacity(sends.count - first)
-    masks.reserveCapacity(sends.count - first)
-    for index in first..<sends.count {
-      times.append(sends[index].at)
-      masks.append(bit(sends[index].category))
-    }
+    records = sends.records
+    base = sends.firstIndex(atOrAfter: start)
+    masks.reserveCapacity(records.count - base)
+    for index in base..<records.count { masks.append(bit(records[index].category)) }
   }
+
+  var count: Int { masks.count }
+  func time(_ index: Int) -> Date { records[base + index].at }
+  func mask(_ index: Int) -> UInt64 { masks[index] }
 
   /// Index of the first send strictly after `instant`.
   func firstIndex(after instant: Date) -> Int {
     var low = 0
-    var high = times.count
+    var high = count
     while low < high {
       let middle = (low + high) >> 1
-      if times[middle] <= instant { low = middle + 1 } else { high = middle }
+      if time(middle) <= instant { low = middle + 1 } else { high = middle }
     }
     return low
   }
@@ -46,10 +49,10 @@ struct Timeline {
   /// Index of the first send at or after `instant`.
   func firstIndex(atOrAfter instant: Date) -> Int {
     var low = 0
-    var high = times.count
+    var high = count
     while low < high {
       let middle = (low + high) >> 1
-      if times[middle] < instant { low = middle + 1 } else { high = middle }
+      if time(middle) < instant { low = middle + 1 } else { high = middle }
     }
     return low
   }

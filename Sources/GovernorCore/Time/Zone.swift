@@ -5,21 +5,21 @@ import Synchronization
 ///
 /// Equal identifiers share one `ZoneRules` table for the life of the process.
 public struct Zone: Hashable, Sendable, CustomStringConvertible {
-  public let identifier: String
+  /// The only stored property, so copying a zone is one retain.
   let rules: ZoneRules
+
+  public var identifier: String { rules.identifier }
 
   private static let cache = Mutex<[String: ZoneRules]>([:])
 
   /// Nil when the identifier is not a known time zone.
   public init?(identifier: String) {
     if let rules = Zone.cache.withLock({ $0[identifier] }) {
-      self.identifier = identifier
       self.rules = rules
       return
     }
     guard let timeZone = TimeZone(identifier: identifier) else { return nil }
-    let rules = ZoneRules(timeZone: timeZone)
-    self.identifier = identifier
+    let rules = ZoneRules(identifier: identifier, timeZone: timeZone)
     self.rules = Zone.cache.withLock { cache in
       if let existing = cache[identifier] { return existing }
       cache[identifier] = rules
@@ -29,7 +29,9 @@ public struct Zone: Hashable, Sendable, CustomStringConvertible {
 
   public static let utc = Zone(identifier: "UTC")!
 
-  public static func == (lhs: Zone, rhs: Zone) -> Bool { lhs.identifier == rhs.identifier }
+  public static func == (lhs: Zone, rhs: Zone) -> Bool {
+    lhs.rules === rhs.rules || lhs.identifier == rhs.identifier
+  }
   public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }
   public var description: String { identifier }
 

@@ -9,6 +9,7 @@ final class ZoneRules: Sendable {
   static let tableStart: Double = 0  // 1970-01-01T00:00:00Z
   static let tableEnd: Double = 4_102_444_800  // 2100-01-01T00:00:00Z
 
+  let identifier: String
   let timeZone: TimeZone
   /// `transitions[i]` is the instant (Unix seconds) from which `offsets[i]` applies.
   private let transitions: [Double]
@@ -18,7 +19,8 @@ final class ZoneRules: Sendable {
   private let buckets: [Int32]
   private static let bucketShift = 20
 
-  init(timeZone: TimeZone) {
+  init(identifier: String, timeZone: TimeZone) {
+    self.identifier = identifier
     self.timeZone = timeZone
     var instants: [Double] = [-.infinity]
     var offsets = [timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Self.tableStart))]

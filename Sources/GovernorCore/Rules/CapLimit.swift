@@ -1,0 +1,107 @@
+import Foundation
+
+/// The counting behind a cap: how many sends in scope fall in the window at an instant, and
+/// when a slot opens. A plain value with no names in it, so the customer's own preference can
+/// be checked per decision without allocating.
+struct CapLimit: Sendable {
+  let limit: Cap.Limit
+  let scope: UInt64
+
+  var lookback: TimeInterval {
+    switch limit {
+    case .count(_, let window): return Timeline.lookback(window)
+    case .minimumGap(let seconds): return TimeInterval(seconds)
+    }
+  }
+
+  /// Whether the cap lets a message go at `instant`; allocation-free, because the search
+  /// for the earliest time every rule passes calls it repeatedly.
+  func hold(at instant: Date, _ timeline: Timeline) -> Hold {
+    switch limit {
+    case .count(let allowed, let window):
+      let range = sends(in: window, at: instant, timeline)
+      var count = 0
+      for index in range.indices where timeline.mask(index) & scope != 0 { count += 1 }
+      guard count >= allowed else { return .passes }
+      guard allowed > 0 else { return .never }
+      switch window {
+      case .rolling(let seconds):
+        // A send occupies its slot for exactly the window: it leaves at send time + window,
+        // so the slot opens when the (count - allowed + 1)-th oldest send leaves.
+        var toSkip = count - allowed
+        for index in range.indices where timeline.mask(index) & scope != 0 {
+          if toSkip == 0 {
+            return .until(timeline.time(index).addingTimeInterval(TimeInterval(seconds)))
+          }
+          toSkip -= 1
+        }
+        return .passes
+      case .calendar(let unit):
+        let next = timeline.nextFirstDay(of: unit, after: range.firstDay)
+        return .until(timeline.zone.startOfDay(next))
+      }
+    case .minimumGap(let seconds):
+      guard let last = lastSend(atOrBefore: instant, timeline) else { return .passes }
+      let nextAt = last.addingTimeInterval(TimeInterval(seconds))
+      return nextAt > instant ? .until(nextAt) : .passes
+    }
+  }
+
+  /// What the cap found at `instant`, with the facts compliance needs; nil while it has room.
+  func finding(at instant: Date, _ timeline: Timeline, categories: [String], byCustomer: Bool)
+    -> Finding?
+  {
+    let hold = hold(at: instant, timeline)
+    guard hold != .passes else { return nil }
+    switch limit {
+    case .count(let allowed, let window):
+      let range = sends(in: window, at: instant, timeline)
+      var counted: [Date] = []
+      for index in range.indices where timeline.mask(index) & scope != 0 {
+        counted.append(timeline.time(index))
+      }
+      var nextAt: Date?
+      if case .until(let time) = hold { nextAt = time }
+      let usage = CapUsage(
+        max: allowed, window: window, categories: categories, windowStart: range.start,
+        counted: counted, nextAt: nextAt)
+      return byCustomer ? .preferenceExceeded(usage) : .capExceeded(usage)
+    case .minimumGap(let seconds):
+      guard let last = lastSend(atOrBefore: instant, timeline), case .until(let next) = hold
+      else { return nil }
+      return .minimumGap(lastSend: last, gapSeconds: seconds, nextAt: next)
+    }
+  }
+
+  private struct WindowRange {
+    var start: Date
+    /// The calendar period's first day; unused for rolling windows.
+    var firstDay: CivilDate
+    var indices: Range<Int>
+  }
+
+  private func sends(in window: CapWindow, at instant: Date, _ timeline: Timeline) -> WindowRange {
+    let end = timeline.firstIndex(after: instant)
+    switch window {
+    case .rolling(let seconds):
+      let start = instant.addingTimeInterval(-TimeInterval(seconds))
+      let first = timeline.firstIndex(after: start)
+      return WindowRange(
+        start: start, firstDay: timeline.today, indices: first..<max(first, end))
+    case .calendar(let unit):
+      let firstDay = timeline.firstDay(of: unit, containing: instant)
+      let start = timeline.zone.startOfDay(firstDay)
+      let first = timeline.firstIndex(atOrAfter: start)
+      return WindowRange(start: start, firstDay: firstDay, indices: first..<max(first, end))
+    }
+  }
+
+  private func lastSend(atOrBefore instant: Date, _ timeline: Timeline) -> Date? {
+    var index = timeline.firstIndex(after: instant) - 1
+    while index >= 0 {
+      if timeline.mask(index) & scope != 0 { return timeline.time(index) }
+      index -= 1
+    }
+    return nil
+  }
+}
