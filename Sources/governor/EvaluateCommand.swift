@@ -53,7 +53,8 @@ struct EvaluateCommand: ParsableCommand {
       print("campaign \(campaign.id) (\(campaign.category)) at \(now.formatted(.iso8601))")
       for decision in decisions {
         let reasons = decision.reasons.map { "\($0.rule): \($0.message)" }
-        let when = decision.notBefore.map { " until \($0.formatted(.iso8601))" } ?? ""
+        let label = decision.outcome == .deferred ? "until" : "next eligible"
+        let when = decision.notBefore.map { " (\(label) \($0.formatted(.iso8601)))" } ?? ""
         print("\(decision.customerId)\t\(decision.outcome.rawValue)\(when)")
         for reason in reasons { print("\t- \(reason)") }
       }

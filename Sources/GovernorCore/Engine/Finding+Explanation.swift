@@ -31,7 +31,7 @@ extension Finding {
         + "\(usage.max == 1 ? "message" : "messages") \(usage.window.phrase) and has had "
         + "\(usage.counted.count)" + Self.nextSlot(usage.nextAt)
     case .minimumGap(let lastSend, let gapSeconds, let nextAt):
-      return "sends must be at least \(TimeSpan(seconds: gapSeconds)) apart; the last was at "
+      return "sends must be at least \(TimeSpan(seconds: gapSeconds).spoken) apart; the last was at "
         + "\(Self.format(lastSend)), so the next may go at \(Self.format(nextAt))"
     case .quietHours(let finding):
       return "it is \(finding.localTime) in \(finding.zone), inside quiet hours "

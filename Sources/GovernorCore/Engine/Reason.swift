@@ -29,7 +29,7 @@ public struct Reason: Hashable, Sendable {
     var sentence = finding.sentence
     if let maxDelaySeconds {
       sentence += "; waiting would exceed the longest delay of "
-        + "\(TimeSpan(seconds: maxDelaySeconds)), so the message is blocked"
+        + "\(TimeSpan(seconds: maxDelaySeconds).spoken), so the message is blocked"
     }
     if effect == .shadow { sentence += " (shadow rule: reported, not enforced)" }
     return sentence

@@ -40,6 +40,9 @@ public enum PolicyLoader {
         return nil
       }
       root = composed
+    } catch YamlError.duplicatedKeysInMapping(let duplicates, _) {
+      reportDuplicates(duplicates, in: text, reader: reader)
+      return nil
     } catch let error as YamlError {
       reportSyntax(error, reader: reader)
       return nil
@@ -105,6 +108,21 @@ public enum PolicyLoader {
       reader.report("YAML syntax: \(detail)", line: mark.line, column: mark.column)
     default:
       reader.report("YAML syntax: \(error)", line: 1, column: 1)
+    }
+  }
+
+  /// Yams refuses repeated keys before we see the tree, and says only which; this finds where
+  /// each is repeated (the second line that starts with `key:`) so the author can go there.
+  private static func reportDuplicates(
+    _ keys: [String], in text: String, reader: PolicyReader
+  ) {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    for key in keys {
+      let places = lines.indices.filter { lines[$0].drop(while: \.isWhitespace).hasPrefix("\(key):") }
+      let line = places.dropFirst().first ?? places.first ?? 0
+      let column = lines.isEmpty ? 0 : lines[line].prefix(while: \.isWhitespace).count
+      reader.report(
+        "'\(key)' is given twice in the same mapping; keep one", line: line + 1, column: column + 1)
     }
   }
 

@@ -18,10 +18,10 @@ public enum CapWindow: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// How a marketer reads it: "in the last 7d", "this calendar week".
+  /// How a marketer reads it: "in the last 7 days", "this calendar week".
   public var phrase: String {
     switch self {
-    case .rolling(let seconds): return "in the last \(TimeSpan(seconds: seconds))"
+    case .rolling(let seconds): return "in the last \(TimeSpan(seconds: seconds).spoken)"
     case .calendar(let unit): return "this calendar \(unit.rawValue)"
     }
   }

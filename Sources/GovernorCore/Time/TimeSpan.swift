@@ -41,12 +41,23 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
     self.init(months: months, seconds: seconds)
   }
 
+  /// For sentences: "7 days", "16 hours", "90 minutes".
+  public var spoken: String {
+    guard months == 0 else { return description }
+    for (unit, size) in [("day", 86_400), ("hour", 3600), ("minute", 60)]
+    where seconds % size == 0 && seconds >= size {
+      let count = seconds / size
+      return "\(count) \(unit)\(count == 1 ? "" : "s")"
+    }
+    return "\(seconds) second\(seconds == 1 ? "" : "s")"
+  }
+
   public var description: String {
     var parts = ""
     if months > 0 { parts += months % 12 == 0 ? "\(months / 12)y" : "\(months)mo" }
     var rest = seconds
-    for (suffix, _, size) in Self.units where size > 0 {
-      if size == 604_800 && rest % size != 0 { continue }
+    // Weeks are read, never written: "7d" stays "7d".
+    for (suffix, _, size) in Self.units where size > 0 && size != 604_800 {
       if rest >= size {
         parts += "\(rest / size)\(suffix)"
         rest %= size
