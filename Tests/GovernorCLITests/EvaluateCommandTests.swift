@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@Suite("governor evaluate")
+struct EvaluateCommandTests {
+  @Test("JSON output has one decision per recipient with the contract's fields")
+  func jsonOutput() throws {
+    let run = try GovernorBinary.run(
+      "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
+      "fixtures/customers.yaml", "--format", "json")
+    #expect(run.status == 0)
+    let decisions = try #require(
+      try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+    #expect(decisions.count == 9)
+    let outcomes = decisions.map { "\($0["customer_id"] ?? "")=\($0["outcome"] ?? "")" }
+    #expect(
+      outcomes == [
+        "1001=forwarded", "1002=deferred", "1003=blocked", "1004=blocked", "1005=blocked",
+        "1006=blocked", "1007=blocked", "1008=blocked", "1009=forwarded",
+      ])
+    #expect(decisions[1]["not_before"] as? String == "2026-11-27T13:00:00Z")
+  }
+
+  @Test("the table explains each held message in a sentence")
+  func tableOutput() throws {
+    let run = try GovernorBinary.run(
+      "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
+      "fixtures/customers.yaml")
+    #expect(run.status == 0)
+    #expect(run.stdoutLines.contains("1005\tblocked (next eligible 2026-11-28T10:00:00Z)"))
+    #expect(
+      run.stdoutLines.contains(
+        "\t- caps.weekly: 3 of 3 marketing/newsletter sends in the last 7 days; the next slot "
+          + "opens at 2026-11-28T10:00:00Z"))
+  }
+
+  @Test("--at evaluates at another instant; a bad --at names the option")
+  func atOption() throws {
+    let later = try GovernorBinary.run(
+      "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
+      "fixtures/customers.yaml", "--at", "2026-11-28T10:00:00Z")
+    #expect(later.stdoutLines.contains("1005\tforwarded"))
+    let bad = try GovernorBinary.run(
+      "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
+      "fixtures/customers.yaml", "--at", "tomorrow")
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("--at 'tomorrow' is not an ISO 8601 time"))
+  }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Runs the built `governor` executable from the repository root, as a person would.
+struct GovernorBinary {
+  struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+  }
+
+  static let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  /// The test bundle sits in the build's products folder, next to the executable.
+  static var executable: URL {
+    let productsFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for folder in [productsFolder, productsFolder.deletingLastPathComponent()] {
+      let candidate = folder.appendingPathComponent("governor")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    }
+    return repositoryRoot.appendingPathComponent(".build/debug/governor")
+  }
+
+  static func run(_ arguments: String...) throws -> Run {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read before waiting: a full pipe would block the child forever.
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
+  }
+}
