@@ -35,10 +35,12 @@ func customer(sendEverySeconds spacing: Double) -> CustomerState {
     consents: [
       ConsentEvent(
         purpose: "marketing", status: .granted, kind: "express",
-        at: now.addingTimeInterval(-400 * 86_400), confirmedAt: now.addingTimeInterval(-400 * 86_400)),
+        at: now.addingTimeInterval(-400 * 86_400),
+        confirmedAt: now.addingTimeInterval(-400 * 86_400)),
       ConsentEvent(
         purpose: "newsletter", status: .granted, kind: "express",
-        at: now.addingTimeInterval(-400 * 86_400), confirmedAt: now.addingTimeInterval(-400 * 86_400)),
+        at: now.addingTimeInterval(-400 * 86_400),
+        confirmedAt: now.addingTimeInterval(-400 * 86_400)),
     ],
     sends: SendHistory(sends))
 }
@@ -52,7 +54,8 @@ struct Scenario {
   let state: CustomerState
 }
 let scenarios = [
-  Scenario(name: "50 sends, within caps (forwarded)", state: customer(sendEverySeconds: 6 * 86_400)),
+  Scenario(
+    name: "50 sends, within caps (forwarded)", state: customer(sendEverySeconds: 6 * 86_400)),
   Scenario(name: "50 sends, caps full (blocked)", state: customer(sendEverySeconds: 20 * 3600)),
 ]
 

@@ -49,7 +49,8 @@ struct CalendarWindowTests {
     let engine = try engine("day")
     // 23:30 on 28 March in Madrid is 22:30Z; the next local day starts at 23:00Z.
     let sent = customer(zone: madrid, sends: [("2026-03-28T22:30:00Z", "marketing")])
-    #expect(engine.decide(sent, at: "2026-03-28T22:59:59Z").notBefore == time("2026-03-28T23:00:00Z"))
+    #expect(
+      engine.decide(sent, at: "2026-03-28T22:59:59Z").notBefore == time("2026-03-28T23:00:00Z"))
     #expect(engine.decide(sent, at: "2026-03-28T23:00:00Z").outcome == .forwarded)
   }
 
@@ -68,7 +69,8 @@ struct CalendarWindowTests {
   func newYorkSpringDay() throws {
     let engine = try engine("day")
     let sent = customer(zone: newYork, sends: [("2026-03-08T06:00:00Z", "marketing")])
-    #expect(engine.decide(sent, at: "2026-03-09T03:59:59Z").notBefore == time("2026-03-09T04:00:00Z"))
+    #expect(
+      engine.decide(sent, at: "2026-03-09T03:59:59Z").notBefore == time("2026-03-09T04:00:00Z"))
   }
 
   @Test("New York, fall back: November starts at 04:00Z; 1 November has 25 hours")
@@ -92,7 +94,8 @@ struct CalendarWindowTests {
     let engine = try engine("week", weekStarts: "sunday")
     let sent = customer(zone: newYork, sends: [("2026-11-16T15:00:00Z", "marketing")])
     // Week of Sunday 15 Nov ends Sunday 22 Nov 00:00 EST = 05:00Z.
-    #expect(engine.decide(sent, at: "2026-11-21T12:00:00Z").notBefore == time("2026-11-22T05:00:00Z"))
+    #expect(
+      engine.decide(sent, at: "2026-11-21T12:00:00Z").notBefore == time("2026-11-22T05:00:00Z"))
   }
 
   @Test("a calendar month in Madrid starts at local midnight on the 1st")

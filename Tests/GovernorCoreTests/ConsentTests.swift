@@ -33,7 +33,9 @@ struct ConsentTests {
 
   @Test("consent granted then withdrawn blocks; the latest event wins")
   func grantedThenWithdrawn() throws {
-    let state = customer(consents: [withdraw("2026-06-01T00:00:00Z"), grant("2025-01-01T00:00:00Z")])
+    let state = customer(consents: [
+      withdraw("2026-06-01T00:00:00Z"), grant("2025-01-01T00:00:00Z"),
+    ])
     let decision = engine.decide(state, at: "2026-11-27T10:00:00Z")
     #expect(decision.codes == ["consent_withdrawn"])
     #expect(decision.reasons.first?.facts["withdrawn_at"] == .time(time("2026-06-01T00:00:00Z")))
@@ -42,7 +44,8 @@ struct ConsentTests {
   @Test("consent withdrawn and then given again allows sending")
   func withdrawnThenRegranted() {
     let state = customer(consents: [
-      grant("2025-01-01T00:00:00Z"), withdraw("2026-06-01T00:00:00Z"), grant("2026-09-01T00:00:00Z"),
+      grant("2025-01-01T00:00:00Z"), withdraw("2026-06-01T00:00:00Z"),
+      grant("2026-09-01T00:00:00Z"),
     ])
     #expect(engine.decide(state, at: "2026-11-27T10:00:00Z").outcome == .forwarded)
   }
@@ -102,6 +105,9 @@ struct ConsentTests {
   func optOutRegime() throws {
     let us = Engine(policy: try shippedPolicy("us-can-spam"))
     #expect(us.decide(customer(consents: []), at: "2026-11-27T16:00:00Z").outcome == .forwarded)
-    #expect(us.decide(customer(consents: []), "newsletter", at: "2026-11-27T16:00:00Z").codes == ["consent_missing"])
+    #expect(
+      us.decide(customer(consents: []), "newsletter", at: "2026-11-27T16:00:00Z").codes == [
+        "consent_missing"
+      ])
   }
 }

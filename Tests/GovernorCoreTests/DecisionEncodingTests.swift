@@ -29,9 +29,10 @@ struct DecisionEncodingTests {
         == "3 of 3 marketing/newsletter sends in the last 7 days; the next slot opens at "
         + "2026-11-27T10:00:00Z")
     let facts = try #require(reasons[0]["facts"] as? [String: Any])
-    #expect(facts["send_times"] as? [String] == [
-      "2026-11-20T10:00:00Z", "2026-11-22T10:00:00Z", "2026-11-24T10:00:00Z",
-    ])
+    #expect(
+      facts["send_times"] as? [String] == [
+        "2026-11-20T10:00:00Z", "2026-11-22T10:00:00Z", "2026-11-24T10:00:00Z",
+      ])
     #expect(json["modifications"] as? [Any] != nil)
   }
 

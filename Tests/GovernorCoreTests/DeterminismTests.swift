@@ -11,10 +11,12 @@ struct DeterminismTests {
       ("2026-11-24T10:00:00Z", "marketing"), ("2026-11-20T10:00:00Z", "newsletter"),
       ("2026-11-22T10:00:00Z", "marketing"), ("2026-11-26T01:00:00Z", "transactional"),
     ]
-    let first = engine.decide(customer(zone: zone("Europe/Madrid"), sends: sends), at: "2026-11-26T21:30:00Z")
+    let first = engine.decide(
+      customer(zone: zone("Europe/Madrid"), sends: sends), at: "2026-11-26T21:30:00Z")
     for permutation in [sends.reversed(), sends.shuffled(), sends.shuffled()] {
       let again = engine.decide(
-        customer(zone: zone("Europe/Madrid"), sends: Array(permutation)), at: "2026-11-26T21:30:00Z")
+        customer(zone: zone("Europe/Madrid"), sends: Array(permutation)), at: "2026-11-26T21:30:00Z"
+      )
       #expect(again == first)
     }
     #expect(first.outcome == .blocked)

@@ -18,7 +18,8 @@ struct FixtureCampaignTests {
     let campaign = try StateDocuments.campaign(
       from: repositoryFile("fixtures/campaigns/\(name).yaml"))
     let decisions = try simulation.run(campaign, customers: customers, at: campaign.sendAt)
-    return Dictionary(decisions.map { ($0.customerId, $0) }, uniquingKeysWith: { first, _ in first })
+    return Dictionary(
+      decisions.map { ($0.customerId, $0) }, uniquingKeysWith: { first, _ in first })
   }
 
   @Test("the fixture customers read back with their histories")
@@ -29,14 +30,18 @@ struct FixtureCampaignTests {
     #expect(ana.consents.first?.proof == "checkbox 'Send me offers' on /signup, form v3")
     #expect(ana.sends.map(\.category) == ["marketing", "newsletter"])
     let hiro = try #require(customers.first { $0.customerId == "1008" })
-    #expect(hiro.frequencyPreference == FrequencyPreference(max: 1, window: .rolling(seconds: 30 * 86_400)))
+    #expect(
+      hiro.frequencyPreference
+        == FrequencyPreference(max: 1, window: .rolling(seconds: 30 * 86_400)))
     #expect(customers.first { $0.customerId == "1005" }?.timeZone == nil)
   }
 
   @Test("Black Friday: each customer gets the decision their fixture describes")
   func blackFriday() throws {
     let decisions = try run("black-friday")
-    let summary = decisions.mapValues { "\($0.outcome.rawValue) \($0.codes.joined(separator: ","))" }
+    let summary = decisions.mapValues {
+      "\($0.outcome.rawValue) \($0.codes.joined(separator: ","))"
+    }
     #expect(
       summary == [
         "1001": "forwarded ", "1002": "deferred quiet_hours", "1003": "blocked unsubscribed",

@@ -4,9 +4,11 @@ import Testing
 
 @Suite("Policy files")
 struct PolicyLoaderTests {
-  @Test("every shipped policy loads, with its name", arguments: [
-    ("default", "default"), ("eu-strict", "eu-strict"), ("us-can-spam", "us-can-spam"),
-  ])
+  @Test(
+    "every shipped policy loads, with its name",
+    arguments: [
+      ("default", "default"), ("eu-strict", "eu-strict"), ("us-can-spam", "us-can-spam"),
+    ])
   func shippedPoliciesLoad(file: String, name: String) throws {
     let loaded = try shippedPolicy(file)
     #expect(loaded.name == name)
@@ -254,7 +256,9 @@ struct PolicyLoaderTests {
           + "sequence"
       ])
     #expect(
-      diagnostics("") == ["test.yaml:1:1: the policy is empty; it needs at least a name and categories"])
+      diagnostics("") == [
+        "test.yaml:1:1: the policy is empty; it needs at least a name and categories"
+      ])
     #expect(
       diagnostics("description: nothing else\n") == [
         "test.yaml:1:1: the policy needs 'name'", "test.yaml:1:1: the policy needs 'categories'",

@@ -28,7 +28,8 @@ struct QuietHoursTests {
     let ana = customer(zone: madrid)
     #expect(engine.decide(ana, at: "2026-11-27T19:59:59Z").outcome == .forwarded)
     #expect(engine.decide(ana, at: "2026-11-27T20:00:00Z").outcome == .deferred)
-    #expect(engine.decide(ana, at: "2026-11-28T06:59:59Z").notBefore == time("2026-11-28T07:00:00Z"))
+    #expect(
+      engine.decide(ana, at: "2026-11-28T06:59:59Z").notBefore == time("2026-11-28T07:00:00Z"))
     #expect(engine.decide(ana, at: "2026-11-28T07:00:00Z").outcome == .forwarded)
   }
 
@@ -48,7 +49,8 @@ struct QuietHoursTests {
 
   @Test("transactional mail ignores quiet hours")
   func transactionalIgnoresQuietHours() {
-    let decision = engine.decide(customer(zone: madrid), "transactional", at: "2026-11-27T23:00:00Z")
+    let decision = engine.decide(
+      customer(zone: madrid), "transactional", at: "2026-11-27T23:00:00Z")
     #expect(decision.outcome == .forwarded)
   }
 
@@ -69,7 +71,8 @@ struct QuietHoursTests {
   @Test("action: block blocks during quiet hours and names when they end")
   func blockAction() throws {
     let engine = Engine(
-      policy: try policy(basePolicy + "quiet_hours: {start: \"22:00\", end: \"07:00\", action: block}\n"))
+      policy: try policy(
+        basePolicy + "quiet_hours: {start: \"22:00\", end: \"07:00\", action: block}\n"))
     let decision = engine.decide(customer(), at: "2026-11-27T23:00:00Z")
     #expect(decision.outcome == .blocked)
     #expect(decision.notBefore == time("2026-11-28T07:00:00Z"))
@@ -78,9 +81,12 @@ struct QuietHoursTests {
   @Test("quiet hours that do not cross midnight")
   func daytimeQuietHours() throws {
     let engine = Engine(
-      policy: try policy(basePolicy + "quiet_hours: {start: \"12:00\", end: \"14:00\", action: block}\n"))
+      policy: try policy(
+        basePolicy + "quiet_hours: {start: \"12:00\", end: \"14:00\", action: block}\n"))
     #expect(engine.decide(customer(), at: "2026-11-27T11:59:59Z").outcome == .forwarded)
-    #expect(engine.decide(customer(), at: "2026-11-27T13:00:00Z").notBefore == time("2026-11-27T14:00:00Z"))
+    #expect(
+      engine.decide(customer(), at: "2026-11-27T13:00:00Z").notBefore
+        == time("2026-11-27T14:00:00Z"))
     #expect(engine.decide(customer(), at: "2026-11-27T14:00:00Z").outcome == .forwarded)
   }
 }

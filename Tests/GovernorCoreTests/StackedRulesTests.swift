@@ -54,7 +54,9 @@ struct StackedRulesTests {
     #expect(decision.reasons.map(\.rule) == ["caps.customer_preference"])
     #expect(decision.codes == ["frequency_preference"])
     #expect(decision.notBefore == time("2026-12-01T10:00:00Z"))
-    #expect(decision.reasons.first?.message.hasPrefix("the customer asked for at most 1 message in the last 7 days") == true)
+    #expect(
+      decision.reasons.first?.message.hasPrefix(
+        "the customer asked for at most 1 message in the last 7 days") == true)
     // Without the preference the same history is fine.
     var relaxed = state
     relaxed.frequencyPreference = nil
@@ -98,7 +100,9 @@ struct StackedRulesTests {
         ("2026-11-20T10:00:00Z", "marketing"), ("2026-11-22T10:00:00Z", "marketing"),
         ("2026-11-24T10:00:00Z", "marketing"),
       ],
-      consents: [ConsentEvent(purpose: "marketing", status: .withdrawn, at: time("2026-11-25T00:00:00Z"))],
+      consents: [
+        ConsentEvent(purpose: "marketing", status: .withdrawn, at: time("2026-11-25T00:00:00Z"))
+      ],
       suppressions: [Suppression(reason: .complaint, at: time("2026-11-25T00:00:00Z"))])
     let decision = engine.decide(state, at: "2026-11-26T22:00:00Z")
     #expect(decision.outcome == .blocked)
@@ -122,6 +126,8 @@ struct StackedRulesTests {
     let decision = engine.decide(customer(), "promo", at: "2026-11-26T12:00:00Z")
     #expect(decision.outcome == .blocked)
     #expect(decision.codes == ["unknown_category"])
-    #expect(decision.reasons.first?.facts["known_categories"] == .texts(["transactional", "marketing", "newsletter"]))
+    #expect(
+      decision.reasons.first?.facts["known_categories"]
+        == .texts(["transactional", "marketing", "newsletter"]))
   }
 }

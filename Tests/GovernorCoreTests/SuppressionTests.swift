@@ -12,13 +12,15 @@ struct SuppressionTests {
 
   func suppressed(_ reason: SuppressionReason, scope: SuppressionScope = .all) -> CustomerState {
     customer(suppressions: [
-      Suppression(reason: reason, scope: scope, at: time("2026-10-02T18:30:00Z"), source: "one-click")
+      Suppression(
+        reason: reason, scope: scope, at: time("2026-10-02T18:30:00Z"), source: "one-click")
     ])
   }
 
   @Test("transactional mail to an unsubscribed customer is forwarded")
   func transactionalToUnsubscribed() {
-    let decision = engine.decide(suppressed(.unsubscribed), "transactional", at: "2026-11-27T10:00:00Z")
+    let decision = engine.decide(
+      suppressed(.unsubscribed), "transactional", at: "2026-11-27T10:00:00Z")
     #expect(decision.outcome == .forwarded)
   }
 
@@ -35,15 +37,21 @@ struct SuppressionTests {
 
   @Test("transactional mail to a hard-bounced address is blocked")
   func transactionalToHardBounce() {
-    let decision = engine.decide(suppressed(.hardBounce), "transactional", at: "2026-11-27T10:00:00Z")
+    let decision = engine.decide(
+      suppressed(.hardBounce), "transactional", at: "2026-11-27T10:00:00Z")
     #expect(decision.outcome == .blocked)
     #expect(decision.codes == ["hard_bounce"])
   }
 
   @Test("a complaint blocks all but transactional mail")
   func complaint() {
-    #expect(engine.decide(suppressed(.complaint), "newsletter", at: "2026-11-27T10:00:00Z").codes == ["complaint"])
-    #expect(engine.decide(suppressed(.complaint), "transactional", at: "2026-11-27T10:00:00Z").outcome == .forwarded)
+    #expect(
+      engine.decide(suppressed(.complaint), "newsletter", at: "2026-11-27T10:00:00Z").codes == [
+        "complaint"
+      ])
+    #expect(
+      engine.decide(suppressed(.complaint), "transactional", at: "2026-11-27T10:00:00Z").outcome
+        == .forwarded)
   }
 
   @Test("an unsubscribe from one category leaves the others")

@@ -32,7 +32,8 @@ public struct CampaignSimulation {
       let decision = engine.evaluate(campaign.message(to: state), for: state, at: now)
       decisions.append(decision)
       if decision.outcome == .forwarded {
-        state.sends.append(SendRecord(at: now, category: campaign.category, campaignId: campaign.id))
+        state.sends.append(
+          SendRecord(at: now, category: campaign.category, campaignId: campaign.id))
         states[id] = state
       }
     }

@@ -60,8 +60,9 @@ public struct Engine: Sendable {
     let permanentBlocks = decision.reasons.count
 
     let timed = TimedRules(
-      plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now)
-      .evaluate(at: now, receivedAt: message.receivedAt ?? now)
+      plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now
+    )
+    .evaluate(at: now, receivedAt: message.receivedAt ?? now)
     if !timed.reasons.isEmpty { decision.reasons += timed.reasons }
 
     if decision.reasons.contains(where: { $0.effect == .block }) {

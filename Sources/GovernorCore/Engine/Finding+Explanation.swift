@@ -31,7 +31,8 @@ extension Finding {
         + "\(usage.max == 1 ? "message" : "messages") \(usage.window.phrase) and has had "
         + "\(usage.counted.count)" + Self.nextSlot(usage.nextAt)
     case .minimumGap(let lastSend, let gapSeconds, let nextAt):
-      return "sends must be at least \(TimeSpan(seconds: gapSeconds).spoken) apart; the last was at "
+      return
+        "sends must be at least \(TimeSpan(seconds: gapSeconds).spoken) apart; the last was at "
         + "\(Self.format(lastSend)), so the next may go at \(Self.format(nextAt))"
     case .quietHours(let finding):
       return "it is \(finding.localTime) in \(finding.zone), inside quiet hours "
@@ -74,7 +75,8 @@ extension Finding {
       return facts
     case .minimumGap(let lastSend, let gapSeconds, let nextAt):
       return [
-        "last_send_at": .time(lastSend), "min_gap": .text(TimeSpan(seconds: gapSeconds).description),
+        "last_send_at": .time(lastSend),
+        "min_gap": .text(TimeSpan(seconds: gapSeconds).description),
         "next_at": .time(nextAt),
       ]
     case .quietHours(let finding):

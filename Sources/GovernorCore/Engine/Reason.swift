@@ -28,7 +28,8 @@ public struct Reason: Hashable, Sendable {
   public var message: String {
     var sentence = finding.sentence
     if let maxDelaySeconds {
-      sentence += "; waiting would exceed the longest delay of "
+      sentence +=
+        "; waiting would exceed the longest delay of "
         + "\(TimeSpan(seconds: maxDelaySeconds).spoken), so the message is blocked"
     }
     if effect == .shadow { sentence += " (shadow rule: reported, not enforced)" }

@@ -18,7 +18,9 @@ public enum PolicyLoader {
     let policy = read(source, reader: reader)
     if let policy, reader.diagnostics.isEmpty { return .success(policy) }
     let ordered = reader.diagnostics.enumerated().sorted {
-      ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+      ($0.element.line, $0.element.column, $0.offset) < (
+        $1.element.line, $1.element.column, $1.offset
+      )
     }
     return .failure(PolicyError(diagnostics: ordered.map(\.element)))
   }
@@ -118,7 +120,9 @@ public enum PolicyLoader {
   ) {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     for key in keys {
-      let places = lines.indices.filter { lines[$0].drop(while: \.isWhitespace).hasPrefix("\(key):") }
+      let places = lines.indices.filter {
+        lines[$0].drop(while: \.isWhitespace).hasPrefix("\(key):")
+      }
       let line = places.dropFirst().first ?? places.first ?? 0
       let column = lines.isEmpty ? 0 : lines[line].prefix(while: \.isWhitespace).count
       reader.report(

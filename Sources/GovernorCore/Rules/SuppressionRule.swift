@@ -10,8 +10,10 @@ struct SuppressionRule: Sendable {
       && policy.blocks(suppression.reason, category: category)
     {
       findings.append(
-        (Self.ruleIds[suppression.reason] ?? "suppression",
-         .suppressed(suppression, category: category)))
+        (
+          Self.ruleIds[suppression.reason] ?? "suppression",
+          .suppressed(suppression, category: category)
+        ))
     }
     return findings
   }

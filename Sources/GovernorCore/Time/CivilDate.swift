@@ -54,7 +54,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     let newYear = zeroBased >= 0 ? zeroBased / 12 : (zeroBased - 11) / 12
     let newMonth = zeroBased - newYear * 12 + 1
     return CivilDate(
-      year: newYear, month: newMonth, day: min(day, CivilDate.daysIn(month: newMonth, year: newYear))
+      year: newYear, month: newMonth,
+      day: min(day, CivilDate.daysIn(month: newMonth, year: newYear))
     )
   }
 
