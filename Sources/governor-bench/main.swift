@@ -55,8 +55,16 @@ struct Scenario {
 }
 let scenarios = [
   Scenario(
-    name: "50 sends, within caps (forwarded)", state: customer(sendEverySeconds: 6 * 86_400)),
-  Scenario(name: "50 sends, caps full (blocked)", state: customer(sendEverySeconds: 20 * 3600)),
+    name: "50 sends, one every 6 days: within caps (forwarded)",
+    state: customer(sendEverySeconds: 6 * 86_400)),
+  Scenario(
+    name: "50 sends, one every 2 days: weekly cap full (blocked)",
+    state: customer(sendEverySeconds: 2 * 86_400)),
+  // A history no policy here would produce (imported from elsewhere): 38 sends in the month
+  // window, several caps over, the longest search for the next eligible time.
+  Scenario(
+    name: "50 sends, one every 20 hours: caps overfull (blocked, stress)",
+    state: customer(sendEverySeconds: 20 * 3600)),
 ]
 
 print("policy \(policy.name) \(policy.version)")

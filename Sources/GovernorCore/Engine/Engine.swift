@@ -40,7 +40,7 @@ public struct Engine: Sendable {
       outcome: .forwarded, reasons: [], notBefore: nil, modifications: [],
       trackingConsent: trackingConsent.map { $0.check(state, at: now) == nil } ?? false,
       policy: reference, evaluatedAt: now)
-    guard let plan = plans.first(where: { $0.category.name == message.category }) else {
+    guard let plan = plan(for: message.category) else {
       decision.reasons.append(
         Reason(
           rule: "category", effect: .block,
@@ -63,17 +63,42 @@ public struct Engine: Sendable {
       plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now
     )
     .evaluate(at: now, receivedAt: message.receivedAt ?? now)
-    if !timed.reasons.isEmpty { decision.reasons += timed.reasons }
+    if decision.reasons.isEmpty {
+      decision.reasons = timed.reasons
+    } else if !timed.reasons.isEmpty {
+      decision.reasons += timed.reasons
+    }
 
-    if decision.reasons.contains(where: { $0.effect == .block }) {
-      decision.outcome = .blocked
-      // Only a block that time alone lifts has a next eligible time.
-      if permanentBlocks == 0 { decision.notBefore = timed.release }
-    } else if decision.reasons.contains(where: { $0.effect == .defer }) {
-      decision.outcome = .deferred
-      decision.notBefore = timed.release
+    decision.outcome = Self.outcome(of: decision.reasons)
+    switch decision.outcome {
+    // Only a block that time alone lifts has a next eligible time.
+    case .blocked where permanentBlocks == 0, .deferred: decision.notBefore = timed.release
+    default: break
     }
     return decision
+  }
+
+  /// Block beats defer beats forward; shadow reasons change nothing.
+  static func outcome(of reasons: [Reason]) -> Outcome {
+    var outcome = Outcome.forwarded
+    // Indices, not a closure over elements: each element passed by value is a copy.
+    for index in reasons.indices {
+      switch reasons[index].effect {
+      case .block: return .blocked
+      case .defer: outcome = .deferred
+      case .shadow: break
+      }
+    }
+    return outcome
+  }
+
+  private func plan(for category: String) -> CategoryPlan? {
+    var index = 0
+    while index < categoryNames.count {
+      if categoryNames[index] == category { return plans[index] }
+      index += 1
+    }
+    return nil
   }
 }
 
@@ -83,6 +108,9 @@ final class CategoryPlan: Sendable {
   let category: Category
   let consent: [ConsentRule]
   let caps: [CapRule]
+  /// The caps' counting alone, in the same order: plain values, so the hot loop that checks
+  /// every cap touches no reference counts. `caps[i]` is consulted only when `limits[i]` fails.
+  let limits: [CapLimit]
   let preferenceCategories: [String]?
   let preferenceScope: UInt64
   let quietHours: QuietHoursRule?
@@ -106,6 +134,7 @@ final class CategoryPlan: Sendable {
     caps = policy.caps.filter { $0.categories.contains(category.name) }.map {
       CapRule($0, scope: scope($0.categories))
     }
+    limits = caps.map(\.counting)
     if let preference = policy.frequencyPreference,
       preference.categories.contains(category.name)
     {

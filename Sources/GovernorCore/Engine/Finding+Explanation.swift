@@ -24,12 +24,12 @@ extension Finding {
       return "the customer is suppressed for \(scope) (\(Self.describe(suppression.reason)) on "
         + "\(Self.format(suppression.at))), which blocks \(category)"
     case .capExceeded(let usage):
-      return "\(usage.counted.count) of \(usage.max) \(usage.categories.joined(separator: "/")) "
+      return "\(usage.count) of \(usage.max) \(usage.categories.joined(separator: "/")) "
         + "sends \(usage.window.phrase)" + Self.nextSlot(usage.nextAt)
     case .preferenceExceeded(let usage):
       return "the customer asked for at most \(usage.max) "
         + "\(usage.max == 1 ? "message" : "messages") \(usage.window.phrase) and has had "
-        + "\(usage.counted.count)" + Self.nextSlot(usage.nextAt)
+        + "\(usage.count)" + Self.nextSlot(usage.nextAt)
     case .minimumGap(let lastSend, let gapSeconds, let nextAt):
       return
         "sends must be at least \(TimeSpan(seconds: gapSeconds).spoken) apart; the last was at "
@@ -69,7 +69,7 @@ extension Finding {
       var facts: Facts = [
         "max": .number(usage.max), "window": .text(usage.window.description),
         "categories": .texts(usage.categories), "window_start": .time(usage.windowStart),
-        "counted": .number(usage.counted.count), "send_times": .times(usage.counted),
+        "counted": .number(usage.count), "send_times": .times(usage.counted),
       ]
       if let next = usage.nextAt { facts.append("next_slot_at", .time(next)) }
       return facts

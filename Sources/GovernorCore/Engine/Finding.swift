@@ -49,10 +49,18 @@ public struct CapUsage: Hashable, Sendable {
   public var window: CapWindow
   public var categories: [String]
   public var windowStart: Date
-  /// The send times inside the window, oldest first.
-  public var counted: [Date]
+  /// How many sends in the cap's categories fall in the window.
+  public var count: Int
+  /// Every send in the window, of any category: a view of the history, not a copy, so a
+  /// decision costs no allocation for facts nobody may read.
+  var windowSends: ArraySlice<SendRecord>
   /// When a slot frees; nil when none ever will (a preference of zero sends).
   public var nextAt: Date?
+
+  /// The times of the sends counted, oldest first.
+  public var counted: [Date] {
+    windowSends.filter { categories.contains($0.category) }.map(\.at)
+  }
 }
 
 /// Where the recipient's clock stood when quiet hours held the message.

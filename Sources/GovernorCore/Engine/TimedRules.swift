@@ -32,6 +32,7 @@ struct TimedRules {
     /// Recorded as a block; `evaluate` turns a deferring rule's block into a defer once it
     /// knows the release time is within the rule's `max_delay`.
     mutating func add(_ rule: String, _ finding: Finding, _ action: HoldAction, shadow: Bool) {
+      if reasons.isEmpty { reasons.reserveCapacity(4) }
       var reason = Reason(rule: rule, effect: shadow ? .shadow : .block, finding: finding)
       if !shadow, case .deferUpTo(let maxDelay) = action { reason.maxDelaySeconds = maxDelay }
       reasons.append(reason)
@@ -42,26 +43,44 @@ struct TimedRules {
   /// stays within its `max_delay`.
   func evaluate(at now: Date, receivedAt: Date) -> Result {
     var result = Result()
-    for cap in plan.caps {
+    // No enforced rule can pass before the latest of their own release times.
+    var searchFrom = now
+    var passesNever = false
+    func note(_ hold: Hold) {
+      switch hold {
+      case .passes: break
+      case .until(let time): searchFrom = max(searchFrom, time)
+      case .never: passesNever = true
+      }
+    }
+    let limits = plan.limits
+    for index in limits.indices {
+      let hold = limits[index].hold(at: now, timeline)
+      guard hold != .passes else { continue }
+      let cap = plan.caps[index]
+      if !cap.shadow { note(hold) }
       if let finding = cap.counting.finding(
-        at: now, timeline, categories: cap.categories, byCustomer: false)
+        at: now, timeline, hold: hold, categories: cap.categories, byCustomer: false)
       {
         result.add(cap.ruleId, finding, cap.action, shadow: cap.shadow)
       }
     }
-    if let preference, let categories = plan.preferenceCategories,
-      let finding = preference.finding(
-        at: now, timeline, categories: categories, byCustomer: true)
-    {
-      result.add(CategoryPlan.preferenceRuleId, finding, .block, shadow: false)
+    if let preference, let categories = plan.preferenceCategories {
+      let hold = preference.hold(at: now, timeline)
+      note(hold)
+      if let finding = preference.finding(
+        at: now, timeline, hold: hold, categories: categories, byCustomer: true)
+      {
+        result.add(CategoryPlan.preferenceRuleId, finding, .block, shadow: false)
+      }
     }
-    if let quiet = plan.quietHours, let finding = quiet.check(at: now, zone: timeline.zone) {
+    if let quiet = plan.quietHours, let finding = quiet.check(at: now, timeline) {
+      note(finding.passesAt.map { .until($0) } ?? .never)
       result.add(quiet.quietHours.ruleId, finding, quiet.quietHours.action, shadow: false)
     }
-    let enforcedHold = result.reasons.contains { $0.effect != .shadow }
-    guard enforcedHold else { return result }
+    guard Engine.outcome(of: result.reasons) != .forwarded else { return result }
 
-    result.release = earliestPass(from: now)
+    result.release = passesNever ? nil : earliestPass(from: searchFrom)
     for index in result.reasons.indices {
       guard let maxDelay = result.reasons[index].maxDelaySeconds else { continue }
       if let release = result.release,
@@ -81,8 +100,8 @@ struct TimedRules {
     var instant = start
     for _ in 0..<64 {
       var next = instant
-      for cap in plan.caps where !cap.shadow {
-        switch cap.counting.hold(at: next, timeline) {
+      for index in plan.limits.indices where !plan.caps[index].shadow {
+        switch plan.limits[index].hold(at: next, timeline) {
         case .passes: break
         case .until(let time): next = time
         case .never: return nil
@@ -96,7 +115,7 @@ struct TimedRules {
         }
       }
       if let quiet = plan.quietHours,
-        case .until(let time) = quiet.hold(at: next, zone: timeline.zone)
+        case .until(let time) = quiet.hold(at: next, timeline)
       {
         next = time
       }

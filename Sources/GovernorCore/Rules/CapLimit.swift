@@ -48,28 +48,25 @@ struct CapLimit: Sendable {
   }
 
   /// What the cap found at `instant`, with the facts compliance needs; nil while it has room.
-  func finding(at instant: Date, _ timeline: Timeline, categories: [String], byCustomer: Bool)
-    -> Finding?
-  {
-    let hold = hold(at: instant, timeline)
+  /// `hold` is this cap's `hold(at: instant, timeline)`, which the caller already has.
+  func finding(
+    at instant: Date, _ timeline: Timeline, hold: Hold, categories: [String], byCustomer: Bool
+  ) -> Finding? {
     guard hold != .passes else { return nil }
+    var nextAt: Date?
+    if case .until(let time) = hold { nextAt = time }
     switch limit {
     case .count(let allowed, let window):
       let range = sends(in: window, at: instant, timeline)
-      var counted: [Date] = []
-      for index in range.indices where timeline.mask(index) & scope != 0 {
-        counted.append(timeline.time(index))
-      }
-      var nextAt: Date?
-      if case .until(let time) = hold { nextAt = time }
+      var count = 0
+      for index in range.indices where timeline.mask(index) & scope != 0 { count += 1 }
       let usage = CapUsage(
         max: allowed, window: window, categories: categories, windowStart: range.start,
-        counted: counted, nextAt: nextAt)
+        count: count, windowSends: timeline.records(range.indices), nextAt: nextAt)
       return byCustomer ? .preferenceExceeded(usage) : .capExceeded(usage)
     case .minimumGap(let seconds):
-      guard let last = lastSend(atOrBefore: instant, timeline), case .until(let next) = hold
-      else { return nil }
-      return .minimumGap(lastSend: last, gapSeconds: seconds, nextAt: next)
+      guard let last = lastSend(atOrBefore: instant, timeline), let nextAt else { return nil }
+      return .minimumGap(lastSend: last, gapSeconds: seconds, nextAt: nextAt)
     }
   }
 

@@ -15,7 +15,8 @@ struct Timeline {
   /// The decision's own instant and its wall-clock date, which every calendar cap and quiet
   /// hours start from.
   let now: Date
-  let today: CivilDate
+  let nowLocal: LocalTime
+  var today: CivilDate { nowLocal.date }
 
   init(
     sends: SendHistory, since start: Date, now: Date, zone: Zone, weekStart: Int,
@@ -24,7 +25,7 @@ struct Timeline {
     self.zone = zone
     self.weekStart = weekStart
     self.now = now
-    today = zone.localTime(at: now).date
+    nowLocal = zone.localTime(at: now)
     records = sends.records
     base = sends.firstIndex(atOrAfter: start)
     masks.reserveCapacity(records.count - base)
@@ -34,6 +35,9 @@ struct Timeline {
   var count: Int { masks.count }
   func time(_ index: Int) -> Date { records[base + index].at }
   func mask(_ index: Int) -> UInt64 { masks[index] }
+  func records(_ range: Range<Int>) -> ArraySlice<SendRecord> {
+    records[(base + range.lowerBound)..<(base + range.upperBound)]
+  }
 
   /// Index of the first send strictly after `instant`.
   func firstIndex(after instant: Date) -> Int {
@@ -57,10 +61,15 @@ struct Timeline {
     return low
   }
 
+  /// The customer's wall clock at `instant` (computed once for the decision's own instant).
+  func localTime(at instant: Date) -> LocalTime {
+    instant == now ? nowLocal : zone.localTime(at: instant)
+  }
+
   /// The first day of the calendar day, week or month containing `instant`, on the
   /// customer's clock.
   func firstDay(of unit: CalendarUnit, containing instant: Date) -> CivilDate {
-    let date = instant == now ? today : zone.localTime(at: instant).date
+    let date = localTime(at: instant).date
     switch unit {
     case .day: return date
     case .week: return date.addingDays(-((date.isoWeekday - weekStart + 7) % 7))
