@@ -218,6 +218,15 @@ struct PolicyLoaderTests {
       ])
   }
 
+  @Test("more categories than the engine can tell apart is an error at the first one too many")
+  func tooManyCategories() {
+    let categories = (1...65).map { "  c\($0): {consent: []}" }.joined(separator: "\n")
+    #expect(
+      diagnostics("name: many\ncategories:\n\(categories)\n") == [
+        "test.yaml:67:3: a policy may define at most 64 categories, not 65"
+      ])
+  }
+
   @Test("tracking and header settings are validated with the policy")
   func trackingAndHeaders() {
     let found = diagnostics(

@@ -101,27 +101,30 @@ struct TimedRules {
     for _ in 0..<64 {
       var next = instant
       for index in plan.limits.indices where !plan.caps[index].shadow {
-        switch plan.limits[index].hold(at: next, timeline) {
-        case .passes: break
-        case .until(let time): next = time
-        case .never: return nil
+        guard Self.advance(&next, past: plan.limits[index].hold(at: next, timeline)) else {
+          return nil
         }
       }
-      if let preference {
-        switch preference.hold(at: next, timeline) {
-        case .passes: break
-        case .until(let time): next = time
-        case .never: return nil
-        }
+      if let preference, !Self.advance(&next, past: preference.hold(at: next, timeline)) {
+        return nil
       }
-      if let quiet = plan.quietHours,
-        case .until(let time) = quiet.hold(at: next, timeline)
-      {
-        next = time
+      if let quiet = plan.quietHours, !Self.advance(&next, past: quiet.hold(at: next, timeline)) {
+        return nil
       }
       if next == instant { return instant }
       instant = next
     }
     return nil
+  }
+
+  /// Moves `instant` to when `hold` ends; false when it never does.
+  private static func advance(_ instant: inout Date, past hold: Hold) -> Bool {
+    switch hold {
+    case .passes: return true
+    case .until(let time):
+      instant = time
+      return true
+    case .never: return false
+    }
   }
 }

@@ -48,6 +48,8 @@ public struct Category: Hashable, Sendable {
   public var capped: Bool
   /// Whether quiet hours apply to it, by default.
   public var quietHours: Bool
+
+  public static let maximumCount = 64
 }
 
 /// The customer's frequency preference applies to these categories.

@@ -40,6 +40,12 @@ extension PolicyLoader {
     if entries.isEmpty && node.mapping != nil {
       reader.report("categories must define at least one category", at: node)
     }
+    // The engine gives each category one bit of a 64-bit scope mask.
+    if entries.count > Category.maximumCount {
+      reader.report(
+        "a policy may define at most \(Category.maximumCount) categories, not \(entries.count)",
+        at: entries[Category.maximumCount].key)
+    }
     return entries.compactMap { name, _, value in
       let field = "categories.\(name)"
       guard
