@@ -5,8 +5,9 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
-# Debian packages the build and the tests need (tzdata: the engine's time zones come from it).
-APT_PACKAGES := tzdata
+# Debian packages the build and the tests need: tzdata (the engine's time zones come from it),
+# libsqlite3-dev (GRDB links the system SQLite).
+APT_PACKAGES := tzdata libsqlite3-dev
 CONFIG ?= debug
 
 .PHONY: run test build lint format bench deps clean

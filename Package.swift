@@ -12,6 +12,7 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
   ],
   targets: [
     .target(
@@ -21,10 +22,19 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    .target(
+      name: "GovernorStore",
+      dependencies: [
+        "GovernorCore",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
     .executableTarget(
       name: "governor",
       dependencies: [
         "GovernorCore",
+        "GovernorStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -35,6 +45,12 @@ let package = Package(
     .testTarget(
       name: "GovernorCoreTests",
       dependencies: ["GovernorCore"]
+    ),
+    .testTarget(
+      name: "GovernorStoreTests",
+      dependencies: [
+        "GovernorCore", "GovernorStore", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
     .testTarget(
       name: "GovernorCLITests",

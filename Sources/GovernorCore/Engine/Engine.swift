@@ -78,6 +78,12 @@ public struct Engine: Sendable {
     return decision
   }
 
+  /// How far back a customer's sends must be loaded for every cap (and their own
+  /// preference) to see its whole window: the store reads no older history than this.
+  public func historyNeeded(preference: FrequencyPreference?) -> TimeInterval {
+    max(plans.map(\.lookback).max() ?? 0, preference.map { Timeline.lookback($0.window) } ?? 0)
+  }
+
   /// Block beats defer beats forward; shadow reasons change nothing.
   static func outcome(of reasons: [Reason]) -> Outcome {
     var outcome = Outcome.forwarded

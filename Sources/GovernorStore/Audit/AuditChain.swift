@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import GovernorCore
+
+/// One row of the audit log: a decision, and the hashes that chain it to the row before.
+public struct AuditEntry: Hashable, Sendable {
+  public var sequence: Int64
+  public var id: String
+  public var messageId: String
+  public var customerId: String
+  public var outcome: Outcome
+  public var policyVersion: String
+  public var decidedAt: Date
+  /// The decision as canonical JSON: what the hash covers.
+  public var content: String
+  public var previousHash: String
+  public var hash: String
+}
+
+/// What `governor audit verify` found.
+public struct AuditVerification: Hashable, Sendable {
+  public var rows: Int
+  /// The first row that does not match its hash or its predecessor, with what is wrong.
+  public var firstProblem: (sequence: Int64, problem: String)?
+
+  public var intact: Bool { firstProblem == nil }
+
+  public static func == (lhs: AuditVerification, rhs: AuditVerification) -> Bool {
+    lhs.rows == rhs.rows && lhs.firstProblem?.sequence == rhs.firstProblem?.sequence
+      && lhs.firstProblem?.problem == rhs.firstProblem?.problem
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(rows)
+    hasher.combine(firstProblem?.sequence)
+  }
+}
+
+/// The hash chain both backends write and verify the same way: each row's hash is
+/// sha256(previous row's hash + "\n" + the row's canonical content), so editing, deleting or
+/// reordering any row breaks every hash after it.
+public enum AuditChain {
+  public static let genesis = String(repeating: "0", count: 64)
+
+  public static func hash(content: String, previous: String) -> String {
+    SHA256.hash(data: Data((previous + "\n" + content).utf8))
+      .map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// The decision as JSON with sorted keys and ISO 8601 times: the same decision always
+  /// gives the same bytes.
+  public static func content(of decision: Decision, id: String, campaignId: String?) throws
+    -> String
+  {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    let record = Recorded(id: id, campaignId: campaignId, decision: decision)
+    return String(decoding: try encoder.encode(record), as: UTF8.self)
+  }
+
+  /// The columns stored beside the content for filtering, re-read from the content so a
+  /// verifier can tell when a column was edited on its own.
+  public struct Columns: Decodable, Equatable {
+    public var id: String
+    public var decision: Inner
+
+    public struct Inner: Decodable, Equatable {
+      public var messageId: String
+      public var customerId: String
+      public var outcome: String
+      public var policy: PolicyReference
+
+      enum CodingKeys: String, CodingKey {
+        case outcome, policy
+        case messageId = "message_id"
+        case customerId = "customer_id"
+      }
+    }
+  }
+
+  /// Checks rows in sequence order; stops at the first problem.
+  public static func verify(_ rows: [AuditEntry]) -> AuditVerification {
+    var previous = genesis
+    for row in rows {
+      if row.previousHash != previous {
+        return AuditVerification(
+          rows: rows.count,
+          firstProblem: (
+            row.sequence,
+            "its previous-hash does not match the row before it: "
+              + "a row was deleted, inserted or reordered"
+          ))
+      }
+      if hash(content: row.content, previous: row.previousHash) != row.hash {
+        return AuditVerification(
+          rows: rows.count, firstProblem: (row.sequence, "its content does not match its hash"))
+      }
+      guard let columns = try? JSONDecoder().decode(Columns.self, from: Data(row.content.utf8)),
+        columns.id == row.id, columns.decision.messageId == row.messageId,
+        columns.decision.customerId == row.customerId,
+        columns.decision.outcome == row.outcome.rawValue,
+        columns.decision.policy.version == row.policyVersion
+      else {
+        return AuditVerification(
+          rows: rows.count,
+          firstProblem: (row.sequence, "its columns do not match its hashed content"))
+      }
+      previous = row.hash
+    }
+    return AuditVerification(rows: rows.count, firstProblem: nil)
+  }
+
+  private struct Recorded: Encodable {
+    var id: String
+    var campaignId: String?
+    var decision: Decision
+
+    enum CodingKeys: String, CodingKey {
+      case id, decision
+      case campaignId = "campaign_id"
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import GRDB
+
+/// The SQLite schema, one named migration per version. Shipped migrations are never edited:
+/// a change is a new migration.
+enum SQLiteMigrations {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1-initial") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE customer (
+            id TEXT PRIMARY KEY,
+            email TEXT,
+            time_zone TEXT,
+            frequency_max INTEGER,
+            frequency_window TEXT
+          );
+          CREATE TABLE consent_event (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            customer_id TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('granted', 'withdrawn')),
+            kind TEXT NOT NULL,
+            at REAL NOT NULL,
+            confirmed_at REAL,
+            source TEXT,
+            proof TEXT
+          );
+          CREATE INDEX consent_event_by_customer ON consent_event (customer_id, purpose, at);
+          CREATE TABLE suppression (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            at REAL NOT NULL,
+            source TEXT,
+            lifted_at REAL,
+            lifted_by TEXT
+          );
+          CREATE INDEX suppression_by_customer ON suppression (customer_id, lifted_at);
+          CREATE TABLE send_ledger (
+            message_id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            category TEXT NOT NULL,
+            campaign_id TEXT,
+            reserved_at REAL NOT NULL,
+            status TEXT NOT NULL
+              CHECK (status IN ('reserved', 'sent', 'failed', 'unknown')),
+            completed_at REAL,
+            detail TEXT
+          );
+          CREATE INDEX send_ledger_by_customer ON send_ledger (customer_id, reserved_at);
+          CREATE INDEX send_ledger_by_status ON send_ledger (status, reserved_at);
+          CREATE TABLE decision (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            message_id TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            policy_version TEXT NOT NULL,
+            decided_at REAL NOT NULL,
+            content TEXT NOT NULL,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+          );
+          CREATE INDEX decision_by_customer ON decision (customer_id, decided_at);
+          CREATE TABLE policy_version (
+            version TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            text TEXT NOT NULL,
+            first_seen_at REAL NOT NULL
+          );
+          """)
+    }
+    return migrator
+  }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import GovernorCore
+
+extension SQLiteStore {
+  public func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
+    -> AuditEntry
+  {
+    let id = StoredValues.newId("dec")
+    let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
+    return try await write { db in
+      let previous =
+        try String.fetchOne(db, sql: "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1")
+        ?? AuditChain.genesis
+      let hash = AuditChain.hash(content: content, previous: previous)
+      try db.execute(
+        sql: """
+          INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
+            content, previous_hash, hash)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          id, decision.messageId, decision.customerId, decision.outcome.rawValue,
+          decision.policy.version, at.timeIntervalSince1970, content, previous, hash,
+        ])
+      return AuditEntry(
+        sequence: db.lastInsertedRowID, id: id, messageId: decision.messageId,
+        customerId: decision.customerId, outcome: decision.outcome,
+        policyVersion: decision.policy.version, decidedAt: at, content: content,
+        previousHash: previous, hash: hash)
+    }
+  }
+
+  public func verifyAudit() async throws -> AuditVerification {
+    let rows = try await pool.read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY sequence").map { row in
+        let outcome: String = row["outcome"]
+        return AuditEntry(
+          sequence: row["sequence"], id: row["id"], messageId: row["message_id"],
+          customerId: row["customer_id"], outcome: Outcome(rawValue: outcome) ?? .failed,
+          policyVersion: row["policy_version"],
+          decidedAt: Date(timeIntervalSince1970: row["decided_at"]), content: row["content"],
+          previousHash: row["previous_hash"], hash: row["hash"])
+      }
+    }
+    return AuditChain.verify(rows)
+  }
+
+  public func savePolicyText(_ text: String, name: String, version: String, at: Date)
+    async throws
+  {
+    try await write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO policy_version (version, name, text, first_seen_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT (version) DO NOTHING
+          """,
+        arguments: [version, name, text, at.timeIntervalSince1970])
+    }
+  }
+
+  public func policyText(version: String) async throws -> String? {
+    try await pool.read { db in
+      try String.fetchOne(
+        db, sql: "SELECT text FROM policy_version WHERE version = ?", arguments: [version])
+    }
+  }
+}

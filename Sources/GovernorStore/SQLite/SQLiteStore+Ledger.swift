@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import GovernorCore
+
+extension SQLiteStore {
+  public func reserve(_ message: Message, engine: Engine, at now: Date) async throws
+    -> Reservation
+  {
+    try await write { db in
+      if try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM send_ledger WHERE message_id = ?", arguments: [message.id])
+        ?? false
+      {
+        let state = try Self.stateForDecision(db, message, engine: engine, at: now)
+        return Reservation(decision: engine.evaluate(message, for: state, at: now), reserved: false)
+      }
+      let state = try Self.stateForDecision(db, message, engine: engine, at: now)
+      let decision = engine.evaluate(message, for: state, at: now)
+      guard decision.outcome == .forwarded else {
+        return Reservation(decision: decision, reserved: false)
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO send_ledger (message_id, customer_id, category, campaign_id, reserved_at, status)
+          VALUES (?, ?, ?, ?, ?, 'reserved')
+          """,
+        arguments: [
+          message.id, message.customerId, message.category, message.campaignId,
+          now.timeIntervalSince1970,
+        ])
+      return Reservation(decision: decision, reserved: true)
+    }
+  }
+
+  /// The customer's state with exactly the history the engine's caps look at. A customer the
+  /// store has never seen has no consent and no sends, which the engine decides on as such.
+  static func stateForDecision(_ db: Database, _ message: Message, engine: Engine, at now: Date)
+    throws -> CustomerState
+  {
+    guard
+      let customer = try Row.fetchOne(
+        db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [message.customerId])
+    else {
+      return CustomerState(customerId: message.customerId, email: message.to)
+    }
+    var state = try StoredValues.customer(
+      id: message.customerId, email: customer["email"], timeZone: customer["time_zone"],
+      frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
+    let since = now.addingTimeInterval(-engine.historyNeeded(preference: state.frequencyPreference))
+    try fillHistory(db, &state, sendsSince: since)
+    return state
+  }
+
+  public func completeReservation(
+    messageId: String, outcome: LedgerStatus, at: Date, detail: String?
+  ) async throws {
+    try await write { db in
+      try db.execute(
+        sql: """
+          UPDATE send_ledger SET status = ?, completed_at = ?, detail = ?
+          WHERE message_id = ? AND status IN ('reserved', 'unknown')
+          """,
+        arguments: [outcome.rawValue, at.timeIntervalSince1970, detail, messageId])
+      if db.changesCount == 0 { throw StoreError.unknownReservation(messageId) }
+    }
+  }
+
+  public func recoverUnfinishedReservations(at: Date) async throws -> [LedgerEntry] {
+    try await write { db in
+      let stranded = try Self.entries(db, status: .reserved)
+      try db.execute(
+        sql: """
+          UPDATE send_ledger SET status = 'unknown', completed_at = ?,
+            detail = 'no outcome recorded before the gateway stopped'
+          WHERE status = 'reserved'
+          """,
+        arguments: [at.timeIntervalSince1970])
+      return stranded.map { entry in
+        var unknown = entry
+        unknown.status = .unknown
+        unknown.detail = "no outcome recorded before the gateway stopped"
+        return unknown
+      }
+    }
+  }
+
+  public func ledger(status: LedgerStatus) async throws -> [LedgerEntry] {
+    try await pool.read { db in try Self.entries(db, status: status) }
+  }
+
+  static func entries(_ db: Database, status: LedgerStatus) throws -> [LedgerEntry] {
+    try Row.fetchAll(
+      db, sql: "SELECT * FROM send_ledger WHERE status = ? ORDER BY reserved_at, message_id",
+      arguments: [status.rawValue]
+    ).map { row in
+      let stored: String = row["status"]
+      guard let status = LedgerStatus(rawValue: stored) else {
+        throw StoreError.badStoredValue("ledger status '\(stored)'")
+      }
+      return LedgerEntry(
+        messageId: row["message_id"], customerId: row["customer_id"], category: row["category"],
+        campaignId: row["campaign_id"],
+        reservedAt: Date(timeIntervalSince1970: row["reserved_at"]), status: status,
+        detail: row["detail"])
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import GovernorCore
+
+/// The embedded store: one SQLite file in WAL mode (GRDB's `DatabasePool`: many readers,
+/// one writer), created and migrated on first use.
+///
+/// Every write is an IMMEDIATE transaction, so it takes SQLite's write lock before reading:
+/// a reservation's cap check and its insert cannot interleave with another writer's, in this
+/// process or another one sharing the file.
+public final class SQLiteStore: Store {
+  let pool: DatabasePool
+
+  public init(path: String) throws {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    pool = try DatabasePool(path: path, configuration: configuration)
+    try SQLiteMigrations.migrator.migrate(pool)
+  }
+
+  /// Runs `body` in an IMMEDIATE transaction.
+  func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    try await pool.writeWithoutTransaction { db in
+      var result: T?
+      try db.inTransaction(.immediate) {
+        result = try body(db)
+        return .commit
+      }
+      guard let result else { throw StoreError.badStoredValue("transaction returned nothing") }
+      return result
+    }
+  }
+
+  public func saveCustomer(_ profile: CustomerProfile) async throws {
+    try await write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
+          VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
+            frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
+          """,
+        arguments: [
+          profile.id, profile.email, profile.timeZone, profile.frequencyPreference?.max,
+          profile.frequencyPreference.map { StoredValues.window($0.window) },
+        ])
+    }
+  }
+
+  public func recordConsent(_ event: ConsentEvent, customerId: String) async throws {
+    try await write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO consent_event
+            (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          customerId, event.purpose, event.status.rawValue, event.kind,
+          event.at.timeIntervalSince1970, event.confirmedAt?.timeIntervalSince1970, event.source,
+          event.proof,
+        ])
+    }
+  }
+
+  public func addSuppression(_ suppression: Suppression, customerId: String) async throws
+    -> String
+  {
+    let id = StoredValues.newId("sup")
+    try await write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO suppression (id, customer_id, reason, scope, at, source)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          id, customerId, suppression.reason.rawValue, suppression.scope.description,
+          suppression.at.timeIntervalSince1970, suppression.source,
+        ])
+    }
+    return id
+  }
+
+  public func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool {
+    try await write { db in
+      try db.execute(
+        sql:
+          "UPDATE suppression SET lifted_at = ?, lifted_by = ? WHERE id = ? AND lifted_at IS NULL",
+        arguments: [at.timeIntervalSince1970, source, id])
+      return db.changesCount > 0
+    }
+  }
+
+  public func customerState(_ customerId: String, sendsSince since: Date) async throws
+    -> CustomerState?
+  {
+    try await pool.read { db in try Self.state(db, customerId, sendsSince: since) }
+  }
+
+  static func state(_ db: Database, _ customerId: String, sendsSince since: Date) throws
+    -> CustomerState?
+  {
+    guard
+      let customer = try Row.fetchOne(
+        db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customerId])
+    else { return nil }
+    var state = try StoredValues.customer(
+      id: customerId, email: customer["email"], timeZone: customer["time_zone"],
+      frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
+    try fillHistory(db, &state, sendsSince: since)
+    return state
+  }
+
+  /// Consent events, active suppressions and the sends that count against caps.
+  static func fillHistory(_ db: Database, _ state: inout CustomerState, sendsSince since: Date)
+    throws
+  {
+    let id = state.customerId
+    state.consents = try Row.fetchAll(
+      db, sql: "SELECT * FROM consent_event WHERE customer_id = ? ORDER BY at, id",
+      arguments: [id]
+    ).map { row in
+      try StoredValues.consent(
+        purpose: row["purpose"], status: row["status"], kind: row["kind"], at: row["at"],
+        confirmedAt: row["confirmed_at"], source: row["source"], proof: row["proof"])
+    }
+    state.suppressions = try Row.fetchAll(
+      db, sql: "SELECT * FROM suppression WHERE customer_id = ? AND lifted_at IS NULL ORDER BY at",
+      arguments: [id]
+    ).map { row in
+      try StoredValues.suppression(
+        reason: row["reason"], scope: row["scope"], at: row["at"], source: row["source"])
+    }
+    state.sends = SendHistory(
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT reserved_at, category, campaign_id FROM send_ledger
+          WHERE customer_id = ? AND reserved_at >= ? AND status <> 'failed'
+          ORDER BY reserved_at
+          """,
+        arguments: [id, since.timeIntervalSince1970]
+      ).map { row in
+        SendRecord(
+          at: Date(timeIntervalSince1970: row["reserved_at"]), category: row["category"],
+          campaignId: row["campaign_id"])
+      })
+  }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GovernorCore
+
+/// What the governor remembers: customers, their consent and suppressions, what was sent,
+/// and every decision. Two backends implement it and pass one contract suite: SQLite (the
+/// embedded default) and PostgreSQL (for several gateway processes).
+public protocol Store: Sendable {
+  /// Creates or updates a customer's address, time zone and frequency preference.
+  func saveCustomer(_ profile: CustomerProfile) async throws
+
+  /// Appends a consent event; earlier events are never changed.
+  func recordConsent(_ event: ConsentEvent, customerId: String) async throws
+
+  /// Records a suppression and returns its id.
+  func addSuppression(_ suppression: Suppression, customerId: String) async throws -> String
+
+  /// Ends a suppression; its row stays, with when and why it was lifted.
+  func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool
+
+  /// The state the engine decides on, with sends since `since`; nil for an unknown customer.
+  func customerState(_ customerId: String, sendsSince since: Date) async throws -> CustomerState?
+
+  /// Decides on `message` with `engine` and, when it may be forwarded, reserves its cap slot —
+  /// both in one transaction, so two concurrent requests cannot take the same last slot. A
+  /// reservation is durable when this returns.
+  func reserve(_ message: Message, engine: Engine, at now: Date) async throws -> Reservation
+
+  /// Records how forwarding ended. `failed` releases the cap slot.
+  func completeReservation(messageId: String, outcome: LedgerStatus, at: Date, detail: String?)
+    async throws
+
+  /// Marks reservations left without an outcome (a crash between reserve and commit) as
+  /// `unknown`: they keep counting against caps. Returns them for review.
+  func recoverUnfinishedReservations(at: Date) async throws -> [LedgerEntry]
+
+  /// Ledger rows with the given status, oldest first.
+  func ledger(status: LedgerStatus) async throws -> [LedgerEntry]
+
+  /// Appends a decision to the hash-chained audit log and returns its id.
+  func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
+    -> AuditEntry
+
+  /// Re-computes the chain: every row's hash covers its content and the previous row's hash.
+  func verifyAudit() async throws -> AuditVerification
+
+  /// Keeps a policy text by its version, so every decision can show the text that made it.
+  func savePolicyText(_ text: String, name: String, version: String, at: Date) async throws
+
+  func policyText(version: String) async throws -> String?
+}
+
+/// A customer's own settings.
+public struct CustomerProfile: Hashable, Sendable {
+  public var id: String
+  public var email: String?
+  public var timeZone: String?
+  public var frequencyPreference: FrequencyPreference?
+
+  public init(
+    id: String, email: String? = nil, timeZone: String? = nil,
+    frequencyPreference: FrequencyPreference? = nil
+  ) {
+    self.id = id
+    self.email = email
+    self.timeZone = timeZone
+    self.frequencyPreference = frequencyPreference
+  }
+}
+
+/// Where a forwarded message stands.
+public enum LedgerStatus: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Slot taken, forwarding not finished: counts against caps.
+  case reserved
+  case sent
+  /// Not delivered; the slot is released.
+  case failed
+  /// Reserved before a crash, outcome never recorded: counts against caps, needs review.
+  case unknown
+}
+
+public struct LedgerEntry: Hashable, Sendable {
+  public var messageId: String
+  public var customerId: String
+  public var category: String
+  public var campaignId: String?
+  public var reservedAt: Date
+  public var status: LedgerStatus
+  public var detail: String?
+}
+
+/// The engine's decision, and whether a slot was reserved for it.
+public struct Reservation: Sendable {
+  public var decision: Decision
+  /// False when the same message id was already reserved: never send twice.
+  public var reserved: Bool
+}
+
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+  case unknownCustomer(String)
+  case unknownReservation(String)
+  case badStoredValue(String)
+
+  public var description: String {
+    switch self {
+    case .unknownCustomer(let id): return "no customer '\(id)'"
+    case .unknownReservation(let id): return "no reservation for message '\(id)'"
+    case .badStoredValue(let what): return "the store holds a value it cannot read: \(what)"
+    }
+  }
+}

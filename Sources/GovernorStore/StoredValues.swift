@@ -1,0 +1,66 @@
+import Foundation
+import GovernorCore
+
+/// Turning stored columns back into domain values, the same for every backend; a value the
+/// domain cannot read is an error that names it, never a crash.
+enum StoredValues {
+  static func newId(_ prefix: String) -> String {
+    prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+  }
+
+  static func window(_ window: CapWindow) -> String {
+    switch window {
+    case .rolling(let seconds): return TimeSpan(seconds: seconds).description
+    case .calendar(let unit): return unit.rawValue
+    }
+  }
+
+  static func window(parsing text: String) throws -> CapWindow {
+    if let unit = CalendarUnit(rawValue: text) { return .calendar(unit) }
+    if let span = TimeSpan(parsing: text), span.isFixed, span.seconds > 0 {
+      return .rolling(seconds: span.seconds)
+    }
+    throw StoreError.badStoredValue("frequency window '\(text)'")
+  }
+
+  static func customer(
+    id: String, email: String?, timeZone: String?, frequencyMax: Int?, frequencyWindow: String?
+  ) throws -> CustomerState {
+    var state = CustomerState(customerId: id, email: email)
+    if let timeZone {
+      guard let zone = Zone(identifier: timeZone) else {
+        throw StoreError.badStoredValue("time zone '\(timeZone)'")
+      }
+      state.timeZone = zone
+    }
+    if let frequencyMax, let frequencyWindow {
+      state.frequencyPreference = FrequencyPreference(
+        max: frequencyMax, window: try window(parsing: frequencyWindow))
+    }
+    return state
+  }
+
+  static func consent(
+    purpose: String, status: String, kind: String, at: Double, confirmedAt: Double?,
+    source: String?, proof: String?
+  ) throws -> ConsentEvent {
+    guard let status = ConsentEvent.Status(rawValue: status) else {
+      throw StoreError.badStoredValue("consent status '\(status)'")
+    }
+    return ConsentEvent(
+      purpose: purpose, status: status, kind: kind, at: Date(timeIntervalSince1970: at),
+      confirmedAt: confirmedAt.map(Date.init(timeIntervalSince1970:)), source: source,
+      proof: proof)
+  }
+
+  static func suppression(reason: String, scope: String, at: Double, source: String?) throws
+    -> Suppression
+  {
+    guard let reason = SuppressionReason(rawValue: reason) else {
+      throw StoreError.badStoredValue("suppression reason '\(reason)'")
+    }
+    return Suppression(
+      reason: reason, scope: scope == "all" ? .all : .category(scope),
+      at: Date(timeIntervalSince1970: at), source: source)
+  }
+}
