@@ -38,6 +38,12 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Test helper: reserves from a separate process, so tests can kill it mid-send or race
+    // two processes on one store.
+    .executableTarget(
+      name: "store-probe",
+      dependencies: ["GovernorCore", "GovernorStore"]
+    ),
     .executableTarget(
       name: "governor-bench",
       dependencies: ["GovernorCore"]
@@ -54,7 +60,9 @@ let package = Package(
     ),
     .testTarget(
       name: "GovernorCLITests",
-      dependencies: ["GovernorCore"]
+      dependencies: [
+        "GovernorCore", "GovernorStore", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct Governor: ParsableCommand {
+struct Governor: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "governor",
     abstract: "Mail Governor: consent, caps and tracking limits for every marketing message.",
-    subcommands: [PolicyCommand.self, EvaluateCommand.self]
+    subcommands: [PolicyCommand.self, EvaluateCommand.self, AuditCommand.self]
   )
 }

@@ -1,0 +1,30 @@
+import ArgumentParser
+import GovernorStore
+
+struct AuditCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "audit",
+    abstract: "Review the decision log.",
+    subcommands: [Verify.self]
+  )
+
+  struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check that no decision was edited, deleted or reordered.",
+      discussion: "Exits 0 when the hash chain is intact, 1 at the first broken row."
+    )
+
+    @OptionGroup var options: StoreOptions
+
+    func run() async throws {
+      let verification = try await options.open().verifyAudit()
+      if let problem = verification.firstProblem {
+        printError(
+          "audit log broken at decision #\(problem.sequence) of \(verification.rows): "
+            + problem.problem)
+        throw ExitCode(1)
+      }
+      print("audit log intact: \(verification.rows) decisions")
+    }
+  }
+}
