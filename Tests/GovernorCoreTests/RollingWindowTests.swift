@@ -77,3 +77,25 @@ struct RollingWindowTests {
     #expect(engine.decide(full, "transactional", at: "2026-11-25T12:00:00Z").outcome == .forwarded)
   }
 }
+
+@Suite("Sends stamped after now")
+struct FutureStampedSendTests {
+  @Test(
+    "a send stamped after now (another gateway's clock, or a commit while waiting) still counts")
+  func laterSendStillCounts() throws {
+    let engine = Engine(
+      policy: try policy(basePolicy + "caps:\n  - {id: weekly, max: 1, within: 7d}\n"))
+    let state = customer(sends: [("2026-11-26T12:00:02Z", "marketing")])
+    let decision = engine.decide(state, at: "2026-11-26T12:00:00Z")
+    #expect(decision.outcome == .blocked)
+    #expect(decision.notBefore == time("2026-12-03T12:00:02Z"))
+  }
+
+  @Test("the minimum gap holds around a send stamped after now")
+  func gapAroundLaterSend() throws {
+    let engine = Engine(policy: try policy(basePolicy + "caps:\n  - {id: gap, min_gap: 1h}\n"))
+    let state = customer(sends: [("2026-11-26T12:00:02Z", "marketing")])
+    #expect(
+      engine.decide(state, at: "2026-11-26T12:00:00Z").notBefore == time("2026-11-26T13:00:02Z"))
+  }
+}

@@ -41,7 +41,7 @@ struct CapLimit: Sendable {
         return .until(timeline.zone.startOfDay(next))
       }
     case .minimumGap(let seconds):
-      guard let last = lastSend(atOrBefore: instant, timeline) else { return .passes }
+      guard let last = latestSend(timeline) else { return .passes }
       let nextAt = last.addingTimeInterval(TimeInterval(seconds))
       return nextAt > instant ? .until(nextAt) : .passes
     }
@@ -65,7 +65,7 @@ struct CapLimit: Sendable {
         count: count, windowSends: timeline.records(range.indices), nextAt: nextAt)
       return byCustomer ? .preferenceExceeded(usage) : .capExceeded(usage)
     case .minimumGap(let seconds):
-      guard let last = lastSend(atOrBefore: instant, timeline), let nextAt else { return nil }
+      guard let last = latestSend(timeline), let nextAt else { return nil }
       return .minimumGap(lastSend: last, gapSeconds: seconds, nextAt: nextAt)
     }
   }
@@ -77,8 +77,11 @@ struct CapLimit: Sendable {
     var indices: Range<Int>
   }
 
+  /// The sends from the window's start on — including any stamped after `instant`: a send
+  /// recorded by a gateway whose clock runs ahead, or committed while this decision waited
+  /// for the lock, has taken its slot all the same.
   private func sends(in window: CapWindow, at instant: Date, _ timeline: Timeline) -> WindowRange {
-    let end = timeline.firstIndex(after: instant)
+    let end = timeline.count
     switch window {
     case .rolling(let seconds):
       let start = instant.addingTimeInterval(-TimeInterval(seconds))
@@ -93,8 +96,9 @@ struct CapLimit: Sendable {
     }
   }
 
-  private func lastSend(atOrBefore instant: Date, _ timeline: Timeline) -> Date? {
-    var index = timeline.firstIndex(after: instant) - 1
+  /// The latest send in scope, even one stamped after `instant` (see `sends(in:at:_:)`).
+  private func latestSend(_ timeline: Timeline) -> Date? {
+    var index = timeline.count - 1
     while index >= 0 {
       if timeline.mask(index) & scope != 0 { return timeline.time(index) }
       index -= 1
