@@ -47,10 +47,54 @@ public protocol Store: Sendable {
   func savePolicyText(_ text: String, name: String, version: String, at: Date) async throws
 
   func policyText(version: String) async throws -> String?
+
+  /// Holds a message until `releaseAt` (quiet hours, or a cap whose policy defers). Holding
+  /// the same message id again moves its release time.
+  func holdDeferred(_ message: Message, releaseAt: Date, at: Date) async throws
+
+  /// Held messages due at `at`, earliest first.
+  func dueDeferred(at: Date, limit: Int) async throws -> [DeferredMessage]
+
+  /// Takes a held message out of the queue (released or given up); false if it was not there.
+  func removeDeferred(messageId: String) async throws -> Bool
+
+  /// Everything held about a customer, for a data-subject access request (GDPR Art. 15).
+  func exportCustomer(_ customerId: String) async throws -> CustomerExport?
+
+  /// Erases a customer (GDPR Art. 17): profile, consent history, suppressions, sends and held
+  /// messages. Audit rows stay, as they hold only the customer id and the hash chain must not
+  /// break. Returns false for an unknown customer.
+  func eraseCustomer(_ customerId: String) async throws -> Bool
+}
+
+/// A message waiting in the deferred queue.
+public struct DeferredMessage: Hashable, Sendable {
+  public var message: Message
+  public var releaseAt: Date
+  public var heldAt: Date
+}
+
+/// A customer's data as the store holds it.
+public struct CustomerExport: Encodable, Sendable {
+  public var profile: CustomerProfile
+  public var consents: [ConsentEvent]
+  /// Every suppression, lifted ones included.
+  public var suppressions: [SuppressionHistory]
+  public var sends: [LedgerEntry]
+  /// The decisions' canonical JSON, as the audit log holds them.
+  public var decisions: [String]
+}
+
+/// A suppression with its whole life: when it started and, if lifted, when and by whom.
+public struct SuppressionHistory: Hashable, Sendable, Encodable {
+  public var id: String
+  public var suppression: Suppression
+  public var liftedAt: Date?
+  public var liftedBy: String?
 }
 
 /// A customer's own settings.
-public struct CustomerProfile: Hashable, Sendable {
+public struct CustomerProfile: Hashable, Sendable, Encodable {
   public var id: String
   public var email: String?
   public var timeZone: String?
@@ -78,7 +122,7 @@ public enum LedgerStatus: String, Hashable, Sendable, Codable, CaseIterable {
   case unknown
 }
 
-public struct LedgerEntry: Hashable, Sendable {
+public struct LedgerEntry: Hashable, Sendable, Encodable {
   public var messageId: String
   public var customerId: String
   public var category: String

@@ -8,6 +8,23 @@ enum StoredValues {
     prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
   }
 
+  static let messageEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = .sortedKeys
+    return encoder
+  }()
+
+  static func message(_ json: String) throws -> Message {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    do {
+      return try decoder.decode(Message.self, from: Data(json.utf8))
+    } catch {
+      throw StoreError.badStoredValue("held message: \(error)")
+    }
+  }
+
   static func window(_ window: CapWindow) -> String {
     switch window {
     case .rolling(let seconds): return TimeSpan(seconds: seconds).description

@@ -72,6 +72,20 @@ enum SQLiteMigrations {
           );
           """)
     }
+    migrator.registerMigration("v2-deferred-queue") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE deferred_message (
+            message_id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            release_at REAL NOT NULL,
+            held_at REAL NOT NULL,
+            message TEXT NOT NULL
+          );
+          CREATE INDEX deferred_message_by_release ON deferred_message (release_at);
+          CREATE INDEX deferred_message_by_customer ON deferred_message (customer_id);
+          """)
+    }
     return migrator
   }
 }

@@ -89,9 +89,22 @@ extension SQLiteStore {
   }
 
   static func entries(_ db: Database, status: LedgerStatus) throws -> [LedgerEntry] {
+    try entries(
+      db, where: "status = ?", arguments: [status.rawValue])
+  }
+
+  static func entries(_ db: Database, customerId: String) throws -> [LedgerEntry] {
+    try entries(db, where: "customer_id = ?", arguments: [customerId])
+  }
+
+  private static func entries(
+    _ db: Database, where condition: String, arguments: StatementArguments
+  )
+    throws -> [LedgerEntry]
+  {
     try Row.fetchAll(
-      db, sql: "SELECT * FROM send_ledger WHERE status = ? ORDER BY reserved_at, message_id",
-      arguments: [status.rawValue]
+      db, sql: "SELECT * FROM send_ledger WHERE \(condition) ORDER BY reserved_at, message_id",
+      arguments: arguments
     ).map { row in
       let stored: String = row["status"]
       guard let status = LedgerStatus(rawValue: stored) else {
