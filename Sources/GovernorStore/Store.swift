@@ -33,6 +33,11 @@ public protocol Store: Sendable {
   /// `unknown`: they keep counting against caps. Returns them for review.
   func recoverUnfinishedReservations(at: Date) async throws -> [LedgerEntry]
 
+  /// Deletes `sent` and `failed` ledger rows reserved before `cutoff` (older than any cap's
+  /// window, so no decision reads them). `reserved` and `unknown` rows stay until reviewed.
+  /// Returns how many rows went.
+  func pruneLedger(reservedBefore cutoff: Date) async throws -> Int
+
   /// Ledger rows with the given status, oldest first.
   func ledger(status: LedgerStatus) async throws -> [LedgerEntry]
 

@@ -90,3 +90,17 @@ struct SQLiteStoreTests {
     #expect(verification.firstProblem?.sequence == 3)
   }
 }
+
+@Suite("SQLite migrations")
+struct SQLiteMigrationTests {
+  @Test("a new file gets every migration, in order, and reopening applies none twice")
+  func migrationsApplied() async throws {
+    let path = StoreBackend.temporaryPath()
+    _ = try SQLiteStore(path: path)
+    _ = try SQLiteStore(path: path)
+    let applied = try await DatabaseQueue(path: path).read { db in
+      try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+    }
+    #expect(applied == ["v1-initial", "v2-deferred-queue"])
+  }
+}

@@ -198,3 +198,33 @@ struct StoreContractTests {
     #expect(try await store.policyText(version: "sha256:bb") == nil)
   }
 }
+
+@Suite("Store contract: pruning")
+struct StorePruningTests {
+  @Test(
+    "pruning drops finished sends older than the cutoff and keeps what needs review",
+    arguments: StoreBackend.allCases)
+  func prune(backend: StoreBackend) async throws {
+    let store = try backend.makeStore()
+    try await consentingCustomer(store)
+    let engine = Engine(policy: try weeklyCapPolicy(max: 10))
+    let old = time("2026-09-01T12:00:00Z")
+    for (id, outcome) in [("sent", LedgerStatus.sent), ("failed", .failed), ("open", .reserved)] {
+      _ = try await store.reserve(marketingMessage(id), engine: engine, at: old)
+      if outcome != .reserved {
+        try await store.completeReservation(messageId: id, outcome: outcome, at: old, detail: nil)
+      }
+    }
+    _ = try await store.reserve(
+      marketingMessage("recent"), engine: engine, at: time("2026-11-26T12:00:00Z"))
+    try await store.completeReservation(
+      messageId: "recent", outcome: .sent, at: time("2026-11-26T12:00:00Z"), detail: nil)
+
+    let cutoff = time("2026-11-26T12:00:00Z").addingTimeInterval(-engine.longestWindow)
+    #expect(engine.longestWindow == 7 * 86_400)
+    #expect(try await store.pruneLedger(reservedBefore: cutoff) == 2)
+    #expect(try await store.ledger(status: .sent).map(\.messageId) == ["recent"])
+    #expect(try await store.ledger(status: .failed).isEmpty)
+    #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["open"])
+  }
+}

@@ -84,6 +84,10 @@ public struct Engine: Sendable {
     max(plans.map(\.lookback).max() ?? 0, preference.map { Timeline.lookback($0.window) } ?? 0)
   }
 
+  /// The longest history any of the policy's caps reads; sends older than this (plus the
+  /// customers' own preference windows) can be pruned from the ledger.
+  public var longestWindow: TimeInterval { historyNeeded(preference: nil) }
+
   /// Block beats defer beats forward; shadow reasons change nothing.
   static func outcome(of reasons: [Reason]) -> Outcome {
     var outcome = Outcome.forwarded

@@ -84,6 +84,15 @@ extension SQLiteStore {
     }
   }
 
+  public func pruneLedger(reservedBefore cutoff: Date) async throws -> Int {
+    try await write { db in
+      try db.execute(
+        sql: "DELETE FROM send_ledger WHERE reserved_at < ? AND status IN ('sent', 'failed')",
+        arguments: [cutoff.timeIntervalSince1970])
+      return db.changesCount
+    }
+  }
+
   public func ledger(status: LedgerStatus) async throws -> [LedgerEntry] {
     try await pool.read { db in try Self.entries(db, status: status) }
   }
