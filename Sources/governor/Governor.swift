@@ -5,6 +5,8 @@ struct Governor: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "governor",
     abstract: "Mail Governor: consent, caps and tracking limits for every marketing message.",
-    subcommands: [PolicyCommand.self, EvaluateCommand.self, AuditCommand.self]
+    subcommands: [
+      PolicyCommand.self, EvaluateCommand.self, AuditCommand.self, CustomerCommand.self,
+    ]
   )
 }

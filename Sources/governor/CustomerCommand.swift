@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import GovernorStore
+
+struct CustomerCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "customer",
+    abstract: "A customer's data: export it, or erase it.",
+    subcommands: [Export.self, Forget.self]
+  )
+
+  struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print everything held about a customer as JSON (GDPR Art. 15).",
+      discussion: "Exits 1 when the store has no such customer."
+    )
+
+    @OptionGroup var options: StoreOptions
+    @Argument(help: "The customer id.") var id: String
+
+    func run() async throws {
+      guard let export = try await options.open().exportCustomer(id) else {
+        printError("no customer '\(id)' in \(options.store)")
+        throw ExitCode(1)
+      }
+      print(try Self.json(export))
+    }
+
+    /// The export with its decisions as JSON objects rather than strings of JSON.
+    static func json(_ export: CustomerExport) throws -> String {
+      let encoder = JSONEncoder()
+      encoder.dateEncodingStrategy = .iso8601
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      guard
+        var object = try JSONSerialization.jsonObject(with: encoder.encode(export))
+          as? [String: Any]
+      else { throw ValidationError("the export did not encode as a JSON object") }
+      object["decisions"] = try export.decisions.map {
+        try JSONSerialization.jsonObject(with: Data($0.utf8))
+      }
+      let data = try JSONSerialization.data(
+        withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+      return String(decoding: data, as: UTF8.self)
+    }
+  }
+
+  struct Forget: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract:
+        "Erase a customer (GDPR Art. 17): profile, consent, suppressions, sends, held mail.",
+      discussion: """
+        The audit log keeps its rows, which name only the customer id, so its hash chain still \
+        verifies. Exits 1 when the store has no such customer.
+        """
+    )
+
+    @OptionGroup var options: StoreOptions
+    @Argument(help: "The customer id.") var id: String
+
+    func run() async throws {
+      guard try await options.open().eraseCustomer(id) else {
+        printError("no customer '\(id)' in \(options.store)")
+        throw ExitCode(1)
+      }
+      print("customer '\(id)' erased")
+    }
+  }
+}
