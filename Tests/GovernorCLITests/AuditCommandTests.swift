@@ -11,11 +11,7 @@ struct AuditCommandTests {
     let path = FileManager.default.temporaryDirectory
       .appendingPathComponent("audit-cli-\(UUID().uuidString)/governor.sqlite").path
     let store = try SQLiteStore(path: path)
-    let policy = try PolicyLoader.load(
-      Data(
-        contentsOf: GovernorBinary.repositoryRoot.appendingPathComponent("policies/default.yaml")),
-      file: "policies/default.yaml"
-    ).get()
+    let policy = try GovernorBinary.shippedPolicy("default")
     let engine = Engine(policy: policy)
     for index in 0..<3 {
       let message = Message(

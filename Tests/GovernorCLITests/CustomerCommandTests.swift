@@ -18,11 +18,7 @@ struct CustomerCommandTests {
         purpose: "marketing", status: .granted, at: granted, source: "signup-form",
         proof: "checkbox on /signup"),
       customerId: "c1")
-    let policy = try PolicyLoader.load(
-      Data(
-        contentsOf: GovernorBinary.repositoryRoot.appendingPathComponent("policies/default.yaml")),
-      file: "policies/default.yaml"
-    ).get()
+    let policy = try GovernorBinary.shippedPolicy("default")
     let message = Message(
       id: "m1", customerId: "c1", to: "ana@example.com", from: "f@example.com", subject: "s",
       category: "transactional")

@@ -1,4 +1,5 @@
 import Foundation
+import GovernorCore
 
 /// Runs the built `governor` executable from the repository root, as a person would.
 struct GovernorBinary {
@@ -22,6 +23,14 @@ struct GovernorBinary {
       if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
     }
     return repositoryRoot.appendingPathComponent(".build/debug/governor")
+  }
+
+  /// A policy shipped under `policies/`, loaded as the binary would load it.
+  static func shippedPolicy(_ name: String) throws -> Policy {
+    let path = "policies/\(name).yaml"
+    return try PolicyLoader.load(
+      Data(contentsOf: repositoryRoot.appendingPathComponent(path)), file: path
+    ).get()
   }
 
   static func run(_ arguments: String...) throws -> Run {

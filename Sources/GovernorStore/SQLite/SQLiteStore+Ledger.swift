@@ -7,16 +7,13 @@ extension SQLiteStore {
     -> Reservation
   {
     try await write { db in
-      if try Bool.fetchOne(
-        db, sql: "SELECT 1 FROM send_ledger WHERE message_id = ?", arguments: [message.id])
-        ?? false
-      {
-        let state = try Self.stateForDecision(db, message, engine: engine, at: now)
-        return Reservation(decision: engine.evaluate(message, for: state, at: now), reserved: false)
-      }
       let state = try Self.stateForDecision(db, message, engine: engine, at: now)
       let decision = engine.evaluate(message, for: state, at: now)
-      guard decision.outcome == .forwarded else {
+      let alreadyReserved =
+        try Bool.fetchOne(
+          db, sql: "SELECT 1 FROM send_ledger WHERE message_id = ?", arguments: [message.id])
+        ?? false
+      guard decision.outcome == .forwarded, !alreadyReserved else {
         return Reservation(decision: decision, reserved: false)
       }
       try db.execute(
