@@ -4,15 +4,25 @@ import GovernorStore
 import Testing
 
 /// The backends the contract suite runs against; each test gets a fresh, empty store.
-enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+/// PostgreSQL joins when `GOVERNOR_TEST_POSTGRES_URL` names a server (`make test` starts a
+/// throwaway one through `.ci/with-postgres`).
+enum StoreBackend: String, CustomTestStringConvertible, Sendable {
   case sqlite
+  case postgres
 
   var testDescription: String { rawValue }
 
-  func makeStore() throws -> any Store {
+  static let postgresURL = ProcessInfo.processInfo.environment["GOVERNOR_TEST_POSTGRES_URL"]
+  static var available: [StoreBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+  func withStore(_ body: (any Store) async throws -> Void) async throws {
     switch self {
     case .sqlite:
-      return try SQLiteStore(path: Self.temporaryPath())
+      try await body(SQLiteStore(path: Self.temporaryPath()))
+    case .postgres:
+      try await PostgresStore.withStore(url: try Self.freshDatabase()) { store in
+        try await body(store)
+      }
     }
   }
 
@@ -20,6 +30,24 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     FileManager.default.temporaryDirectory
       .appendingPathComponent("governor-tests-\(UUID().uuidString)")
       .appendingPathComponent("governor.sqlite").path
+  }
+
+  /// A new, empty database on the test server, created with psql.
+  static func freshDatabase() throws -> String {
+    guard let server = postgresURL, var parts = URLComponents(string: server) else {
+      throw StoreError.badStoredValue("GOVERNOR_TEST_POSTGRES_URL is not set")
+    }
+    let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    let psql = Process()
+    psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+    psql.arguments = [server, "-q", "-c", "CREATE DATABASE \(name)"]
+    try psql.run()
+    psql.waitUntilExit()
+    guard psql.terminationStatus == 0 else {
+      throw StoreError.badStoredValue("psql could not create a test database")
+    }
+    parts.path = "/" + name
+    return parts.string ?? server
   }
 }
 

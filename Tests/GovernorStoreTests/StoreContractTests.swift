@@ -8,194 +8,206 @@ import Testing
 struct StoreContractTests {
   @Test(
     "a customer's profile, consent history and active suppressions read back",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func customerRoundTrip(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await store.saveCustomer(
-      CustomerProfile(
-        id: "c1", email: "ana@example.com", timeZone: "Europe/Madrid",
-        frequencyPreference: FrequencyPreference(max: 1, window: .calendar(.week))))
-    let granted = ConsentEvent(
-      purpose: "marketing", status: .granted, kind: "implied_purchase",
-      at: time("2025-03-01T09:12:00Z"), confirmedAt: time("2025-03-01T09:15:00Z"),
-      source: "checkout", proof: "order 88812")
-    try await store.recordConsent(granted, customerId: "c1")
-    _ = try await store.addSuppression(
-      Suppression(
-        reason: .unsubscribed, scope: .category("newsletter"), at: time("2026-10-02T18:30:00Z"),
-        source: "one-click"),
-      customerId: "c1")
+    try await backend.withStore { store in
+      try await store.saveCustomer(
+        CustomerProfile(
+          id: "c1", email: "ana@example.com", timeZone: "Europe/Madrid",
+          frequencyPreference: FrequencyPreference(max: 1, window: .calendar(.week))))
+      let granted = ConsentEvent(
+        purpose: "marketing", status: .granted, kind: "implied_purchase",
+        at: time("2025-03-01T09:12:00Z"), confirmedAt: time("2025-03-01T09:15:00Z"),
+        source: "checkout", proof: "order 88812")
+      try await store.recordConsent(granted, customerId: "c1")
+      _ = try await store.addSuppression(
+        Suppression(
+          reason: .unsubscribed, scope: .category("newsletter"), at: time("2026-10-02T18:30:00Z"),
+          source: "one-click"),
+        customerId: "c1")
 
-    let state = try #require(
-      try await store.customerState("c1", sendsSince: time("2026-01-01T00:00:00Z")))
-    #expect(state.email == "ana@example.com")
-    #expect(state.timeZone?.identifier == "Europe/Madrid")
-    #expect(state.frequencyPreference == FrequencyPreference(max: 1, window: .calendar(.week)))
-    #expect(state.consents == [granted])
-    #expect(state.suppressions.map(\.scope) == [.category("newsletter")])
-    #expect(try await store.customerState("nobody", sendsSince: .distantPast) == nil)
+      let state = try #require(
+        try await store.customerState("c1", sendsSince: time("2026-01-01T00:00:00Z")))
+      #expect(state.email == "ana@example.com")
+      #expect(state.timeZone?.identifier == "Europe/Madrid")
+      #expect(state.frequencyPreference == FrequencyPreference(max: 1, window: .calendar(.week)))
+      #expect(state.consents == [granted])
+      #expect(state.suppressions.map(\.scope) == [.category("newsletter")])
+      #expect(try await store.customerState("nobody", sendsSince: .distantPast) == nil)
+    }
   }
 
   @Test(
     "consent events are appended, never replaced: the latest decides",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func consentAppendOnly(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    try await store.recordConsent(
-      ConsentEvent(
-        purpose: "marketing", status: .withdrawn, at: time("2026-06-01T00:00:00Z"),
-        source: "preference-page"),
-      customerId: "c1")
-    let state = try #require(try await store.customerState("c1", sendsSince: .distantPast))
-    #expect(state.consents.map(\.status) == [.granted, .withdrawn])
-    #expect(state.latestConsent(for: "marketing")?.status == .withdrawn)
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      try await store.recordConsent(
+        ConsentEvent(
+          purpose: "marketing", status: .withdrawn, at: time("2026-06-01T00:00:00Z"),
+          source: "preference-page"),
+        customerId: "c1")
+      let state = try #require(try await store.customerState("c1", sendsSince: .distantPast))
+      #expect(state.consents.map(\.status) == [.granted, .withdrawn])
+      #expect(state.latestConsent(for: "marketing")?.status == .withdrawn)
+    }
   }
 
-  @Test("lifting a suppression ends it but keeps its record", arguments: StoreBackend.allCases)
+  @Test("lifting a suppression ends it but keeps its record", arguments: StoreBackend.available)
   func liftSuppression(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let id = try await store.addSuppression(
-      Suppression(reason: .manual, at: time("2026-10-01T00:00:00Z"), source: "support"),
-      customerId: "c1")
-    #expect(
-      try await store.liftSuppression(id: id, at: time("2026-10-05T00:00:00Z"), by: "support"))
-    #expect(
-      try await !store.liftSuppression(id: id, at: time("2026-10-06T00:00:00Z"), by: "support"))
-    let state = try #require(try await store.customerState("c1", sendsSince: .distantPast))
-    #expect(state.suppressions.isEmpty)
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let id = try await store.addSuppression(
+        Suppression(reason: .manual, at: time("2026-10-01T00:00:00Z"), source: "support"),
+        customerId: "c1")
+      #expect(
+        try await store.liftSuppression(id: id, at: time("2026-10-05T00:00:00Z"), by: "support"))
+      #expect(
+        try await !store.liftSuppression(id: id, at: time("2026-10-06T00:00:00Z"), by: "support"))
+      let state = try #require(try await store.customerState("c1", sendsSince: .distantPast))
+      #expect(state.suppressions.isEmpty)
+    }
   }
 
   @Test(
     "a reservation decides and takes a cap slot in one step; the next one sees it",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func reservationsCountAgainstCaps(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let engine = Engine(policy: try weeklyCapPolicy(max: 2))
-    let now = time("2026-11-26T12:00:00Z")
-    let first = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
-    let second = try await store.reserve(
-      marketingMessage("m2"), engine: engine, at: now.addingTimeInterval(60))
-    let third = try await store.reserve(
-      marketingMessage("m3"), engine: engine, at: now.addingTimeInterval(120))
-    #expect([first.reserved, second.reserved, third.reserved] == [true, true, false])
-    #expect(third.decision.outcome == .blocked)
-    #expect(third.decision.codes == ["cap_exceeded"])
-    #expect(third.decision.notBefore == time("2026-12-03T12:00:00Z"))
-    #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["m1", "m2"])
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy(max: 2))
+      let now = time("2026-11-26T12:00:00Z")
+      let first = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
+      let second = try await store.reserve(
+        marketingMessage("m2"), engine: engine, at: now.addingTimeInterval(60))
+      let third = try await store.reserve(
+        marketingMessage("m3"), engine: engine, at: now.addingTimeInterval(120))
+      #expect([first.reserved, second.reserved, third.reserved] == [true, true, false])
+      #expect(third.decision.outcome == .blocked)
+      #expect(third.decision.codes == ["cap_exceeded"])
+      #expect(third.decision.notBefore == time("2026-12-03T12:00:00Z"))
+      #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["m1", "m2"])
+    }
   }
 
-  @Test("the same message id is never reserved twice", arguments: StoreBackend.allCases)
+  @Test("the same message id is never reserved twice", arguments: StoreBackend.available)
   func idempotentReservation(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let engine = Engine(policy: try weeklyCapPolicy())
-    let now = time("2026-11-26T12:00:00Z")
-    #expect(try await store.reserve(marketingMessage("m1"), engine: engine, at: now).reserved)
-    #expect(try await !store.reserve(marketingMessage("m1"), engine: engine, at: now).reserved)
-    #expect(try await store.ledger(status: .reserved).count == 1)
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy())
+      let now = time("2026-11-26T12:00:00Z")
+      #expect(try await store.reserve(marketingMessage("m1"), engine: engine, at: now).reserved)
+      #expect(try await !store.reserve(marketingMessage("m1"), engine: engine, at: now).reserved)
+      #expect(try await store.ledger(status: .reserved).count == 1)
+    }
   }
 
-  @Test("a blocked message takes no slot", arguments: StoreBackend.allCases)
+  @Test("a blocked message takes no slot", arguments: StoreBackend.available)
   func blockedTakesNoSlot(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await store.saveCustomer(CustomerProfile(id: "c1"))
-    let reservation = try await store.reserve(
-      marketingMessage("m1"), engine: Engine(policy: try weeklyCapPolicy()),
-      at: time("2026-11-26T12:00:00Z"))
-    #expect(!reservation.reserved)
-    #expect(reservation.decision.codes == ["consent_missing"])
-    #expect(try await store.ledger(status: .reserved).isEmpty)
+    try await backend.withStore { store in
+      try await store.saveCustomer(CustomerProfile(id: "c1"))
+      let reservation = try await store.reserve(
+        marketingMessage("m1"), engine: Engine(policy: try weeklyCapPolicy()),
+        at: time("2026-11-26T12:00:00Z"))
+      #expect(!reservation.reserved)
+      #expect(reservation.decision.codes == ["consent_missing"])
+      #expect(try await store.ledger(status: .reserved).isEmpty)
+    }
   }
 
-  @Test("sent keeps the slot; failed releases it", arguments: StoreBackend.allCases)
+  @Test("sent keeps the slot; failed releases it", arguments: StoreBackend.available)
   func completion(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let engine = Engine(policy: try weeklyCapPolicy(max: 1))
-    let now = time("2026-11-26T12:00:00Z")
-    _ = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
-    try await store.completeReservation(
-      messageId: "m1", outcome: .failed, at: now, detail: "HTTP 500")
-    #expect(try await store.reserve(marketingMessage("m2"), engine: engine, at: now).reserved)
-    try await store.completeReservation(messageId: "m2", outcome: .sent, at: now, detail: nil)
-    #expect(try await !store.reserve(marketingMessage("m3"), engine: engine, at: now).reserved)
-    #expect(try await store.ledger(status: .failed).first?.detail == "HTTP 500")
-    await #expect(throws: StoreError.unknownReservation("nope")) {
-      try await store.completeReservation(messageId: "nope", outcome: .sent, at: now, detail: nil)
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy(max: 1))
+      let now = time("2026-11-26T12:00:00Z")
+      _ = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
+      try await store.completeReservation(
+        messageId: "m1", outcome: .failed, at: now, detail: "HTTP 500")
+      #expect(try await store.reserve(marketingMessage("m2"), engine: engine, at: now).reserved)
+      try await store.completeReservation(messageId: "m2", outcome: .sent, at: now, detail: nil)
+      #expect(try await !store.reserve(marketingMessage("m3"), engine: engine, at: now).reserved)
+      #expect(try await store.ledger(status: .failed).first?.detail == "HTTP 500")
+      await #expect(throws: StoreError.unknownReservation("nope")) {
+        try await store.completeReservation(messageId: "nope", outcome: .sent, at: now, detail: nil)
+      }
     }
   }
 
   @Test(
     "after a crash, reservations with no outcome become unknown and still count",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func recovery(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let engine = Engine(policy: try weeklyCapPolicy(max: 1))
-    let now = time("2026-11-26T12:00:00Z")
-    _ = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
-    let recovered = try await store.recoverUnfinishedReservations(at: now.addingTimeInterval(30))
-    #expect(recovered.map(\.messageId) == ["m1"])
-    #expect(recovered.map(\.status) == [.unknown])
-    #expect(try await store.ledger(status: .unknown).map(\.messageId) == ["m1"])
-    #expect(
-      try await !store.reserve(
-        marketingMessage("m2"), engine: engine, at: now.addingTimeInterval(60)
-      ).reserved)
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy(max: 1))
+      let now = time("2026-11-26T12:00:00Z")
+      _ = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
+      let recovered = try await store.recoverUnfinishedReservations(at: now.addingTimeInterval(30))
+      #expect(recovered.map(\.messageId) == ["m1"])
+      #expect(recovered.map(\.status) == [.unknown])
+      #expect(try await store.ledger(status: .unknown).map(\.messageId) == ["m1"])
+      #expect(
+        try await !store.reserve(
+          marketingMessage("m2"), engine: engine, at: now.addingTimeInterval(60)
+        ).reserved)
+    }
   }
 
   @Test(
     "200 concurrent reservations against a cap of 3: exactly 3 succeed",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func noOvershootUnderConcurrency(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let engine = Engine(policy: try weeklyCapPolicy(max: 3))
-    let now = time("2026-11-26T12:00:00Z")
-    let reserved = try await withThrowingTaskGroup(of: Bool.self) { group in
-      for index in 0..<200 {
-        group.addTask {
-          try await store.reserve(marketingMessage("m\(index)"), engine: engine, at: now).reserved
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy(max: 3))
+      let now = time("2026-11-26T12:00:00Z")
+      let reserved = try await withThrowingTaskGroup(of: Bool.self) { group in
+        for index in 0..<200 {
+          group.addTask {
+            try await store.reserve(marketingMessage("m\(index)"), engine: engine, at: now).reserved
+          }
         }
+        return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
       }
-      return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+      #expect(reserved == 3)
+      #expect(try await store.ledger(status: .reserved).count == 3)
     }
-    #expect(reserved == 3)
-    #expect(try await store.ledger(status: .reserved).count == 3)
   }
 
-  @Test("the audit log chains every decision and verifies intact", arguments: StoreBackend.allCases)
+  @Test(
+    "the audit log chains every decision and verifies intact", arguments: StoreBackend.available)
   func auditChain(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let engine = Engine(policy: try weeklyCapPolicy(max: 1))
-    var previous = AuditChain.genesis
-    for index in 0..<5 {
-      let at = time("2026-11-26T12:00:00Z").addingTimeInterval(Double(index))
-      let reservation = try await store.reserve(
-        marketingMessage("m\(index)"), engine: engine, at: at)
-      let entry = try await store.appendDecision(reservation.decision, campaignId: "camp", at: at)
-      #expect(entry.previousHash == previous)
-      #expect(entry.hash == AuditChain.hash(content: entry.content, previous: previous))
-      previous = entry.hash
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy(max: 1))
+      var previous = AuditChain.genesis
+      for index in 0..<5 {
+        let at = time("2026-11-26T12:00:00Z").addingTimeInterval(Double(index))
+        let reservation = try await store.reserve(
+          marketingMessage("m\(index)"), engine: engine, at: at)
+        let entry = try await store.appendDecision(reservation.decision, campaignId: "camp", at: at)
+        #expect(entry.previousHash == previous)
+        #expect(entry.hash == AuditChain.hash(content: entry.content, previous: previous))
+        previous = entry.hash
+      }
+      let verification = try await store.verifyAudit()
+      #expect(verification.rows == 5)
+      #expect(verification.intact)
     }
-    let verification = try await store.verifyAudit()
-    #expect(verification.rows == 5)
-    #expect(verification.intact)
   }
 
-  @Test("every policy text is kept by its version", arguments: StoreBackend.allCases)
+  @Test("every policy text is kept by its version", arguments: StoreBackend.available)
   func policyTexts(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await store.savePolicyText(
-      "name: a\n", name: "a", version: "sha256:aa", at: time("2026-11-01T00:00:00Z"))
-    try await store.savePolicyText(
-      "name: a\n", name: "a", version: "sha256:aa", at: time("2026-11-02T00:00:00Z"))
-    #expect(try await store.policyText(version: "sha256:aa") == "name: a\n")
-    #expect(try await store.policyText(version: "sha256:bb") == nil)
+    try await backend.withStore { store in
+      try await store.savePolicyText(
+        "name: a\n", name: "a", version: "sha256:aa", at: time("2026-11-01T00:00:00Z"))
+      try await store.savePolicyText(
+        "name: a\n", name: "a", version: "sha256:aa", at: time("2026-11-02T00:00:00Z"))
+      #expect(try await store.policyText(version: "sha256:aa") == "name: a\n")
+      #expect(try await store.policyText(version: "sha256:bb") == nil)
+    }
   }
 }
 
@@ -203,28 +215,29 @@ struct StoreContractTests {
 struct StorePruningTests {
   @Test(
     "pruning drops finished sends older than the cutoff and keeps what needs review",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func prune(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let engine = Engine(policy: try weeklyCapPolicy(max: 10))
-    let old = time("2026-09-01T12:00:00Z")
-    for (id, outcome) in [("sent", LedgerStatus.sent), ("failed", .failed), ("open", .reserved)] {
-      _ = try await store.reserve(marketingMessage(id), engine: engine, at: old)
-      if outcome != .reserved {
-        try await store.completeReservation(messageId: id, outcome: outcome, at: old, detail: nil)
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy(max: 10))
+      let old = time("2026-09-01T12:00:00Z")
+      for (id, outcome) in [("sent", LedgerStatus.sent), ("failed", .failed), ("open", .reserved)] {
+        _ = try await store.reserve(marketingMessage(id), engine: engine, at: old)
+        if outcome != .reserved {
+          try await store.completeReservation(messageId: id, outcome: outcome, at: old, detail: nil)
+        }
       }
-    }
-    _ = try await store.reserve(
-      marketingMessage("recent"), engine: engine, at: time("2026-11-26T12:00:00Z"))
-    try await store.completeReservation(
-      messageId: "recent", outcome: .sent, at: time("2026-11-26T12:00:00Z"), detail: nil)
+      _ = try await store.reserve(
+        marketingMessage("recent"), engine: engine, at: time("2026-11-26T12:00:00Z"))
+      try await store.completeReservation(
+        messageId: "recent", outcome: .sent, at: time("2026-11-26T12:00:00Z"), detail: nil)
 
-    let cutoff = time("2026-11-26T12:00:00Z").addingTimeInterval(-engine.longestWindow)
-    #expect(engine.longestWindow == 7 * 86_400)
-    #expect(try await store.pruneLedger(reservedBefore: cutoff) == 2)
-    #expect(try await store.ledger(status: .sent).map(\.messageId) == ["recent"])
-    #expect(try await store.ledger(status: .failed).isEmpty)
-    #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["open"])
+      let cutoff = time("2026-11-26T12:00:00Z").addingTimeInterval(-engine.longestWindow)
+      #expect(engine.longestWindow == 7 * 86_400)
+      #expect(try await store.pruneLedger(reservedBefore: cutoff) == 2)
+      #expect(try await store.ledger(status: .sent).map(\.messageId) == ["recent"])
+      #expect(try await store.ledger(status: .failed).isEmpty)
+      #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["open"])
+    }
   }
 }

@@ -8,86 +8,90 @@ import Testing
 struct StoreCustomerDataTests {
   @Test(
     "held messages come back when due, earliest first, with their whole content",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func deferredQueue(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    let heldAt = time("2026-11-27T21:30:00Z")
-    var late = marketingMessage("late")
-    late.html = "<p>Black Friday</p>"
-    late.headers = ["X-Campaign": "bf26"]
-    late.receivedAt = heldAt
-    try await store.holdDeferred(late, releaseAt: time("2026-11-28T09:00:00Z"), at: heldAt)
-    try await store.holdDeferred(
-      marketingMessage("early"), releaseAt: time("2026-11-28T07:00:00Z"), at: heldAt)
+    try await backend.withStore { store in
+      let heldAt = time("2026-11-27T21:30:00Z")
+      var late = marketingMessage("late")
+      late.html = "<p>Black Friday</p>"
+      late.headers = ["X-Campaign": "bf26"]
+      late.receivedAt = heldAt
+      try await store.holdDeferred(late, releaseAt: time("2026-11-28T09:00:00Z"), at: heldAt)
+      try await store.holdDeferred(
+        marketingMessage("early"), releaseAt: time("2026-11-28T07:00:00Z"), at: heldAt)
 
-    #expect(try await store.dueDeferred(at: time("2026-11-28T06:59:59Z"), limit: 10).isEmpty)
-    let due = try await store.dueDeferred(at: time("2026-11-28T09:00:00Z"), limit: 10)
-    #expect(due.map(\.message.id) == ["early", "late"])
-    #expect(due.last?.message == late)
-    #expect(due.last?.heldAt == heldAt)
-    #expect(try await store.dueDeferred(at: time("2026-11-28T09:00:00Z"), limit: 1).count == 1)
+      #expect(try await store.dueDeferred(at: time("2026-11-28T06:59:59Z"), limit: 10).isEmpty)
+      let due = try await store.dueDeferred(at: time("2026-11-28T09:00:00Z"), limit: 10)
+      #expect(due.map(\.message.id) == ["early", "late"])
+      #expect(due.last?.message == late)
+      #expect(due.last?.heldAt == heldAt)
+      #expect(try await store.dueDeferred(at: time("2026-11-28T09:00:00Z"), limit: 1).count == 1)
 
-    // Held again: the release time moves, the message is not duplicated.
-    try await store.holdDeferred(late, releaseAt: time("2026-11-29T09:00:00Z"), at: heldAt)
-    #expect(
-      try await store.dueDeferred(at: time("2026-11-28T12:00:00Z"), limit: 10).map(\.message.id)
-        == ["early"])
-    #expect(try await store.removeDeferred(messageId: "early"))
-    #expect(try await !store.removeDeferred(messageId: "early"))
+      // Held again: the release time moves, the message is not duplicated.
+      try await store.holdDeferred(late, releaseAt: time("2026-11-29T09:00:00Z"), at: heldAt)
+      #expect(
+        try await store.dueDeferred(at: time("2026-11-28T12:00:00Z"), limit: 10).map(\.message.id)
+          == ["early"])
+      #expect(try await store.removeDeferred(messageId: "early"))
+      #expect(try await !store.removeDeferred(messageId: "early"))
+    }
   }
 
   @Test(
     "an export holds the profile, every consent, lifted suppressions, sends and decisions",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func export(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    let lifted = try await store.addSuppression(
-      Suppression(reason: .manual, at: time("2026-10-01T00:00:00Z"), source: "support"),
-      customerId: "c1")
-    _ = try await store.liftSuppression(id: lifted, at: time("2026-10-02T00:00:00Z"), by: "support")
-    let engine = Engine(policy: try weeklyCapPolicy())
-    let reservation = try await store.reserve(
-      marketingMessage("m1"), engine: engine, at: time("2026-11-26T12:00:00Z"))
-    _ = try await store.appendDecision(
-      reservation.decision, campaignId: "camp", at: time("2026-11-26T12:00:00Z"))
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let lifted = try await store.addSuppression(
+        Suppression(reason: .manual, at: time("2026-10-01T00:00:00Z"), source: "support"),
+        customerId: "c1")
+      _ = try await store.liftSuppression(
+        id: lifted, at: time("2026-10-02T00:00:00Z"), by: "support")
+      let engine = Engine(policy: try weeklyCapPolicy())
+      let reservation = try await store.reserve(
+        marketingMessage("m1"), engine: engine, at: time("2026-11-26T12:00:00Z"))
+      _ = try await store.appendDecision(
+        reservation.decision, campaignId: "camp", at: time("2026-11-26T12:00:00Z"))
 
-    let export = try #require(try await store.exportCustomer("c1"))
-    #expect(export.profile.email == "c1@example.com")
-    #expect(export.consents.first?.proof == "checkbox on /signup")
-    #expect(export.suppressions.map(\.liftedBy) == ["support"])
-    #expect(export.sends.map(\.messageId) == ["m1"])
-    #expect(export.decisions.count == 1)
-    #expect(export.decisions.first?.contains(#""message_id":"m1""#) == true)
-    #expect(try await store.exportCustomer("nobody") == nil)
+      let export = try #require(try await store.exportCustomer("c1"))
+      #expect(export.profile.email == "c1@example.com")
+      #expect(export.consents.first?.proof == "checkbox on /signup")
+      #expect(export.suppressions.map(\.liftedBy) == ["support"])
+      #expect(export.sends.map(\.messageId) == ["m1"])
+      #expect(export.decisions.count == 1)
+      #expect(export.decisions.first?.contains(#""message_id":"m1""#) == true)
+      #expect(try await store.exportCustomer("nobody") == nil)
+    }
   }
 
   @Test(
     "erasure removes the customer's data and leaves the audit chain intact",
-    arguments: StoreBackend.allCases)
+    arguments: StoreBackend.available)
   func erasure(backend: StoreBackend) async throws {
-    let store = try backend.makeStore()
-    try await consentingCustomer(store)
-    try await consentingCustomer(store, id: "c2")
-    let engine = Engine(policy: try weeklyCapPolicy())
-    for customer in ["c1", "c2"] {
-      let reservation = try await store.reserve(
-        marketingMessage("m-\(customer)", customer: customer), engine: engine,
-        at: time("2026-11-26T12:00:00Z"))
-      _ = try await store.appendDecision(
-        reservation.decision, campaignId: nil, at: time("2026-11-26T12:00:00Z"))
-    }
-    try await store.holdDeferred(
-      marketingMessage("held", customer: "c1"), releaseAt: time("2026-11-27T08:00:00Z"),
-      at: time("2026-11-26T22:00:00Z"))
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      try await consentingCustomer(store, id: "c2")
+      let engine = Engine(policy: try weeklyCapPolicy())
+      for customer in ["c1", "c2"] {
+        let reservation = try await store.reserve(
+          marketingMessage("m-\(customer)", customer: customer), engine: engine,
+          at: time("2026-11-26T12:00:00Z"))
+        _ = try await store.appendDecision(
+          reservation.decision, campaignId: nil, at: time("2026-11-26T12:00:00Z"))
+      }
+      try await store.holdDeferred(
+        marketingMessage("held", customer: "c1"), releaseAt: time("2026-11-27T08:00:00Z"),
+        at: time("2026-11-26T22:00:00Z"))
 
-    #expect(try await store.eraseCustomer("c1"))
-    #expect(try await store.customerState("c1", sendsSince: .distantPast) == nil)
-    #expect(try await store.exportCustomer("c1") == nil)
-    #expect(try await store.ledger(status: .reserved).map(\.customerId) == ["c2"])
-    #expect(try await store.dueDeferred(at: time("2026-11-28T00:00:00Z"), limit: 10).isEmpty)
-    #expect(try await store.customerState("c2", sendsSince: .distantPast) != nil)
-    #expect(try await store.verifyAudit().intact)
-    #expect(try await !store.eraseCustomer("c1"))
+      #expect(try await store.eraseCustomer("c1"))
+      #expect(try await store.customerState("c1", sendsSince: .distantPast) == nil)
+      #expect(try await store.exportCustomer("c1") == nil)
+      #expect(try await store.ledger(status: .reserved).map(\.customerId) == ["c2"])
+      #expect(try await store.dueDeferred(at: time("2026-11-28T00:00:00Z"), limit: 10).isEmpty)
+      #expect(try await store.customerState("c2", sendsSince: .distantPast) != nil)
+      #expect(try await store.verifyAudit().intact)
+      #expect(try await !store.eraseCustomer("c1"))
+    }
   }
 }

@@ -1,0 +1,91 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, one named migration per version, applied under an advisory lock so
+/// several gateway processes starting together migrate once. Shipped migrations are never
+/// edited: a change is a new migration.
+enum PostgresMigrations {
+  static let all: [(name: String, sql: [PostgresQuery])] = [
+    (
+      "v1-initial",
+      [
+        """
+        CREATE TABLE customer (
+          id TEXT PRIMARY KEY, email TEXT, time_zone TEXT, frequency_max BIGINT,
+          frequency_window TEXT)
+        """,
+        """
+        CREATE TABLE consent_event (
+          id BIGSERIAL PRIMARY KEY, customer_id TEXT NOT NULL, purpose TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('granted', 'withdrawn')), kind TEXT NOT NULL,
+          at DOUBLE PRECISION NOT NULL, confirmed_at DOUBLE PRECISION, source TEXT, proof TEXT)
+        """,
+        "CREATE INDEX consent_event_by_customer ON consent_event (customer_id, purpose, at)",
+        """
+        CREATE TABLE suppression (
+          id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, reason TEXT NOT NULL,
+          scope TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, source TEXT,
+          lifted_at DOUBLE PRECISION, lifted_by TEXT)
+        """,
+        "CREATE INDEX suppression_by_customer ON suppression (customer_id, lifted_at)",
+        """
+        CREATE TABLE send_ledger (
+          message_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, category TEXT NOT NULL,
+          campaign_id TEXT, reserved_at DOUBLE PRECISION NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('reserved', 'sent', 'failed', 'unknown')),
+          completed_at DOUBLE PRECISION, detail TEXT)
+        """,
+        "CREATE INDEX send_ledger_by_customer ON send_ledger (customer_id, reserved_at)",
+        "CREATE INDEX send_ledger_by_status ON send_ledger (status, reserved_at)",
+        """
+        CREATE TABLE decision (
+          sequence BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, message_id TEXT NOT NULL,
+          customer_id TEXT NOT NULL, outcome TEXT NOT NULL, policy_version TEXT NOT NULL,
+          decided_at DOUBLE PRECISION NOT NULL, content TEXT NOT NULL,
+          previous_hash TEXT NOT NULL, hash TEXT NOT NULL)
+        """,
+        "CREATE INDEX decision_by_customer ON decision (customer_id, decided_at)",
+        """
+        CREATE TABLE policy_version (
+          version TEXT PRIMARY KEY, name TEXT NOT NULL, text TEXT NOT NULL,
+          first_seen_at DOUBLE PRECISION NOT NULL)
+        """,
+      ]
+    ),
+    (
+      "v2-deferred-queue",
+      [
+        """
+        CREATE TABLE deferred_message (
+          message_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
+          release_at DOUBLE PRECISION NOT NULL, held_at DOUBLE PRECISION NOT NULL,
+          message TEXT NOT NULL)
+        """,
+        "CREATE INDEX deferred_message_by_release ON deferred_message (release_at)",
+        "CREATE INDEX deferred_message_by_customer ON deferred_message (customer_id)",
+      ]
+    ),
+  ]
+
+  static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+    try await client.withTransaction(logger: logger) { connection in
+      try await connection.query("SELECT pg_advisory_xact_lock(7301)", logger: logger)
+      try await connection.query(
+        """
+        CREATE TABLE IF NOT EXISTS schema_migration (
+          name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+        """, logger: logger)
+      var applied: Set<String> = []
+      for try await name in try await connection.query(
+        "SELECT name FROM schema_migration", logger: logger
+      ).decode(String.self) {
+        applied.insert(name)
+      }
+      for migration in all where !applied.contains(migration.name) {
+        for statement in migration.sql { try await connection.query(statement, logger: logger) }
+        try await connection.query(
+          "INSERT INTO schema_migration (name) VALUES (\(migration.name))", logger: logger)
+      }
+    }
+  }
+}

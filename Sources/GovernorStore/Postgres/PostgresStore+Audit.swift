@@ -1,0 +1,84 @@
+import Foundation
+import GovernorCore
+import PostgresNIO
+
+extension PostgresStore {
+  public func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
+    -> AuditEntry
+  {
+    let id = StoredValues.newId("dec")
+    let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
+    let logger = logger
+    return try await client.withTransaction(logger: logger) { connection in
+      try await connection.query(Self.auditLock, logger: logger)
+      var previous = AuditChain.genesis
+      for try await hash in try await connection.query(
+        "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1", logger: logger
+      ).decode(String.self) {
+        previous = hash
+      }
+      let hash = AuditChain.hash(content: content, previous: previous)
+      var sequence: Int64 = 0
+      for try await inserted in try await connection.query(
+        """
+        INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
+          content, previous_hash, hash)
+        VALUES (\(id), \(decision.messageId), \(decision.customerId), \(decision.outcome.rawValue),
+          \(decision.policy.version), \(at.timeIntervalSince1970), \(content), \(previous), \(hash))
+        RETURNING sequence
+        """, logger: logger
+      ).decode(Int64.self) {
+        sequence = inserted
+      }
+      return AuditEntry(
+        sequence: sequence, id: id, messageId: decision.messageId,
+        customerId: decision.customerId, outcome: decision.outcome,
+        policyVersion: decision.policy.version, decidedAt: at, content: content,
+        previousHash: previous, hash: hash)
+    }
+  }
+
+  public func verifyAudit() async throws -> AuditVerification {
+    var rows: [AuditEntry] = []
+    for try await (
+      sequence, id, messageId, customerId, outcome, version, decidedAt, content,
+      previous, hash
+    ) in try await client.query(
+      """
+      SELECT sequence, id, message_id, customer_id, outcome, policy_version, decided_at,
+        content, previous_hash, hash
+      FROM decision ORDER BY sequence
+      """, logger: logger
+    ).decode(
+      (Int64, String, String, String, String, String, Double, String, String, String).self)
+    {
+      rows.append(
+        AuditEntry(
+          sequence: sequence, id: id, messageId: messageId, customerId: customerId,
+          outcome: Outcome(rawValue: outcome) ?? .failed, policyVersion: version,
+          decidedAt: Date(timeIntervalSince1970: decidedAt), content: content,
+          previousHash: previous, hash: hash))
+    }
+    return AuditChain.verify(rows)
+  }
+
+  public func savePolicyText(_ text: String, name: String, version: String, at: Date)
+    async throws
+  {
+    try await client.query(
+      """
+      INSERT INTO policy_version (version, name, text, first_seen_at)
+      VALUES (\(version), \(name), \(text), \(at.timeIntervalSince1970))
+      ON CONFLICT (version) DO NOTHING
+      """, logger: logger)
+  }
+
+  public func policyText(version: String) async throws -> String? {
+    for try await text in try await client.query(
+      "SELECT text FROM policy_version WHERE version = \(version)", logger: logger
+    ).decode(String.self) {
+      return text
+    }
+    return nil
+  }
+}

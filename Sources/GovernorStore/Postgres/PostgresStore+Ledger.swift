@@ -1,0 +1,96 @@
+import Foundation
+import GovernorCore
+import PostgresNIO
+
+extension PostgresStore {
+  public func reserve(_ message: Message, engine: Engine, at now: Date) async throws
+    -> Reservation
+  {
+    let logger = logger
+    return try await client.withTransaction(logger: logger) { connection in
+      try await connection.query(Self.customerLock(message.customerId), logger: logger)
+      var state =
+        try await Self.profile(connection, message.customerId, logger: logger)
+        ?? CustomerState(customerId: message.customerId, email: message.to)
+      let since = now.addingTimeInterval(
+        -engine.historyNeeded(preference: state.frequencyPreference))
+      try await Self.fillHistory(connection, &state, sendsSince: since, logger: logger)
+      let decision = engine.evaluate(message, for: state, at: now)
+      guard decision.outcome == .forwarded else {
+        return Reservation(decision: decision, reserved: false)
+      }
+      let inserted = try await connection.query(
+        """
+        INSERT INTO send_ledger (message_id, customer_id, category, campaign_id, reserved_at, status)
+        VALUES (\(message.id), \(message.customerId), \(message.category), \(message.campaignId),
+          \(now.timeIntervalSince1970), 'reserved')
+        ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+        """, logger: logger
+      ).collect()
+      return Reservation(decision: decision, reserved: !inserted.isEmpty)
+    }
+  }
+
+  public func completeReservation(
+    messageId: String, outcome: LedgerStatus, at: Date, detail: String?
+  ) async throws {
+    let rows = try await client.query(
+      """
+      UPDATE send_ledger SET status = \(outcome.rawValue), completed_at = \(at.timeIntervalSince1970),
+        detail = \(detail)
+      WHERE message_id = \(messageId) AND status IN ('reserved', 'unknown') RETURNING message_id
+      """, logger: logger
+    ).collect()
+    if rows.isEmpty { throw StoreError.unknownReservation(messageId) }
+  }
+
+  public func recoverUnfinishedReservations(at: Date) async throws -> [LedgerEntry] {
+    let detail = "no outcome recorded before the gateway stopped"
+    return try await Self.entries(
+      client.query(
+        """
+        UPDATE send_ledger SET status = 'unknown', completed_at = \(at.timeIntervalSince1970),
+          detail = \(detail)
+        WHERE status = 'reserved'
+        RETURNING message_id, customer_id, category, campaign_id, reserved_at, status, detail
+        """, logger: logger))
+  }
+
+  public func pruneLedger(reservedBefore cutoff: Date) async throws -> Int {
+    try await client.query(
+      """
+      DELETE FROM send_ledger
+      WHERE reserved_at < \(cutoff.timeIntervalSince1970) AND status IN ('sent', 'failed')
+      RETURNING message_id
+      """, logger: logger
+    ).collect().count
+  }
+
+  public func ledger(status: LedgerStatus) async throws -> [LedgerEntry] {
+    try await Self.entries(
+      client.query(
+        """
+        SELECT message_id, customer_id, category, campaign_id, reserved_at, status, detail
+        FROM send_ledger WHERE status = \(status.rawValue) ORDER BY reserved_at, message_id
+        """, logger: logger))
+  }
+
+  /// Rows of (message_id, customer_id, category, campaign_id, reserved_at, status, detail),
+  /// in the order the query gave them.
+  static func entries(_ rows: PostgresRowSequence) async throws -> [LedgerEntry] {
+    var entries: [LedgerEntry] = []
+    for try await (messageId, customerId, category, campaign, reservedAt, stored, detail)
+      in rows.decode((String, String, String, String?, Double, String, String?).self)
+    {
+      guard let status = LedgerStatus(rawValue: stored) else {
+        throw StoreError.badStoredValue("ledger status '\(stored)'")
+      }
+      entries.append(
+        LedgerEntry(
+          messageId: messageId, customerId: customerId, category: category,
+          campaignId: campaign, reservedAt: Date(timeIntervalSince1970: reservedAt),
+          status: status, detail: detail))
+    }
+    return entries.sorted { ($0.reservedAt, $0.messageId) < ($1.reservedAt, $1.messageId) }
+  }
+}

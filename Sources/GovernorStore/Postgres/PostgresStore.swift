@@ -1,0 +1,184 @@
+import Foundation
+import GovernorCore
+import Logging
+import PostgresNIO
+
+/// The store for several gateway processes: PostgreSQL through PostgresNIO.
+///
+/// A reservation takes a per-customer advisory lock inside its transaction before reading the
+/// customer's sends, so two processes can never both take a customer's last slot; appending
+/// to the audit chain takes one global advisory lock, so the chain stays a single line.
+///
+/// The client's connection pool runs for as long as `withStore`'s body does: open it there.
+public final class PostgresStore: Store {
+  let client: PostgresClient
+  let logger = Logger(label: "governor.store.postgres")
+
+  init(client: PostgresClient) {
+    self.client = client
+  }
+
+  /// Runs `body` with a migrated store on the database at `url`
+  /// (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`), then closes its connections.
+  public static func withStore<T: Sendable>(
+    url: String, _ body: (PostgresStore) async throws -> T
+  ) async throws -> T {
+    let client = PostgresClient(configuration: try configuration(url))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { await client.run() }
+      defer { group.cancelAll() }
+      let store = PostgresStore(client: client)
+      try await PostgresMigrations.migrate(client, logger: store.logger)
+      return try await body(store)
+    }
+  }
+
+  static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+    guard let parts = URLComponents(string: url), let host = parts.host,
+      ["postgres", "postgresql"].contains(parts.scheme ?? "")
+    else {
+      throw StoreError.badStoredValue("'\(url)' is not a postgres://USER@HOST:PORT/DATABASE URL")
+    }
+    let database = String(parts.path.drop { $0 == "/" })
+    return PostgresClient.Configuration(
+      host: host, port: parts.port ?? 5432, username: parts.user ?? "postgres",
+      password: parts.password, database: database.isEmpty ? nil : database, tls: .disable)
+  }
+
+  /// The 64-bit advisory-lock key for one customer's reservations.
+  static func customerLock(_ customerId: String) -> PostgresQuery {
+    "SELECT pg_advisory_xact_lock(hashtextextended(\(customerId), 0))"
+  }
+
+  static let auditLock: PostgresQuery = "SELECT pg_advisory_xact_lock(7302)"
+
+  public func saveCustomer(_ profile: CustomerProfile) async throws {
+    let window = profile.frequencyPreference.map { StoredValues.window($0.window) }
+    let max = profile.frequencyPreference?.max
+    try await client.query(
+      """
+      INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
+      VALUES (\(profile.id), \(profile.email), \(profile.timeZone), \(max), \(window))
+      ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
+        frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
+      """, logger: logger)
+  }
+
+  public func recordConsent(_ event: ConsentEvent, customerId: String) async throws {
+    try await client.query(
+      """
+      INSERT INTO consent_event (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
+      VALUES (\(customerId), \(event.purpose), \(event.status.rawValue), \(event.kind),
+        \(event.at.timeIntervalSince1970), \(event.confirmedAt?.timeIntervalSince1970),
+        \(event.source), \(event.proof))
+      """, logger: logger)
+  }
+
+  public func addSuppression(_ suppression: Suppression, customerId: String) async throws
+    -> String
+  {
+    let id = StoredValues.newId("sup")
+    try await client.query(
+      """
+      INSERT INTO suppression (id, customer_id, reason, scope, at, source)
+      VALUES (\(id), \(customerId), \(suppression.reason.rawValue),
+        \(suppression.scope.description), \(suppression.at.timeIntervalSince1970),
+        \(suppression.source))
+      """, logger: logger)
+    return id
+  }
+
+  public func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool {
+    let rows = try await client.query(
+      """
+      UPDATE suppression SET lifted_at = \(at.timeIntervalSince1970), lifted_by = \(source)
+      WHERE id = \(id) AND lifted_at IS NULL RETURNING id
+      """, logger: logger
+    ).collect()
+    return !rows.isEmpty
+  }
+
+  public func customerState(_ customerId: String, sendsSince since: Date) async throws
+    -> CustomerState?
+  {
+    try await client.withConnection { connection in
+      try await Self.state(connection, customerId, sendsSince: since, logger: self.logger)
+    }
+  }
+
+  static func profile(_ connection: PostgresConnection, _ customerId: String, logger: Logger)
+    async throws -> CustomerState?
+  {
+    let rows = try await connection.query(
+      """
+      SELECT email, time_zone, frequency_max, frequency_window FROM customer
+      WHERE id = \(customerId)
+      """, logger: logger)
+    for try await (email, zone, max, window) in rows.decode(
+      (String?, String?, Int?, String?).self)
+    {
+      return try StoredValues.customer(
+        id: customerId, email: email, timeZone: zone, frequencyMax: max, frequencyWindow: window)
+    }
+    return nil
+  }
+
+  static func state(
+    _ connection: PostgresConnection, _ customerId: String, sendsSince since: Date,
+    logger: Logger
+  ) async throws -> CustomerState? {
+    guard var state = try await profile(connection, customerId, logger: logger) else {
+      return nil
+    }
+    try await fillHistory(connection, &state, sendsSince: since, logger: logger)
+    return state
+  }
+
+  /// Consent events, active suppressions and the sends that count against caps.
+  static func fillHistory(
+    _ connection: PostgresConnection, _ state: inout CustomerState, sendsSince since: Date,
+    logger: Logger
+  ) async throws {
+    let id = state.customerId
+    var consents: [ConsentEvent] = []
+    for try await (purpose, status, kind, at, confirmedAt, source, proof)
+      in try await connection
+      .query(
+        """
+        SELECT purpose, status, kind, at, confirmed_at, source, proof FROM consent_event
+        WHERE customer_id = \(id) ORDER BY at, id
+        """, logger: logger
+      ).decode((String, String, String, Double, Double?, String?, String?).self)
+    {
+      consents.append(
+        try StoredValues.consent(
+          purpose: purpose, status: status, kind: kind, at: at, confirmedAt: confirmedAt,
+          source: source, proof: proof))
+    }
+    var suppressions: [Suppression] = []
+    for try await (reason, scope, at, source) in try await connection.query(
+      """
+      SELECT reason, scope, at, source FROM suppression
+      WHERE customer_id = \(id) AND lifted_at IS NULL ORDER BY at
+      """, logger: logger
+    ).decode((String, String, Double, String?).self) {
+      suppressions.append(
+        try StoredValues.suppression(reason: reason, scope: scope, at: at, source: source))
+    }
+    var sends: [SendRecord] = []
+    for try await (at, category, campaign) in try await connection.query(
+      """
+      SELECT reserved_at, category, campaign_id FROM send_ledger
+      WHERE customer_id = \(id) AND reserved_at >= \(since.timeIntervalSince1970)
+        AND status <> 'failed'
+      ORDER BY reserved_at
+      """, logger: logger
+    ).decode((Double, String, String?).self) {
+      sends.append(
+        SendRecord(at: Date(timeIntervalSince1970: at), category: category, campaignId: campaign))
+    }
+    state.consents = consents
+    state.suppressions = suppressions
+    state.sends = SendHistory(sends)
+  }
+}
