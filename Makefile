@@ -6,8 +6,9 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
 # Debian packages the build and the tests need: tzdata (the engine's time zones come from it),
-# libsqlite3-dev (GRDB links the system SQLite).
-APT_PACKAGES := tzdata libsqlite3-dev
+# libsqlite3-dev (GRDB links the system SQLite), postgresql (the store's second backend: the
+# tests start a throwaway server of their own; psql creates a database per test).
+APT_PACKAGES := tzdata libsqlite3-dev postgresql postgresql-client
 CONFIG ?= debug
 
 .PHONY: run test build lint format bench deps clean
@@ -20,9 +21,11 @@ run: deps
 	  --customers fixtures/customers.yaml \
 	  --policy policies/default.yaml
 
+# The store's contract suite runs against SQLite and against a throwaway PostgreSQL server
+# that lives only as long as the test run.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	.ci/with-postgres $(SWIFT) test --skip-build
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)

@@ -16,12 +16,20 @@ enum StoreBackend: String, CustomTestStringConvertible, Sendable {
   static var available: [StoreBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
   func withStore(_ body: (any Store) async throws -> Void) async throws {
+    try await withStoreAndDatabase { store, _ in try await body(store) }
+  }
+
+  /// The store and, beside it, raw SQL access to its database: what an attacker with database
+  /// access could do, for the tamper tests.
+  func withStoreAndDatabase(_ body: (any Store, RawDatabase) async throws -> Void) async throws {
     switch self {
     case .sqlite:
-      try await body(SQLiteStore(path: Self.temporaryPath()))
+      let path = Self.temporaryPath()
+      try await body(SQLiteStore(path: path), .sqlite(path: path))
     case .postgres:
-      try await PostgresStore.withStore(url: try Self.freshDatabase()) { store in
-        try await body(store)
+      let url = try Self.freshDatabase()
+      try await PostgresStore.withStore(url: url) { store in
+        try await body(store, .postgres(url: url))
       }
     }
   }
@@ -90,4 +98,38 @@ func consentingCustomer(_ store: any Store, id: String = "c1", zone: String? = "
       purpose: "marketing", status: .granted, kind: "express", at: time("2025-01-01T00:00:00Z"),
       source: "signup-form", proof: "checkbox on /signup"),
     customerId: id)
+}
+
+/// A backend that cannot run is never silently left out: in CI it fails the run, elsewhere it
+/// is announced on the console.
+@Suite("Store backends")
+struct StoreBackendTests {
+  @Test("every backend runs in CI; a skipped one is announced")
+  func everyBackendRuns() {
+    let missing = Set([StoreBackend.sqlite, .postgres]).subtracting(StoreBackend.available)
+    guard !missing.isEmpty else { return }
+    let message =
+      "store backends NOT tested: \(missing.map(\.rawValue).sorted()) — "
+      + "GOVERNOR_TEST_POSTGRES_URL is unset; run the tests through `make test`"
+    if ProcessInfo.processInfo.environment["CI"] == "true" {
+      Issue.record(Comment(rawValue: message))
+    } else {
+      print("\n\u{1B}[1;33mWARNING: \(message)\u{1B}[0m\n")
+    }
+  }
+}
+
+@Suite("PostgreSQL migrations")
+struct PostgresMigrationTests {
+  @Test(
+    "a new database gets every migration, in order, and reopening applies none twice",
+    .enabled(if: StoreBackend.available.contains(.postgres)))
+  func migrationsApplied() async throws {
+    let url = try StoreBackend.freshDatabase()
+    try await PostgresStore.withStore(url: url) { _ in }
+    try await PostgresStore.withStore(url: url) { _ in }
+    let applied = try await RawDatabase.postgres(url: url).text(
+      "SELECT string_agg(name, ',' ORDER BY applied_at, name) FROM schema_migration")
+    #expect(applied == "v1-initial,v2-deferred-queue,v3-audit-head")
+  }
 }

@@ -42,6 +42,20 @@ public struct AuditVerification: Hashable, Sendable {
 public enum AuditChain {
   public static let genesis = String(repeating: "0", count: 64)
 
+  /// The chain alone cannot show that its newest rows were cut off: what is left is still a
+  /// valid chain. So every append also records the newest row in a one-row table, and a log
+  /// that ends before its recorded head was truncated.
+  static let headTableSQL = """
+    CREATE TABLE audit_head (
+      id INTEGER PRIMARY KEY CHECK (id = 1), sequence BIGINT NOT NULL, hash TEXT NOT NULL)
+    """
+
+  /// Logs written before the head table existed start from their newest row.
+  static let headFromLogSQL = """
+    INSERT INTO audit_head (id, sequence, hash)
+    SELECT 1, sequence, hash FROM decision ORDER BY sequence DESC LIMIT 1
+    """
+
   public static func hash(content: String, previous: String) -> String {
     SHA256.hash(data: Data((previous + "\n" + content).utf8))
       .map { String(format: "%02x", $0) }.joined()
@@ -79,8 +93,34 @@ public enum AuditChain {
     }
   }
 
-  /// Checks rows in sequence order; stops at the first problem.
-  public static func verify(_ rows: [AuditEntry]) -> AuditVerification {
+  /// Checks rows in sequence order, then that the log still ends at its recorded head; stops
+  /// at the first problem.
+  public static func verify(_ rows: [AuditEntry], head: (sequence: Int64, hash: String)?)
+    -> AuditVerification
+  {
+    let chain = verifyChain(rows)
+    guard chain.intact else { return chain }
+    switch (rows.last, head) {
+    case (nil, nil):
+      return chain
+    case (let last?, let head?) where last.sequence == head.sequence && last.hash == head.hash:
+      return chain
+    case (_, let head?):
+      return AuditVerification(
+        rows: rows.count,
+        firstProblem: (
+          head.sequence,
+          "the log's newest row is missing or changed: it should end with this row "
+            + "(hash \(head.hash.prefix(12))…)"
+        ))
+    case (let last?, nil):
+      return AuditVerification(
+        rows: rows.count,
+        firstProblem: (last.sequence, "the log's recorded head is missing"))
+    }
+  }
+
+  static func verifyChain(_ rows: [AuditEntry]) -> AuditVerification {
     var previous = genesis
     for row in rows {
       if row.previousHash != previous {

@@ -65,6 +65,13 @@ enum PostgresMigrations {
         "CREATE INDEX deferred_message_by_customer ON deferred_message (customer_id)",
       ]
     ),
+    (
+      "v3-audit-head",
+      [
+        PostgresQuery(unsafeSQL: AuditChain.headTableSQL),
+        PostgresQuery(unsafeSQL: AuditChain.headFromLogSQL),
+      ]
+    ),
   ]
 
   static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import GovernorCore
+import Logging
 import PostgresNIO
 
 extension PostgresStore {
@@ -30,6 +31,11 @@ extension PostgresStore {
       ).decode(Int64.self) {
         sequence = inserted
       }
+      try await connection.query(
+        """
+        INSERT INTO audit_head (id, sequence, hash) VALUES (1, \(sequence), \(hash))
+        ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
+        """, logger: logger)
       return AuditEntry(
         sequence: sequence, id: id, messageId: decision.messageId,
         customerId: decision.customerId, outcome: decision.outcome,
@@ -38,12 +44,31 @@ extension PostgresStore {
     }
   }
 
+  /// Reads the head and the rows in one repeatable-read transaction, so an append landing
+  /// between the two reads cannot look like tampering.
   public func verifyAudit() async throws -> AuditVerification {
+    let logger = logger
+    return try await client.withTransaction(logger: logger) { connection in
+      try await connection.query(
+        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+      var head: (sequence: Int64, hash: String)?
+      for try await row in try await connection.query(
+        "SELECT sequence, hash FROM audit_head", logger: logger
+      ).decode((Int64, String).self) {
+        head = (row.0, row.1)
+      }
+      return AuditChain.verify(try await Self.auditRows(connection, logger: logger), head: head)
+    }
+  }
+
+  static func auditRows(_ connection: PostgresConnection, logger: Logger) async throws
+    -> [AuditEntry]
+  {
     var rows: [AuditEntry] = []
     for try await (
       sequence, id, messageId, customerId, outcome, version, decidedAt, content,
       previous, hash
-    ) in try await client.query(
+    ) in try await connection.query(
       """
       SELECT sequence, id, message_id, customer_id, outcome, policy_version, decided_at,
         content, previous_hash, hash
@@ -59,7 +84,7 @@ extension PostgresStore {
           decidedAt: Date(timeIntervalSince1970: decidedAt), content: content,
           previousHash: previous, hash: hash))
     }
-    return AuditChain.verify(rows)
+    return rows
   }
 
   public func savePolicyText(_ text: String, name: String, version: String, at: Date)

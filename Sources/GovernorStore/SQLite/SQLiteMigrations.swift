@@ -86,6 +86,10 @@ enum SQLiteMigrations {
           CREATE INDEX deferred_message_by_customer ON deferred_message (customer_id);
           """)
     }
+    migrator.registerMigration("v3-audit-head") { db in
+      try db.execute(sql: AuditChain.headTableSQL)
+      try db.execute(sql: AuditChain.headFromLogSQL)
+    }
     return migrator
   }
 }

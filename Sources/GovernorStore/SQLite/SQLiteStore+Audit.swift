@@ -23,8 +23,15 @@ extension SQLiteStore {
           id, decision.messageId, decision.customerId, decision.outcome.rawValue,
           decision.policy.version, at.timeIntervalSince1970, content, previous, hash,
         ])
+      let sequence = db.lastInsertedRowID
+      try db.execute(
+        sql: """
+          INSERT INTO audit_head (id, sequence, hash) VALUES (1, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
+          """,
+        arguments: [sequence, hash])
       return AuditEntry(
-        sequence: db.lastInsertedRowID, id: id, messageId: decision.messageId,
+        sequence: sequence, id: id, messageId: decision.messageId,
         customerId: decision.customerId, outcome: decision.outcome,
         policyVersion: decision.policy.version, decidedAt: at, content: content,
         previousHash: previous, hash: hash)
@@ -32,8 +39,11 @@ extension SQLiteStore {
   }
 
   public func verifyAudit() async throws -> AuditVerification {
-    let rows = try await pool.read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY sequence").map { row in
+    let (rows, head) = try await pool.read { db in
+      let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_head").map {
+        row -> (sequence: Int64, hash: String) in (row["sequence"], row["hash"])
+      }
+      let rows = try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY sequence").map { row in
         let outcome: String = row["outcome"]
         return AuditEntry(
           sequence: row["sequence"], id: row["id"], messageId: row["message_id"],
@@ -42,8 +52,9 @@ extension SQLiteStore {
           decidedAt: Date(timeIntervalSince1970: row["decided_at"]), content: row["content"],
           previousHash: row["previous_hash"], hash: row["hash"])
       }
+      return (rows, head)
     }
-    return AuditChain.verify(rows)
+    return AuditChain.verify(rows, head: head)
   }
 
   public func savePolicyText(_ text: String, name: String, version: String, at: Date)
