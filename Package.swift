@@ -56,16 +56,25 @@ let package = Package(
       name: "GovernorCoreTests",
       dependencies: ["GovernorCore"]
     ),
+    // Test helper: raw SQL on a store's database and throwaway PostgreSQL databases, shared
+    // by the store and the command-line tests.
+    .target(
+      name: "TestDatabases",
+      dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+      path: "Tests/TestDatabases"
+    ),
     .testTarget(
       name: "GovernorStoreTests",
       dependencies: [
-        "GovernorCore", "GovernorStore", .product(name: "GRDB", package: "GRDB.swift"),
+        "GovernorCore", "GovernorStore", "TestDatabases",
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
     .testTarget(
       name: "GovernorCLITests",
       dependencies: [
-        "GovernorCore", "GovernorStore", .product(name: "GRDB", package: "GRDB.swift"),
+        "GovernorCore", "GovernorStore", "TestDatabases",
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
   ],

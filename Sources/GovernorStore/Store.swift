@@ -29,9 +29,12 @@ public protocol Store: Sendable {
   func completeReservation(messageId: String, outcome: LedgerStatus, at: Date, detail: String?)
     async throws
 
-  /// Marks reservations left without an outcome (a crash between reserve and commit) as
-  /// `unknown`: they keep counting against caps. Returns them for review.
-  func recoverUnfinishedReservations(at: Date) async throws -> [LedgerEntry]
+  /// Marks reservations made before `cutoff` and still without an outcome (a crash between
+  /// reserve and commit) as `unknown`: they keep counting against caps. Returns them for
+  /// review. The cutoff lies further back than any forwarding can take, so another process
+  /// sharing the database never loses a send it is still making.
+  func recoverUnfinishedReservations(reservedBefore cutoff: Date, at: Date) async throws
+    -> [LedgerEntry]
 
   /// Deletes `sent` and `failed` ledger rows reserved before `cutoff` (older than any cap's
   /// window, so no decision reads them). `reserved` and `unknown` rows stay until reviewed.

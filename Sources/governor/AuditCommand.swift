@@ -17,7 +17,7 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
-      let verification = try await options.open().verifyAudit()
+      let verification = try await options.withStore { try await $0.verifyAudit() }
       if let problem = verification.firstProblem {
         printError(
           "audit log broken at decision #\(problem.sequence) of \(verification.rows): "

@@ -19,8 +19,8 @@ struct CustomerCommand: AsyncParsableCommand {
     @Argument(help: "The customer id.") var id: String
 
     func run() async throws {
-      guard let export = try await options.open().exportCustomer(id) else {
-        printError("no customer '\(id)' in \(options.store)")
+      guard let export = try await options.withStore({ try await $0.exportCustomer(id) }) else {
+        printError("no customer '\(id)' in \(options.location)")
         throw ExitCode(1)
       }
       print(try Self.json(export))
@@ -58,8 +58,8 @@ struct CustomerCommand: AsyncParsableCommand {
     @Argument(help: "The customer id.") var id: String
 
     func run() async throws {
-      guard try await options.open().eraseCustomer(id) else {
-        printError("no customer '\(id)' in \(options.store)")
+      guard try await options.withStore({ try await $0.eraseCustomer(id) }) else {
+        printError("no customer '\(id)' in \(options.location)")
         throw ExitCode(1)
       }
       print("customer '\(id)' erased")

@@ -3,14 +3,15 @@ import GovernorStore
 
 /// `--store`, shared by every command that reads or writes state.
 struct StoreOptions: ParsableArguments {
-  @Option(help: "The store: a SQLite file path (created on first use).")
-  var store: String = "./data/governor.sqlite"
+  @Option(
+    help: ArgumentHelp(
+      "The store: a SQLite file path (created on first use) or a PostgreSQL URL.",
+      valueName: "path|postgres://user@host:port/db"))
+  var store: String = StoreLocation.defaultPath
 
-  func open() throws -> any Store {
-    if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
-      throw ValidationError(
-        "--store: PostgreSQL is not available in this build yet; use a SQLite path")
-    }
-    return try SQLiteStore(path: store)
+  var location: StoreLocation { StoreLocation(store) }
+
+  func withStore<T: Sendable>(_ body: (any Store) async throws -> T) async throws -> T {
+    try await location.withStore(body)
   }
 }

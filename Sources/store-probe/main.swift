@@ -2,20 +2,25 @@ import Foundation
 import GovernorCore
 import GovernorStore
 
-// store-probe STORE POLICY CUSTOMER COUNT [--hold]
+// store-probe STORE POLICY CUSTOMER COUNT [--hold] [--concurrent]
 //
-// Reserves COUNT marketing messages for CUSTOMER through STORE under POLICY, printing
-// "reserved ID" or "held ID" per message, then "done". With --hold it then waits forever
-// without completing the reservations: the test kills it there, between reserve and commit.
+// A test helper: reserves COUNT marketing messages for CUSTOMER through STORE (a SQLite path
+// or a postgres:// URL) under POLICY, printing "reserved ID" or "held ID" per message, then
+// "done". With --concurrent all COUNT reservations run at once. With --hold it then waits
+// forever without completing the reservations: the test kills it there, between reserve and
+// commit.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count >= 4, let count = Int(arguments[3]) else {
   FileHandle.standardError.write(
-    Data("usage: store-probe STORE POLICY CUSTOMER COUNT [--hold]\n".utf8))
+    Data("usage: store-probe STORE POLICY CUSTOMER COUNT [--hold] [--concurrent]\n".utf8))
   exit(2)
 }
-let (storePath, policyPath, customer) = (arguments[0], arguments[1], arguments[2])
+let (location, policyPath, customer) = (
+  StoreLocation(arguments[0]), arguments[1], arguments[2]
+)
 let hold = arguments.contains("--hold")
+let concurrent = arguments.contains("--concurrent")
 let prefix = ProcessInfo.processInfo.environment["PROBE_PREFIX"] ?? "probe"
 
 guard let source = FileManager.default.contents(atPath: policyPath) else {
@@ -35,17 +40,27 @@ func say(_ line: String) {
   FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
+func reserve(_ index: Int, in store: any Store) async throws {
+  let message = Message(
+    id: "\(prefix)-\(index)", customerId: customer, to: "\(customer)@example.com",
+    from: "news@shop.example", subject: "probe", text: "probe", category: "marketing")
+  let reservation = try await store.reserve(message, engine: engine, at: Date())
+  say("\(reservation.reserved ? "reserved" : "held") \(message.id)")
+}
+
 do {
-  let store = try SQLiteStore(path: storePath)
-  for index in 0..<count {
-    let message = Message(
-      id: "\(prefix)-\(index)", customerId: customer, to: "\(customer)@example.com",
-      from: "news@shop.example", subject: "probe", text: "probe", category: "marketing")
-    let reservation = try await store.reserve(message, engine: engine, at: Date())
-    say("\(reservation.reserved ? "reserved" : "held") \(message.id)")
+  try await location.withStore { store in
+    if concurrent {
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for index in 0..<count { group.addTask { try await reserve(index, in: store) } }
+        try await group.waitForAll()
+      }
+    } else {
+      for index in 0..<count { try await reserve(index, in: store) }
+    }
+    say("done")
+    while hold { try await Task.sleep(for: .seconds(3600)) }
   }
-  say("done")
-  while hold { try await Task.sleep(for: .seconds(3600)) }
 } catch {
   FileHandle.standardError.write(Data("\(error)\n".utf8))
   exit(1)

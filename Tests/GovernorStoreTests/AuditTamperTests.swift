@@ -1,6 +1,7 @@
 import Foundation
 import GovernorCore
 import GovernorStore
+import TestDatabases
 import Testing
 
 /// Someone with write access to the database edits, deletes or reorders decision rows

@@ -62,54 +62,59 @@ struct CrashRecoveryTests {
   }
 
   @Test(
-    "a process killed between reserve and commit leaves an unknown reservation that still counts")
-  func killedBetweenReserveAndCommit() async throws {
-    let path = StoreBackend.temporaryPath()
-    let store = try SQLiteStore(path: path)
-    try await consentingCustomer(store)
-    let policy = try policyFile(max: 2)
+    "a process killed between reserve and commit leaves an unknown reservation that still counts",
+    arguments: StoreBackend.available)
+  func killedBetweenReserveAndCommit(backend: StoreBackend) async throws {
+    try await backend.withStoreAndDatabase { store, database in
+      try await consentingCustomer(store)
+      let policy = try policyFile(max: 2)
 
-    let (process, output) = try StoreProbe.start(
-      [path, policy, "c1", "1", "--hold"], prefix: "crash")
-    let lines = StoreProbe.read(output, until: "done")
-    #expect(lines == ["reserved crash-0", "done"])
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
-    #expect(process.terminationReason == .uncaughtSignal)
+      let (process, output) = try StoreProbe.start(
+        [database.location, policy, "c1", "1", "--hold"], prefix: "crash")
+      let lines = StoreProbe.read(output, until: "done")
+      #expect(lines == ["reserved crash-0", "done"])
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      #expect(process.terminationReason == .uncaughtSignal)
 
-    // The reservation was durable before the process died; start-up marks it unknown.
-    let restarted = try SQLiteStore(path: path)
-    let unknown = try await restarted.recoverUnfinishedReservations(at: Date())
-    #expect(unknown.map(\.messageId) == ["crash-0"])
-    #expect(try await restarted.ledger(status: .unknown).map(\.customerId) == ["c1"])
+      // The reservation was durable before the process died; recovery marks it unknown.
+      let unknown = try await store.recoverUnfinishedReservations(
+        reservedBefore: Date(), at: Date())
+      #expect(unknown.map(\.messageId) == ["crash-0"])
+      #expect(try await store.ledger(status: .unknown).map(\.customerId) == ["c1"])
 
-    // It still takes its slot: one more fits under the cap of 2, not two.
-    let engine = Engine(
-      policy: try PolicyLoader.load(Data(contentsOf: URL(fileURLWithPath: policy)), file: policy)
-        .get())
-    let message = { (id: String) in
-      Message(
-        id: id, customerId: "c1", to: "c1@example.com", from: "f@example.com", subject: "s",
-        category: "marketing")
+      // It still takes its slot: one more fits under the cap of 2, not two.
+      let engine = Engine(
+        policy: try PolicyLoader.load(Data(contentsOf: URL(fileURLWithPath: policy)), file: policy)
+          .get())
+      let message = { (id: String) in
+        Message(
+          id: id, customerId: "c1", to: "c1@example.com", from: "f@example.com", subject: "s",
+          category: "marketing")
+      }
+      #expect(try await store.reserve(message("after-1"), engine: engine, at: Date()).reserved)
+      #expect(try await !store.reserve(message("after-2"), engine: engine, at: Date()).reserved)
     }
-    #expect(try await restarted.reserve(message("after-1"), engine: engine, at: Date()).reserved)
-    #expect(try await !restarted.reserve(message("after-2"), engine: engine, at: Date()).reserved)
   }
 
-  @Test("two processes racing on one SQLite file never overshoot the cap")
-  func twoProcessesOneFile() async throws {
-    let path = StoreBackend.temporaryPath()
-    let store = try SQLiteStore(path: path)
-    try await consentingCustomer(store)
-    let policy = try policyFile(max: 3)
-    let (first, firstOutput) = try StoreProbe.start([path, policy, "c1", "40"], prefix: "a")
-    let (second, secondOutput) = try StoreProbe.start([path, policy, "c1", "40"], prefix: "b")
-    let lines =
-      StoreProbe.read(firstOutput, until: "done") + StoreProbe.read(secondOutput, until: "done")
-    first.waitUntilExit()
-    second.waitUntilExit()
-    #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
-    #expect(lines.filter { $0.hasPrefix("reserved") }.count == 3)
-    #expect(try await store.ledger(status: .reserved).count == 3)
+  @Test(
+    "two processes making 100 concurrent reservations each never overshoot a cap of 3",
+    arguments: StoreBackend.available)
+  func twoProcessesOneDatabase(backend: StoreBackend) async throws {
+    try await backend.withStoreAndDatabase { store, database in
+      try await consentingCustomer(store)
+      let policy = try policyFile(max: 3)
+      let arguments = [database.location, policy, "c1", "100", "--concurrent"]
+      let (first, firstOutput) = try StoreProbe.start(arguments, prefix: "a")
+      let (second, secondOutput) = try StoreProbe.start(arguments, prefix: "b")
+      let lines =
+        StoreProbe.read(firstOutput, until: "done") + StoreProbe.read(secondOutput, until: "done")
+      first.waitUntilExit()
+      second.waitUntilExit()
+      #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+      #expect(lines.count == 202)
+      #expect(lines.filter { $0.hasPrefix("reserved") }.count == 3)
+      #expect(try await store.ledger(status: .reserved).count == 3)
+    }
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GovernorCore
 import GovernorStore
+import TestDatabases
 import Testing
 
 /// The backends the contract suite runs against; each test gets a fresh, empty store.
@@ -12,7 +13,7 @@ enum StoreBackend: String, CustomTestStringConvertible, Sendable {
 
   var testDescription: String { rawValue }
 
-  static let postgresURL = ProcessInfo.processInfo.environment["GOVERNOR_TEST_POSTGRES_URL"]
+  static let postgresURL = TestPostgres.serverURL
   static var available: [StoreBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
   func withStore(_ body: (any Store) async throws -> Void) async throws {
@@ -40,22 +41,8 @@ enum StoreBackend: String, CustomTestStringConvertible, Sendable {
       .appendingPathComponent("governor.sqlite").path
   }
 
-  /// A new, empty database on the test server, created with psql.
   static func freshDatabase() throws -> String {
-    guard let server = postgresURL, var parts = URLComponents(string: server) else {
-      throw StoreError.badStoredValue("GOVERNOR_TEST_POSTGRES_URL is not set")
-    }
-    let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-    let psql = Process()
-    psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-    psql.arguments = [server, "-q", "-c", "CREATE DATABASE \(name)"]
-    try psql.run()
-    psql.waitUntilExit()
-    guard psql.terminationStatus == 0 else {
-      throw StoreError.badStoredValue("psql could not create a test database")
-    }
-    parts.path = "/" + name
-    return parts.string ?? server
+    try TestPostgres.freshDatabase()
   }
 }
 

@@ -141,11 +141,15 @@ struct StoreContractTests {
   func recovery(backend: StoreBackend) async throws {
     try await backend.withStore { store in
       try await consentingCustomer(store)
-      let engine = Engine(policy: try weeklyCapPolicy(max: 1))
+      let engine = Engine(policy: try weeklyCapPolicy(max: 2))
       let now = time("2026-11-26T12:00:00Z")
       _ = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
-      let recovered = try await store.recoverUnfinishedReservations(at: now.addingTimeInterval(30))
+      // m0 is still being forwarded by a live process: newer than the cutoff, it is left alone.
+      _ = try await store.reserve(marketingMessage("m0"), engine: engine, at: now + 20)
+      let recovered = try await store.recoverUnfinishedReservations(
+        reservedBefore: now + 10, at: now + 30)
       #expect(recovered.map(\.messageId) == ["m1"])
+      #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["m0"])
       #expect(recovered.map(\.status) == [.unknown])
       #expect(try await store.ledger(status: .unknown).map(\.messageId) == ["m1"])
       #expect(

@@ -44,14 +44,16 @@ extension PostgresStore {
     if rows.isEmpty { throw StoreError.unknownReservation(messageId) }
   }
 
-  public func recoverUnfinishedReservations(at: Date) async throws -> [LedgerEntry] {
+  public func recoverUnfinishedReservations(reservedBefore cutoff: Date, at: Date) async throws
+    -> [LedgerEntry]
+  {
     let detail = "no outcome recorded before the gateway stopped"
     return try await Self.entries(
       client.query(
         """
         UPDATE send_ledger SET status = 'unknown', completed_at = \(at.timeIntervalSince1970),
           detail = \(detail)
-        WHERE status = 'reserved'
+        WHERE status = 'reserved' AND reserved_at < \(cutoff.timeIntervalSince1970)
         RETURNING message_id, customer_id, category, campaign_id, reserved_at, status, detail
         """, logger: logger))
   }

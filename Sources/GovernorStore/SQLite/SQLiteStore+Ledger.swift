@@ -62,16 +62,18 @@ extension SQLiteStore {
     }
   }
 
-  public func recoverUnfinishedReservations(at: Date) async throws -> [LedgerEntry] {
+  public func recoverUnfinishedReservations(reservedBefore cutoff: Date, at: Date) async throws
+    -> [LedgerEntry]
+  {
     try await write { db in
-      let stranded = try Self.entries(db, status: .reserved)
+      let stranded = try Self.entries(db, status: .reserved).filter { $0.reservedAt < cutoff }
       try db.execute(
         sql: """
           UPDATE send_ledger SET status = 'unknown', completed_at = ?,
             detail = 'no outcome recorded before the gateway stopped'
-          WHERE status = 'reserved'
+          WHERE status = 'reserved' AND reserved_at < ?
           """,
-        arguments: [at.timeIntervalSince1970])
+        arguments: [at.timeIntervalSince1970, cutoff.timeIntervalSince1970])
       return stranded.map { entry in
         var unknown = entry
         unknown.status = .unknown

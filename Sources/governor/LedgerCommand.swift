@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import GovernorCore
+import GovernorStore
+
+struct LedgerCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ledger",
+    abstract: "Review sends whose outcome is unknown.",
+    subcommands: [Review.self, Resolve.self]
+  )
+
+  struct Review: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List reservations whose outcome is unknown, after marking stranded ones.",
+      discussion: """
+        A reservation still without an outcome after --older-than was left by a gateway that \
+        stopped between reserving a cap slot and recording the send: it becomes `unknown`, \
+        keeps counting against the customer's caps, and is listed here until resolved. \
+        Exits 0 when nothing needs review, 3 when something does.
+        """
+    )
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(
+      help: ArgumentHelp(
+        "How long a reservation may stay open before it counts as stranded.",
+        valueName: "duration"),
+      transform: { text in
+        guard let span = TimeSpan(parsing: text), span.isFixed, span.seconds > 0 else {
+          throw ValidationError("--older-than: '\(text)' is not a duration like 15m or 1h")
+        }
+        return TimeInterval(span.seconds)
+      })
+    var olderThan: TimeInterval = 15 * 60
+
+    @Flag(help: "Print JSON lines instead of a table.") var json = false
+
+    func run() async throws {
+      let now = Date()
+      let unknown = try await options.withStore { store in
+        _ = try await store.recoverUnfinishedReservations(
+          reservedBefore: now - olderThan, at: now)
+        return try await store.ledger(status: .unknown)
+      }
+      if json {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        for entry in unknown { print(String(decoding: try encoder.encode(entry), as: UTF8.self)) }
+      } else if unknown.isEmpty {
+        print("no sends with an unknown outcome")
+      } else {
+        print("\(unknown.count) send(s) with an unknown outcome; they still count against caps:")
+        for entry in unknown {
+          let when = entry.reservedAt.formatted(.iso8601)
+          print(
+            "  \(entry.messageId)  customer \(entry.customerId)  \(entry.category)  "
+              + "campaign \(entry.campaignId ?? "-")  reserved \(when)")
+        }
+        print("resolve each with: governor ledger resolve MESSAGE_ID --as sent|failed")
+      }
+      if !unknown.isEmpty { throw ExitCode(3) }
+    }
+  }
+
+  struct Resolve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record what became of a send under review (checked with the mail sender).",
+      discussion: "`failed` releases its cap slot; `sent` keeps it. Exits 1 for an unknown id."
+    )
+
+    @OptionGroup var options: StoreOptions
+    @Argument(help: "The message id.") var messageId: String
+
+    @Option(name: .customLong("as"), help: "What the mail sender says happened: sent or failed.")
+    var outcome: Outcome
+
+    @Option(help: "A note kept with the send, e.g. who checked and where.") var note: String?
+
+    enum Outcome: String, ExpressibleByArgument, CaseIterable {
+      case sent, failed
+    }
+
+    func run() async throws {
+      let status: LedgerStatus = outcome == .sent ? .sent : .failed
+      do {
+        try await options.withStore { store in
+          try await store.completeReservation(
+            messageId: messageId, outcome: status, at: Date(),
+            detail: note ?? "resolved by review")
+        }
+      } catch let error as StoreError {
+        printError("\(error)")
+        throw ExitCode(1)
+      }
+      print("\(messageId): \(status.rawValue)")
+    }
+  }
+}

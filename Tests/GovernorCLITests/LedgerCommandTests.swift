@@ -1,0 +1,81 @@
+import Foundation
+import GovernorCore
+import GovernorStore
+import Testing
+
+@Suite("governor ledger review|resolve")
+struct LedgerCommandTests {
+  /// One send reserved an hour ago and never completed (its gateway died), one in flight now.
+  func strandedStore(_ kind: CLIStore) async throws -> String {
+    let engine = Engine(policy: try GovernorBinary.shippedPolicy("default"))
+    return try await kind.prepared { store in
+      for (id, at) in [("stranded", Date() - 3600), ("in-flight", Date())] {
+        let message = Message(
+          id: id, customerId: "c1", to: "c1@example.com", from: "f@example.com", subject: "s",
+          category: "transactional", campaignId: "spring")
+        let reservation = try await store.reserve(message, engine: engine, at: at)
+        #expect(reservation.reserved)
+      }
+    }
+  }
+
+  @Test(
+    "review marks a stranded reservation unknown, lists it and exits 3; in-flight ones stay",
+    arguments: CLIStore.available)
+  func review(kind: CLIStore) async throws {
+    let location = try await strandedStore(kind)
+    let run = try GovernorBinary.run("ledger", "review", "--store", location)
+    #expect(run.status == 3)
+    #expect(run.stdoutLines.count == 3)
+    #expect(
+      run.stdoutLines.first == "1 send(s) with an unknown outcome; they still count against caps:")
+    #expect(
+      run.stdoutLines.dropFirst().first?.contains(
+        "stranded  customer c1  transactional  campaign spring") == true)
+
+    let json = try GovernorBinary.run("ledger", "review", "--json", "--store", location)
+    let entry = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    #expect(entry?["message_id"] as? String == "stranded")
+    #expect(entry?["status"] as? String == "unknown")
+
+    let reserved = try await StoreLocation(location).withStore { store in
+      try await store.ledger(status: .reserved).map(\.messageId)
+    }
+    #expect(reserved == ["in-flight"])
+  }
+
+  @Test("resolving the last unknown send leaves nothing to review", arguments: CLIStore.available)
+  func resolve(kind: CLIStore) async throws {
+    let location = try await strandedStore(kind)
+    _ = try GovernorBinary.run("ledger", "review", "--store", location)
+    let resolved = try GovernorBinary.run(
+      "ledger", "resolve", "stranded", "--as", "failed", "--note", "not in the ESP's log",
+      "--store", location)
+    #expect(resolved.status == 0)
+    #expect(resolved.stdoutLines == ["stranded: failed"])
+    let again = try GovernorBinary.run("ledger", "review", "--store", location)
+    #expect(again.status == 0)
+    #expect(again.stdoutLines == ["no sends with an unknown outcome"])
+
+    let failed = try await StoreLocation(location).withStore { store in
+      try await store.ledger(status: .failed)
+    }
+    #expect(failed.map(\.detail) == ["not in the ESP's log"])
+  }
+
+  @Test("resolving a message that is not under review exits 1 and says so")
+  func resolveUnknownId() throws {
+    let location = try CLIStore.sqlite.freshLocation()
+    let run = try GovernorBinary.run(
+      "ledger", "resolve", "nope", "--as", "sent", "--store", location)
+    #expect(run.status == 1)
+    #expect(run.stderrLines == ["no reservation for message 'nope'"])
+  }
+
+  @Test("a bad --older-than names the option")
+  func badDuration() throws {
+    let run = try GovernorBinary.run("ledger", "review", "--older-than", "soon")
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("--older-than: 'soon' is not a duration like 15m or 1h"))
+  }
+}
