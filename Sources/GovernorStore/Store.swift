@@ -6,13 +6,14 @@ import GovernorCore
 /// embedded default) and PostgreSQL (for several gateway processes).
 public protocol Store: Sendable {
   /// Creates or updates a customer's address, time zone and frequency preference.
-  func saveCustomer(_ profile: CustomerProfile) async throws
+  func saveCustomer(_ profile: Validated<CustomerProfile>) async throws
 
   /// Appends a consent event; earlier events are never changed.
-  func recordConsent(_ event: ConsentEvent, customerId: String) async throws
+  func recordConsent(_ event: Validated<ConsentEvent>, customerId: String) async throws
 
   /// Records a suppression and returns its id.
-  func addSuppression(_ suppression: Suppression, customerId: String) async throws -> String
+  func addSuppression(_ suppression: Validated<Suppression>, customerId: String) async throws
+    -> String
 
   /// Ends a suppression; its row stays, with when and why it was lifted.
   func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool
@@ -99,24 +100,6 @@ public struct SuppressionHistory: Hashable, Sendable, Encodable {
   public var suppression: Suppression
   public var liftedAt: Date?
   public var liftedBy: String?
-}
-
-/// A customer's own settings.
-public struct CustomerProfile: Hashable, Sendable, Encodable {
-  public var id: String
-  public var email: String?
-  public var timeZone: String?
-  public var frequencyPreference: FrequencyPreference?
-
-  public init(
-    id: String, email: String? = nil, timeZone: String? = nil,
-    frequencyPreference: FrequencyPreference? = nil
-  ) {
-    self.id = id
-    self.email = email
-    self.timeZone = timeZone
-    self.frequencyPreference = frequencyPreference
-  }
 }
 
 /// Where a forwarded message stands.

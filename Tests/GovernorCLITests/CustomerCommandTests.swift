@@ -11,14 +11,18 @@ struct CustomerCommandTests {
       .appendingPathComponent("customer-cli-\(UUID().uuidString)/governor.sqlite").path
     let store = try SQLiteStore(path: path)
     let granted = try Date("2025-03-01T09:12:00Z", strategy: .iso8601)
-    try await store.saveCustomer(
-      CustomerProfile(id: "c1", email: "ana@example.com", timeZone: "Europe/Madrid"))
-    try await store.recordConsent(
-      ConsentEvent(
-        purpose: "marketing", status: .granted, at: granted, source: "signup-form",
-        proof: "checkbox on /signup"),
-      customerId: "c1")
     let policy = try GovernorBinary.shippedPolicy("default")
+    let validator = RecordValidator(policy: policy)
+    try await store.saveCustomer(
+      validator.profile(
+        CustomerProfile(id: "c1", email: "ana@example.com", timeZone: "Europe/Madrid")))
+    try await store.recordConsent(
+      validator.consent(
+        ConsentEvent(
+          purpose: "marketing", status: .granted, at: granted, source: "signup-form",
+          proof: "checkbox on /signup"),
+        now: granted),
+      customerId: "c1")
     let message = Message(
       id: "m1", customerId: "c1", to: "ana@example.com", from: "f@example.com", subject: "s",
       category: "transactional")

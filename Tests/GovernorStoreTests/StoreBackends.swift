@@ -60,9 +60,11 @@ func weeklyCapPolicy(max: Int = 3) throws -> Policy {
     name: store-test
     consent:
       purposes: {marketing: {}}
+      kinds: {express: never, implied_purchase: 2y}
     categories:
       transactional: {consent: [], caps: false, quiet_hours: false}
       marketing: {consent: [marketing]}
+      newsletter: {consent: [marketing]}
     caps:
       - {id: weekly, max: \(max), within: 7d}
     """
@@ -118,5 +120,24 @@ struct PostgresMigrationTests {
     let applied = try await RawDatabase.postgres(url: url).text(
       "SELECT string_agg(name, ',' ORDER BY applied_at, name) FROM schema_migration")
     #expect(applied == "v1-initial,v2-deferred-queue,v3-audit-head")
+  }
+}
+
+/// Tests write records through the validator, as the gateway does, checked at their own time.
+extension Store {
+  func saveCustomer(_ profile: CustomerProfile) async throws {
+    try await saveCustomer(RecordValidator(policy: weeklyCapPolicy()).profile(profile))
+  }
+
+  func recordConsent(_ event: ConsentEvent, customerId: String) async throws {
+    try await recordConsent(
+      RecordValidator(policy: weeklyCapPolicy()).consent(event, now: event.at),
+      customerId: customerId)
+  }
+
+  func addSuppression(_ suppression: Suppression, customerId: String) async throws -> String {
+    try await addSuppression(
+      RecordValidator(policy: weeklyCapPolicy()).suppression(suppression, now: suppression.at),
+      customerId: customerId)
   }
 }

@@ -95,3 +95,39 @@ struct StoreCustomerDataTests {
     }
   }
 }
+
+@Suite("Store contract: bad data")
+struct StoreBadDataTests {
+  @Test(
+    "bad records are refused before the store; what was accepted before is kept",
+    arguments: StoreBackend.available)
+  func refusedNotStored(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let validator = RecordValidator(policy: try weeklyCapPolicy())
+      let now = time("2026-11-22T12:00:00Z")
+      let refused: [() throws -> Void] = [
+        {
+          _ = try validator.consent(
+            ConsentEvent(purpose: "sms", status: .granted, at: now, source: "form"), now: now)
+        },
+        { _ = try validator.suppression(Suppression(reason: .manual, at: now + 86_400), now: now) },
+        {
+          _ = try RecordDecoding.decode(
+            Suppression.self, from: Data(#"{"at": "2026-11-22T11:00:00Z"}"#.utf8))
+        },
+      ]
+      var fields: [String] = []
+      for attempt in refused {
+        #expect(throws: InvalidRecord.self) { try attempt() }
+        do { try attempt() } catch let error as InvalidRecord {
+          fields += error.problems.map(\.field)
+        }
+      }
+      #expect(fields == ["purpose", "at", "reason"])
+      let state = try #require(try await store.customerState("c1", sendsSince: .distantPast))
+      #expect(state.consents.map(\.purpose) == ["marketing"])
+      #expect(state.suppressions.isEmpty)
+    }
+  }
+}

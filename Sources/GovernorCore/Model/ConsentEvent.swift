@@ -6,7 +6,7 @@ import Foundation
 /// `source` and `proof` are the GDPR Art. 7(1) record: what the customer was shown, where and
 /// when, so the controller can demonstrate the consent.
 public struct ConsentEvent: Codable, Hashable, Sendable {
-  public enum Status: String, Codable, Sendable {
+  public enum Status: String, Codable, Sendable, CaseIterable {
     case granted
     case withdrawn
   }

@@ -52,7 +52,8 @@ public final class PostgresStore: Store {
 
   static let auditLock: PostgresQuery = "SELECT pg_advisory_xact_lock(7302)"
 
-  public func saveCustomer(_ profile: CustomerProfile) async throws {
+  public func saveCustomer(_ validated: Validated<CustomerProfile>) async throws {
+    let profile = validated.record
     let window = profile.frequencyPreference.map { StoredValues.window($0.window) }
     let max = profile.frequencyPreference?.max
     try await client.query(
@@ -64,7 +65,10 @@ public final class PostgresStore: Store {
       """, logger: logger)
   }
 
-  public func recordConsent(_ event: ConsentEvent, customerId: String) async throws {
+  public func recordConsent(_ validated: Validated<ConsentEvent>, customerId: String)
+    async throws
+  {
+    let event = validated.record
     try await client.query(
       """
       INSERT INTO consent_event (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
@@ -74,9 +78,10 @@ public final class PostgresStore: Store {
       """, logger: logger)
   }
 
-  public func addSuppression(_ suppression: Suppression, customerId: String) async throws
-    -> String
+  public func addSuppression(_ validated: Validated<Suppression>, customerId: String)
+    async throws -> String
   {
+    let suppression = validated.record
     let id = StoredValues.newId("sup")
     try await client.query(
       """

@@ -33,7 +33,8 @@ public final class SQLiteStore: Store {
     }
   }
 
-  public func saveCustomer(_ profile: CustomerProfile) async throws {
+  public func saveCustomer(_ validated: Validated<CustomerProfile>) async throws {
+    let profile = validated.record
     try await write { db in
       try db.execute(
         sql: """
@@ -49,7 +50,10 @@ public final class SQLiteStore: Store {
     }
   }
 
-  public func recordConsent(_ event: ConsentEvent, customerId: String) async throws {
+  public func recordConsent(_ validated: Validated<ConsentEvent>, customerId: String)
+    async throws
+  {
+    let event = validated.record
     try await write { db in
       try db.execute(
         sql: """
@@ -65,9 +69,10 @@ public final class SQLiteStore: Store {
     }
   }
 
-  public func addSuppression(_ suppression: Suppression, customerId: String) async throws
-    -> String
+  public func addSuppression(_ validated: Validated<Suppression>, customerId: String)
+    async throws -> String
   {
+    let suppression = validated.record
     let id = StoredValues.newId("sup")
     try await write { db in
       try db.execute(

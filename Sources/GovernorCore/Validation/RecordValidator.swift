@@ -1,0 +1,125 @@
+import Foundation
+
+/// Checks consent events, suppressions and customer profiles against the active policy before
+/// they are stored: a consent for a purpose the policy does not know, or a time in the future
+/// beyond clock skew, would otherwise sit in the store looking like evidence.
+public struct RecordValidator: Sendable {
+  /// How far ahead of our clock a sender's clock may run before its times are refused.
+  public static let defaultClockSkew: TimeInterval = 5 * 60
+
+  let policy: Policy
+  let clockSkew: TimeInterval
+
+  public init(policy: Policy, clockSkew: TimeInterval = Self.defaultClockSkew) {
+    self.policy = policy
+    self.clockSkew = clockSkew
+  }
+
+  public func consent(_ event: ConsentEvent, now: Date) throws(InvalidRecord)
+    -> Validated<ConsentEvent>
+  {
+    var problems: [FieldProblem] = []
+    let purposes = policy.consent.purposes.map(\.name)
+    if !purposes.contains(event.purpose) {
+      problems.append(
+        FieldProblem(
+          field: "purpose",
+          problem: "'\(event.purpose)' is not a purpose of policy '\(policy.name)' "
+            + "(\(purposes.joined(separator: ", ")))"
+            + Spelling.hint(for: event.purpose, among: purposes)))
+    }
+    let kinds = policy.consent.kinds.map(\.name)
+    if !kinds.contains(event.kind) {
+      problems.append(
+        FieldProblem(
+          field: "kind",
+          problem: "'\(event.kind)' is not a kind of consent in policy '\(policy.name)' "
+            + "(\(kinds.joined(separator: ", ")))" + Spelling.hint(for: event.kind, among: kinds)))
+    }
+    problems += notInFuture(event.at, field: "at", now: now)
+    if let confirmedAt = event.confirmedAt {
+      problems += notInFuture(confirmedAt, field: "confirmed_at", now: now)
+      if confirmedAt < event.at {
+        problems.append(
+          FieldProblem(field: "confirmed_at", problem: "is before the consent it confirms (at)"))
+      }
+    }
+    if event.status == .granted, (event.source ?? "").trimmed.isEmpty {
+      problems.append(
+        FieldProblem(
+          field: "source",
+          problem: "is required for granted consent: where the customer gave it "
+            + "(GDPR Art. 7(1): the consent must be demonstrable)"))
+    }
+    guard problems.isEmpty else { throw InvalidRecord(problems) }
+    return Validated(event)
+  }
+
+  public func suppression(_ suppression: Suppression, now: Date) throws(InvalidRecord)
+    -> Validated<Suppression>
+  {
+    var problems = notInFuture(suppression.at, field: "at", now: now)
+    if case .category(let name) = suppression.scope {
+      let names = policy.categories.map(\.name)
+      if !names.contains(name) {
+        problems.append(
+          FieldProblem(
+            field: "scope",
+            problem: "'\(name)' is neither 'all' nor a category of policy '\(policy.name)'"
+              + Spelling.hint(for: name, among: names)))
+      }
+    }
+    guard problems.isEmpty else { throw InvalidRecord(problems) }
+    return Validated(suppression)
+  }
+
+  public func profile(_ profile: CustomerProfile) throws(InvalidRecord)
+    -> Validated<CustomerProfile>
+  {
+    var problems: [FieldProblem] = []
+    if profile.id.trimmed.isEmpty {
+      problems.append(FieldProblem(field: "id", problem: "must not be empty"))
+    }
+    if let email = profile.email, !Self.looksLikeAddress(email) {
+      problems.append(FieldProblem(field: "email", problem: "'\(email)' is not an email address"))
+    }
+    if let zone = profile.timeZone, Zone(identifier: zone) == nil {
+      problems.append(
+        FieldProblem(
+          field: "time_zone", problem: "'\(zone)' is not an IANA time zone such as Europe/Madrid"))
+    }
+    if let preference = profile.frequencyPreference {
+      if preference.max < 0 {
+        problems.append(
+          FieldProblem(field: "frequency_preference.max", problem: "must be 0 or more"))
+      }
+      if case .rolling(let seconds) = preference.window, seconds <= 0 {
+        problems.append(
+          FieldProblem(field: "frequency_preference.within", problem: "must be longer than zero"))
+      }
+    }
+    guard problems.isEmpty else { throw InvalidRecord(problems) }
+    return Validated(profile)
+  }
+
+  private func notInFuture(_ time: Date, field: String, now: Date) -> [FieldProblem] {
+    guard time.timeIntervalSince(now) > clockSkew else { return [] }
+    return [
+      FieldProblem(
+        field: field,
+        problem: "\(time.formatted(.iso8601)) is in the future (now is "
+          + "\(now.formatted(.iso8601)); clocks may differ by \(Int(clockSkew)) s at most)")
+    ]
+  }
+
+  /// Only the shape RFC 5321 needs to route: one `@` with something on both sides, no spaces.
+  static func looksLikeAddress(_ text: String) -> Bool {
+    let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+    return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+      && !text.contains(where: \.isWhitespace)
+  }
+}
+
+extension String {
+  var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}
