@@ -50,7 +50,9 @@ let package = Package(
     ),
     .executableTarget(
       name: "governor-bench",
-      dependencies: ["GovernorCore"]
+      dependencies: [
+        "GovernorCore", "GovernorStore", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
     .testTarget(
       name: "GovernorCoreTests",

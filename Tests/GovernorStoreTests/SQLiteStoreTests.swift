@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import GovernorCore
-import GovernorStore
 import Testing
+
+@testable import GovernorStore
 
 /// What only the SQLite backend shows: its file and its migrations.
 @Suite("SQLite store")
@@ -21,6 +22,10 @@ struct SQLiteStoreTests {
       try String.fetchOne(db, sql: "PRAGMA journal_mode")
     }
     #expect(mode == "wal")
+    let synchronous = try await reopened.pool.read { db in
+      try Int.fetchOne(db, sql: "PRAGMA synchronous")
+    }
+    #expect(synchronous == 2)  // FULL
   }
 }
 

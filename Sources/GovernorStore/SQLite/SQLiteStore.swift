@@ -16,6 +16,10 @@ public final class SQLiteStore: Store {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     var configuration = Configuration()
     configuration.busyMode = .timeout(10)
+    // Said outright rather than left to how SQLite was compiled: in WAL mode anything less
+    // than FULL can lose the last commits on power loss, and a reservation must be durable
+    // before forwarding starts.
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     pool = try DatabasePool(path: path, configuration: configuration)
     try SQLiteMigrations.migrator.migrate(pool)
   }

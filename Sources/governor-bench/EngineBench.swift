@@ -1,0 +1,91 @@
+import Foundation
+import GovernorCore
+
+// Decisions per second on one core, for policies/default.yaml and a customer with 50 sends
+// of history. A plain timed loop: the engine is a pure function, so nothing else (I/O,
+// allocation of the inputs) is measured.
+func engineBench(policyPath: String, filter: String?) {
+  guard let source = FileManager.default.contents(atPath: policyPath) else {
+    print("cannot read \(policyPath)")
+    exit(1)
+  }
+  let policy: Policy
+  switch PolicyLoader.load(source, file: policyPath) {
+  case .success(let loaded): policy = loaded
+  case .failure(let error):
+    print(error)
+    exit(1)
+  }
+  let engine = Engine(policy: policy)
+  let now = Date(timeIntervalSince1970: 1_795_000_000)  // a weekday, 2026-11-18 UTC
+
+  func customer(sendEverySeconds spacing: Double) -> CustomerState {
+    let sends = (1...50).map { index in
+      SendRecord(
+        at: now.addingTimeInterval(-Double(index) * spacing),
+        category: index % 3 == 0 ? "newsletter" : "marketing", campaignId: "c\(index)")
+    }
+    return CustomerState(
+      customerId: "1001", email: "ana@example.com", timeZone: Zone(identifier: "Europe/Madrid"),
+      frequencyPreference: FrequencyPreference(max: 5, window: .rolling(seconds: 7 * 86_400)),
+      consents: [
+        ConsentEvent(
+          purpose: "marketing", status: .granted, kind: "express",
+          at: now.addingTimeInterval(-400 * 86_400),
+          confirmedAt: now.addingTimeInterval(-400 * 86_400)),
+        ConsentEvent(
+          purpose: "newsletter", status: .granted, kind: "express",
+          at: now.addingTimeInterval(-400 * 86_400),
+          confirmedAt: now.addingTimeInterval(-400 * 86_400)),
+      ],
+      sends: SendHistory(sends))
+  }
+
+  let message = Message(
+    id: "bf26-1001", customerId: "1001", to: "ana@example.com", from: "news@shop.example",
+    subject: "Black Friday", html: "<p>Hi</p>", category: "marketing", campaignId: "bf26")
+
+  struct Scenario {
+    let name: String
+    let state: CustomerState
+  }
+  let scenarios = [
+    Scenario(
+      name: "50 sends, one every 6 days: within caps (forwarded)",
+      state: customer(sendEverySeconds: 6 * 86_400)),
+    Scenario(
+      name: "50 sends, one every 2 days: weekly cap full (blocked)",
+      state: customer(sendEverySeconds: 2 * 86_400)),
+    // A history no policy here would produce (imported from elsewhere): 38 sends in the month
+    // window, several caps over, the longest search for the next eligible time.
+    Scenario(
+      name: "50 sends, one every 20 hours: caps overfull (blocked, stress)",
+      state: customer(sendEverySeconds: 20 * 3600)),
+  ]
+
+  print("policy \(policy.name) \(policy.version)")
+  let clock = ContinuousClock()
+  for scenario in scenarios where filter.map({ scenario.name.contains($0) }) ?? true {
+    let probe = engine.evaluate(message, for: scenario.state, at: now)
+    var best = 0.0
+    for _ in 0..<5 {
+      let iterations = 1_000_000
+      var checksum = 0
+      let elapsed = clock.measure {
+        for index in 0..<iterations {
+          let decision = engine.evaluate(
+            message, for: scenario.state, at: now.addingTimeInterval(Double(index & 1023)))
+          checksum &+= decision.reasons.count
+        }
+      }
+      let seconds =
+        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+      best = max(best, Double(iterations) / seconds)
+      if checksum == -1 { print("unreachable") }
+    }
+    let outcome = "\(probe.outcome.rawValue) \(probe.codes)"
+    print(
+      "\(scenario.name): \(Int(best)) decisions/s (\(String(format: "%.0f", 1e9 / best)) ns each) "
+        + "[\(outcome)]")
+  }
+}
