@@ -42,12 +42,20 @@ public protocol Store: Sendable {
   /// Returns how many rows went.
   func pruneLedger(reservedBefore cutoff: Date) async throws -> Int
 
+  /// Every distinct window customers chose for their own frequency preference: pruning must
+  /// keep the longest of them as well as the policy's.
+  func preferenceWindows() async throws -> [CapWindow]
+
   /// Ledger rows with the given status, oldest first.
   func ledger(status: LedgerStatus) async throws -> [LedgerEntry]
 
   /// Appends a decision to the hash-chained audit log and returns its id.
   func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
     -> AuditEntry
+
+  /// A customer's decisions, oldest first. They hold only the customer key, never the
+  /// address, so they stay — and can be found by that key — after the customer is erased.
+  func decisions(customerId: String) async throws -> [AuditEntry]
 
   /// Re-computes the chain: every row's hash covers its content and the previous row's hash.
   func verifyAudit() async throws -> AuditVerification

@@ -5,7 +5,7 @@ struct AuditCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "audit",
     abstract: "Review the decision log.",
-    subcommands: [Verify.self]
+    subcommands: [Verify.self, Decisions.self]
   )
 
   struct Verify: AsyncParsableCommand {
@@ -25,6 +25,25 @@ struct AuditCommand: AsyncParsableCommand {
         throw ExitCode(1)
       }
       print("audit log intact: \(verification.rows) decisions")
+    }
+  }
+
+  struct Decisions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print a customer's decisions, oldest first, one JSON object per line.",
+      discussion: """
+        Decisions name the customer only by key, so they are still found after \
+        `governor customer forget` erased everything else about the customer.
+        """
+    )
+
+    @OptionGroup var options: StoreOptions
+    @Option(help: "The customer key.") var customer: String
+
+    func run() async throws {
+      let entries = try await options.withStore { try await $0.decisions(customerId: customer) }
+      // The content is already canonical JSON; printed as stored, so a reader can re-hash it.
+      for entry in entries { print(entry.content) }
     }
   }
 }

@@ -6,8 +6,8 @@ import GovernorStore
 struct LedgerCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ledger",
-    abstract: "Review sends whose outcome is unknown.",
-    subcommands: [Review.self, Resolve.self]
+    abstract: "Review sends whose outcome is unknown; prune sends no cap can see.",
+    subcommands: [Review.self, Resolve.self, Prune.self]
   )
 
   struct Review: AsyncParsableCommand {
@@ -97,6 +97,40 @@ struct LedgerCommand: AsyncParsableCommand {
         throw ExitCode(1)
       }
       print("\(messageId): \(status.rawValue)")
+    }
+  }
+
+  struct Prune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Delete finished sends older than any window a cap or preference reads.",
+      discussion: """
+        The cutoff is the longest window of the policy's caps or of any customer's own \
+        frequency preference, so no decision can change. Sends with an unknown outcome stay \
+        until reviewed. Run it from cron; it keeps cap checks reading few rows.
+        """
+    )
+
+    @OptionGroup var options: StoreOptions
+    @Option(help: "The policy in force.") var policy: String = "policies/default.yaml"
+
+    func run() async throws {
+      let policy: Policy
+      switch PolicyFiles.load(self.policy) {
+      case .success(let loaded): policy = loaded
+      case .failure(let error):
+        for diagnostic in error.diagnostics { printError(diagnostic.description) }
+        throw ExitCode(1)
+      }
+      let engine = Engine(policy: policy)
+      let now = Date()
+      let (cutoff, pruned) = try await options.withStore { store in
+        let longest = try await store.preferenceWindows().reduce(engine.longestWindow) {
+          max($0, engine.historyNeeded(preference: FrequencyPreference(max: 1, window: $1)))
+        }
+        let cutoff = now - longest
+        return (cutoff, try await store.pruneLedger(reservedBefore: cutoff))
+      }
+      print("pruned \(pruned) finished send(s) reserved before \(cutoff.formatted(.iso8601))")
     }
   }
 }

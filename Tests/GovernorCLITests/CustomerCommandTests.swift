@@ -64,5 +64,11 @@ struct CustomerCommandTests {
     let again = try GovernorBinary.run("customer", "forget", "c1", "--store", path)
     #expect(again.status == 1)
     #expect(try GovernorBinary.run("audit", "verify", "--store", path).status == 0)
+    let decisions = try GovernorBinary.run(
+      "audit", "decisions", "--customer", "c1", "--store", path)
+    #expect(decisions.status == 0)
+    #expect(decisions.stdoutLines.count == 1)
+    #expect(decisions.stdout.contains(#""customer_id":"c1""#))
+    #expect(!decisions.stdout.contains("ana@example.com"))
   }
 }

@@ -79,3 +79,39 @@ struct LedgerCommandTests {
     #expect(run.stderr.contains("--older-than: 'soon' is not a duration like 15m or 1h"))
   }
 }
+
+@Suite("governor ledger prune")
+struct LedgerPruneTests {
+  @Test(
+    "prune keeps what the policy's caps or any customer's own preference can still see",
+    arguments: CLIStore.available)
+  func prune(kind: CLIStore) async throws {
+    let policy = try GovernorBinary.shippedPolicy("default")
+    let engine = Engine(policy: policy)
+    let validator = RecordValidator(policy: policy)
+    let location = try await kind.prepared { store in
+      // One customer asked for at most 2 mails in 120 days: their last 120 days must stay.
+      try await store.saveCustomer(
+        validator.profile(
+          CustomerProfile(
+            id: "c1",
+            frequencyPreference: FrequencyPreference(
+              max: 2, window: .rolling(seconds: 120 * 86_400)))))
+      for (id, daysAgo) in [("200-days", 200.0), ("100-days", 100), ("today", 0)] {
+        let at = Date() - daysAgo * 86_400
+        let message = Message(
+          id: id, customerId: "c1", to: "c1@example.com", from: "f@example.com", subject: "s",
+          category: "transactional")
+        _ = try await store.reserve(message, engine: engine, at: at)
+        try await store.completeReservation(messageId: id, outcome: .sent, at: at, detail: nil)
+      }
+    }
+    let run = try GovernorBinary.run("ledger", "prune", "--store", location)
+    #expect(run.status == 0)
+    #expect(run.stdout.hasPrefix("pruned 1 finished send(s) reserved before "))
+    let kept = try await StoreLocation(location).withStore { store in
+      try await store.ledger(status: .sent).map(\.messageId)
+    }
+    #expect(kept == ["100-days", "today"])
+  }
+}

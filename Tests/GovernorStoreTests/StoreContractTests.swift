@@ -244,4 +244,19 @@ struct StorePruningTests {
       #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["open"])
     }
   }
+
+  @Test(
+    "the customers' own preference windows are listed once each", arguments: StoreBackend.available)
+  func preferenceWindows(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      let weekly = FrequencyPreference(max: 1, window: .calendar(.week))
+      let ninetyDays = FrequencyPreference(max: 2, window: .rolling(seconds: 90 * 86_400))
+      for (id, preference) in [("a", weekly), ("b", ninetyDays), ("c", weekly), ("d", nil)] {
+        try await store.saveCustomer(CustomerProfile(id: id, frequencyPreference: preference))
+      }
+      let windows = try await store.preferenceWindows()
+      #expect(windows.count == 2)
+      #expect(Set(windows) == [.calendar(.week), .rolling(seconds: 90 * 86_400)])
+    }
+  }
 }

@@ -91,6 +91,11 @@ struct StoreCustomerDataTests {
       #expect(try await store.dueDeferred(at: time("2026-11-28T00:00:00Z"), limit: 10).isEmpty)
       #expect(try await store.customerState("c2", sendsSince: .distantPast) != nil)
       #expect(try await store.verifyAudit().intact)
+      // Compliance still finds the erased customer's decisions by the key they hold, and
+      // nothing in them identifies the person.
+      let kept = try await store.decisions(customerId: "c1")
+      #expect(kept.map(\.messageId) == ["m-c1"])
+      #expect(kept.allSatisfy { !$0.content.contains("@example.com") })
       #expect(try await !store.eraseCustomer("c1"))
     }
   }

@@ -57,24 +57,32 @@ extension PostgresStore {
       ).decode((Int64, String).self) {
         head = (row.0, row.1)
       }
-      return AuditChain.verify(try await Self.auditRows(connection, logger: logger), head: head)
+      let rows = try await connection.query(
+        "SELECT \(unescaped: Self.auditColumns) FROM decision ORDER BY sequence", logger: logger)
+      return AuditChain.verify(try await Self.auditEntries(rows), head: head)
     }
   }
 
-  static func auditRows(_ connection: PostgresConnection, logger: Logger) async throws
-    -> [AuditEntry]
-  {
+  public func decisions(customerId: String) async throws -> [AuditEntry] {
+    try await Self.auditEntries(
+      client.query(
+        """
+        SELECT \(unescaped: Self.auditColumns) FROM decision
+        WHERE customer_id = \(customerId) ORDER BY sequence
+        """, logger: logger))
+  }
+
+  static let auditColumns = """
+    sequence, id, message_id, customer_id, outcome, policy_version, decided_at, content,
+    previous_hash, hash
+    """
+
+  static func auditEntries(_ result: PostgresRowSequence) async throws -> [AuditEntry] {
     var rows: [AuditEntry] = []
     for try await (
       sequence, id, messageId, customerId, outcome, version, decidedAt, content,
       previous, hash
-    ) in try await connection.query(
-      """
-      SELECT sequence, id, message_id, customer_id, outcome, policy_version, decided_at,
-        content, previous_hash, hash
-      FROM decision ORDER BY sequence
-      """, logger: logger
-    ).decode(
+    ) in result.decode(
       (Int64, String, String, String, String, String, Double, String, String, String).self)
     {
       rows.append(

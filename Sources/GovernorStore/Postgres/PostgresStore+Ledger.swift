@@ -58,6 +58,17 @@ extension PostgresStore {
         """, logger: logger))
   }
 
+  public func preferenceWindows() async throws -> [CapWindow] {
+    var windows: [CapWindow] = []
+    for try await text in try await client.query(
+      "SELECT DISTINCT frequency_window FROM customer WHERE frequency_window IS NOT NULL",
+      logger: logger
+    ).decode(String.self) {
+      windows.append(try StoredValues.window(parsing: text))
+    }
+    return windows
+  }
+
   public func pruneLedger(reservedBefore cutoff: Date) async throws -> Int {
     try await client.query(
       """

@@ -43,18 +43,30 @@ extension SQLiteStore {
       let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_head").map {
         row -> (sequence: Int64, hash: String) in (row["sequence"], row["hash"])
       }
-      let rows = try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY sequence").map { row in
-        let outcome: String = row["outcome"]
-        return AuditEntry(
-          sequence: row["sequence"], id: row["id"], messageId: row["message_id"],
-          customerId: row["customer_id"], outcome: Outcome(rawValue: outcome) ?? .failed,
-          policyVersion: row["policy_version"],
-          decidedAt: Date(timeIntervalSince1970: row["decided_at"]), content: row["content"],
-          previousHash: row["previous_hash"], hash: row["hash"])
-      }
+      let rows = try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY sequence")
+        .map(Self.auditEntry)
       return (rows, head)
     }
     return AuditChain.verify(rows, head: head)
+  }
+
+  public func decisions(customerId: String) async throws -> [AuditEntry] {
+    try await pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM decision WHERE customer_id = ? ORDER BY sequence",
+        arguments: [customerId]
+      ).map(Self.auditEntry)
+    }
+  }
+
+  static func auditEntry(_ row: Row) -> AuditEntry {
+    let outcome: String = row["outcome"]
+    return AuditEntry(
+      sequence: row["sequence"], id: row["id"], messageId: row["message_id"],
+      customerId: row["customer_id"], outcome: Outcome(rawValue: outcome) ?? .failed,
+      policyVersion: row["policy_version"],
+      decidedAt: Date(timeIntervalSince1970: row["decided_at"]), content: row["content"],
+      previousHash: row["previous_hash"], hash: row["hash"])
   }
 
   public func savePolicyText(_ text: String, name: String, version: String, at: Date)

@@ -83,6 +83,14 @@ extension SQLiteStore {
     }
   }
 
+  public func preferenceWindows() async throws -> [CapWindow] {
+    try await pool.read { db in
+      try String.fetchAll(
+        db, sql: "SELECT DISTINCT frequency_window FROM customer WHERE frequency_window IS NOT NULL"
+      ).map(StoredValues.window(parsing:))
+    }
+  }
+
   public func pruneLedger(reservedBefore cutoff: Date) async throws -> Int {
     try await write { db in
       try db.execute(
