@@ -31,13 +31,7 @@ struct EvaluateCommand: ParsableCommand {
   var format: Format = .table
 
   func run() throws {
-    let policy: Policy
-    switch PolicyFiles.load(self.policy) {
-    case .success(let loaded): policy = loaded
-    case .failure(let error):
-      for diagnostic in error.diagnostics { printError(diagnostic.description) }
-      throw ExitCode(1)
-    }
+    let policy = try PolicyFiles.loadOrExit(self.policy)
     let campaign = try StateDocuments.campaign(from: try read(self.campaign))
     let customers = try StateDocuments.customers(from: try read(self.customers))
     let now = try at.map(parseInstant) ?? campaign.sendAt

@@ -114,14 +114,7 @@ struct LedgerCommand: AsyncParsableCommand {
     @Option(help: "The policy in force.") var policy: String = "policies/default.yaml"
 
     func run() async throws {
-      let policy: Policy
-      switch PolicyFiles.load(self.policy) {
-      case .success(let loaded): policy = loaded
-      case .failure(let error):
-        for diagnostic in error.diagnostics { printError(diagnostic.description) }
-        throw ExitCode(1)
-      }
-      let engine = Engine(policy: policy)
+      let engine = Engine(policy: try PolicyFiles.loadOrExit(policy))
       let now = Date()
       let (cutoff, pruned) = try await options.withStore { store in
         let longest = try await store.preferenceWindows().reduce(engine.longestWindow) {

@@ -47,6 +47,16 @@ enum PolicyFiles {
     }
     return PolicyLoader.load(data, file: path)
   }
+
+  /// The policy, or every problem in it on stderr and exit status 1.
+  static func loadOrExit(_ path: String) throws -> Policy {
+    switch load(path) {
+    case .success(let policy): return policy
+    case .failure(let error):
+      for diagnostic in error.diagnostics { printError(diagnostic.description) }
+      throw ExitCode(1)
+    }
+  }
 }
 
 func printError(_ line: String) {
