@@ -7,8 +7,11 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 # Debian packages the build and the tests need: tzdata (the engine's time zones come from it),
 # libsqlite3-dev (GRDB links the system SQLite), postgresql (the store's second backend: the
-# tests start a throwaway server of their own; psql creates a database per test).
-APT_PACKAGES := tzdata libsqlite3-dev postgresql postgresql-client
+# tests start a throwaway server of their own; psql creates a database per test),
+# libcurl4-openssl-dev and pkg-config (forwarding to the mail sender is libcurl), openssl
+# (the TLS tests run a real `openssl s_server`).
+APT_PACKAGES := tzdata libsqlite3-dev postgresql postgresql-client libcurl4-openssl-dev pkg-config \
+  openssl
 CONFIG ?= debug
 
 .PHONY: run test build lint format bench deps clean

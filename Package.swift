@@ -15,6 +15,7 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
   ],
   targets: [
     .target(
@@ -33,6 +34,15 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]
+    ),
+    .systemLibrary(
+      name: "CCurl",
+      pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]
+    ),
+    .target(
+      name: "GovernorDelivery",
+      dependencies: ["GovernorCore", "CCurl"]
     ),
     .executableTarget(
       name: "governor",
@@ -70,6 +80,12 @@ let package = Package(
       dependencies: [
         "GovernorCore", "GovernorStore", "TestDatabases",
         .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    .testTarget(
+      name: "GovernorDeliveryTests",
+      dependencies: [
+        "GovernorCore", "GovernorDelivery", .product(name: "Hummingbird", package: "hummingbird"),
       ]
     ),
     .testTarget(

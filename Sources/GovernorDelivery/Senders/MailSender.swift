@@ -1,0 +1,10 @@
+import Foundation
+import GovernorCore
+
+/// Where allowed messages go: the mail sender behind the governor.
+public protocol MailSender: Sendable {
+  /// What `--sender` names, e.g. `webhook:http://127.0.0.1:9000/mail`.
+  var description: String { get }
+  /// Delivers one message; never throws: every failure is a `.failed` with its reason.
+  func deliver(_ message: Message) async -> DeliveryResult
+}

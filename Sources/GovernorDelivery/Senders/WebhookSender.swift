@@ -1,0 +1,54 @@
+import Foundation
+import GovernorCore
+
+/// Posts each forwarded message as JSON to a URL: the body is the message as the governor
+/// received it (snake_case, the `POST /v1/messages` shape) plus `mime`, the rendered RFC 5322
+/// message. `Idempotency-Key` carries the message id, so a retried post can be recognised.
+/// Any 2xx is delivered; an `id` field in a JSON response is kept as the reference.
+public struct WebhookSender: MailSender {
+  public let url: String
+  public let delivery: HTTPDelivery
+
+  public init(url: String, delivery: HTTPDelivery) {
+    self.url = url
+    self.delivery = delivery
+  }
+
+  public var description: String { "webhook:\(url)" }
+
+  struct Body: Encodable {
+    var message: Message
+    var mime: String
+
+    func encode(to encoder: any Encoder) throws {
+      try message.encode(to: encoder)
+      var container = encoder.container(keyedBy: Key.self)
+      try container.encode(mime, forKey: .mime)
+    }
+
+    enum Key: String, CodingKey { case mime }
+  }
+
+  public func deliver(_ message: Message) async -> DeliveryResult {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    guard
+      let body = try? encoder.encode(
+        Body(message: message, mime: MIMEMessage.render(message, date: Date())))
+    else {
+      return .failed(reason: "the message could not be encoded as JSON", attempts: 0)
+    }
+    let request = SenderRequest(
+      method: "POST", url: url,
+      headers: [
+        ("Content-Type", "application/json"), ("Idempotency-Key", message.id),
+        ("User-Agent", "mail-governor"),
+      ],
+      body: body)
+    return await delivery.deliver(request) { response in
+      (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["id"]
+        as? String
+    }
+  }
+}

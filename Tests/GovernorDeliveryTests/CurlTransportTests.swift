@@ -1,0 +1,180 @@
+import Foundation
+import GovernorDelivery
+import Testing
+
+@Suite("libcurl transport")
+struct CurlTransportTests {
+  @Test("a POST arrives with its headers and body; the answer comes back whole")
+  func roundTrip() async throws {
+    try await LoopbackSink.with(
+      script: [.init(status: 202, headers: ["X-Request-Id": "r-1"], body: "accepted")]
+    ) { base, sink in
+      let transport = CurlTransport()
+      defer { transport.shutdown() }
+      let response = try await transport.send(
+        SenderRequest(
+          method: "POST", url: base + "/mail", headers: [("X-Test", "yes")],
+          body: Data(#"{"hello":"world"}"#.utf8)))
+      #expect(response.status == 202)
+      #expect(response.headers["x-request-id"] == "r-1")
+      #expect(String(decoding: response.body, as: UTF8.self) == "accepted")
+      let request = try #require(await sink.received.first)
+      #expect(request.path == "/mail")
+      #expect(request.headers["x-test"] == "yes")
+      #expect(request.headers["expect"] == nil)
+      #expect(String(decoding: request.body, as: UTF8.self) == #"{"hello":"world"}"#)
+    }
+  }
+
+  @Test("requests one after another reuse one keep-alive connection")
+  func keepAlive() async throws {
+    try await LoopbackSink.with { base, sink in
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 1))
+      defer { transport.shutdown() }
+      for _ in 0..<20 {
+        _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
+      }
+      #expect(await sink.received.count == 20)
+      #expect(await sink.connectionCount == 1)
+    }
+  }
+
+  @Test("no more requests are in flight than the transport allows")
+  func boundedConcurrency() async throws {
+    let slow = [LoopbackSink.Answer](repeating: .init(status: 200, delay: 0.2), count: 12)
+    try await LoopbackSink.with(script: slow) { base, sink in
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 3))
+      defer { transport.shutdown() }
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<12 {
+          group.addTask {
+            _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
+          }
+        }
+        try await group.waitForAll()
+      }
+      #expect(await sink.received.count == 12)
+      #expect(await sink.mostAtOnce == 3)
+    }
+  }
+
+  @Test("a sender slower than the total timeout is a timeout error")
+  func totalTimeout() async throws {
+    try await LoopbackSink.with(script: [.init(status: 200, delay: 3)]) { base, _ in
+      let transport = CurlTransport(configuration: .init(totalTimeout: 0.3))
+      defer { transport.shutdown() }
+      await #expect(throws: TransportError.self) {
+        _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
+      }
+      do {
+        _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
+      } catch let error as TransportError {
+        #expect(error.kind == .timeout)
+      }
+    }
+  }
+
+  @Test("nobody listening is a connection error; a bad URL is an invalid request")
+  func connectionErrors() async throws {
+    let transport = CurlTransport(configuration: .init(connectTimeout: 1))
+    defer { transport.shutdown() }
+    do {
+      _ = try await transport.send(SenderRequest(method: "POST", url: "http://127.0.0.1:1/mail"))
+      Issue.record("a closed port answered")
+    } catch {
+      #expect(error.kind == .connection)
+    }
+    do {
+      _ = try await transport.send(SenderRequest(method: "POST", url: "ftp://127.0.0.1/mail"))
+      Issue.record("ftp was attempted")
+    } catch {
+      #expect(error.kind == .invalidRequest)
+    }
+  }
+
+  @Test("https is verified: a certificate nobody vouched for fails; given its CA, it passes")
+  func tlsVerified() async throws {
+    try await TLSServer.with { url, caFile in
+      let untrusting = CurlTransport(configuration: .init(connectTimeout: 2))
+      defer { untrusting.shutdown() }
+      do {
+        _ = try await untrusting.send(SenderRequest(method: "GET", url: url))
+        Issue.record("a self-signed certificate was accepted")
+      } catch let error as TransportError {
+        #expect(error.kind == .connection)
+        #expect(error.detail.lowercased().contains("certificate"))
+      }
+      let trusting = CurlTransport(configuration: .init(connectTimeout: 2, caFile: caFile))
+      defer { trusting.shutdown() }
+      let response = try await trusting.send(SenderRequest(method: "GET", url: url))
+      #expect(response.status == 200)
+    }
+  }
+}
+
+/// `openssl s_server` with a fresh self-signed certificate for 127.0.0.1: a real TLS peer.
+enum TLSServer {
+  static func with(_ body: (String, String) async throws -> Void) async throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("governor-tls-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let cert = folder.appendingPathComponent("cert.pem").path
+    let key = folder.appendingPathComponent("key.pem").path
+    try run(
+      "/usr/bin/openssl",
+      [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+      ])
+    let port = Int.random(in: 20_000..<60_000)
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    server.arguments = [
+      "s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www",
+    ]
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    defer {
+      // s_server does not stop on SIGTERM while it holds a connection.
+      kill(server.processIdentifier, SIGKILL)
+      server.waitUntilExit()
+    }
+    try await waitForListener(port: port)
+    try await body("https://127.0.0.1:\(port)/", cert)
+  }
+
+  static func run(_ tool: String, _ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: tool)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw TransportError(.invalidRequest, "\(tool) \(arguments.first ?? "") failed")
+    }
+  }
+
+  /// Polls with plain TCP until the server accepts (it starts in a few milliseconds).
+  static func waitForListener(port: Int) async throws {
+    for _ in 0..<100 {
+      let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+      var address = sockaddr_in()
+      address.sin_family = sa_family_t(AF_INET)
+      address.sin_port = in_port_t(UInt16(port).bigEndian)
+      address.sin_addr.s_addr = inet_addr("127.0.0.1")
+      let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+      }
+      close(fd)
+      if connected { return }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TransportError(.connection, "openssl s_server did not start on \(port)")
+  }
+}
