@@ -25,10 +25,10 @@ run: deps
 	  --policy policies/default.yaml
 
 # The store's contract suite runs against SQLite and against a throwaway PostgreSQL server
-# that lives only as long as the test run.
+# that lives only as long as the test run; the SES sender is tested against moto's server.
 test: deps
 	$(SWIFT) build --build-tests
-	.ci/with-postgres $(SWIFT) test --skip-build
+	MOTO_SERVER="$(MOTO_SERVER)" .ci/with-postgres $(SWIFT) test --skip-build
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)
@@ -43,6 +43,9 @@ bench: deps
 	$(SWIFT) build -c release --product governor-bench
 	$$($(SWIFT) build -c release --show-bin-path)/governor-bench
 
+# moto's server emulates Amazon SES v2 for the SES sender's test (PyPI, not Debian).
+MOTO_SERVER = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/moto_server
+
 # Installs only what is missing, so a warm machine pays nothing.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -52,6 +55,8 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@[ -x "$(MOTO_SERVER)" ] || { echo "installing moto[server]"; \
+	  python3 -m pip install -q --disable-pip-version-check "moto[server]"; }
 
 clean:
 	rm -rf .build

@@ -42,7 +42,9 @@ let package = Package(
     ),
     .target(
       name: "GovernorDelivery",
-      dependencies: ["GovernorCore", "CCurl"]
+      dependencies: [
+        "GovernorCore", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
+      ]
     ),
     .executableTarget(
       name: "governor",

@@ -158,9 +158,9 @@ enum TLSServer {
     }
   }
 
-  /// Polls with plain TCP until the server accepts (it starts in a few milliseconds).
-  static func waitForListener(port: Int) async throws {
-    for _ in 0..<100 {
+  /// Polls with plain TCP every 50 ms until a server accepts on `port`.
+  static func waitForListener(port: Int, attempts: Int = 100) async throws {
+    for _ in 0..<attempts {
       let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
       var address = sockaddr_in()
       address.sin_family = sa_family_t(AF_INET)
@@ -175,6 +175,6 @@ enum TLSServer {
       if connected { return }
       try await Task.sleep(for: .milliseconds(50))
     }
-    throw TransportError(.connection, "openssl s_server did not start on \(port)")
+    throw TransportError(.connection, "nothing started listening on \(port)")
   }
 }

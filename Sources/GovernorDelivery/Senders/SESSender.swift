@@ -1,0 +1,76 @@
+import Foundation
+import GovernorCore
+
+/// Amazon SES v2 `SendEmail` with the raw MIME message, SigV4-signed. `ses:URL` names the
+/// endpoint (`https://email.eu-west-1.amazonaws.com`, or a local emulator); credentials come
+/// from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the region from
+/// `AWS_REGION` (default us-east-1). The message id travels as the `governor_message_id` tag
+/// and in the `X-Governor-Message-Id` header.
+public struct SESSender: MailSender {
+  public let endpoint: String
+  public let signer: SigV4Signer
+  public let delivery: HTTPDelivery
+
+  public init(endpoint: String, signer: SigV4Signer, delivery: HTTPDelivery) {
+    self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+    self.signer = signer
+    self.delivery = delivery
+  }
+
+  /// Credentials from the environment; nil naming what is missing.
+  public static func signer(environment: [String: String]) -> Result<SigV4Signer, SenderSetupError>
+  {
+    guard let key = environment["AWS_ACCESS_KEY_ID"],
+      let secret = environment["AWS_SECRET_ACCESS_KEY"]
+    else {
+      return .failure(SenderSetupError("ses: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"))
+    }
+    return .success(
+      SigV4Signer(
+        accessKey: key, secretKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"],
+        region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1",
+        service: "ses"))
+  }
+
+  public var description: String { "ses:\(endpoint)" }
+
+  public func deliver(_ message: Message) async -> DeliveryResult {
+    let mime = MIMEMessage.render(message, date: Date())
+    // The SendEmail body, in the API's own PascalCase names.
+    let request: [String: Any] = [
+      "FromEmailAddress": message.from,
+      "Destination": ["ToAddresses": [message.to]],
+      "Content": ["Raw": ["Data": Data(mime.utf8).base64EncodedString()]],
+      "EmailTags": [["Name": "governor_message_id", "Value": Self.tagValue(message.id)]],
+    ]
+    guard let body = try? JSONSerialization.data(withJSONObject: request, options: .sortedKeys)
+    else {
+      return .failed(reason: "the SES request could not be encoded", attempts: 0)
+    }
+    let unsigned = SenderRequest(
+      method: "POST", url: endpoint + "/v2/email/outbound-emails",
+      headers: [("Content-Type", "application/json")], body: body)
+    // Signed per attempt would be better for long retries (signatures expire after 5
+    // minutes); retries here are bounded well below that.
+    return await delivery.deliver(signer.sign(unsigned, at: Date())) { response in
+      (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["MessageId"]
+        as? String
+    }
+  }
+
+  /// SES tag values allow letters, digits, `_`, `-`, `.`, `@` and 256 characters.
+  static func tagValue(_ id: String) -> String {
+    String(
+      id.prefix(256).map { character in
+        character.isASCII
+          && (character.isLetter || character.isNumber || "_-.@".contains(character))
+          ? character : "_"
+      })
+  }
+}
+
+/// A sender that cannot be set up as configured (missing credentials, bad URL).
+public struct SenderSetupError: Error, Hashable, Sendable, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
