@@ -128,21 +128,33 @@ enum TLSServer {
         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
       ])
     let port = Int.random(in: 20_000..<60_000)
+    try await withServer(
+      "/usr/bin/openssl",
+      ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www"],
+      port: port
+    ) {
+      try await body("https://127.0.0.1:\(port)/", cert)
+    }
+  }
+
+  /// Runs a server process while `body` runs; it is killed afterwards (SIGKILL: s_server does
+  /// not stop on SIGTERM while it holds a connection).
+  static func withServer(
+    _ executable: String, _ arguments: [String], port: Int, attempts: Int = 100,
+    _ body: () async throws -> Void
+  ) async throws {
     let server = Process()
-    server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    server.arguments = [
-      "s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www",
-    ]
+    server.executableURL = URL(fileURLWithPath: executable)
+    server.arguments = arguments
     server.standardOutput = FileHandle.nullDevice
     server.standardError = FileHandle.nullDevice
     try server.run()
     defer {
-      // s_server does not stop on SIGTERM while it holds a connection.
       kill(server.processIdentifier, SIGKILL)
       server.waitUntilExit()
     }
-    try await waitForListener(port: port)
-    try await body("https://127.0.0.1:\(port)/", cert)
+    try await waitForListener(port: port, attempts: attempts)
+    try await body()
   }
 
   static func run(_ tool: String, _ arguments: [String]) throws {

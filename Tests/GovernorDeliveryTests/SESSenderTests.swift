@@ -89,18 +89,11 @@ enum MotoServer {
       return
     }
     let port = Int.random(in: 20_000..<60_000)
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: executable)
-    server.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
-    defer {
-      kill(server.processIdentifier, SIGKILL)
-      server.waitUntilExit()
+    try await TLSServer.withServer(
+      executable, ["-H", "127.0.0.1", "-p", "\(port)"], port: port, attempts: 200
+    ) {
+      try await body("http://127.0.0.1:\(port)")
     }
-    try await TLSServer.waitForListener(port: port, attempts: 200)
-    try await body("http://127.0.0.1:\(port)")
   }
 
   static func find(_ name: String) -> String? {
