@@ -29,7 +29,7 @@ struct SESSenderTests {
   @Test("missing credentials name the variables")
   func missingCredentials() {
     #expect(
-      throws: SenderSetupError("ses: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+      throws: SenderSetupError("--sender ses: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
     ) { try SESSender.signer(environment: [:]).get() }
   }
 

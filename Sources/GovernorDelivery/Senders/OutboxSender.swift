@@ -6,12 +6,12 @@ import GovernorCore
 /// development and for tools that pick mail up from disk.
 public struct OutboxSender: MailSender {
   public let folder: URL
+  public let description: String
 
   public init(folder: String) {
     self.folder = URL(fileURLWithPath: folder)
+    description = "outbox:\(folder)"
   }
-
-  public var description: String { "outbox:\(folder.path)" }
 
   public func deliver(_ message: Message) async -> DeliveryResult {
     let name = MIMEMessage.messageIdLocalPart(message.id).replacingOccurrences(of: "/", with: "_")

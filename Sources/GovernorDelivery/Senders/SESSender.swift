@@ -23,7 +23,8 @@ public struct SESSender: MailSender {
     guard let key = environment["AWS_ACCESS_KEY_ID"],
       let secret = environment["AWS_SECRET_ACCESS_KEY"]
     else {
-      return .failure(SenderSetupError("ses: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"))
+      return .failure(
+        SenderSetupError("--sender ses: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"))
     }
     return .success(
       SigV4Signer(

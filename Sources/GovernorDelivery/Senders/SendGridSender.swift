@@ -1,0 +1,69 @@
+import Foundation
+import GovernorCore
+
+/// SendGrid v3 `POST /v3/mail/send`. `sendgrid:URL` names the API base
+/// (`https://api.sendgrid.com`); the key comes from `SENDGRID_API_KEY` as a bearer token. The
+/// message id travels as the `governor_message_id` custom arg (SendGrid echoes custom args in
+/// its event webhook) and in the `X-Governor-Message-Id` header; `X-Message-Id` of the 202
+/// answer is kept as the reference.
+public struct SendGridSender: MailSender {
+  public let base: String
+  public let apiKey: String
+  public let delivery: HTTPDelivery
+
+  public init(base: String, apiKey: String, delivery: HTTPDelivery) {
+    self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+    self.apiKey = apiKey
+    self.delivery = delivery
+  }
+
+  public var description: String { "sendgrid:\(base)" }
+
+  public func deliver(_ message: Message) async -> DeliveryResult {
+    let from = MailAddress(message.from)
+    var fromObject: [String: String] = ["email": from.address]
+    if let name = from.name { fromObject["name"] = name }
+    var content: [[String: String]] = []
+    if let text = message.text { content.append(["type": "text/plain", "value": text]) }
+    if let html = message.html { content.append(["type": "text/html", "value": html]) }
+    let customArgs = ["governor_message_id": message.id]
+    var body: [String: Any] = [
+      "personalizations": [
+        ["to": [["email": MailAddress(message.to).address]], "custom_args": customArgs]
+      ],
+      "from": fromObject,
+      "subject": message.subject,
+      "headers": message.headers.merging(["X-Governor-Message-Id": message.id]) { $1 },
+      "categories": [message.category],
+    ]
+    if !content.isEmpty { body["content"] = content }
+    guard let json = try? JSONSerialization.data(withJSONObject: body, options: .sortedKeys) else {
+      return .failed(reason: "the SendGrid request could not be encoded", attempts: 0)
+    }
+    let request = SenderRequest(
+      method: "POST", url: base + "/v3/mail/send",
+      headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(apiKey)")],
+      body: json)
+    return await delivery.deliver(request) { $0.headers["x-message-id"] }
+  }
+}
+
+/// `Name <local@domain>` or a bare address, split for APIs that want the parts.
+struct MailAddress {
+  var name: String?
+  var address: String
+
+  init(_ text: String) {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard let open = trimmed.lastIndex(of: "<"), let close = trimmed.lastIndex(of: ">"),
+      open < close
+    else {
+      address = trimmed
+      return
+    }
+    address = String(trimmed[trimmed.index(after: open)..<close])
+    let display = trimmed[..<open].trimmingCharacters(in: .whitespaces)
+      .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+    name = display.isEmpty ? nil : display
+  }
+}
