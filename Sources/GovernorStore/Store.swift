@@ -53,6 +53,9 @@ public protocol Store: Sendable {
   func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
     -> AuditEntry
 
+  /// The first decision recorded for a message id: what a repeated request gets back.
+  func decision(messageId: String) async throws -> AuditEntry?
+
   /// A customer's decisions, oldest first. They hold only the customer key, never the
   /// address, so they stay — and can be found by that key — after the customer is erased.
   func decisions(customerId: String) async throws -> [AuditEntry]

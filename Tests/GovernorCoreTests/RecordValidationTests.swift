@@ -137,3 +137,44 @@ struct RecordDecodingTests {
     #expect(suppression.at == time("2026-11-01T10:00:00Z") + 0.25)
   }
 }
+
+@Suite("Message validation")
+struct MessageValidationTests {
+  func fields(_ message: Message) throws -> [String] {
+    do {
+      _ = try RecordValidator(policy: try shippedPolicy("default")).message(message)
+      return []
+    } catch let error as InvalidRecord {
+      return error.problems.map(\.field)
+    }
+  }
+
+  let good = Message(
+    id: "m1", customerId: "1001", to: "ana@example.com", from: "Shop <news@shop.example>",
+    subject: "Hi", text: "Hello", headers: ["X-Campaign": "bf26"], category: "marketing")
+
+  @Test("a well-formed message passes")
+  func wellFormed() throws {
+    #expect(try fields(good).isEmpty)
+  }
+
+  @Test("CR or LF anywhere that becomes a header line is header injection")
+  func headerInjection() throws {
+    var message = good
+    message.subject = "Hi\r\nBcc: everyone@example.com"
+    message.to = "ana@example.com\nBcc: x@example.com"
+    message.headers = ["X-Campaign": "bf26\r\nBcc: x@example.com"]
+    #expect(try fields(message) == ["to", "to", "subject", "headers.X-Campaign"])
+  }
+
+  @Test("unknown category, bad addresses, reserved headers and no body are named")
+  func namedProblems() throws {
+    var message = good
+    message.category = "marketting"
+    message.from = "shop"
+    message.headers = ["Subject": "other", "Bad Name": "x"]
+    message.text = nil
+    #expect(
+      try fields(message) == ["from", "headers.Bad Name", "headers.Subject", "category", "text"])
+  }
+}

@@ -39,6 +39,7 @@ struct SQLiteMigrationTests {
     let applied = try await DatabaseQueue(path: path).read { db in
       try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
     }
-    #expect(applied == ["v1-initial", "v2-deferred-queue", "v3-audit-head"])
+    #expect(
+      applied == ["v1-initial", "v2-deferred-queue", "v3-audit-head", "v4-decision-by-message"])
   }
 }

@@ -199,6 +199,10 @@ struct StoreContractTests {
       let verification = try await store.verifyAudit()
       #expect(verification.rows == 5)
       #expect(verification.intact)
+      let found = try await store.decision(messageId: "m3")
+      #expect(found?.messageId == "m3")
+      #expect(found?.outcome == .blocked)
+      #expect(try await store.decision(messageId: "never-sent") == nil)
     }
   }
 

@@ -50,6 +50,9 @@ public enum AuditChain {
       id INTEGER PRIMARY KEY CHECK (id = 1), sequence BIGINT NOT NULL, hash TEXT NOT NULL)
     """
 
+  /// A repeated request finds its message's decision without scanning the log.
+  static let byMessageIndexSQL = "CREATE INDEX decision_by_message ON decision (message_id)"
+
   /// Logs written before the head table existed start from their newest row.
   static let headFromLogSQL = """
     INSERT INTO audit_head (id, sequence, hash)

@@ -72,6 +72,7 @@ enum PostgresMigrations {
         PostgresQuery(unsafeSQL: AuditChain.headFromLogSQL),
       ]
     ),
+    ("v4-decision-by-message", [PostgresQuery(unsafeSQL: AuditChain.byMessageIndexSQL)]),
   ]
 
   static func migrate(_ client: PostgresClient, logger: Logger) async throws {

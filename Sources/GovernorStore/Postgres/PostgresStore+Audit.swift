@@ -72,6 +72,16 @@ extension PostgresStore {
         """, logger: logger))
   }
 
+  public func decision(messageId: String) async throws -> AuditEntry? {
+    try await Self.auditEntries(
+      client.query(
+        """
+        SELECT \(unescaped: Self.auditColumns) FROM decision
+        WHERE message_id = \(messageId) ORDER BY sequence LIMIT 1
+        """, logger: logger)
+    ).first
+  }
+
   static let auditColumns = """
     sequence, id, message_id, customer_id, outcome, policy_version, decided_at, content,
     previous_hash, hash

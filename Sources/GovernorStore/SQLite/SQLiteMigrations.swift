@@ -90,6 +90,9 @@ enum SQLiteMigrations {
       try db.execute(sql: AuditChain.headTableSQL)
       try db.execute(sql: AuditChain.headFromLogSQL)
     }
+    migrator.registerMigration("v4-decision-by-message") { db in
+      try db.execute(sql: AuditChain.byMessageIndexSQL)
+    }
     return migrator
   }
 }

@@ -59,6 +59,15 @@ extension SQLiteStore {
     }
   }
 
+  public func decision(messageId: String) async throws -> AuditEntry? {
+    try await pool.read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1",
+        arguments: [messageId]
+      ).map(Self.auditEntry)
+    }
+  }
+
   static func auditEntry(_ row: Row) -> AuditEntry {
     let outcome: String = row["outcome"]
     return AuditEntry(
