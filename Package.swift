@@ -46,6 +46,10 @@ let package = Package(
         "GovernorCore", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    .target(
+      name: "GovernorGateway",
+      dependencies: ["GovernorCore", "GovernorStore", "GovernorDelivery"]
+    ),
     .executableTarget(
       name: "governor",
       dependencies: [
@@ -88,6 +92,12 @@ let package = Package(
       name: "GovernorDeliveryTests",
       dependencies: [
         "GovernorCore", "GovernorDelivery", .product(name: "Hummingbird", package: "hummingbird"),
+      ]
+    ),
+    .testTarget(
+      name: "GovernorGatewayTests",
+      dependencies: [
+        "GovernorCore", "GovernorStore", "GovernorDelivery", "GovernorGateway", "TestDatabases",
       ]
     ),
     .testTarget(

@@ -1,0 +1,87 @@
+import Foundation
+import GovernorCore
+import GovernorDelivery
+import GovernorStore
+
+/// What happened to one submitted message.
+public struct Submission: Sendable {
+  /// The decision as the audit log holds it (canonical JSON): a repeated request gets the
+  /// very same bytes back.
+  public var decision: AuditEntry
+  /// How forwarding ended; nil when the message was not forwarded now, or for a repeat.
+  public var delivery: DeliveryResult?
+  /// True when the message id had been decided before: nothing was decided or sent again.
+  public var repeated: Bool
+}
+
+/// The pipeline every message goes through, with no HTTP in it: validate, decide and reserve
+/// (one store transaction), record the decision in the audit log, then forward, hold or drop.
+/// `governor serve` calls it per request; tests call it directly.
+public struct Gateway: Sendable {
+  public let store: any Store
+  public let engine: Engine
+  public let validator: RecordValidator
+  public let sender: any MailSender
+  public let clock: @Sendable () -> Date
+
+  public init(
+    store: any Store, policy: Policy, sender: any MailSender,
+    clock: @escaping @Sendable () -> Date = { Date() }
+  ) {
+    self.store = store
+    self.engine = Engine(policy: policy)
+    self.validator = RecordValidator(policy: policy)
+    self.sender = sender
+    self.clock = clock
+  }
+
+  /// Throws `InvalidRecord` (nothing stored) for a message that cannot be sent as given.
+  public func submit(_ incoming: Message) async throws -> Submission {
+    var message = try validator.message(incoming)
+    if let earlier = try await store.decision(messageId: message.id) {
+      return Submission(decision: earlier, delivery: nil, repeated: true)
+    }
+    let now = clock()
+    message.receivedAt = message.receivedAt ?? now
+    let reservation = try await store.reserve(message, engine: engine, at: now)
+    if reservation.decision.outcome == .forwarded, !reservation.reserved,
+      let earlier = try await store.decision(messageId: message.id)
+    {
+      // A concurrent duplicate reserved it first and has recorded its decision.
+      return Submission(decision: earlier, delivery: nil, repeated: true)
+    }
+    let entry = try await store.appendDecision(
+      reservation.decision, campaignId: message.campaignId, at: now)
+    switch reservation.decision.outcome {
+    case .forwarded where reservation.reserved:
+      let delivery = await sender.deliver(message)
+      try await complete(message.id, delivery)
+      return Submission(decision: entry, delivery: delivery, repeated: false)
+    case .deferred:
+      if let releaseAt = reservation.decision.notBefore {
+        try await store.holdDeferred(message, releaseAt: releaseAt, at: now)
+      }
+      return Submission(decision: entry, delivery: nil, repeated: false)
+    default:
+      return Submission(
+        decision: entry, delivery: nil,
+        repeated: !reservation.reserved
+          && reservation.decision.outcome == .forwarded)
+    }
+  }
+
+  /// Records the send's outcome; a failed delivery releases its cap slot.
+  func complete(_ messageId: String, _ delivery: DeliveryResult) async throws {
+    switch delivery {
+    case .delivered(let reference, let attempts):
+      try await store.completeReservation(
+        messageId: messageId, outcome: .sent, at: clock(),
+        detail: "delivered after \(attempts) attempt(s)"
+          + (reference.map { "; reference \($0)" } ?? ""))
+    case .failed(let reason, let attempts):
+      try await store.completeReservation(
+        messageId: messageId, outcome: .failed, at: clock(),
+        detail: "\(reason) (after \(attempts) attempt(s))")
+    }
+  }
+}

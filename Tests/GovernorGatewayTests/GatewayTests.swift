@@ -1,0 +1,157 @@
+import Foundation
+import GovernorCore
+import GovernorDelivery
+import GovernorGateway
+import GovernorStore
+import Testing
+
+/// The pipeline on a real SQLite file with real senders: the outbox folder, and a webhook to
+/// a port where nobody listens.
+@Suite("Gateway pipeline")
+struct GatewayTests {
+  let now = Date(timeIntervalSince1970: 1_795_000_000)  // Wed 2026-11-18 11:06:40 UTC
+
+  func policy(max: Int = 3) throws -> Policy {
+    let yaml = """
+      name: gateway-test
+      consent:
+        purposes: {marketing: {}}
+      categories:
+        transactional: {consent: [], caps: false, quiet_hours: false}
+        marketing: {consent: [marketing]}
+      caps:
+        - {id: weekly, max: \(max), within: 7d}
+      """
+    return try PolicyLoader.load(Data(yaml.utf8), file: "gateway-test.yaml").get()
+  }
+
+  func folder() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)").path
+  }
+
+  func store(consenting customers: [String], policy: Policy) async throws -> SQLiteStore {
+    let store = try SQLiteStore(path: folder() + "/governor.sqlite")
+    let validator = RecordValidator(policy: policy)
+    for id in customers {
+      try await store.saveCustomer(
+        validator.profile(CustomerProfile(id: id, email: "\(id)@example.com", timeZone: "UTC")))
+      try await store.recordConsent(
+        validator.consent(
+          ConsentEvent(purpose: "marketing", status: .granted, at: now - 86_400, source: "form"),
+          now: now),
+        customerId: id)
+    }
+    return store
+  }
+
+  func message(_ id: String, customer: String = "c1") -> Message {
+    Message(
+      id: id, customerId: customer, to: "\(customer)@example.com", from: "news@shop.example",
+      subject: "Hello", text: "Hi", category: "marketing", campaignId: "spring")
+  }
+
+  func outboxFiles(_ folder: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+      $0.hasSuffix(".eml")
+    }.sorted()
+  }
+
+  @Test("an allowed message is decided, recorded, forwarded and marked sent")
+  func forwarded() async throws {
+    let policy = try policy()
+    let store = try await store(consenting: ["c1"], policy: policy)
+    let outbox = folder()
+    let gateway = Gateway(
+      store: store, policy: policy, sender: OutboxSender(folder: outbox), clock: { now })
+    let submission = try await gateway.submit(message("m1"))
+    #expect(submission.decision.outcome == .forwarded)
+    #expect(submission.delivery == .delivered(reference: "m1.eml", attempts: 1))
+    #expect(!submission.repeated)
+    #expect(outboxFiles(outbox) == ["m1.eml"])
+    #expect(try await store.ledger(status: .sent).map(\.messageId) == ["m1"])
+    #expect(try await store.verifyAudit().rows == 1)
+  }
+
+  @Test("the same message id again returns the same decision and sends nothing")
+  func repeated() async throws {
+    let policy = try policy()
+    let store = try await store(consenting: ["c1"], policy: policy)
+    let outbox = folder()
+    let gateway = Gateway(
+      store: store, policy: policy, sender: OutboxSender(folder: outbox), clock: { now })
+    let first = try await gateway.submit(message("m1"))
+    let blockedFirst = try await gateway.submit(message("b1", customer: "stranger"))
+    let again = try await gateway.submit(message("m1"))
+    let blockedAgain = try await gateway.submit(message("b1", customer: "stranger"))
+    #expect(again.repeated && blockedAgain.repeated)
+    #expect(again.decision.content == first.decision.content)
+    #expect(blockedAgain.decision.content == blockedFirst.decision.content)
+    #expect(blockedFirst.decision.outcome == .blocked)
+    #expect(again.delivery == nil)
+    #expect(outboxFiles(outbox) == ["m1.eml"])
+    #expect(try await store.verifyAudit().rows == 2)
+  }
+
+  @Test("concurrent duplicates of one message id are forwarded exactly once")
+  func concurrentDuplicates() async throws {
+    let policy = try policy()
+    let store = try await store(consenting: ["c1"], policy: policy)
+    let outbox = folder()
+    let gateway = Gateway(
+      store: store, policy: policy, sender: OutboxSender(folder: outbox), clock: { now })
+    let delivered = try await withThrowingTaskGroup(of: Bool.self) { group in
+      for _ in 0..<20 {
+        group.addTask { try await gateway.submit(message("dup")).delivery != nil }
+      }
+      return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+    }
+    #expect(delivered == 1)
+    #expect(outboxFiles(outbox) == ["dup.eml"])
+    #expect(try await store.ledger(status: .sent).count == 1)
+  }
+
+  @Test("a delivery that fails ends as failed with its reason and releases the cap slot")
+  func failedReleasesSlot() async throws {
+    let policy = try policy(max: 1)
+    let store = try await store(consenting: ["c1"], policy: policy)
+    let deadSender = WebhookSender(
+      url: "http://127.0.0.1:1/mail",
+      delivery: HTTPDelivery(
+        transport: CurlTransport(configuration: .init(connectTimeout: 1, maxConcurrent: 1)),
+        retry: RetryPolicy(maxAttempts: 2), pause: { _ in }))
+    let failing = Gateway(store: store, policy: policy, sender: deadSender, clock: { now })
+    let submission = try await failing.submit(message("m1"))
+    guard case .failed(let reason, 2) = submission.delivery else {
+      Issue.record("expected a failed delivery, got \(String(describing: submission.delivery))")
+      return
+    }
+    #expect(reason.hasPrefix("connection: "))
+    let failed = try await store.ledger(status: .failed)
+    #expect(failed.map(\.messageId) == ["m1"])
+    #expect(failed.first?.detail?.hasSuffix("(after 2 attempt(s))") == true)
+
+    // The weekly cap of 1 is free again: the next message goes out.
+    let working = Gateway(
+      store: store, policy: policy, sender: OutboxSender(folder: folder()), clock: { now + 60 })
+    #expect(try await working.submit(message("m2")).decision.outcome == .forwarded)
+  }
+
+  @Test("a message that cannot be sent as given is refused with every field, nothing stored")
+  func invalidMessage() async throws {
+    let policy = try policy()
+    let store = try await store(consenting: ["c1"], policy: policy)
+    let gateway = Gateway(
+      store: store, policy: policy, sender: OutboxSender(folder: folder()), clock: { now })
+    var bad = message("m1")
+    bad.subject = "Hi\r\nBcc: all@example.com"
+    bad.category = "promo"
+    await #expect(throws: InvalidRecord.self) { try await gateway.submit(bad) }
+    do {
+      _ = try await gateway.submit(bad)
+    } catch let error as InvalidRecord {
+      #expect(error.problems.map(\.field) == ["subject", "category"])
+    }
+    #expect(try await store.verifyAudit().rows == 0)
+    #expect(try await store.ledger(status: .reserved).isEmpty)
+  }
+}
