@@ -48,13 +48,19 @@ let package = Package(
     ),
     .target(
       name: "GovernorGateway",
-      dependencies: ["GovernorCore", "GovernorStore", "GovernorDelivery"]
+      dependencies: [
+        "GovernorCore", "GovernorStore", "GovernorDelivery",
+        .product(name: "Hummingbird", package: "hummingbird"),
+      ]
     ),
     .executableTarget(
       name: "governor",
       dependencies: [
         "GovernorCore",
         "GovernorStore",
+        "GovernorDelivery",
+        "GovernorGateway",
+        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -103,7 +109,7 @@ let package = Package(
     .testTarget(
       name: "GovernorCLITests",
       dependencies: [
-        "GovernorCore", "GovernorStore", "TestDatabases",
+        "GovernorCore", "GovernorStore", "GovernorDelivery", "TestDatabases",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

@@ -42,7 +42,8 @@ public struct Gateway: Sendable {
       return Submission(decision: earlier, delivery: nil, repeated: true)
     }
     let now = clock()
-    message.receivedAt = message.receivedAt ?? now
+    // The client does not get to say when we received it: max_delay counts from here.
+    message.receivedAt = now
     let reservation = try await store.reserve(message, engine: engine, at: now)
     if reservation.decision.outcome == .forwarded, !reservation.reserved,
       let earlier = try await store.decision(messageId: message.id)

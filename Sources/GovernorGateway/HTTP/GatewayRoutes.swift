@@ -1,0 +1,87 @@
+import Foundation
+import GovernorCore
+import GovernorDelivery
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The HTTP face of the gateway. Each handler reads the request, calls `Gateway`, and writes
+/// the answer; no rule logic lives here.
+public enum GatewayRoutes {
+  /// Larger bodies are refused with 413 before they are parsed.
+  public static let bodyLimit = 1 << 20
+
+  public static func router(_ gateway: Gateway) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.get("/healthz") { _, _ -> Response in
+      json(#"{"status":"ok"}"#, status: .ok)
+    }
+    router.post("/v1/messages") { request, context -> Response in
+      await submit(request, context: context, gateway: gateway)
+    }
+    return router
+  }
+
+  static func submit(_ request: Request, context: BasicRequestContext, gateway: Gateway) async
+    -> Response
+  {
+    let body: ByteBuffer
+    do {
+      body = try await request.body.collect(upTo: bodyLimit)
+    } catch {
+      return Problem.tooLarge(limit: bodyLimit).response
+    }
+    do {
+      let message = try RecordDecoding.decode(Message.self, from: Data(buffer: body))
+      let submission = try await gateway.submit(message)
+      context.logger.info(
+        "decided",
+        metadata: [
+          "decision_id": "\(submission.decision.id)", "message_id": "\(message.id)",
+          "outcome": "\(submission.decision.outcome.rawValue)",
+        ])
+      return json(SubmissionJSON.render(submission), status: .ok)
+    } catch let invalid as InvalidRecord {
+      if invalid.problems.first?.field == "body" {
+        return Problem.badBody(invalid.description).response
+      }
+      return Problem.invalid(invalid).response
+    } catch {
+      context.logger.error("submit failed", metadata: ["error": "\(error)"])
+      return Problem.internalError().response
+    }
+  }
+
+  static func json(_ text: String, status: HTTPResponse.Status) -> Response {
+    Response(
+      status: status, headers: [.contentType: "application/json"],
+      body: .init(byteBuffer: ByteBuffer(string: text)))
+  }
+}
+
+/// `{"record": …, "delivery": …, "repeated": …}`: the record is the decision as the audit log
+/// stores it (`{id, campaign_id, decision}`), byte for byte, so a repeat is identical and a
+/// client can re-hash it.
+enum SubmissionJSON {
+  static func render(_ submission: Submission) -> String {
+    var delivery = "null"
+    switch submission.delivery {
+    case .delivered(let reference, let attempts):
+      delivery =
+        #"{"status":"sent","attempts":\#(attempts),"reference":\#(quoted(reference))}"#
+    case .failed(let reason, let attempts):
+      delivery = #"{"status":"failed","attempts":\#(attempts),"reason":\#(quoted(reason))}"#
+    case nil:
+      break
+    }
+    return #"{"record":\#(submission.decision.content),"delivery":\#(delivery),"#
+      + #""repeated":\#(submission.repeated)}"#
+  }
+
+  static func quoted(_ text: String?) -> String {
+    guard let text else { return "null" }
+    let data = (try? JSONEncoder().encode(text)) ?? Data("null".utf8)
+    return String(decoding: data, as: UTF8.self)
+  }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GovernorCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An RFC 9457 problem details response (`application/problem+json`).
+struct Problem: Encodable {
+  var type: String
+  var title: String
+  var status: Int
+  var detail: String
+  /// Every field that was wrong, as `{field, problem}`.
+  var errors: [FieldProblem]?
+
+  static func invalid(_ record: InvalidRecord) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/invalid-field", title: "A field is invalid",
+      status: 422, detail: record.description, errors: record.problems)
+  }
+
+  static func badBody(_ detail: String) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/bad-body", title: "The body is not usable JSON",
+      status: 400, detail: detail)
+  }
+
+  static func tooLarge(limit: Int) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/too-large", title: "The body is too large",
+      status: 413, detail: "the body is larger than \(limit) bytes")
+  }
+
+  static func internalError() -> Problem {
+    Problem(
+      type: "about:blank", title: "Internal error", status: 500,
+      detail: "the request could not be completed; nothing was sent")
+  }
+
+  var response: Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let body = (try? encoder.encode(self)) ?? Data(#"{"status":500}"#.utf8)
+    return Response(
+      status: .init(code: status),
+      headers: [.contentType: "application/problem+json"],
+      body: .init(byteBuffer: ByteBuffer(bytes: body)))
+  }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GovernorDelivery
+import Testing
+
+/// `governor serve` as a person runs it: the real binary on a free port, real HTTP.
+@Suite("governor serve")
+struct ServeCommandTests {
+  /// Starts the binary, waits for its "listening" line, runs `body` with the base URL, then
+  /// sends SIGTERM and returns the exit status.
+  func withServer(
+    _ arguments: [String], _ body: (String, CurlTransport) async throws -> Void
+  ) async throws -> Int32 {
+    let process = Process()
+    process.executableURL = GovernorBinary.executable
+    process.arguments = ["serve", "--port", "0"] + arguments
+    process.currentDirectoryURL = GovernorBinary.repositoryRoot
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var base: String?
+    var buffer = Data()
+    while base == nil {
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      buffer.append(chunk)
+      let text = String(decoding: buffer, as: UTF8.self)
+      if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+        base = String(text[range])
+      }
+    }
+    let transport = CurlTransport(configuration: .init(maxConcurrent: 4))
+    defer { transport.shutdown() }
+    do {
+      try await body(try #require(base), transport)
+    } catch {
+      process.terminate()
+      throw error
+    }
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  func post(_ transport: CurlTransport, _ url: String, _ json: String) async throws -> (
+    Int, [String: Any]
+  ) {
+    let response = try await transport.send(
+      SenderRequest(
+        method: "POST", url: url, headers: [("Content-Type", "application/json")],
+        body: Data(json.utf8)))
+    let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+    return (response.status, object ?? [:])
+  }
+
+  @Test(
+    "decides, forwards to the outbox, answers repeats the same, refuses bad input, stops on SIGTERM"
+  )
+  func endToEnd() async throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("serve-\(UUID().uuidString)").path
+    let store = folder + "/governor.sqlite"
+    let status = try await withServer(["--store", store, "--sender", "outbox:\(folder)/outbox"]) {
+      base, transport in
+      let shipped = #"""
+        {"id":"o-1","customer_id":"42","to":"ana@example.com","from":"shop@shop.example",
+         "subject":"Your order shipped","text":"On its way","category":"transactional"}
+        """#
+      let (first, answer) = try await post(transport, base + "/v1/messages", shipped)
+      #expect(first == 200)
+      let decision = (answer["record"] as? [String: Any])?["decision"] as? [String: Any]
+      #expect(decision?["outcome"] as? String == "forwarded")
+      #expect((answer["delivery"] as? [String: Any])?["status"] as? String == "sent")
+
+      let (_, repeatAnswer) = try await post(transport, base + "/v1/messages", shipped)
+      #expect(repeatAnswer["repeated"] as? Bool == true)
+      #expect(
+        (repeatAnswer["record"] as? [String: Any])?["id"] as? String
+          == (answer["record"] as? [String: Any])?["id"] as? String)
+
+      let marketing = #"""
+        {"id":"m-1","customer_id":"42","to":"ana@example.com","from":"news@shop.example",
+         "subject":"Sale","text":"Hi","category":"marketing"}
+        """#
+      let (_, blocked) = try await post(transport, base + "/v1/messages", marketing)
+      let blockedDecision = (blocked["record"] as? [String: Any])?["decision"] as? [String: Any]
+      #expect(blockedDecision?["outcome"] as? String == "blocked")
+
+      let injected =
+        #"{"id":"x","customer_id":"42","to":"a@example.com","from":"s@shop.example","subject":"a\r\nBcc: all@example.com","text":"t","category":"transactional"}"#
+      let (badStatus, problem) = try await post(transport, base + "/v1/messages", injected)
+      #expect(badStatus == 422)
+      #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "subject")
+
+      let (notJSON, _) = try await post(transport, base + "/v1/messages", "{")
+      #expect(notJSON == 400)
+      let huge = #"{"id":"big","text":""# + String(repeating: "x", count: 2 << 20) + #""}"#
+      let (tooLarge, _) = try await post(transport, base + "/v1/messages", huge)
+      #expect(tooLarge == 413)
+
+      let health = try await transport.send(SenderRequest(method: "GET", url: base + "/healthz"))
+      #expect(health.status == 200)
+    }
+    #expect(status == 0)
+    let outbox = try FileManager.default.contentsOfDirectory(atPath: folder + "/outbox").sorted()
+    #expect(outbox == ["o-1.eml", "o-1.json"])
+    let verify = try GovernorBinary.run("audit", "verify", "--store", store)
+    #expect(verify.stdoutLines == ["audit log intact: 2 decisions"])
+  }
+}
