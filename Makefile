@@ -14,11 +14,18 @@ APT_PACKAGES := tzdata libsqlite3-dev postgresql postgresql-client libcurl4-open
   openssl
 CONFIG ?= debug
 
-.PHONY: run test build lint format bench deps clean
+.PHONY: run demo test build lint format bench deps clean
 
+# The gateway on its embedded defaults: SQLite under ./data, the outbox sender, the default
+# policy, 127.0.0.1:8080. The first start creates a development key and prints a curl example.
 run: deps
 	$(SWIFT) build --product governor
 	$$($(SWIFT) build --show-bin-path)/governor policy check policies/*.yaml
+	$$($(SWIFT) build --show-bin-path)/governor serve --dev-key-file data/dev-key
+
+# The engine alone on the fixtures: what a campaign would get, nothing stored or sent.
+demo: deps
+	$(SWIFT) build --product governor
 	$$($(SWIFT) build --show-bin-path)/governor evaluate \
 	  --campaign fixtures/campaigns/black-friday.yaml \
 	  --customers fixtures/customers.yaml \

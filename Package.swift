@@ -51,6 +51,7 @@ let package = Package(
       dependencies: [
         "GovernorCore", "GovernorStore", "GovernorDelivery",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .executableTarget(

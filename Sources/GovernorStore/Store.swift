@@ -63,6 +63,12 @@ public protocol Store: Sendable {
   /// Re-computes the chain: every row's hash covers its content and the previous row's hash.
   func verifyAudit() async throws -> AuditVerification
 
+  /// Adds an API key (its hash, never the key itself).
+  func saveAPIKey(_ key: APIKeyRecord) async throws
+
+  /// The key with this id, unless revoked.
+  func apiKey(id: String) async throws -> APIKeyRecord?
+
   /// Keeps a policy text by its version, so every decision can show the text that made it.
   func savePolicyText(_ text: String, name: String, version: String, at: Date) async throws
 
@@ -152,5 +158,24 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .unknownReservation(let id): return "no reservation for message '\(id)'"
     case .badStoredValue(let what): return "the store holds a value it cannot read: \(what)"
     }
+  }
+}
+
+/// An API key as stored: who it is for, what it may do, and the SHA-256 of its secret part.
+public struct APIKeyRecord: Hashable, Sendable {
+  public var id: String
+  public var name: String
+  public var scopes: [String]
+  /// Hex SHA-256 of the secret. The secret is 256 random bits, so a plain hash is enough: there
+  /// is nothing to guess that a slow hash would protect.
+  public var secretHash: String
+  public var createdAt: Date
+
+  public init(id: String, name: String, scopes: [String], secretHash: String, createdAt: Date) {
+    self.id = id
+    self.name = name
+    self.scopes = scopes
+    self.secretHash = secretHash
+    self.createdAt = createdAt
   }
 }

@@ -4,6 +4,13 @@ import GovernorCore
 /// Turning stored columns back into domain values, the same for every backend; a value the
 /// domain cannot read is an error that names it, never a crash.
 enum StoredValues {
+  /// Scopes are stored space-separated: a handful of fixed words, never searched by SQL.
+  static let apiKeyTableSQL = """
+    CREATE TABLE api_key (
+      id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash TEXT NOT NULL,
+      created_at DOUBLE PRECISION NOT NULL, revoked_at DOUBLE PRECISION)
+    """
+
   static func newId(_ prefix: String) -> String {
     prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
   }

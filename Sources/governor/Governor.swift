@@ -7,7 +7,7 @@ struct Governor: AsyncParsableCommand {
     abstract: "Mail Governor: consent, caps and tracking limits for every marketing message.",
     subcommands: [
       PolicyCommand.self, EvaluateCommand.self, AuditCommand.self, CustomerCommand.self,
-      LedgerCommand.self, ServeCommand.self,
+      LedgerCommand.self, ServeCommand.self, KeysCommand.self,
     ]
   )
 }

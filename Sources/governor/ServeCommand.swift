@@ -24,6 +24,11 @@ struct ServeCommand: AsyncParsableCommand {
   var sender: String = SenderSpecification.defaultValue
   @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
   @Option(help: "The port to listen on (0: any free port).") var port: Int = 8080
+  @Option(
+    help: ArgumentHelp(
+      "Development only: keep an all-scopes key in this file (created when missing) and "
+        + "print a curl example with it.", valueName: "path"))
+  var devKeyFile: String?
 
   func run() async throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
@@ -53,6 +58,12 @@ struct ServeCommand: AsyncParsableCommand {
       try await store.savePolicyText(
         policyText, name: policy.name, version: policy.version, at: now)
       let gateway = Gateway(store: store, policy: policy, sender: mailSender)
+      let devKey: String?
+      if let devKeyFile {
+        devKey = try await DevelopmentKey.ensure(file: devKeyFile, store: store)
+      } else {
+        devKey = nil
+      }
       let app = Application(
         router: GatewayRoutes.router(gateway),
         configuration: .init(address: .hostname(host, port: port), serverName: "mail-governor"),
@@ -64,6 +75,20 @@ struct ServeCommand: AsyncParsableCommand {
             + "(policy \(policy.name) \(policy.version), store \(options.location), "
             + "sender \(sender))\n"
           FileHandle.standardOutput.write(Data(line.utf8))
+          if let devKey {
+            let example = """
+
+              development key (in \(devKeyFile ?? "")): \(devKey)
+              try it:
+                curl -s http://\(host):\(bound)/v1/messages \\
+                  -H 'Authorization: Bearer \(devKey)' -H 'Content-Type: application/json' \\
+                  -d '{"id":"hello-1","customer_id":"1001","to":"ana@example.com",
+                       "from":"shop@shop.example","subject":"Your order shipped",
+                       "text":"It is on its way.","category":"transactional"}'
+
+              """
+            FileHandle.standardOutput.write(Data(example.utf8))
+          }
         },
         logger: logger)
       try await app.runService()

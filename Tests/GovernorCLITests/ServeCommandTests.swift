@@ -42,15 +42,22 @@ struct ServeCommandTests {
     return process.terminationStatus
   }
 
-  func post(_ transport: CurlTransport, _ url: String, _ json: String) async throws -> (
-    Int, [String: Any]
-  ) {
+  func post(_ transport: CurlTransport, _ url: String, _ json: String, key: String?)
+    async throws -> (Int, [String: Any])
+  {
+    var headers = [("Content-Type", "application/json")]
+    if let key { headers.append(("Authorization", "Bearer \(key)")) }
     let response = try await transport.send(
-      SenderRequest(
-        method: "POST", url: url, headers: [("Content-Type", "application/json")],
-        body: Data(json.utf8)))
+      SenderRequest(method: "POST", url: url, headers: headers, body: Data(json.utf8)))
     let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
     return (response.status, object ?? [:])
+  }
+
+  func createKey(_ store: String, scope: String) throws -> String {
+    let run = try GovernorBinary.run(
+      "keys", "create", "--name", "test-\(scope)", "--scope", scope, "--store", store)
+    #expect(run.status == 0)
+    return try #require(run.stdoutLines.first { $0.hasPrefix("mg_") })
   }
 
   @Test(
@@ -60,19 +67,22 @@ struct ServeCommandTests {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("serve-\(UUID().uuidString)").path
     let store = folder + "/governor.sqlite"
+    let sendKey = try createKey(store, scope: "send")
+    let auditKey = try createKey(store, scope: "audit:read")
     let status = try await withServer(["--store", store, "--sender", "outbox:\(folder)/outbox"]) {
       base, transport in
       let shipped = #"""
         {"id":"o-1","customer_id":"42","to":"ana@example.com","from":"shop@shop.example",
          "subject":"Your order shipped","text":"On its way","category":"transactional"}
         """#
-      let (first, answer) = try await post(transport, base + "/v1/messages", shipped)
+      let (first, answer) = try await post(transport, base + "/v1/messages", shipped, key: sendKey)
       #expect(first == 200)
       let decision = (answer["record"] as? [String: Any])?["decision"] as? [String: Any]
       #expect(decision?["outcome"] as? String == "forwarded")
       #expect((answer["delivery"] as? [String: Any])?["status"] as? String == "sent")
 
-      let (_, repeatAnswer) = try await post(transport, base + "/v1/messages", shipped)
+      let (_, repeatAnswer) = try await post(
+        transport, base + "/v1/messages", shipped, key: sendKey)
       #expect(repeatAnswer["repeated"] as? Bool == true)
       #expect(
         (repeatAnswer["record"] as? [String: Any])?["id"] as? String
@@ -82,21 +92,34 @@ struct ServeCommandTests {
         {"id":"m-1","customer_id":"42","to":"ana@example.com","from":"news@shop.example",
          "subject":"Sale","text":"Hi","category":"marketing"}
         """#
-      let (_, blocked) = try await post(transport, base + "/v1/messages", marketing)
+      let (_, blocked) = try await post(transport, base + "/v1/messages", marketing, key: sendKey)
       let blockedDecision = (blocked["record"] as? [String: Any])?["decision"] as? [String: Any]
       #expect(blockedDecision?["outcome"] as? String == "blocked")
 
       let injected =
         #"{"id":"x","customer_id":"42","to":"a@example.com","from":"s@shop.example","subject":"a\r\nBcc: all@example.com","text":"t","category":"transactional"}"#
-      let (badStatus, problem) = try await post(transport, base + "/v1/messages", injected)
+      let (badStatus, problem) = try await post(
+        transport, base + "/v1/messages", injected, key: sendKey)
       #expect(badStatus == 422)
       #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "subject")
 
-      let (notJSON, _) = try await post(transport, base + "/v1/messages", "{")
+      let (notJSON, _) = try await post(transport, base + "/v1/messages", "{", key: sendKey)
       #expect(notJSON == 400)
       let huge = #"{"id":"big","text":""# + String(repeating: "x", count: 2 << 20) + #""}"#
-      let (tooLarge, _) = try await post(transport, base + "/v1/messages", huge)
+      let (tooLarge, _) = try await post(transport, base + "/v1/messages", huge, key: sendKey)
       #expect(tooLarge == 413)
+
+      let (anonymous, unauthenticated) = try await post(
+        transport, base + "/v1/messages", shipped, key: nil)
+      #expect(anonymous == 401)
+      #expect(unauthenticated["title"] as? String == "No valid API key")
+      let (forged, _) = try await post(
+        transport, base + "/v1/messages", shipped, key: String(sendKey.dropLast(2)) + "xx")
+      #expect(forged == 401)
+      let (wrongScope, forbidden) = try await post(
+        transport, base + "/v1/messages", shipped, key: auditKey)
+      #expect(wrongScope == 403)
+      #expect(forbidden["detail"] as? String == "this needs an API key with the 'send' scope")
 
       let health = try await transport.send(SenderRequest(method: "GET", url: base + "/healthz"))
       #expect(health.status == 200)

@@ -40,6 +40,8 @@ struct SQLiteMigrationTests {
       try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
     }
     #expect(
-      applied == ["v1-initial", "v2-deferred-queue", "v3-audit-head", "v4-decision-by-message"])
+      applied == [
+        "v1-initial", "v2-deferred-queue", "v3-audit-head", "v4-decision-by-message", "v5-api-keys",
+      ])
   }
 }

@@ -264,3 +264,20 @@ struct StorePruningTests {
     }
   }
 }
+
+@Suite("Store contract: API keys")
+struct StoreAPIKeyTests {
+  @Test(
+    "a key's record reads back by id; an unknown id finds nothing",
+    arguments: StoreBackend.available)
+  func roundTrip(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      let record = APIKeyRecord(
+        id: "a1b2c3", name: "campaign tool", scopes: ["send", "dry-run"],
+        secretHash: String(repeating: "ab", count: 32), createdAt: time("2026-11-22T10:00:00Z"))
+      try await store.saveAPIKey(record)
+      #expect(try await store.apiKey(id: "a1b2c3") == record)
+      #expect(try await store.apiKey(id: "nope") == nil)
+    }
+  }
+}

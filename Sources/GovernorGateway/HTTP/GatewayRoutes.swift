@@ -1,6 +1,7 @@
 import Foundation
 import GovernorCore
 import GovernorDelivery
+import GovernorStore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -18,14 +19,43 @@ public enum GatewayRoutes {
       json(#"{"status":"ok"}"#, status: .ok)
     }
     router.post("/v1/messages") { request, context -> Response in
-      await submit(request, context: context, gateway: gateway)
+      switch await access(request, needs: .send, store: gateway.store, context: context) {
+      case .refused(let response): return response
+      case .granted(let key):
+        return await submit(request, key: key, context: context, gateway: gateway)
+      }
     }
     return router
   }
 
-  static func submit(_ request: Request, context: BasicRequestContext, gateway: Gateway) async
-    -> Response
-  {
+  enum Access {
+    case granted(APIKeyRecord)
+    case refused(Response)
+  }
+
+  /// 401 without a valid key, 403 without the scope. The key is never logged, only its id.
+  static func access(
+    _ request: Request, needs scope: Scope, store: any Store, context: BasicRequestContext
+  ) async -> Access {
+    do {
+      guard
+        let key = try await APIKeys.authenticate(request.headers[.authorization], in: store)
+      else {
+        var response = Problem.unauthenticated().response
+        response.headers[.wwwAuthenticate] = "Bearer"
+        return .refused(response)
+      }
+      guard APIKeys.allows(key, scope) else { return .refused(Problem.forbidden(scope).response) }
+      return .granted(key)
+    } catch {
+      context.logger.error("key lookup failed", metadata: ["error": "\(error)"])
+      return .refused(Problem.internalError().response)
+    }
+  }
+
+  static func submit(
+    _ request: Request, key: APIKeyRecord, context: BasicRequestContext, gateway: Gateway
+  ) async -> Response {
     let body: ByteBuffer
     do {
       body = try await request.body.collect(upTo: bodyLimit)
@@ -39,7 +69,7 @@ public enum GatewayRoutes {
         "decided",
         metadata: [
           "decision_id": "\(submission.decision.id)", "message_id": "\(message.id)",
-          "outcome": "\(submission.decision.outcome.rawValue)",
+          "outcome": "\(submission.decision.outcome.rawValue)", "api_key": "\(key.id)",
         ])
       return json(SubmissionJSON.render(submission), status: .ok)
     } catch let invalid as InvalidRecord {

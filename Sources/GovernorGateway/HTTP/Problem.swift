@@ -31,6 +31,18 @@ struct Problem: Encodable {
       status: 413, detail: "the body is larger than \(limit) bytes")
   }
 
+  static func unauthenticated() -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/unauthenticated", title: "No valid API key",
+      status: 401, detail: "send 'Authorization: Bearer mg_…' with a key from governor keys create")
+  }
+
+  static func forbidden(_ scope: Scope) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/forbidden", title: "The key lacks a scope",
+      status: 403, detail: "this needs an API key with the '\(scope.rawValue)' scope")
+  }
+
   static func internalError() -> Problem {
     Problem(
       type: "about:blank", title: "Internal error", status: 500,

@@ -73,6 +73,7 @@ enum PostgresMigrations {
       ]
     ),
     ("v4-decision-by-message", [PostgresQuery(unsafeSQL: AuditChain.byMessageIndexSQL)]),
+    ("v5-api-keys", [PostgresQuery(unsafeSQL: StoredValues.apiKeyTableSQL)]),
   ]
 
   static func migrate(_ client: PostgresClient, logger: Logger) async throws {

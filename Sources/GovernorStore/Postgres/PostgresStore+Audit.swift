@@ -105,6 +105,29 @@ extension PostgresStore {
     return rows
   }
 
+  public func saveAPIKey(_ key: APIKeyRecord) async throws {
+    try await client.query(
+      """
+      INSERT INTO api_key (id, name, scopes, secret_hash, created_at)
+      VALUES (\(key.id), \(key.name), \(key.scopes.joined(separator: " ")), \(key.secretHash),
+        \(key.createdAt.timeIntervalSince1970))
+      """, logger: logger)
+  }
+
+  public func apiKey(id: String) async throws -> APIKeyRecord? {
+    for try await (id, name, scopes, hash, createdAt) in try await client.query(
+      """
+      SELECT id, name, scopes, secret_hash, created_at FROM api_key
+      WHERE id = \(id) AND revoked_at IS NULL
+      """, logger: logger
+    ).decode((String, String, String, String, Double).self) {
+      return APIKeyRecord(
+        id: id, name: name, scopes: scopes.split(separator: " ").map(String.init),
+        secretHash: hash, createdAt: Date(timeIntervalSince1970: createdAt))
+    }
+    return nil
+  }
+
   public func savePolicyText(_ text: String, name: String, version: String, at: Date)
     async throws
   {

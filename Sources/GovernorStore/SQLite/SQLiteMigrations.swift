@@ -93,6 +93,9 @@ enum SQLiteMigrations {
     migrator.registerMigration("v4-decision-by-message") { db in
       try db.execute(sql: AuditChain.byMessageIndexSQL)
     }
+    migrator.registerMigration("v5-api-keys") { db in
+      try db.execute(sql: StoredValues.apiKeyTableSQL)
+    }
     return migrator
   }
 }

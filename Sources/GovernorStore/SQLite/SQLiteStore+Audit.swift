@@ -78,6 +78,32 @@ extension SQLiteStore {
       previousHash: row["previous_hash"], hash: row["hash"])
   }
 
+  public func saveAPIKey(_ key: APIKeyRecord) async throws {
+    try await write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO api_key (id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          key.id, key.name, key.scopes.joined(separator: " "), key.secretHash,
+          key.createdAt.timeIntervalSince1970,
+        ])
+    }
+  }
+
+  public func apiKey(id: String) async throws -> APIKeyRecord? {
+    try await pool.read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT * FROM api_key WHERE id = ? AND revoked_at IS NULL", arguments: [id]
+      ).map { row in
+        let scopes: String = row["scopes"]
+        return APIKeyRecord(
+          id: row["id"], name: row["name"], scopes: scopes.split(separator: " ").map(String.init),
+          secretHash: row["secret_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+      }
+    }
+  }
+
   public func savePolicyText(_ text: String, name: String, version: String, at: Date)
     async throws
   {
