@@ -6,17 +6,22 @@ import Testing
 @Suite("governor serve")
 struct ServeCommandTests {
   /// Starts the binary, waits for its "listening" line, runs `body` with the base URL, then
-  /// sends SIGTERM and returns the exit status.
+  /// sends SIGTERM and returns the exit status and everything the server logged.
+  @discardableResult
   func withServer(
     _ arguments: [String], _ body: (String, CurlTransport) async throws -> Void
-  ) async throws -> Int32 {
+  ) async throws -> (status: Int32, log: String) {
+    let logPath = FileManager.default.temporaryDirectory
+      .appendingPathComponent("serve-log-\(UUID().uuidString)").path
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
     let process = Process()
     process.executableURL = GovernorBinary.executable
     process.arguments = ["serve", "--port", "0"] + arguments
     process.currentDirectoryURL = GovernorBinary.repositoryRoot
     let output = Pipe()
     process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
+    process.standardError = log
     try process.run()
     var base: String?
     var buffer = Data()
@@ -39,7 +44,8 @@ struct ServeCommandTests {
     }
     kill(process.processIdentifier, SIGTERM)
     process.waitUntilExit()
-    return process.terminationStatus
+    try log.close()
+    return (process.terminationStatus, try String(contentsOfFile: logPath, encoding: .utf8))
   }
 
   func post(_ transport: CurlTransport, _ url: String, _ json: String, key: String?)
@@ -69,7 +75,9 @@ struct ServeCommandTests {
     let store = folder + "/governor.sqlite"
     let sendKey = try createKey(store, scope: "send")
     let auditKey = try createKey(store, scope: "audit:read")
-    let status = try await withServer(["--store", store, "--sender", "outbox:\(folder)/outbox"]) {
+    let (status, log) = try await withServer([
+      "--store", store, "--sender", "outbox:\(folder)/outbox",
+    ]) {
       base, transport in
       let shipped = #"""
         {"id":"o-1","customer_id":"42","to":"ana@example.com","from":"shop@shop.example",
@@ -125,9 +133,60 @@ struct ServeCommandTests {
       #expect(health.status == 200)
     }
     #expect(status == 0)
+    // Requests are logged with their decision id and the key's id, never the key itself.
+    #expect(log.contains("decision_id=dec_"))
+    #expect(!log.contains(String(sendKey.split(separator: "_").last ?? "")))
+    #expect(!log.contains(String(auditKey.split(separator: "_").last ?? "")))
     let outbox = try FileManager.default.contentsOfDirectory(atPath: folder + "/outbox").sorted()
     #expect(outbox == ["o-1.eml", "o-1.json"])
     let verify = try GovernorBinary.run("audit", "verify", "--store", store)
     #expect(verify.stdoutLines == ["audit log intact: 2 decisions"])
+  }
+
+  @Test("a message id decided before a restart is answered the same after it, and not resent")
+  func idempotentAcrossRestart() async throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("serve-\(UUID().uuidString)").path
+    let store = folder + "/governor.sqlite"
+    let key = try createKey(store, scope: "send")
+    let arguments = ["--store", store, "--sender", "outbox:\(folder)/outbox"]
+    let message = #"""
+      {"id":"r-1","customer_id":"7","to":"bo@example.com","from":"shop@shop.example",
+       "subject":"Receipt","text":"Thanks","category":"transactional"}
+      """#
+    var firstId: String?
+    try await withServer(arguments) { base, transport in
+      let (_, answer) = try await post(transport, base + "/v1/messages", message, key: key)
+      firstId = (answer["record"] as? [String: Any])?["id"] as? String
+    }
+    try await withServer(arguments) { base, transport in
+      let (status, answer) = try await post(transport, base + "/v1/messages", message, key: key)
+      #expect(status == 200)
+      #expect(answer["repeated"] as? Bool == true)
+      #expect((answer["record"] as? [String: Any])?["id"] as? String == firstId)
+    }
+    let outbox = try FileManager.default.contentsOfDirectory(atPath: folder + "/outbox")
+    #expect(outbox.filter { $0.hasSuffix(".eml") } == ["r-1.eml"])
+  }
+
+  @Test("a body that is not UTF-8 is a 400 problem, not a crash")
+  func invalidUTF8() async throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("serve-\(UUID().uuidString)").path
+    let store = folder + "/governor.sqlite"
+    let key = try createKey(store, scope: "send")
+    try await withServer(["--store", store, "--sender", "outbox:\(folder)/outbox"]) {
+      base, transport in
+      var body = Data(#"{"id":"u","subject":""#.utf8)
+      body.append(contentsOf: [0xFF, 0xFE, 0x80])
+      body.append(Data(#""}"#.utf8))
+      let response = try await transport.send(
+        SenderRequest(
+          method: "POST", url: base + "/v1/messages",
+          headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(key)")],
+          body: body))
+      #expect(response.status == 400)
+      #expect(response.headers["content-type"] == "application/problem+json")
+    }
   }
 }

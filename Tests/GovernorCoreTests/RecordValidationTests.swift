@@ -129,6 +129,19 @@ struct RecordDecodingTests {
     #expect(problem(Suppression.self, "{") == "body: is not a JSON object")
   }
 
+  @Test("a body that is not UTF-8 is refused as such")
+  func invalidUTF8() {
+    var bytes = Data(#"{"reason": "complaint", "at": "2026-11-01T10:00:00Z", "source": ""#.utf8)
+    bytes.append(contentsOf: [0xC3, 0x28])
+    bytes.append(Data(#""}"#.utf8))
+    do {
+      _ = try RecordDecoding.decode(Suppression.self, from: bytes)
+      Issue.record("decoded invalid UTF-8")
+    } catch {
+      #expect(error.description == "body: is not valid UTF-8")
+    }
+  }
+
   @Test("fractional seconds are accepted")
   func fractionalSeconds() throws {
     let suppression = try RecordDecoding.decode(

@@ -6,6 +6,11 @@ public enum RecordDecoding {
   public static func decode<Record: Decodable>(_ type: Record.Type, from json: Data)
     throws(InvalidRecord) -> Record
   {
+    // Foundation's parser lets some invalid UTF-8 through inside strings; RFC 8259 §8.1
+    // requires UTF-8, and a byte we cannot read could hide anything.
+    guard String(validating: json, as: UTF8.self) != nil else {
+      throw InvalidRecord(field: "body", problem: "is not valid UTF-8")
+    }
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .custom { decoder in
       let container = try decoder.singleValueContainer()
