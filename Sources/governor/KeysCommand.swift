@@ -50,8 +50,10 @@ enum DevelopmentKey {
     let url = URL(fileURLWithPath: file)
     try FileManager.default.createDirectory(
       at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    FileManager.default.createFile(
-      atPath: file, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+    guard
+      FileManager.default.createFile(
+        atPath: file, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+    else { throw ValidationError("--dev-key-file: cannot write \(file)") }
     return key
   }
 }

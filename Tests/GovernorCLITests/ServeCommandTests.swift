@@ -189,4 +189,40 @@ struct ServeCommandTests {
       #expect(response.headers["content-type"] == "application/problem+json")
     }
   }
+
+  @Test(
+    "consents and suppressions over HTTP need consent:write; a lifted suppression is 204, again 404"
+  )
+  func recordsOverHTTP() async throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("serve-\(UUID().uuidString)").path
+    let store = folder + "/governor.sqlite"
+    let writer = try createKey(store, scope: "consent:write")
+    let sender = try createKey(store, scope: "send")
+    try await withServer(["--store", store, "--sender", "outbox:\(folder)/outbox"]) {
+      base, transport in
+      let consent =
+        #"{"customer_id":"42","purpose":"marketing","status":"granted","at":"2026-01-01T00:00:00Z","source":"signup"}"#
+      let (forbidden, _) = try await post(transport, base + "/v1/consents", consent, key: sender)
+      #expect(forbidden == 403)
+      let (created, _) = try await post(transport, base + "/v1/consents", consent, key: writer)
+      #expect(created == 201)
+      let (invalid, problem) = try await post(
+        transport, base + "/v1/suppressions", #"{"customer_id":"42"}"#, key: writer)
+      #expect(invalid == 422)
+      #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "reason")
+      let (added, suppression) = try await post(
+        transport, base + "/v1/suppressions", #"{"customer_id":"42","reason":"unsubscribed"}"#,
+        key: writer)
+      #expect(added == 201)
+      let id = try #require(suppression["id"] as? String)
+      for expected in [204, 404] {
+        let lifted = try await transport.send(
+          SenderRequest(
+            method: "DELETE", url: base + "/v1/suppressions/\(id)",
+            headers: [("Authorization", "Bearer \(writer)")]))
+        #expect(lifted.status == expected)
+      }
+    }
+  }
 }

@@ -155,3 +155,59 @@ struct GatewayTests {
     #expect(try await store.ledger(status: .reserved).isEmpty)
   }
 }
+
+@Suite("Gateway: consents and suppressions")
+struct GatewayRecordTests {
+  let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+  func gateway() throws -> (Gateway, SQLiteStore) {
+    let yaml = """
+      name: records
+      consent:
+        purposes: {marketing: {}}
+      categories:
+        marketing: {consent: [marketing]}
+      """
+    let policy = try PolicyLoader.load(Data(yaml.utf8), file: "records.yaml").get()
+    let store = try SQLiteStore(
+      path: FileManager.default.temporaryDirectory
+        .appendingPathComponent("gw-\(UUID().uuidString)/governor.sqlite").path)
+    let outbox = FileManager.default.temporaryDirectory.appendingPathComponent("o").path
+    return (
+      Gateway(store: store, policy: policy, sender: OutboxSender(folder: outbox), clock: { now }),
+      store
+    )
+  }
+
+  @Test("a consent from JSON is validated against the policy and stored")
+  func consent() async throws {
+    let (gateway, store) = try gateway()
+    let input = try RecordDecoding.decode(
+      ConsentInput.self,
+      from: Data(
+        #"{"customer_id":"c9","purpose":"marketing","status":"granted","at":"2026-11-18T10:00:00Z","source":"signup","proof":"checkbox"}"#
+          .utf8))
+    try await gateway.recordConsent(input)
+    #expect(
+      try await store.customerState("c9", sendsSince: now)?.consents.first?.proof == "checkbox")
+
+    let wrong = try RecordDecoding.decode(
+      ConsentInput.self,
+      from: Data(
+        #"{"customer_id":"c9","purpose":"sms","status":"granted","at":"2026-11-18T10:00:00Z","source":"x"}"#
+          .utf8))
+    await #expect(throws: InvalidRecord.self) { try await gateway.recordConsent(wrong) }
+  }
+
+  @Test("a suppression is added (at defaults to now) and lifted by id, keeping its history")
+  func suppression() async throws {
+    let (gateway, store) = try gateway()
+    let input = try RecordDecoding.decode(
+      SuppressionInput.self, from: Data(#"{"customer_id":"c9","reason":"complaint"}"#.utf8))
+    let id = try await gateway.addSuppression(input)
+    #expect(try await store.customerState("c9", sendsSince: now)?.suppressions.first?.at == now)
+    #expect(try await gateway.liftSuppression(id: id, by: "test"))
+    #expect(try await !gateway.liftSuppression(id: id, by: "test"))
+    #expect(try await store.customerState("c9", sendsSince: now)?.suppressions.isEmpty == true)
+  }
+}

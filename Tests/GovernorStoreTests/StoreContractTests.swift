@@ -281,3 +281,24 @@ struct StoreAPIKeyTests {
     }
   }
 }
+
+@Suite("Store contract: records before the profile")
+struct StoreEarlyRecordTests {
+  @Test(
+    "consent recorded before any profile counts at the next decision",
+    arguments: StoreBackend.available)
+  func consentFirst(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      try await store.recordConsent(
+        ConsentEvent(
+          purpose: "marketing", status: .granted, at: time("2026-01-01T00:00:00Z"),
+          source: "signup"),
+        customerId: "new")
+      let engine = Engine(policy: try weeklyCapPolicy())
+      let reservation = try await store.reserve(
+        marketingMessage("m1", customer: "new"), engine: engine, at: time("2026-11-26T12:00:00Z"))
+      #expect(reservation.decision.outcome == .forwarded)
+      #expect(try await store.customerState("new", sendsSince: .distantPast)?.consents.count == 1)
+    }
+  }
+}

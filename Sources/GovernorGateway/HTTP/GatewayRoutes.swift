@@ -25,7 +25,56 @@ public enum GatewayRoutes {
         return await submit(request, key: key, context: context, gateway: gateway)
       }
     }
+    router.post("/v1/consents") { request, context -> Response in
+      await guarded(request, .consentWrite, gateway, context) { body, _ in
+        try await gateway.recordConsent(RecordDecoding.decode(ConsentInput.self, from: body))
+        return json(#"{"recorded":true}"#, status: .created)
+      }
+    }
+    router.post("/v1/suppressions") { request, context -> Response in
+      await guarded(request, .consentWrite, gateway, context) { body, _ in
+        let id = try await gateway.addSuppression(
+          RecordDecoding.decode(SuppressionInput.self, from: body))
+        return json(#"{"id":\#(SubmissionJSON.quoted(id))}"#, status: .created)
+      }
+    }
+    router.delete("/v1/suppressions/{id}") { request, context -> Response in
+      await guarded(request, .consentWrite, gateway, context) { _, key in
+        let id = try context.parameters.require("id")
+        guard try await gateway.liftSuppression(id: id, by: "api key \(key.id)") else {
+          return Problem.notFound("no active suppression '\(id)'").response
+        }
+        return Response(status: .noContent)
+      }
+    }
     return router
+  }
+
+  /// Authenticates, reads the body (413 past the limit), runs `handle`, and turns invalid
+  /// input into problem+json: the shared frame of every write route.
+  static func guarded(
+    _ request: Request, _ scope: Scope, _ gateway: Gateway, _ context: BasicRequestContext,
+    _ handle: (Data, APIKeyRecord) async throws -> Response
+  ) async -> Response {
+    let key: APIKeyRecord
+    switch await access(request, needs: scope, store: gateway.store, context: context) {
+    case .refused(let response): return response
+    case .granted(let granted): key = granted
+    }
+    do {
+      let body = try await request.body.collect(upTo: bodyLimit)
+      return try await handle(Data(buffer: body), key)
+    } catch is NIOTooManyBytesError {
+      return Problem.tooLarge(limit: bodyLimit).response
+    } catch let invalid as InvalidRecord {
+      if invalid.problems.first?.field == "body" {
+        return Problem.badBody(invalid.description).response
+      }
+      return Problem.invalid(invalid).response
+    } catch {
+      context.logger.error("request failed", metadata: ["error": "\(error)"])
+      return Problem.internalError().response
+    }
   }
 
   enum Access {

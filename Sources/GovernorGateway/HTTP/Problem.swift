@@ -43,6 +43,10 @@ struct Problem: Encodable {
       status: 403, detail: "this needs an API key with the '\(scope.rawValue)' scope")
   }
 
+  static func notFound(_ detail: String) -> Problem {
+    Problem(type: "about:blank", title: "Not found", status: 404, detail: detail)
+  }
+
   static func internalError() -> Problem {
     Problem(
       type: "about:blank", title: "Internal error", status: 500,

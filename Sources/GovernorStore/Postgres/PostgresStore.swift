@@ -71,6 +71,7 @@ public final class PostgresStore: Store {
     let event = validated.record
     try await client.query(
       """
+      WITH known AS (INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING)
       INSERT INTO consent_event (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
       VALUES (\(customerId), \(event.purpose), \(event.status.rawValue), \(event.kind),
         \(event.at.timeIntervalSince1970), \(event.confirmedAt?.timeIntervalSince1970),
@@ -85,6 +86,7 @@ public final class PostgresStore: Store {
     let id = StoredValues.newId("sup")
     try await client.query(
       """
+      WITH known AS (INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING)
       INSERT INTO suppression (id, customer_id, reason, scope, at, source)
       VALUES (\(id), \(customerId), \(suppression.reason.rawValue),
         \(suppression.scope.description), \(suppression.at.timeIntervalSince1970),

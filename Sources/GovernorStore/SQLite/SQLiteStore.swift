@@ -37,6 +37,14 @@ public final class SQLiteStore: Store {
     }
   }
 
+  /// Consent or a suppression may arrive before the customer's profile; the customer then
+  /// exists with no address or zone yet, so the next decision sees what was recorded.
+  static func knowCustomer(_ db: Database, _ customerId: String) throws {
+    try db.execute(
+      sql: "INSERT INTO customer (id) VALUES (?) ON CONFLICT (id) DO NOTHING",
+      arguments: [customerId])
+  }
+
   public func saveCustomer(_ validated: Validated<CustomerProfile>) async throws {
     let profile = validated.record
     try await write { db in
@@ -59,6 +67,7 @@ public final class SQLiteStore: Store {
   {
     let event = validated.record
     try await write { db in
+      try Self.knowCustomer(db, customerId)
       try db.execute(
         sql: """
           INSERT INTO consent_event
@@ -79,6 +88,7 @@ public final class SQLiteStore: Store {
     let suppression = validated.record
     let id = StoredValues.newId("sup")
     try await write { db in
+      try Self.knowCustomer(db, customerId)
       try db.execute(
         sql: """
           INSERT INTO suppression (id, customer_id, reason, scope, at, source)
