@@ -45,14 +45,12 @@ public struct Gateway: Sendable {
     // The client does not get to say when we received it: max_delay counts from here.
     message.receivedAt = now
     let reservation = try await store.reserve(message, engine: engine, at: now)
-    if reservation.decision.outcome == .forwarded, !reservation.reserved,
-      let earlier = try await store.decision(messageId: message.id)
-    {
-      // A concurrent duplicate reserved it first and has recorded its decision.
-      return Submission(decision: earlier, delivery: nil, repeated: true)
-    }
-    let entry = try await store.appendDecision(
+    // One decision per message id, even when duplicates race: the loser gets the winner's.
+    let (entry, isNew) = try await store.appendFirstDecision(
       reservation.decision, campaignId: message.campaignId, at: now)
+    if !isNew, !reservation.reserved {
+      return Submission(decision: entry, delivery: nil, repeated: true)
+    }
     switch reservation.decision.outcome {
     case .forwarded where reservation.reserved:
       let delivery = await sender.deliver(message)

@@ -110,6 +110,24 @@ struct GatewayTests {
     #expect(try await store.ledger(status: .sent).count == 1)
   }
 
+  @Test("concurrent duplicates of a blocked message leave one decision in the audit log")
+  func concurrentBlockedDuplicates() async throws {
+    let policy = try policy(max: 1)
+    let store = try await store(consenting: ["c1"], policy: policy)
+    let gateway = Gateway(
+      store: store, policy: policy, sender: OutboxSender(folder: folder()), clock: { now })
+    _ = try await gateway.submit(message("first"))
+    let decisionIds = try await withThrowingTaskGroup(of: String.self) { group in
+      for _ in 0..<20 {
+        group.addTask { try await gateway.submit(message("dup")).decision.id }
+      }
+      return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+    }
+    #expect(decisionIds.count == 1)
+    #expect(try await store.decision(messageId: "dup")?.outcome == .blocked)
+    #expect(try await store.verifyAudit().rows == 2)
+  }
+
   @Test("a delivery that fails ends as failed with its reason and releases the cap slot")
   func failedReleasesSlot() async throws {
     let policy = try policy(max: 1)

@@ -181,6 +181,34 @@ struct StoreContractTests {
   }
 
   @Test(
+    "concurrent first decisions for one message id leave exactly one row",
+    arguments: StoreBackend.available)
+  func firstDecisionOnce(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy(max: 1))
+      let at = time("2026-11-26T12:00:00Z")
+      _ = try await store.reserve(marketingMessage("first"), engine: engine, at: at)
+      let decision = try await store.reserve(marketingMessage("dup"), engine: engine, at: at)
+        .decision
+      let fresh = try await withThrowingTaskGroup(of: Bool.self) { group in
+        for _ in 0..<30 {
+          group.addTask {
+            try await store.appendFirstDecision(decision, campaignId: nil, at: at).isNew
+          }
+        }
+        return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+      }
+      #expect(decision.outcome == .blocked)
+      #expect(fresh == 1)
+      #expect(try await store.verifyAudit().rows == 1)
+      // A later decision for the same message (a deferred send released) is still appended.
+      _ = try await store.appendDecision(decision, campaignId: nil, at: at + 60)
+      #expect(try await store.verifyAudit().rows == 2)
+    }
+  }
+
+  @Test(
     "the audit log chains every decision and verifies intact", arguments: StoreBackend.available)
   func auditChain(backend: StoreBackend) async throws {
     try await backend.withStore { store in

@@ -7,11 +7,35 @@ extension PostgresStore {
   public func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
     -> AuditEntry
   {
+    try await append(decision, campaignId: campaignId, at: at, onlyFirst: false).entry
+  }
+
+  public func appendFirstDecision(_ decision: Decision, campaignId: String?, at: Date)
+    async throws -> (entry: AuditEntry, isNew: Bool)
+  {
+    try await append(decision, campaignId: campaignId, at: at, onlyFirst: true)
+  }
+
+  private func append(_ decision: Decision, campaignId: String?, at: Date, onlyFirst: Bool)
+    async throws -> (entry: AuditEntry, isNew: Bool)
+  {
     let id = StoredValues.newId("dec")
     let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
     let logger = logger
     return try await client.withTransaction(logger: logger) { connection in
+      // Every append takes this lock, so the check below sees any concurrent duplicate.
       try await connection.query(Self.auditLock, logger: logger)
+      if onlyFirst,
+        let earlier = try await Self.auditEntries(
+          connection.query(
+            """
+            SELECT \(unescaped: Self.auditColumns) FROM decision
+            WHERE message_id = \(decision.messageId) ORDER BY sequence LIMIT 1
+            """, logger: logger)
+        ).first
+      {
+        return (earlier, false)
+      }
       var previous = AuditChain.genesis
       for try await hash in try await connection.query(
         "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1", logger: logger
@@ -36,11 +60,12 @@ extension PostgresStore {
         INSERT INTO audit_head (id, sequence, hash) VALUES (1, \(sequence), \(hash))
         ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
         """, logger: logger)
-      return AuditEntry(
+      let entry = AuditEntry(
         sequence: sequence, id: id, messageId: decision.messageId,
         customerId: decision.customerId, outcome: decision.outcome,
         policyVersion: decision.policy.version, decidedAt: at, content: content,
         previousHash: previous, hash: hash)
+      return (entry, true)
     }
   }
 

@@ -6,9 +6,28 @@ extension SQLiteStore {
   public func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
     -> AuditEntry
   {
+    try await append(decision, campaignId: campaignId, at: at, onlyFirst: false).entry
+  }
+
+  public func appendFirstDecision(_ decision: Decision, campaignId: String?, at: Date)
+    async throws -> (entry: AuditEntry, isNew: Bool)
+  {
+    try await append(decision, campaignId: campaignId, at: at, onlyFirst: true)
+  }
+
+  private func append(_ decision: Decision, campaignId: String?, at: Date, onlyFirst: Bool)
+    async throws -> (entry: AuditEntry, isNew: Bool)
+  {
     let id = StoredValues.newId("dec")
     let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
     return try await write { db in
+      if onlyFirst,
+        let earlier = try Row.fetchOne(
+          db, sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1",
+          arguments: [decision.messageId])
+      {
+        return (Self.auditEntry(earlier), false)
+      }
       let previous =
         try String.fetchOne(db, sql: "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1")
         ?? AuditChain.genesis
@@ -30,11 +49,12 @@ extension SQLiteStore {
           ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
           """,
         arguments: [sequence, hash])
-      return AuditEntry(
+      let entry = AuditEntry(
         sequence: sequence, id: id, messageId: decision.messageId,
         customerId: decision.customerId, outcome: decision.outcome,
         policyVersion: decision.policy.version, decidedAt: at, content: content,
         previousHash: previous, hash: hash)
+      return (entry, true)
     }
   }
 
