@@ -66,6 +66,12 @@ public protocol Store: Sendable {
   /// address, so they stay — and can be found by that key — after the customer is erased.
   func decisions(customerId: String) async throws -> [AuditEntry]
 
+  /// Decisions matching every filter given, newest first, at most `query.limit`.
+  func decisions(matching query: DecisionQuery) async throws -> [AuditEntry]
+
+  /// The decision with this id (`dec_…`).
+  func decision(id: String) async throws -> AuditEntry?
+
   /// Re-computes the chain: every row's hash covers its content and the previous row's hash.
   func verifyAudit() async throws -> AuditVerification
 
@@ -97,6 +103,34 @@ public protocol Store: Sendable {
   /// messages. Audit rows stay, as they hold only the customer id and the hash chain must not
   /// break. Returns false for an unknown customer.
   func eraseCustomer(_ customerId: String) async throws -> Bool
+}
+
+/// Filters over the audit log; nil means any. `before` is a cursor: only rows older than that
+/// sequence number, so a page never shifts when new decisions arrive.
+public struct DecisionQuery: Hashable, Sendable {
+  public var outcome: Outcome?
+  public var rule: String?
+  public var campaignId: String?
+  public var customerId: String?
+  public var since: Date?
+  public var until: Date?
+  public var before: Int64?
+  public var limit: Int
+
+  public init(
+    outcome: Outcome? = nil, rule: String? = nil, campaignId: String? = nil,
+    customerId: String? = nil, since: Date? = nil, until: Date? = nil, before: Int64? = nil,
+    limit: Int = 50
+  ) {
+    self.outcome = outcome
+    self.rule = rule
+    self.campaignId = campaignId
+    self.customerId = customerId
+    self.since = since
+    self.until = until
+    self.before = before
+    self.limit = limit
+  }
 }
 
 /// A message waiting in the deferred queue.

@@ -51,6 +51,27 @@ struct AuditTamperTests {
     }
   }
 
+  @Test(
+    "edited campaign or rule columns are detected, and the backfill restores them from content",
+    arguments: StoreBackend.available)
+  func editedFilterColumns(backend: StoreBackend) async throws {
+    // A cap of 3: rows 4 and 5 are blocked by caps.weekly.
+    try await withAuditedStore(backend, count: 5) { store, database in
+      try await database.execute("UPDATE decision SET campaign_id = 'other' WHERE sequence = 2")
+      #expect(try await store.verifyAudit().firstProblem?.sequence == 2)
+      try await database.execute("UPDATE decision SET campaign_id = 'camp', rules = ''")
+      #expect(try await store.verifyAudit().firstProblem?.sequence == 4)
+      try await database.execute("UPDATE decision SET campaign_id = NULL")
+      #expect(!(try await store.verifyAudit().intact))
+      try await database.execute(
+        backend == .sqlite
+          ? AuditChain.sqliteFilterBackfillSQL : AuditChain.postgresFilterBackfillSQL)
+      #expect(try await store.verifyAudit().intact)
+      #expect(try await store.decisions(matching: DecisionQuery(campaignId: "camp")).count == 5)
+      #expect(try await store.decisions(matching: DecisionQuery(rule: "caps.weekly")).count == 2)
+    }
+  }
+
   @Test("deleting a decision is detected at the row after it", arguments: StoreBackend.available)
   func deletedRow(backend: StoreBackend) async throws {
     try await withAuditedStore(backend, count: 4) { store, database in
@@ -104,11 +125,14 @@ struct AuditTamperTests {
       let content = try #require(
         try await database.text("SELECT content FROM decision WHERE sequence = 2")
       )
-      .replacingOccurrences(of: "camp", with: "other")
+      .replacingOccurrences(of: #""campaign_id":"camp""#, with: #""campaign_id":"other""#)
       let hash = AuditChain.hash(content: content, previous: previous ?? "")
       let quoted = content.replacingOccurrences(of: "'", with: "''")
       try await database.execute(
-        "UPDATE decision SET content = '\(quoted)', hash = '\(hash)' WHERE sequence = 2")
+        """
+        UPDATE decision SET content = '\(quoted)', hash = '\(hash)', campaign_id = 'other'
+        WHERE sequence = 2
+        """)
       let verification = try await store.verifyAudit()
       #expect(verification.firstProblem?.sequence == 3)
     }

@@ -11,6 +11,9 @@ public struct AuditEntry: Hashable, Sendable {
   public var outcome: Outcome
   public var policyVersion: String
   public var decidedAt: Date
+  public var campaignId: String?
+  /// The rules among the decision's reasons, for filtering.
+  public var rules: [String]
   /// The decision as canonical JSON: what the hash covers.
   public var content: String
   public var previousHash: String
@@ -80,21 +83,68 @@ public enum AuditChain {
   /// verifier can tell when a column was edited on its own.
   public struct Columns: Decodable, Equatable {
     public var id: String
+    public var campaignId: String?
     public var decision: Inner
+
+    enum CodingKeys: String, CodingKey {
+      case id, decision
+      case campaignId = "campaign_id"
+    }
 
     public struct Inner: Decodable, Equatable {
       public var messageId: String
       public var customerId: String
       public var outcome: String
       public var policy: PolicyReference
+      public var reasons: [RuleOnly]
 
       enum CodingKeys: String, CodingKey {
-        case outcome, policy
+        case outcome, policy, reasons
         case messageId = "message_id"
         case customerId = "customer_id"
       }
     }
+
+    public struct RuleOnly: Decodable, Equatable {
+      public var rule: String
+    }
   }
+
+  /// The `rules` column: each rule between spaces, so one rule is found by a plain substring
+  /// search for " rule " without LIKE's wildcards (rule ids contain `_`).
+  static func rulesColumn(_ rules: [String]) -> String {
+    rules.isEmpty ? "" : " " + rules.joined(separator: " ") + " "
+  }
+
+  static func rules(parsing column: String) -> [String] {
+    column.split(separator: " ").map(String.init)
+  }
+
+  /// Migration: the filter columns, filled in from the content of rows written before them.
+  static let filterColumnsSQL = [
+    "ALTER TABLE decision ADD COLUMN campaign_id TEXT",
+    "ALTER TABLE decision ADD COLUMN rules TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX decision_by_campaign ON decision (campaign_id, sequence)",
+    "CREATE INDEX decision_by_time ON decision (decided_at)",
+  ]
+
+  /// Re-derives the filter columns from the hashed content: run by the migration, and the
+  /// repair when a verifier reports that only the columns were edited.
+  public static let sqliteFilterBackfillSQL = """
+    UPDATE decision SET
+      campaign_id = json_extract(content, '$.campaign_id'),
+      rules = coalesce((
+        SELECT ' ' || group_concat(json_extract(value, '$.rule'), ' ') || ' '
+        FROM json_each(content, '$.decision.reasons')), '')
+    """
+
+  public static let postgresFilterBackfillSQL = """
+    UPDATE decision SET
+      campaign_id = content::jsonb->>'campaign_id',
+      rules = coalesce((
+        SELECT ' ' || string_agg(reason->>'rule', ' ') || ' '
+        FROM jsonb_array_elements(content::jsonb->'decision'->'reasons') AS reason), '')
+    """
 
   /// Checks rows in sequence order, then that the log still ends at its recorded head; stops
   /// at the first problem.
@@ -143,7 +193,9 @@ public enum AuditChain {
         columns.id == row.id, columns.decision.messageId == row.messageId,
         columns.decision.customerId == row.customerId,
         columns.decision.outcome == row.outcome.rawValue,
-        columns.decision.policy.version == row.policyVersion
+        columns.decision.policy.version == row.policyVersion,
+        columns.campaignId == row.campaignId,
+        Set(columns.decision.reasons.map(\.rule)) == Set(row.rules)
       else {
         return AuditVerification(
           rows: rows.count,

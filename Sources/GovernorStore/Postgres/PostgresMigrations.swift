@@ -74,6 +74,12 @@ enum PostgresMigrations {
     ),
     ("v4-decision-by-message", [PostgresQuery(unsafeSQL: AuditChain.byMessageIndexSQL)]),
     ("v5-api-keys", [PostgresQuery(unsafeSQL: StoredValues.apiKeyTableSQL)]),
+    (
+      "v6-decision-filters",
+      (AuditChain.filterColumnsSQL + [AuditChain.postgresFilterBackfillSQL]).map {
+        PostgresQuery(unsafeSQL: $0)
+      }
+    ),
   ]
 
   static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -47,9 +47,11 @@ extension PostgresStore {
       for try await inserted in try await connection.query(
         """
         INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
-          content, previous_hash, hash)
+          campaign_id, rules, content, previous_hash, hash)
         VALUES (\(id), \(decision.messageId), \(decision.customerId), \(decision.outcome.rawValue),
-          \(decision.policy.version), \(at.timeIntervalSince1970), \(content), \(previous), \(hash))
+          \(decision.policy.version), \(at.timeIntervalSince1970), \(campaignId),
+          \(AuditChain.rulesColumn(decision.reasons.map(\.rule))), \(content), \(previous),
+          \(hash))
         RETURNING sequence
         """, logger: logger
       ).decode(Int64.self) {
@@ -63,8 +65,8 @@ extension PostgresStore {
       let entry = AuditEntry(
         sequence: sequence, id: id, messageId: decision.messageId,
         customerId: decision.customerId, outcome: decision.outcome,
-        policyVersion: decision.policy.version, decidedAt: at, content: content,
-        previousHash: previous, hash: hash)
+        policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
+        rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
       return (entry, true)
     }
   }
@@ -107,25 +109,55 @@ extension PostgresStore {
     ).first
   }
 
+  public func decisions(matching query: DecisionQuery) async throws -> [AuditEntry] {
+    let outcome = query.outcome?.rawValue
+    let since = query.since?.timeIntervalSince1970
+    let until = query.until?.timeIntervalSince1970
+    return try await Self.auditEntries(
+      client.query(
+        """
+        SELECT \(unescaped: Self.auditColumns) FROM decision
+        WHERE (\(outcome)::text IS NULL OR outcome = \(outcome))
+          AND (\(query.customerId)::text IS NULL OR customer_id = \(query.customerId))
+          AND (\(query.campaignId)::text IS NULL OR campaign_id = \(query.campaignId))
+          AND (\(query.rule)::text IS NULL OR position(' ' || \(query.rule) || ' ' in rules) > 0)
+          AND (\(since)::float8 IS NULL OR decided_at >= \(since))
+          AND (\(until)::float8 IS NULL OR decided_at < \(until))
+          AND (\(query.before)::int8 IS NULL OR sequence < \(query.before))
+        ORDER BY sequence DESC LIMIT \(query.limit)
+        """, logger: logger))
+  }
+
+  public func decision(id: String) async throws -> AuditEntry? {
+    try await Self.auditEntries(
+      client.query(
+        "SELECT \(unescaped: Self.auditColumns) FROM decision WHERE id = \(id)", logger: logger)
+    ).first
+  }
+
   static let auditColumns = """
-    sequence, id, message_id, customer_id, outcome, policy_version, decided_at, content,
-    previous_hash, hash
+    sequence, id, message_id, customer_id, outcome, policy_version, decided_at, campaign_id,
+    rules, content, previous_hash, hash
     """
 
   static func auditEntries(_ result: PostgresRowSequence) async throws -> [AuditEntry] {
     var rows: [AuditEntry] = []
     for try await (
-      sequence, id, messageId, customerId, outcome, version, decidedAt, content,
-      previous, hash
+      sequence, id, messageId, customerId, outcome, version, decidedAt, campaignId, rules,
+      content, previous, hash
     ) in result.decode(
-      (Int64, String, String, String, String, String, Double, String, String, String).self)
+      (
+        Int64, String, String, String, String, String, Double, String?, String, String,
+        String, String
+      ).self)
     {
       rows.append(
         AuditEntry(
           sequence: sequence, id: id, messageId: messageId, customerId: customerId,
           outcome: Outcome(rawValue: outcome) ?? .failed, policyVersion: version,
-          decidedAt: Date(timeIntervalSince1970: decidedAt), content: content,
-          previousHash: previous, hash: hash))
+          decidedAt: Date(timeIntervalSince1970: decidedAt), campaignId: campaignId,
+          rules: AuditChain.rules(parsing: rules), content: content, previousHash: previous,
+          hash: hash))
     }
     return rows
   }

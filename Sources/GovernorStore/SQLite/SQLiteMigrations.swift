@@ -96,6 +96,10 @@ enum SQLiteMigrations {
     migrator.registerMigration("v5-api-keys") { db in
       try db.execute(sql: StoredValues.apiKeyTableSQL)
     }
+    migrator.registerMigration("v6-decision-filters") { db in
+      for statement in AuditChain.filterColumnsSQL { try db.execute(sql: statement) }
+      try db.execute(sql: AuditChain.sqliteFilterBackfillSQL)
+    }
     return migrator
   }
 }

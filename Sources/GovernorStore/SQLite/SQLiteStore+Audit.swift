@@ -35,12 +35,13 @@ extension SQLiteStore {
       try db.execute(
         sql: """
           INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
-            content, previous_hash, hash)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            campaign_id, rules, content, previous_hash, hash)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           id, decision.messageId, decision.customerId, decision.outcome.rawValue,
-          decision.policy.version, at.timeIntervalSince1970, content, previous, hash,
+          decision.policy.version, at.timeIntervalSince1970, campaignId,
+          AuditChain.rulesColumn(decision.reasons.map(\.rule)), content, previous, hash,
         ])
       let sequence = db.lastInsertedRowID
       try db.execute(
@@ -52,8 +53,8 @@ extension SQLiteStore {
       let entry = AuditEntry(
         sequence: sequence, id: id, messageId: decision.messageId,
         customerId: decision.customerId, outcome: decision.outcome,
-        policyVersion: decision.policy.version, decidedAt: at, content: content,
-        previousHash: previous, hash: hash)
+        policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
+        rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
       return (entry, true)
     }
   }
@@ -88,13 +89,42 @@ extension SQLiteStore {
     }
   }
 
+  public func decisions(matching query: DecisionQuery) async throws -> [AuditEntry] {
+    try await pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT * FROM decision
+          WHERE (?1 IS NULL OR outcome = ?1) AND (?2 IS NULL OR customer_id = ?2)
+            AND (?3 IS NULL OR campaign_id = ?3) AND (?4 IS NULL OR instr(rules, ' ' || ?4 || ' ') > 0)
+            AND (?5 IS NULL OR decided_at >= ?5) AND (?6 IS NULL OR decided_at < ?6)
+            AND (?7 IS NULL OR sequence < ?7)
+          ORDER BY sequence DESC LIMIT ?8
+          """,
+        arguments: [
+          query.outcome?.rawValue, query.customerId, query.campaignId, query.rule,
+          query.since?.timeIntervalSince1970, query.until?.timeIntervalSince1970,
+          query.before, query.limit,
+        ]
+      ).map(Self.auditEntry)
+    }
+  }
+
+  public func decision(id: String) async throws -> AuditEntry? {
+    try await pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM decision WHERE id = ?", arguments: [id])
+        .map(Self.auditEntry)
+    }
+  }
+
   static func auditEntry(_ row: Row) -> AuditEntry {
     let outcome: String = row["outcome"]
     return AuditEntry(
       sequence: row["sequence"], id: row["id"], messageId: row["message_id"],
       customerId: row["customer_id"], outcome: Outcome(rawValue: outcome) ?? .failed,
       policyVersion: row["policy_version"],
-      decidedAt: Date(timeIntervalSince1970: row["decided_at"]), content: row["content"],
+      decidedAt: Date(timeIntervalSince1970: row["decided_at"]), campaignId: row["campaign_id"],
+      rules: AuditChain.rules(parsing: row["rules"]), content: row["content"],
       previousHash: row["previous_hash"], hash: row["hash"])
   }
 
