@@ -23,12 +23,15 @@ public struct Gateway: Sendable {
   public let validator: RecordValidator
   public let sender: any MailSender
   public let clock: @Sendable () -> Date
+  public let metrics: GatewayMetrics
 
   public init(
     store: any Store, policy: Policy, sender: any MailSender,
+    metrics: GatewayMetrics = GatewayMetrics(),
     clock: @escaping @Sendable () -> Date = { Date() }
   ) {
     self.store = store
+    self.metrics = metrics
     self.engine = Engine(policy: policy)
     self.validator = RecordValidator(policy: policy)
     self.sender = sender
@@ -51,9 +54,12 @@ public struct Gateway: Sendable {
     if !isNew, !reservation.reserved {
       return Submission(decision: entry, delivery: nil, repeated: true)
     }
+    if isNew { metrics.decided(reservation.decision) }
     switch reservation.decision.outcome {
     case .forwarded where reservation.reserved:
+      let started = ContinuousClock.now
       let delivery = await sender.deliver(message)
+      metrics.forwarded(delivery, after: ContinuousClock.now - started)
       try await complete(message.id, delivery)
       return Submission(decision: entry, delivery: delivery, repeated: false)
     case .deferred:

@@ -23,24 +23,7 @@ struct CustomerCommand: AsyncParsableCommand {
         printError("no customer '\(id)' in \(options.location)")
         throw ExitCode(1)
       }
-      print(try Self.json(export))
-    }
-
-    /// The export with its decisions as JSON objects rather than strings of JSON.
-    static func json(_ export: CustomerExport) throws -> String {
-      let encoder = JSONEncoder()
-      encoder.dateEncodingStrategy = .iso8601
-      encoder.keyEncodingStrategy = .convertToSnakeCase
-      guard
-        var object = try JSONSerialization.jsonObject(with: encoder.encode(export))
-          as? [String: Any]
-      else { throw ValidationError("the export did not encode as a JSON object") }
-      object["decisions"] = try export.decisions.map {
-        try JSONSerialization.jsonObject(with: Data($0.utf8))
-      }
-      let data = try JSONSerialization.data(
-        withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-      return String(decoding: data, as: UTF8.self)
+      print(try export.json(pretty: true))
     }
   }
 

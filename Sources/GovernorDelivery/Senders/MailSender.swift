@@ -7,4 +7,10 @@ public protocol MailSender: Sendable {
   var description: String { get }
   /// Delivers one message; never throws: every failure is a `.failed` with its reason.
   func deliver(_ message: Message) async -> DeliveryResult
+  /// The circuit breaker in front of the sender, for metrics; nil when it has none.
+  var breaker: CircuitBreaker? { get }
+}
+
+extension MailSender {
+  public var breaker: CircuitBreaker? { nil }
 }

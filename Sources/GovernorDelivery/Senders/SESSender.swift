@@ -10,6 +10,7 @@ public struct SESSender: MailSender {
   public let endpoint: String
   public let signer: SigV4Signer
   public let delivery: HTTPDelivery
+  public var breaker: CircuitBreaker? { delivery.breaker }
 
   public init(endpoint: String, signer: SigV4Signer, delivery: HTTPDelivery) {
     self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint

@@ -10,6 +10,7 @@ public struct SendGridSender: MailSender {
   public let base: String
   public let apiKey: String
   public let delivery: HTTPDelivery
+  public var breaker: CircuitBreaker? { delivery.breaker }
 
   public init(base: String, apiKey: String, delivery: HTTPDelivery) {
     self.base = base.hasSuffix("/") ? String(base.dropLast()) : base

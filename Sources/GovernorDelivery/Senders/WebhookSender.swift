@@ -8,6 +8,7 @@ import GovernorCore
 public struct WebhookSender: MailSender {
   public let url: String
   public let delivery: HTTPDelivery
+  public var breaker: CircuitBreaker? { delivery.breaker }
 
   public init(url: String, delivery: HTTPDelivery) {
     self.url = url

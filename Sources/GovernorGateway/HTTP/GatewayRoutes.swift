@@ -1,6 +1,5 @@
 import Foundation
 import GovernorCore
-import GovernorDelivery
 import GovernorStore
 import HTTPTypes
 import Hummingbird
@@ -8,38 +7,60 @@ import Logging
 import NIOCore
 
 /// The HTTP face of the gateway. Each handler reads the request, calls `Gateway`, and writes
-/// the answer; no rule logic lives here.
+/// the answer; no rule logic lives here. `openapi.yaml` describes every route registered here.
 public enum GatewayRoutes {
   /// Larger bodies are refused with 413 before they are parsed.
   public static let bodyLimit = 1 << 20
+  /// A batch of up to `Gateway.batchLimit` messages may be larger than one message.
+  public static let batchBodyLimit = 16 << 20
 
   public static func router(_ gateway: Gateway) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+    table(gateway).router
+  }
+
+  /// Every route served, as `METHOD /path` with `{name}` parameters: what openapi.yaml must
+  /// describe.
+  public static func served(_ gateway: Gateway) -> [String] {
+    table(gateway).entries
+  }
+
+  static func table(_ gateway: Gateway) -> RouteTable {
+    let router = RouteTable()
     router.get("/healthz") { _, _ -> Response in
       json(#"{"status":"ok"}"#, status: .ok)
     }
-    router.post("/v1/messages") { request, context -> Response in
-      switch await access(request, needs: .send, store: gateway.store, context: context) {
-      case .refused(let response): return response
-      case .granted(let key):
-        return await submit(request, key: key, context: context, gateway: gateway)
-      }
+    // Unauthenticated, like most scrape targets: counts by rule and outcome, no personal data.
+    router.get("/metrics") { _, _ -> Response in
+      Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        body: .init(
+          byteBuffer: ByteBuffer(
+            string: gateway.metrics.exposition(breaker: gateway.sender.breaker))))
     }
+    addMessageRoutes(router, gateway)
+    addRecordRoutes(router, gateway)
+    addCustomerRoutes(router, gateway)
+    addAuditRoutes(router, gateway)
+    addPolicyRoutes(router, gateway)
+    return router
+  }
+
+  static func addRecordRoutes(_ router: RouteTable, _ gateway: Gateway) {
     router.post("/v1/consents") { request, context -> Response in
-      await guarded(request, .consentWrite, gateway, context) { body, _ in
+      await guarded(request, [.consentWrite], gateway, context) { body, _ in
         try await gateway.recordConsent(RecordDecoding.decode(ConsentInput.self, from: body))
         return json(#"{"recorded":true}"#, status: .created)
       }
     }
     router.post("/v1/suppressions") { request, context -> Response in
-      await guarded(request, .consentWrite, gateway, context) { body, _ in
+      await guarded(request, [.consentWrite], gateway, context) { body, _ in
         let id = try await gateway.addSuppression(
           RecordDecoding.decode(SuppressionInput.self, from: body))
-        return json(#"{"id":\#(SubmissionJSON.quoted(id))}"#, status: .created)
+        return json(#"{"id":\#(JSONText.quoted(id))}"#, status: .created)
       }
     }
     router.delete("/v1/suppressions/{id}") { request, context -> Response in
-      await guarded(request, .consentWrite, gateway, context) { _, key in
+      await guarded(request, [.consentWrite], gateway, context) { _, key in
         let id = try context.parameters.require("id")
         guard try await gateway.liftSuppression(id: id, by: "api key \(key.id)") else {
           return Problem.notFound("no active suppression '\(id)'").response
@@ -47,17 +68,17 @@ public enum GatewayRoutes {
         return Response(status: .noContent)
       }
     }
-    return router
   }
 
-  /// Authenticates, reads the body (413 past the limit), runs `handle`, and turns invalid
-  /// input into problem+json: the shared frame of every write route.
+  /// Authenticates (any of `scopes`; an empty list takes any valid key), reads the body (413
+  /// past the limit), runs `handle`, and turns bad input into problem+json: the shared frame
+  /// of every route that needs a key.
   static func guarded(
-    _ request: Request, _ scope: Scope, _ gateway: Gateway, _ context: BasicRequestContext,
-    _ handle: (Data, APIKeyRecord) async throws -> Response
+    _ request: Request, _ scopes: [Scope], _ gateway: Gateway, _ context: BasicRequestContext,
+    bodyLimit: Int = bodyLimit, _ handle: (Data, APIKeyRecord) async throws -> Response
   ) async -> Response {
     let key: APIKeyRecord
-    switch await access(request, needs: scope, store: gateway.store, context: context) {
+    switch await access(request, needs: scopes, store: gateway.store, context: context) {
     case .refused(let response): return response
     case .granted(let granted): key = granted
     }
@@ -71,6 +92,8 @@ public enum GatewayRoutes {
         return Problem.badBody(invalid.description).response
       }
       return Problem.invalid(invalid).response
+    } catch let query as BadQuery {
+      return Problem.badQuery(query.problems).response
     } catch {
       context.logger.error("request failed", metadata: ["error": "\(error)"])
       return Problem.internalError().response
@@ -82,9 +105,10 @@ public enum GatewayRoutes {
     case refused(Response)
   }
 
-  /// 401 without a valid key, 403 without the scope. The key is never logged, only its id.
+  /// 401 without a valid key, 403 without one of the scopes. The key is never logged, only
+  /// its id.
   static func access(
-    _ request: Request, needs scope: Scope, store: any Store, context: BasicRequestContext
+    _ request: Request, needs scopes: [Scope], store: any Store, context: BasicRequestContext
   ) async -> Access {
     do {
       guard
@@ -94,41 +118,13 @@ public enum GatewayRoutes {
         response.headers[.wwwAuthenticate] = "Bearer"
         return .refused(response)
       }
-      guard APIKeys.allows(key, scope) else { return .refused(Problem.forbidden(scope).response) }
+      guard scopes.isEmpty || scopes.contains(where: { APIKeys.allows(key, $0) }) else {
+        return .refused(Problem.forbidden(scopes).response)
+      }
       return .granted(key)
     } catch {
       context.logger.error("key lookup failed", metadata: ["error": "\(error)"])
       return .refused(Problem.internalError().response)
-    }
-  }
-
-  static func submit(
-    _ request: Request, key: APIKeyRecord, context: BasicRequestContext, gateway: Gateway
-  ) async -> Response {
-    let body: ByteBuffer
-    do {
-      body = try await request.body.collect(upTo: bodyLimit)
-    } catch {
-      return Problem.tooLarge(limit: bodyLimit).response
-    }
-    do {
-      let message = try RecordDecoding.decode(Message.self, from: Data(buffer: body))
-      let submission = try await gateway.submit(message)
-      context.logger.info(
-        "decided",
-        metadata: [
-          "decision_id": "\(submission.decision.id)", "message_id": "\(message.id)",
-          "outcome": "\(submission.decision.outcome.rawValue)", "api_key": "\(key.id)",
-        ])
-      return json(SubmissionJSON.render(submission), status: .ok)
-    } catch let invalid as InvalidRecord {
-      if invalid.problems.first?.field == "body" {
-        return Problem.badBody(invalid.description).response
-      }
-      return Problem.invalid(invalid).response
-    } catch {
-      context.logger.error("submit failed", metadata: ["error": "\(error)"])
-      return Problem.internalError().response
     }
   }
 
@@ -139,28 +135,29 @@ public enum GatewayRoutes {
   }
 }
 
-/// `{"record": …, "delivery": …, "repeated": …}`: the record is the decision as the audit log
-/// stores it (`{id, campaign_id, decision}`), byte for byte, so a repeat is identical and a
-/// client can re-hash it.
-enum SubmissionJSON {
-  static func render(_ submission: Submission) -> String {
-    var delivery = "null"
-    switch submission.delivery {
-    case .delivered(let reference, let attempts):
-      delivery =
-        #"{"status":"sent","attempts":\#(attempts),"reference":\#(quoted(reference))}"#
-    case .failed(let reason, let attempts):
-      delivery = #"{"status":"failed","attempts":\#(attempts),"reason":\#(quoted(reason))}"#
-    case nil:
-      break
-    }
-    return #"{"record":\#(submission.decision.content),"delivery":\#(delivery),"#
-      + #""repeated":\#(submission.repeated)}"#
-  }
-
+/// JSON written by hand where a stored canonical record must be embedded byte for byte.
+enum JSONText {
   static func quoted(_ text: String?) -> String {
     guard let text else { return "null" }
     let data = (try? JSONEncoder().encode(text)) ?? Data("null".utf8)
     return String(decoding: data, as: UTF8.self)
+  }
+
+  static let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+  }()
+
+  /// `value` encoded as a JSON object with `extra` (name → raw JSON) added at its end.
+  static func object(_ value: some Encodable, adding extra: [(String, String)]) throws -> String {
+    var text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    guard text.hasSuffix("}") else { return text }
+    text.removeLast()
+    for (name, raw) in extra {
+      text += (text.hasSuffix("{") ? "" : ",") + quoted(name) + ":" + raw
+    }
+    return text + "}"
   }
 }

@@ -37,10 +37,27 @@ struct Problem: Encodable {
       status: 401, detail: "send 'Authorization: Bearer mg_…' with a key from governor keys create")
   }
 
-  static func forbidden(_ scope: Scope) -> Problem {
-    Problem(
+  static func forbidden(_ scopes: [Scope]) -> Problem {
+    let names = scopes.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+    return Problem(
       type: "https://mail-governor.dev/problems/forbidden", title: "The key lacks a scope",
-      status: 403, detail: "this needs an API key with the '\(scope.rawValue)' scope")
+      status: 403, detail: "this needs an API key with the \(names) scope")
+  }
+
+  static func badQuery(_ problems: [FieldProblem]) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/bad-query",
+      title: "A query parameter is invalid", status: 400,
+      detail: problems.map(\.description).joined(separator: "; "), errors: problems)
+  }
+
+  static func invalidPolicy(_ error: PolicyError) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/invalid-policy", title: "The policy has errors",
+      status: 422, detail: "\(error.diagnostics.count) problem(s) in the policy",
+      errors: error.diagnostics.map {
+        FieldProblem(field: "\($0.file):\($0.line):\($0.column)", problem: $0.message)
+      })
   }
 
   static func notFound(_ detail: String) -> Problem {
@@ -53,13 +70,26 @@ struct Problem: Encodable {
       detail: "the request could not be completed; nothing was sent")
   }
 
-  var response: Response {
+  var json: String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let body = (try? encoder.encode(self)) ?? Data(#"{"status":500}"#.utf8)
-    return Response(
+    return String(decoding: body, as: UTF8.self)
+  }
+
+  var response: Response {
+    Response(
       status: .init(code: status),
       headers: [.contentType: "application/problem+json"],
-      body: .init(byteBuffer: ByteBuffer(bytes: body)))
+      body: .init(byteBuffer: ByteBuffer(string: json)))
+  }
+}
+
+/// Query parameters that cannot be used, each named.
+struct BadQuery: Error {
+  var problems: [FieldProblem]
+
+  init(_ parameter: String, _ problem: String) {
+    problems = [FieldProblem(field: parameter, problem: problem)]
   }
 }

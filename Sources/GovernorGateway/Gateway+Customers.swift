@@ -1,0 +1,51 @@
+import Foundation
+import GovernorCore
+import GovernorStore
+
+/// `GET /v1/customers/{id}`: what a campaign tool needs before it schedules a send.
+public struct CustomerOverview: Encodable, Sendable {
+  public var profile: CustomerProfile
+  /// The latest consent event per purpose: what is in force (or was withdrawn or expired).
+  public var consents: [ConsentEvent]
+  /// Active suppressions, with the ids `DELETE /v1/suppressions/{id}` takes.
+  public var suppressions: [SuppressionHistory]
+  /// Sends inside the longest window any cap (or the customer's preference) reads, newest
+  /// first.
+  public var recentSends: [LedgerEntry]
+  /// Per category: eligible now, or when next, and why not.
+  public var eligibility: [Eligibility]
+  public var asOf: Date
+}
+
+extension Gateway {
+  public func customerOverview(_ customerId: String) async throws -> CustomerOverview? {
+    guard let export = try await store.exportCustomer(customerId) else { return nil }
+    let now = clock()
+    let since = now - engine.historyNeeded(preference: export.profile.frequencyPreference)
+    guard let state = try await store.customerState(customerId, sendsSince: since) else {
+      return nil
+    }
+    let purposes = Set(export.consents.map(\.purpose)).sorted()
+    return CustomerOverview(
+      profile: export.profile,
+      consents: purposes.compactMap { state.latestConsent(for: $0) },
+      suppressions: export.suppressions.filter { $0.liftedAt == nil },
+      recentSends: export.sends.filter { $0.reservedAt >= since }
+        .sorted { $0.reservedAt > $1.reservedAt },
+      eligibility: engine.eligibility(of: state, at: now), asOf: now)
+  }
+}
+
+extension CustomerOverview {
+  static let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+  }()
+
+  public func json() throws -> String {
+    String(decoding: try Self.encoder.encode(self), as: UTF8.self)
+  }
+}

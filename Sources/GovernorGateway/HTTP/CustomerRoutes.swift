@@ -1,0 +1,39 @@
+import Foundation
+import GovernorCore
+import Hummingbird
+
+extension GatewayRoutes {
+  static func addCustomerRoutes(_ router: RouteTable, _ gateway: Gateway) {
+    // Campaign tools (send) ask before scheduling; compliance (audit:read) looks up a case.
+    router.get("/v1/customers/{id}") { request, context -> Response in
+      await guarded(request, [.send, .auditRead], gateway, context) { _, _ in
+        let id = try context.parameters.require("id")
+        guard let overview = try await gateway.customerOverview(id) else {
+          return Problem.notFound("no customer '\(id)'").response
+        }
+        return json(try overview.json(), status: .ok)
+      }
+    }
+    // A data-subject access request hands over everything: an administrator's call.
+    router.get("/v1/customers/{id}/export") { request, context -> Response in
+      await guarded(request, [.admin], gateway, context) { _, _ in
+        let id = try context.parameters.require("id")
+        guard let export = try await gateway.store.exportCustomer(id) else {
+          return Problem.notFound("no customer '\(id)'").response
+        }
+        return json(try export.json(), status: .ok)
+      }
+    }
+    router.delete("/v1/customers/{id}") { request, context -> Response in
+      await guarded(request, [.admin], gateway, context) { _, key in
+        let id = try context.parameters.require("id")
+        guard try await gateway.store.eraseCustomer(id) else {
+          return Problem.notFound("no customer '\(id)'").response
+        }
+        context.logger.notice(
+          "customer erased", metadata: ["customer_id": "\(id)", "api_key": "\(key.id)"])
+        return Response(status: .noContent)
+      }
+    }
+  }
+}
