@@ -107,6 +107,9 @@ let package = Package(
       name: "GovernorGatewayTests",
       dependencies: [
         "GovernorCore", "GovernorStore", "GovernorDelivery", "GovernorGateway", "TestDatabases",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Yams", package: "Yams"),
       ]
     ),
     .testTarget(

@@ -12,17 +12,7 @@ struct GatewayTests {
   let now = Date(timeIntervalSince1970: 1_795_000_000)  // Wed 2026-11-18 11:06:40 UTC
 
   func policy(max: Int = 3) throws -> Policy {
-    let yaml = """
-      name: gateway-test
-      consent:
-        purposes: {marketing: {}}
-      categories:
-        transactional: {consent: [], caps: false, quiet_hours: false}
-        marketing: {consent: [marketing]}
-      caps:
-        - {id: weekly, max: \(max), within: 7d}
-      """
-    return try PolicyLoader.load(Data(yaml.utf8), file: "gateway-test.yaml").get()
+    try GatewayServer.policy(max: max)
   }
 
   func folder() -> String {
@@ -30,18 +20,7 @@ struct GatewayTests {
   }
 
   func store(consenting customers: [String], policy: Policy) async throws -> SQLiteStore {
-    let store = try SQLiteStore(path: folder() + "/governor.sqlite")
-    let validator = RecordValidator(policy: policy)
-    for id in customers {
-      try await store.saveCustomer(
-        validator.profile(CustomerProfile(id: id, email: "\(id)@example.com", timeZone: "UTC")))
-      try await store.recordConsent(
-        validator.consent(
-          ConsentEvent(purpose: "marketing", status: .granted, at: now - 86_400, source: "form"),
-          now: now),
-        customerId: id)
-    }
-    return store
+    try await GatewayServer.store(at: folder(), consenting: customers, policy: policy, now: now)
   }
 
   func message(_ id: String, customer: String = "c1") -> Message {
