@@ -90,6 +90,15 @@ let package = Package(
       dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
       path: "Tests/TestDatabases"
     ),
+    // Test helper: a real HTTP server on loopback standing in for the mail sender.
+    .target(
+      name: "TestPeers",
+      dependencies: [
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Tests/TestPeers"
+    ),
     .testTarget(
       name: "GovernorStoreTests",
       dependencies: [
@@ -100,7 +109,8 @@ let package = Package(
     .testTarget(
       name: "GovernorDeliveryTests",
       dependencies: [
-        "GovernorCore", "GovernorDelivery", .product(name: "Hummingbird", package: "hummingbird"),
+        "GovernorCore", "GovernorDelivery", "TestPeers",
+        .product(name: "Hummingbird", package: "hummingbird"),
       ]
     ),
     .testTarget(
@@ -115,7 +125,7 @@ let package = Package(
     .testTarget(
       name: "GovernorCLITests",
       dependencies: [
-        "GovernorCore", "GovernorStore", "GovernorDelivery", "TestDatabases",
+        "GovernorCore", "GovernorStore", "GovernorDelivery", "TestDatabases", "TestPeers",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

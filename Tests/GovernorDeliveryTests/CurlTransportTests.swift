@@ -1,5 +1,6 @@
 import Foundation
 import GovernorDelivery
+import TestPeers
 import Testing
 
 @Suite("libcurl transport")

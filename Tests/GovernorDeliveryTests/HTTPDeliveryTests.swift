@@ -1,6 +1,7 @@
 import Foundation
 import GovernorDelivery
 import Synchronization
+import TestPeers
 import Testing
 
 /// Records the pauses between attempts instead of sleeping through them.

@@ -1,6 +1,7 @@
 import Foundation
 import GovernorCore
 import GovernorDelivery
+import TestPeers
 import Testing
 
 @Suite("SendGrid sender")

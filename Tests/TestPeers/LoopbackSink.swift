@@ -6,36 +6,45 @@ import NIOCore
 
 /// A real HTTP server on 127.0.0.1 standing in for the mail sender: it records every request
 /// and answers from a script (then 200s), so tests see what crossed the wire.
-actor LoopbackSink {
-  struct Received: Sendable {
-    var method: String
-    var path: String
+public actor LoopbackSink {
+  public struct Received: Sendable {
+    public var method: String
+    public var path: String
     /// Names lowercased.
-    var headers: [String: String]
-    var body: Data
+    public var headers: [String: String]
+    public var body: Data
   }
 
-  struct Answer: Sendable {
-    var status: Int
-    var headers: [String: String] = [:]
-    var body: String = ""
+  public struct Answer: Sendable {
+    public var status: Int
+    public var headers: [String: String] = [:]
+    public var body: String = ""
     /// Hold the answer this long (to trip the client's timeout).
-    var delay: TimeInterval = 0
+    public var delay: TimeInterval = 0
+
+    public init(
+      status: Int, headers: [String: String] = [:], body: String = "", delay: TimeInterval = 0
+    ) {
+      self.status = status
+      self.headers = headers
+      self.body = body
+      self.delay = delay
+    }
   }
 
-  private(set) var received: [Received] = []
+  public private(set) var received: [Received] = []
   private var script: [Answer]
   private var connections = Set<String>()
   private var inFlight = 0
   /// The most requests the sink was answering at once.
-  private(set) var mostAtOnce = 0
+  public private(set) var mostAtOnce = 0
 
   init(script: [Answer]) {
     self.script = script
   }
 
   /// Distinct client ports seen: how many connections the client opened.
-  var connectionCount: Int { connections.count }
+  public var connectionCount: Int { connections.count }
 
   func finished() { inFlight -= 1 }
 
@@ -48,7 +57,7 @@ actor LoopbackSink {
   }
 
   /// Runs `body` with the sink listening; its URL is `http://127.0.0.1:PORT`.
-  static func with(
+  public static func with(
     script: [Answer] = [], _ body: @Sendable (String, LoopbackSink) async throws -> Void
   ) async throws {
     let sink = LoopbackSink(script: script)
@@ -81,7 +90,7 @@ actor LoopbackSink {
         portSink.yield(channel.localAddress?.port ?? 0)
         portSink.finish()
       },
-      logger: Logger(label: "sink"))
+      logger: Self.quietLogger)
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask { try await app.run() }
       var iterator = ports.makeAsyncIterator()
@@ -89,6 +98,15 @@ actor LoopbackSink {
       defer { group.cancelAll() }
       try await body("http://127.0.0.1:\(port)", sink)
     }
+  }
+}
+
+extension LoopbackSink {
+  /// Stopping the sink at the end of a test logs a cancellation "error" that is not one.
+  static var quietLogger: Logger {
+    var logger = Logger(label: "sink")
+    logger.logLevel = .critical
+    return logger
   }
 }
 

@@ -1,0 +1,78 @@
+import Foundation
+import GovernorDelivery
+import Testing
+
+/// `governor serve` run as a separate process on a free port, driven over real HTTP.
+struct ServedGovernor {
+  /// Starts the binary, waits for its "listening" line, runs `body` with the base URL, then
+  /// sends SIGTERM and returns the exit status and everything the server logged.
+  @discardableResult
+  func withServer(
+    _ arguments: [String], _ body: (String, CurlTransport) async throws -> Void
+  ) async throws -> (status: Int32, log: String) {
+    let logPath = FileManager.default.temporaryDirectory
+      .appendingPathComponent("serve-log-\(UUID().uuidString)").path
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+    let process = Process()
+    process.executableURL = GovernorBinary.executable
+    process.arguments = ["serve", "--port", "0"] + arguments
+    process.currentDirectoryURL = GovernorBinary.repositoryRoot
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = log
+    try process.run()
+    var base: String?
+    var buffer = Data()
+    while base == nil {
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      buffer.append(chunk)
+      let text = String(decoding: buffer, as: UTF8.self)
+      if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+        base = String(text[range])
+      }
+    }
+    let transport = CurlTransport(configuration: .init(maxConcurrent: 4))
+    defer { transport.shutdown() }
+    do {
+      try await body(try #require(base), transport)
+    } catch {
+      process.terminate()
+      throw error
+    }
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    try log.close()
+    return (process.terminationStatus, try String(contentsOfFile: logPath, encoding: .utf8))
+  }
+
+  func post(_ transport: CurlTransport, _ url: String, _ json: String, key: String?)
+    async throws -> (Int, [String: Any])
+  {
+    var headers = [("Content-Type", "application/json")]
+    if let key { headers.append(("Authorization", "Bearer \(key)")) }
+    let response = try await transport.send(
+      SenderRequest(method: "POST", url: url, headers: headers, body: Data(json.utf8)))
+    let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+    return (response.status, object ?? [:])
+  }
+
+  func createKey(_ store: String, scope: String) throws -> String {
+    let run = try GovernorBinary.run(
+      "keys", "create", "--name", "test-\(scope)", "--scope", scope, "--store", store)
+    #expect(run.status == 0)
+    return try #require(run.stdoutLines.first { $0.hasPrefix("mg_") })
+  }
+}
+
+extension ServedGovernor {
+  func get(_ transport: CurlTransport, _ url: String, key: String) async throws
+    -> (Int, [String: Any])
+  {
+    let response = try await transport.send(
+      SenderRequest(method: "GET", url: url, headers: [("Authorization", "Bearer \(key)")]))
+    let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+    return (response.status, object ?? [:])
+  }
+}
