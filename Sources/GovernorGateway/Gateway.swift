@@ -41,37 +41,38 @@ public struct Gateway: Sendable {
   /// Throws `InvalidRecord` (nothing stored) for a message that cannot be sent as given.
   public func submit(_ incoming: Message) async throws -> Submission {
     var message = try validator.message(incoming)
+    // A read first: a repeat is answered without taking the write lock.
     if let earlier = try await store.decision(messageId: message.id) {
       return Submission(decision: earlier, delivery: nil, repeated: true)
     }
     let now = clock()
     // The client does not get to say when we received it: max_delay counts from here.
     message.receivedAt = now
-    let reservation = try await store.reserve(message, engine: engine, at: now)
-    // One decision per message id, even when duplicates race: the loser gets the winner's.
-    let (entry, isNew) = try await store.appendFirstDecision(
-      reservation.decision, campaignId: message.campaignId, at: now)
-    if !isNew, !reservation.reserved {
+    // Decision, cap slot and audit row in one transaction. One decision per message id,
+    // even when duplicates race: the loser gets the winner's.
+    let decided = try await store.decide(message, engine: engine, at: now)
+    let entry = decided.entry
+    guard let decision = decided.decision else {
       return Submission(decision: entry, delivery: nil, repeated: true)
     }
-    if isNew { metrics.decided(reservation.decision) }
-    switch reservation.decision.outcome {
-    case .forwarded where reservation.reserved:
+    metrics.decided(decision)
+    switch decision.outcome {
+    case .forwarded where decided.reserved:
       let started = ContinuousClock.now
       let delivery = await sender.deliver(message)
       metrics.forwarded(delivery, after: ContinuousClock.now - started)
       try await complete(message.id, delivery)
       return Submission(decision: entry, delivery: delivery, repeated: false)
+    case .forwarded:
+      // The ledger already holds this id (reserved before it had a decision): never send twice.
+      return Submission(decision: entry, delivery: nil, repeated: true)
     case .deferred:
-      if let releaseAt = reservation.decision.notBefore {
+      if let releaseAt = decision.notBefore {
         try await store.holdDeferred(message, releaseAt: releaseAt, at: now)
       }
       return Submission(decision: entry, delivery: nil, repeated: false)
-    default:
-      return Submission(
-        decision: entry, delivery: nil,
-        repeated: !reservation.reserved
-          && reservation.decision.outcome == .forwarded)
+    case .blocked, .failed:
+      return Submission(decision: entry, delivery: nil, repeated: false)
     }
   }
 

@@ -26,6 +26,11 @@ public protocol Store: Sendable {
   /// reservation is durable when this returns.
   func reserve(_ message: Message, engine: Engine, at now: Date) async throws -> Reservation
 
+  /// What the gateway calls per message, in one transaction: a message id decided before gets
+  /// that decision back and nothing else happens; otherwise the decision, its cap slot and its
+  /// audit row become durable together, or not at all.
+  func decide(_ message: Message, engine: Engine, at now: Date) async throws -> DecidedMessage
+
   /// Records how forwarding ended. `failed` releases the cap slot.
   func completeReservation(messageId: String, outcome: LedgerStatus, at: Date, detail: String?)
     async throws
@@ -178,6 +183,16 @@ public struct LedgerEntry: Hashable, Sendable, Encodable {
   public var reservedAt: Date
   public var status: LedgerStatus
   public var detail: String?
+}
+
+/// What `decide` did.
+public struct DecidedMessage: Sendable {
+  /// The message's audit row: the one just written, or the earlier one for a repeated id.
+  public var entry: AuditEntry
+  /// The new decision; nil when the message id had been decided before.
+  public var decision: Decision?
+  /// Whether a cap slot was reserved for it now.
+  public var reserved: Bool
 }
 
 /// The engine's decision, and whether a slot was reserved for it.

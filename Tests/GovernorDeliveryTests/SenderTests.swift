@@ -84,6 +84,17 @@ struct MIMEMessageTests {
     #expect(MIMEMessage.render(empty, date: Date()).hasSuffix("\r\n\r\n\r\n"))
   }
 
+  @Test(
+    "the Date header is RFC 5322 in UTC, also before 1970 and on a leap day",
+    arguments: [
+      (1_795_000_000.0, "Wed, 18 Nov 2026 11:06:40 +0000"),
+      (-1.0, "Wed, 31 Dec 1969 23:59:59 +0000"),
+      (951_825_599.5, "Tue, 29 Feb 2000 11:59:59 +0000"),
+    ])
+  func dateHeader(seconds: Double, expected: String) {
+    #expect(MIMEMessage.rfc5322Date(Date(timeIntervalSince1970: seconds)) == expected)
+  }
+
   @Test("long bodies are base64 in lines of at most 76 characters")
   func lineLength() {
     var long = sample

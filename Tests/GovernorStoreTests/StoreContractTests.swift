@@ -181,6 +181,32 @@ struct StoreContractTests {
   }
 
   @Test(
+    "decide reserves and records in one step; concurrent duplicates get one slot and one row",
+    arguments: StoreBackend.available)
+  func decideOnce(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      try await consentingCustomer(store)
+      let engine = Engine(policy: try weeklyCapPolicy(max: 3))
+      let at = time("2026-11-26T12:00:00Z")
+      let results = try await withThrowingTaskGroup(of: DecidedMessage.self) { group in
+        for _ in 0..<20 {
+          group.addTask { try await store.decide(marketingMessage("dup"), engine: engine, at: at) }
+        }
+        return try await group.reduce(into: []) { $0.append($1) }
+      }
+      #expect(results.filter(\.reserved).count == 1)
+      #expect(results.filter { $0.decision != nil }.count == 1)
+      #expect(Set(results.map(\.entry.id)).count == 1)
+      #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["dup"])
+      #expect(try await store.verifyAudit().rows == 1)
+      // Decided once, the id stays decided: a later call reserves nothing, even if allowed.
+      let later = try await store.decide(marketingMessage("dup"), engine: engine, at: at + 60)
+      #expect(later.decision == nil && !later.reserved)
+      #expect(try await store.ledger(status: .reserved).count == 1)
+    }
+  }
+
+  @Test(
     "concurrent first decisions for one message id leave exactly one row",
     arguments: StoreBackend.available)
   func firstDecisionOnce(backend: StoreBackend) async throws {

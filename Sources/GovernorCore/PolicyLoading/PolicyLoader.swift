@@ -27,7 +27,7 @@ public enum PolicyLoader {
 
   /// `sha256:` and the hex digest of the bytes: the policy version every decision records.
   public static func version(of source: Data) -> String {
-    "sha256:" + SHA256.hash(data: source).map { String(format: "%02x", $0) }.joined()
+    "sha256:" + Hex.encode(SHA256.hash(data: source))
   }
 
   private static func read(_ source: Data, reader: PolicyReader) -> Policy? {

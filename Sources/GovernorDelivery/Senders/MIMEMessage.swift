@@ -60,12 +60,21 @@ public enum MIMEMessage {
     return plain ? text : "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
   }
 
-  static func rfc5322Date(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-    return formatter.string(from: date)
+  /// By hand: a `DateFormatter` per message was 9% of a gateway request in a profile, and
+  /// one shared formatter is not safe across threads.
+  public static func rfc5322Date(_ date: Date) -> String {
+    let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+    let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+    let dayNumber = secondOfDay < 0 ? days - 1 : days
+    let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
+    let civil = CivilDate(daysSinceEpoch: dayNumber)
+    let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    let months = [
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return "\(weekdays[civil.isoWeekday - 1]), \(two(civil.day)) \(months[civil.month - 1]) "
+      + "\(civil.year) \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) +0000"
   }
 
   /// The message id with anything outside RFC 5322's dot-atom text replaced.

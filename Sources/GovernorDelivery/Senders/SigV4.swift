@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GovernorCore
 
 /// AWS Signature Version 4 for one request (docs.aws.amazon.com, "Create a signed AWS API
 /// request"). Written by hand: the listed libraries have no AWS SDK, and SES needs only this.
@@ -70,7 +71,7 @@ public struct SigV4Signer: Sendable {
   }
 
   static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    bytes.map { String(format: "%02x", $0) }.joined()
+    Hex.encode(bytes)
   }
 
   static func format(_ date: Date, _ pattern: String) -> String {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GovernorCore
 import GovernorStore
 
 /// What an API key may do.
@@ -33,7 +34,7 @@ public enum APIKeys {
   }
 
   static func hash(_ secret: String) -> String {
-    SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    Hex.encode(SHA256.hash(data: Data(secret.utf8)))
   }
 
   /// The key's record when `authorization` (`Bearer mg_…`) names a live key whose secret

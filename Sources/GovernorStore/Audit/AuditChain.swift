@@ -63,8 +63,7 @@ public enum AuditChain {
     """
 
   public static func hash(content: String, previous: String) -> String {
-    SHA256.hash(data: Data((previous + "\n" + content).utf8))
-      .map { String(format: "%02x", $0) }.joined()
+    Hex.encode(SHA256.hash(data: Data((previous + "\n" + content).utf8)))
   }
 
   /// The decision as JSON with sorted keys and ISO 8601 times: the same decision always

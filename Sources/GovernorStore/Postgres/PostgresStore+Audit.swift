@@ -20,55 +20,65 @@ extension PostgresStore {
     async throws -> (entry: AuditEntry, isNew: Bool)
   {
     let id = StoredValues.newId("dec")
-    let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
     let logger = logger
     return try await client.withTransaction(logger: logger) { connection in
-      // Every append takes this lock, so the check below sees any concurrent duplicate.
-      try await connection.query(Self.auditLock, logger: logger)
-      if onlyFirst,
-        let earlier = try await Self.auditEntries(
-          connection.query(
-            """
-            SELECT \(unescaped: Self.auditColumns) FROM decision
-            WHERE message_id = \(decision.messageId) ORDER BY sequence LIMIT 1
-            """, logger: logger)
-        ).first
-      {
-        return (earlier, false)
-      }
-      var previous = AuditChain.genesis
-      for try await hash in try await connection.query(
-        "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1", logger: logger
-      ).decode(String.self) {
-        previous = hash
-      }
-      let hash = AuditChain.hash(content: content, previous: previous)
-      var sequence: Int64 = 0
-      for try await inserted in try await connection.query(
-        """
-        INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
-          campaign_id, rules, content, previous_hash, hash)
-        VALUES (\(id), \(decision.messageId), \(decision.customerId), \(decision.outcome.rawValue),
-          \(decision.policy.version), \(at.timeIntervalSince1970), \(campaignId),
-          \(AuditChain.rulesColumn(decision.reasons.map(\.rule))), \(content), \(previous),
-          \(hash))
-        RETURNING sequence
-        """, logger: logger
-      ).decode(Int64.self) {
-        sequence = inserted
-      }
-      try await connection.query(
-        """
-        INSERT INTO audit_head (id, sequence, hash) VALUES (1, \(sequence), \(hash))
-        ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
-        """, logger: logger)
-      let entry = AuditEntry(
-        sequence: sequence, id: id, messageId: decision.messageId,
-        customerId: decision.customerId, outcome: decision.outcome,
-        policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
-        rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
-      return (entry, true)
+      try await Self.append(
+        connection, decision, id: id, campaignId: campaignId, at: at, onlyFirst: onlyFirst,
+        logger: logger)
     }
+  }
+
+  /// Appends inside the caller's transaction, under the audit lock it takes here.
+  static func append(
+    _ connection: PostgresConnection, _ decision: Decision, id: String, campaignId: String?,
+    at: Date, onlyFirst: Bool, logger: Logger
+  ) async throws -> (entry: AuditEntry, isNew: Bool) {
+    let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
+    // Every append takes this lock, so the check below sees any concurrent duplicate.
+    try await connection.query(Self.auditLock, logger: logger)
+    if onlyFirst,
+      let earlier = try await Self.auditEntries(
+        connection.query(
+          """
+          SELECT \(unescaped: Self.auditColumns) FROM decision
+          WHERE message_id = \(decision.messageId) ORDER BY sequence LIMIT 1
+          """, logger: logger)
+      ).first
+    {
+      return (earlier, false)
+    }
+    var previous = AuditChain.genesis
+    for try await hash in try await connection.query(
+      "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1", logger: logger
+    ).decode(String.self) {
+      previous = hash
+    }
+    let hash = AuditChain.hash(content: content, previous: previous)
+    var sequence: Int64 = 0
+    for try await inserted in try await connection.query(
+      """
+      INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
+        campaign_id, rules, content, previous_hash, hash)
+      VALUES (\(id), \(decision.messageId), \(decision.customerId), \(decision.outcome.rawValue),
+        \(decision.policy.version), \(at.timeIntervalSince1970), \(campaignId),
+        \(AuditChain.rulesColumn(decision.reasons.map(\.rule))), \(content), \(previous),
+        \(hash))
+      RETURNING sequence
+      """, logger: logger
+    ).decode(Int64.self) {
+      sequence = inserted
+    }
+    try await connection.query(
+      """
+      INSERT INTO audit_head (id, sequence, hash) VALUES (1, \(sequence), \(hash))
+      ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
+      """, logger: logger)
+    let entry = AuditEntry(
+      sequence: sequence, id: id, messageId: decision.messageId,
+      customerId: decision.customerId, outcome: decision.outcome,
+      policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
+      rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
+    return (entry, true)
   }
 
   /// Reads the head and the rows in one repeatable-read transaction, so an append landing

@@ -1,5 +1,6 @@
 import Foundation
 import GovernorCore
+import Logging
 import PostgresNIO
 
 extension PostgresStore {
@@ -8,27 +9,66 @@ extension PostgresStore {
   {
     let logger = logger
     return try await client.withTransaction(logger: logger) { connection in
-      try await connection.query(Self.customerLock(message.customerId), logger: logger)
-      var state =
-        try await Self.profile(connection, message.customerId, logger: logger)
-        ?? CustomerState(customerId: message.customerId, email: message.to)
-      let since = now.addingTimeInterval(
-        -engine.historyNeeded(preference: state.frequencyPreference))
-      try await Self.fillHistory(connection, &state, sendsSince: since, logger: logger)
-      let decision = engine.evaluate(message, for: state, at: now)
-      guard decision.outcome == .forwarded else {
-        return Reservation(decision: decision, reserved: false)
-      }
-      let inserted = try await connection.query(
-        """
-        INSERT INTO send_ledger (message_id, customer_id, category, campaign_id, reserved_at, status)
-        VALUES (\(message.id), \(message.customerId), \(message.category), \(message.campaignId),
-          \(now.timeIntervalSince1970), 'reserved')
-        ON CONFLICT (message_id) DO NOTHING RETURNING message_id
-        """, logger: logger
-      ).collect()
-      return Reservation(decision: decision, reserved: !inserted.isEmpty)
+      try await Self.reserve(connection, message, engine: engine, at: now, logger: logger)
     }
+  }
+
+  /// Lock order: the customer's lock, then the audit lock; nothing takes them the other way.
+  /// Duplicates of a message share its customer, so the customer's lock orders them.
+  public func decide(_ message: Message, engine: Engine, at now: Date) async throws
+    -> DecidedMessage
+  {
+    let logger = logger
+    let id = StoredValues.newId("dec")
+    return try await client.withTransaction(logger: logger) { connection in
+      try await connection.query(Self.customerLock(message.customerId), logger: logger)
+      if let earlier = try await Self.auditEntries(
+        connection.query(
+          """
+          SELECT \(unescaped: Self.auditColumns) FROM decision
+          WHERE message_id = \(message.id) ORDER BY sequence LIMIT 1
+          """, logger: logger)
+      ).first {
+        return DecidedMessage(entry: earlier, decision: nil, reserved: false)
+      }
+      let reservation = try await Self.reserve(
+        connection, message, engine: engine, at: now, logger: logger)
+      // Still first-only: a client reusing a message id for another customer is not ordered
+      // by that customer's lock.
+      let (entry, isNew) = try await Self.append(
+        connection, reservation.decision, id: id, campaignId: message.campaignId, at: now,
+        onlyFirst: true, logger: logger)
+      guard isNew else { return DecidedMessage(entry: entry, decision: nil, reserved: false) }
+      return DecidedMessage(
+        entry: entry, decision: reservation.decision, reserved: reservation.reserved)
+    }
+  }
+
+  /// Decides and reserves inside the caller's transaction, under the customer's lock.
+  static func reserve(
+    _ connection: PostgresConnection, _ message: Message, engine: Engine, at now: Date,
+    logger: Logger
+  ) async throws -> Reservation {
+    try await connection.query(Self.customerLock(message.customerId), logger: logger)
+    var state =
+      try await Self.profile(connection, message.customerId, logger: logger)
+      ?? CustomerState(customerId: message.customerId, email: message.to)
+    let since = now.addingTimeInterval(
+      -engine.historyNeeded(preference: state.frequencyPreference))
+    try await Self.fillHistory(connection, &state, sendsSince: since, logger: logger)
+    let decision = engine.evaluate(message, for: state, at: now)
+    guard decision.outcome == .forwarded else {
+      return Reservation(decision: decision, reserved: false)
+    }
+    let inserted = try await connection.query(
+      """
+      INSERT INTO send_ledger (message_id, customer_id, category, campaign_id, reserved_at, status)
+      VALUES (\(message.id), \(message.customerId), \(message.category), \(message.campaignId),
+        \(now.timeIntervalSince1970), 'reserved')
+      ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+      """, logger: logger
+    ).collect()
+    return Reservation(decision: decision, reserved: !inserted.isEmpty)
   }
 
   public func completeReservation(

@@ -19,53 +19,70 @@ extension SQLiteStore {
     async throws -> (entry: AuditEntry, isNew: Bool)
   {
     let id = StoredValues.newId("dec")
-    let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
     return try await write { db in
-      if onlyFirst,
-        let earlier = try Row.fetchOne(
-          db, sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1",
-          arguments: [decision.messageId])
-      {
-        return (Self.auditEntry(earlier), false)
-      }
-      let previous =
-        try String.fetchOne(db, sql: "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1")
-        ?? AuditChain.genesis
-      let hash = AuditChain.hash(content: content, previous: previous)
-      try db.execute(
-        sql: """
-          INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
-            campaign_id, rules, content, previous_hash, hash)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          id, decision.messageId, decision.customerId, decision.outcome.rawValue,
-          decision.policy.version, at.timeIntervalSince1970, campaignId,
-          AuditChain.rulesColumn(decision.reasons.map(\.rule)), content, previous, hash,
-        ])
-      let sequence = db.lastInsertedRowID
-      try db.execute(
-        sql: """
-          INSERT INTO audit_head (id, sequence, hash) VALUES (1, ?, ?)
-          ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
-          """,
-        arguments: [sequence, hash])
-      let entry = AuditEntry(
-        sequence: sequence, id: id, messageId: decision.messageId,
-        customerId: decision.customerId, outcome: decision.outcome,
-        policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
-        rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
-      return (entry, true)
+      try Self.append(
+        db, decision, id: id, campaignId: campaignId, at: at, onlyFirst: onlyFirst)
     }
+  }
+
+  /// Appends inside the caller's write transaction, which SQLite holds alone: no other
+  /// append can slip between reading the newest hash and writing the row after it.
+  static func append(
+    _ db: Database, _ decision: Decision, id: String, campaignId: String?, at: Date,
+    onlyFirst: Bool
+  ) throws -> (entry: AuditEntry, isNew: Bool) {
+    let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
+    if onlyFirst,
+      let earlier = try Row.fetchOne(
+        db.cachedStatement(
+          sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1"),
+        arguments: [decision.messageId])
+    {
+      return (Self.auditEntry(earlier), false)
+    }
+    let previous =
+      try String.fetchOne(
+        db.cachedStatement(sql: "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1"))
+      ?? AuditChain.genesis
+    let hash = AuditChain.hash(content: content, previous: previous)
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
+          campaign_id, rules, content, previous_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(
+      arguments: [
+        id, decision.messageId, decision.customerId, decision.outcome.rawValue,
+        decision.policy.version, at.timeIntervalSince1970, campaignId,
+        AuditChain.rulesColumn(decision.reasons.map(\.rule)), content, previous, hash,
+      ])
+    let sequence = db.lastInsertedRowID
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO audit_head (id, sequence, hash) VALUES (1, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
+        """
+    ).execute(
+      arguments: [sequence, hash])
+    let entry = AuditEntry(
+      sequence: sequence, id: id, messageId: decision.messageId,
+      customerId: decision.customerId, outcome: decision.outcome,
+      policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
+      rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
+    return (entry, true)
   }
 
   public func verifyAudit() async throws -> AuditVerification {
     let (rows, head) = try await pool.read { db in
-      let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_head").map {
-        row -> (sequence: Int64, hash: String) in (row["sequence"], row["hash"])
-      }
-      let rows = try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY sequence")
-        .map(Self.auditEntry)
+      let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT sequence, hash FROM audit_head"))
+        .map {
+          row -> (sequence: Int64, hash: String) in (row["sequence"], row["hash"])
+        }
+      let rows = try Row.fetchAll(
+        db.cachedStatement(sql: "SELECT * FROM decision ORDER BY sequence")
+      )
+      .map(Self.auditEntry)
       return (rows, head)
     }
     return AuditChain.verify(rows, head: head)
@@ -74,7 +91,7 @@ extension SQLiteStore {
   public func decisions(customerId: String) async throws -> [AuditEntry] {
     try await pool.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM decision WHERE customer_id = ? ORDER BY sequence",
+        db.cachedStatement(sql: "SELECT * FROM decision WHERE customer_id = ? ORDER BY sequence"),
         arguments: [customerId]
       ).map(Self.auditEntry)
     }
@@ -83,7 +100,8 @@ extension SQLiteStore {
   public func decision(messageId: String) async throws -> AuditEntry? {
     try await pool.read { db in
       try Row.fetchOne(
-        db, sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1",
+        db.cachedStatement(
+          sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1"),
         arguments: [messageId]
       ).map(Self.auditEntry)
     }
@@ -92,15 +110,15 @@ extension SQLiteStore {
   public func decisions(matching query: DecisionQuery) async throws -> [AuditEntry] {
     try await pool.read { db in
       try Row.fetchAll(
-        db,
-        sql: """
-          SELECT * FROM decision
-          WHERE (?1 IS NULL OR outcome = ?1) AND (?2 IS NULL OR customer_id = ?2)
-            AND (?3 IS NULL OR campaign_id = ?3) AND (?4 IS NULL OR instr(rules, ' ' || ?4 || ' ') > 0)
-            AND (?5 IS NULL OR decided_at >= ?5) AND (?6 IS NULL OR decided_at < ?6)
-            AND (?7 IS NULL OR sequence < ?7)
-          ORDER BY sequence DESC LIMIT ?8
-          """,
+        db.cachedStatement(
+          sql: """
+            SELECT * FROM decision
+            WHERE (?1 IS NULL OR outcome = ?1) AND (?2 IS NULL OR customer_id = ?2)
+              AND (?3 IS NULL OR campaign_id = ?3) AND (?4 IS NULL OR instr(rules, ' ' || ?4 || ' ') > 0)
+              AND (?5 IS NULL OR decided_at >= ?5) AND (?6 IS NULL OR decided_at < ?6)
+              AND (?7 IS NULL OR sequence < ?7)
+            ORDER BY sequence DESC LIMIT ?8
+            """),
         arguments: [
           query.outcome?.rawValue, query.customerId, query.campaignId, query.rule,
           query.since?.timeIntervalSince1970, query.until?.timeIntervalSince1970,
@@ -112,8 +130,10 @@ extension SQLiteStore {
 
   public func decision(id: String) async throws -> AuditEntry? {
     try await pool.read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM decision WHERE id = ?", arguments: [id])
-        .map(Self.auditEntry)
+      try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT * FROM decision WHERE id = ?"), arguments: [id]
+      )
+      .map(Self.auditEntry)
     }
   }
 
@@ -130,10 +150,11 @@ extension SQLiteStore {
 
   public func saveAPIKey(_ key: APIKeyRecord) async throws {
     try await write { db in
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO api_key (id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)
-          """,
+          """
+      ).execute(
         arguments: [
           key.id, key.name, key.scopes.joined(separator: " "), key.secretHash,
           key.createdAt.timeIntervalSince1970,
@@ -144,7 +165,8 @@ extension SQLiteStore {
   public func apiKey(id: String) async throws -> APIKeyRecord? {
     try await pool.read { db in
       try Row.fetchOne(
-        db, sql: "SELECT * FROM api_key WHERE id = ? AND revoked_at IS NULL", arguments: [id]
+        db.cachedStatement(sql: "SELECT * FROM api_key WHERE id = ? AND revoked_at IS NULL"),
+        arguments: [id]
       ).map { row in
         let scopes: String = row["scopes"]
         return APIKeyRecord(
@@ -158,11 +180,12 @@ extension SQLiteStore {
     async throws
   {
     try await write { db in
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO policy_version (version, name, text, first_seen_at) VALUES (?, ?, ?, ?)
           ON CONFLICT (version) DO NOTHING
-          """,
+          """
+      ).execute(
         arguments: [version, name, text, at.timeIntervalSince1970])
     }
   }
@@ -170,7 +193,8 @@ extension SQLiteStore {
   public func policyText(version: String) async throws -> String? {
     try await pool.read { db in
       try String.fetchOne(
-        db, sql: "SELECT text FROM policy_version WHERE version = ?", arguments: [version])
+        db.cachedStatement(sql: "SELECT text FROM policy_version WHERE version = ?"),
+        arguments: [version])
     }
   }
 }

@@ -6,12 +6,13 @@ extension SQLiteStore {
   public func holdDeferred(_ message: Message, releaseAt: Date, at: Date) async throws {
     let json = String(decoding: try StoredValues.messageEncoder.encode(message), as: UTF8.self)
     try await write { db in
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO deferred_message (message_id, customer_id, release_at, held_at, message)
           VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (message_id) DO UPDATE SET release_at = excluded.release_at
-          """,
+          """
+      ).execute(
         arguments: [
           message.id, message.customerId, releaseAt.timeIntervalSince1970,
           at.timeIntervalSince1970, json,
@@ -22,11 +23,11 @@ extension SQLiteStore {
   public func dueDeferred(at: Date, limit: Int) async throws -> [DeferredMessage] {
     try await pool.read { db in
       try Row.fetchAll(
-        db,
-        sql: """
-          SELECT * FROM deferred_message WHERE release_at <= ?
-          ORDER BY release_at, message_id LIMIT ?
-          """,
+        db.cachedStatement(
+          sql: """
+            SELECT * FROM deferred_message WHERE release_at <= ?
+            ORDER BY release_at, message_id LIMIT ?
+            """),
         arguments: [at.timeIntervalSince1970, limit]
       ).map { row in
         DeferredMessage(
@@ -39,8 +40,8 @@ extension SQLiteStore {
 
   public func removeDeferred(messageId: String) async throws -> Bool {
     try await write { db in
-      try db.execute(
-        sql: "DELETE FROM deferred_message WHERE message_id = ?", arguments: [messageId])
+      try db.cachedStatement(sql: "DELETE FROM deferred_message WHERE message_id = ?").execute(
+        arguments: [messageId])
       return db.changesCount > 0
     }
   }
@@ -50,10 +51,10 @@ extension SQLiteStore {
       guard
         let state = try Self.state(db, customerId, sendsSince: .distantPast),
         let row = try Row.fetchOne(
-          db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customerId])
+          db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"), arguments: [customerId])
       else { return nil }
       let suppressions = try Row.fetchAll(
-        db, sql: "SELECT * FROM suppression WHERE customer_id = ? ORDER BY at, id",
+        db.cachedStatement(sql: "SELECT * FROM suppression WHERE customer_id = ? ORDER BY at, id"),
         arguments: [customerId]
       ).map { row in
         SuppressionHistory(
@@ -65,7 +66,8 @@ extension SQLiteStore {
       }
       let sends = try Self.entries(db, customerId: customerId)
       let decisions = try String.fetchAll(
-        db, sql: "SELECT content FROM decision WHERE customer_id = ? ORDER BY sequence",
+        db.cachedStatement(
+          sql: "SELECT content FROM decision WHERE customer_id = ? ORDER BY sequence"),
         arguments: [customerId])
       return CustomerExport(
         profile: CustomerProfile(
@@ -78,7 +80,9 @@ extension SQLiteStore {
 
   public func eraseCustomer(_ customerId: String) async throws -> Bool {
     try await write { db in
-      try db.execute(sql: "DELETE FROM customer WHERE id = ?", arguments: [customerId])
+      try db.cachedStatement(sql: "DELETE FROM customer WHERE id = ?").execute(arguments: [
+        customerId
+      ])
       let existed = db.changesCount > 0
       for table in ["consent_event", "suppression", "send_ledger", "deferred_message"] {
         try db.execute(

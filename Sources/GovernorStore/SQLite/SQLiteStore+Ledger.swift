@@ -6,27 +6,54 @@ extension SQLiteStore {
   public func reserve(_ message: Message, engine: Engine, at now: Date) async throws
     -> Reservation
   {
-    try await write { db in
-      let state = try Self.stateForDecision(db, message, engine: engine, at: now)
-      let decision = engine.evaluate(message, for: state, at: now)
-      let alreadyReserved =
-        try Bool.fetchOne(
-          db, sql: "SELECT 1 FROM send_ledger WHERE message_id = ?", arguments: [message.id])
-        ?? false
-      guard decision.outcome == .forwarded, !alreadyReserved else {
-        return Reservation(decision: decision, reserved: false)
+    try await write { db in try Self.reserve(db, message, engine: engine, at: now) }
+  }
+
+  public func decide(_ message: Message, engine: Engine, at now: Date) async throws
+    -> DecidedMessage
+  {
+    let id = StoredValues.newId("dec")
+    return try await write { db in
+      if let earlier = try Row.fetchOne(
+        db.cachedStatement(
+          sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1"),
+        arguments: [message.id])
+      {
+        return DecidedMessage(entry: Self.auditEntry(earlier), decision: nil, reserved: false)
       }
-      try db.execute(
-        sql: """
-          INSERT INTO send_ledger (message_id, customer_id, category, campaign_id, reserved_at, status)
-          VALUES (?, ?, ?, ?, ?, 'reserved')
-          """,
-        arguments: [
-          message.id, message.customerId, message.category, message.campaignId,
-          now.timeIntervalSince1970,
-        ])
-      return Reservation(decision: decision, reserved: true)
+      let reservation = try Self.reserve(db, message, engine: engine, at: now)
+      let (entry, _) = try Self.append(
+        db, reservation.decision, id: id, campaignId: message.campaignId, at: now,
+        onlyFirst: false)
+      return DecidedMessage(
+        entry: entry, decision: reservation.decision, reserved: reservation.reserved)
     }
+  }
+
+  static func reserve(_ db: Database, _ message: Message, engine: Engine, at now: Date) throws
+    -> Reservation
+  {
+    let state = try Self.stateForDecision(db, message, engine: engine, at: now)
+    let decision = engine.evaluate(message, for: state, at: now)
+    let alreadyReserved =
+      try Bool.fetchOne(
+        db.cachedStatement(sql: "SELECT 1 FROM send_ledger WHERE message_id = ?"),
+        arguments: [message.id])
+      ?? false
+    guard decision.outcome == .forwarded, !alreadyReserved else {
+      return Reservation(decision: decision, reserved: false)
+    }
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO send_ledger (message_id, customer_id, category, campaign_id, reserved_at, status)
+        VALUES (?, ?, ?, ?, ?, 'reserved')
+        """
+    ).execute(
+      arguments: [
+        message.id, message.customerId, message.category, message.campaignId,
+        now.timeIntervalSince1970,
+      ])
+    return Reservation(decision: decision, reserved: true)
   }
 
   /// The customer's state with exactly the history the engine's caps look at. A customer the
@@ -36,7 +63,8 @@ extension SQLiteStore {
   {
     guard
       let customer = try Row.fetchOne(
-        db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [message.customerId])
+        db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"),
+        arguments: [message.customerId])
     else {
       return CustomerState(customerId: message.customerId, email: message.to)
     }
@@ -52,11 +80,12 @@ extension SQLiteStore {
     messageId: String, outcome: LedgerStatus, at: Date, detail: String?
   ) async throws {
     try await write { db in
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE send_ledger SET status = ?, completed_at = ?, detail = ?
           WHERE message_id = ? AND status IN ('reserved', 'unknown')
-          """,
+          """
+      ).execute(
         arguments: [outcome.rawValue, at.timeIntervalSince1970, detail, messageId])
       if db.changesCount == 0 { throw StoreError.unknownReservation(messageId) }
     }
@@ -67,12 +96,13 @@ extension SQLiteStore {
   {
     try await write { db in
       let stranded = try Self.entries(db, status: .reserved).filter { $0.reservedAt < cutoff }
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE send_ledger SET status = 'unknown', completed_at = ?,
             detail = 'no outcome recorded before the gateway stopped'
           WHERE status = 'reserved' AND reserved_at < ?
-          """,
+          """
+      ).execute(
         arguments: [at.timeIntervalSince1970, cutoff.timeIntervalSince1970])
       return stranded.map { entry in
         var unknown = entry
@@ -86,15 +116,17 @@ extension SQLiteStore {
   public func preferenceWindows() async throws -> [CapWindow] {
     try await pool.read { db in
       try String.fetchAll(
-        db, sql: "SELECT DISTINCT frequency_window FROM customer WHERE frequency_window IS NOT NULL"
+        db.cachedStatement(
+          sql: "SELECT DISTINCT frequency_window FROM customer WHERE frequency_window IS NOT NULL")
       ).map(StoredValues.window(parsing:))
     }
   }
 
   public func pruneLedger(reservedBefore cutoff: Date) async throws -> Int {
     try await write { db in
-      try db.execute(
-        sql: "DELETE FROM send_ledger WHERE reserved_at < ? AND status IN ('sent', 'failed')",
+      try db.cachedStatement(
+        sql: "DELETE FROM send_ledger WHERE reserved_at < ? AND status IN ('sent', 'failed')"
+      ).execute(
         arguments: [cutoff.timeIntervalSince1970])
       return db.changesCount
     }

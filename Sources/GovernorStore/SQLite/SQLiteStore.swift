@@ -19,7 +19,9 @@ public final class SQLiteStore: Store {
     // Said outright rather than left to how SQLite was compiled: in WAL mode anything less
     // than FULL can lose the last commits on power loss, and a reservation must be durable
     // before forwarding starts.
-    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    configuration.prepareDatabase { db in
+      try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+    }
     pool = try DatabasePool(path: path, configuration: configuration)
     try SQLiteMigrations.migrator.migrate(pool)
   }
@@ -40,21 +42,22 @@ public final class SQLiteStore: Store {
   /// Consent or a suppression may arrive before the customer's profile; the customer then
   /// exists with no address or zone yet, so the next decision sees what was recorded.
   static func knowCustomer(_ db: Database, _ customerId: String) throws {
-    try db.execute(
-      sql: "INSERT INTO customer (id) VALUES (?) ON CONFLICT (id) DO NOTHING",
-      arguments: [customerId])
+    try db.cachedStatement(sql: "INSERT INTO customer (id) VALUES (?) ON CONFLICT (id) DO NOTHING")
+      .execute(
+        arguments: [customerId])
   }
 
   public func saveCustomer(_ validated: Validated<CustomerProfile>) async throws {
     let profile = validated.record
     try await write { db in
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
           VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
             frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
-          """,
+          """
+      ).execute(
         arguments: [
           profile.id, profile.email, profile.timeZone, profile.frequencyPreference?.max,
           profile.frequencyPreference.map { StoredValues.window($0.window) },
@@ -68,12 +71,13 @@ public final class SQLiteStore: Store {
     let event = validated.record
     try await write { db in
       try Self.knowCustomer(db, customerId)
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO consent_event
             (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """,
+          """
+      ).execute(
         arguments: [
           customerId, event.purpose, event.status.rawValue, event.kind,
           event.at.timeIntervalSince1970, event.confirmedAt?.timeIntervalSince1970, event.source,
@@ -89,11 +93,12 @@ public final class SQLiteStore: Store {
     let id = StoredValues.newId("sup")
     try await write { db in
       try Self.knowCustomer(db, customerId)
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO suppression (id, customer_id, reason, scope, at, source)
           VALUES (?, ?, ?, ?, ?, ?)
-          """,
+          """
+      ).execute(
         arguments: [
           id, customerId, suppression.reason.rawValue, suppression.scope.description,
           suppression.at.timeIntervalSince1970, suppression.source,
@@ -123,7 +128,7 @@ public final class SQLiteStore: Store {
   {
     guard
       let customer = try Row.fetchOne(
-        db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customerId])
+        db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"), arguments: [customerId])
     else { return nil }
     var state = try StoredValues.customer(
       id: customerId, email: customer["email"], timeZone: customer["time_zone"],
@@ -138,7 +143,7 @@ public final class SQLiteStore: Store {
   {
     let id = state.customerId
     state.consents = try Row.fetchAll(
-      db, sql: "SELECT * FROM consent_event WHERE customer_id = ? ORDER BY at, id",
+      db.cachedStatement(sql: "SELECT * FROM consent_event WHERE customer_id = ? ORDER BY at, id"),
       arguments: [id]
     ).map { row in
       try StoredValues.consent(
@@ -146,7 +151,8 @@ public final class SQLiteStore: Store {
         confirmedAt: row["confirmed_at"], source: row["source"], proof: row["proof"])
     }
     state.suppressions = try Row.fetchAll(
-      db, sql: "SELECT * FROM suppression WHERE customer_id = ? AND lifted_at IS NULL ORDER BY at",
+      db.cachedStatement(
+        sql: "SELECT * FROM suppression WHERE customer_id = ? AND lifted_at IS NULL ORDER BY at"),
       arguments: [id]
     ).map { row in
       try StoredValues.suppression(
@@ -154,12 +160,12 @@ public final class SQLiteStore: Store {
     }
     state.sends = SendHistory(
       try Row.fetchAll(
-        db,
-        sql: """
-          SELECT reserved_at, category, campaign_id FROM send_ledger
-          WHERE customer_id = ? AND reserved_at >= ? AND status <> 'failed'
-          ORDER BY reserved_at
-          """,
+        db.cachedStatement(
+          sql: """
+            SELECT reserved_at, category, campaign_id FROM send_ledger
+            WHERE customer_id = ? AND reserved_at >= ? AND status <> 'failed'
+            ORDER BY reserved_at
+            """),
         arguments: [id, since.timeIntervalSince1970]
       ).map { row in
         SendRecord(
