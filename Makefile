@@ -9,12 +9,12 @@ SWIFT ?= swift
 # libsqlite3-dev (GRDB links the system SQLite), postgresql (the store's second backend: the
 # tests start a throwaway server of their own; psql creates a database per test),
 # libcurl4-openssl-dev and pkg-config (forwarding to the mail sender is libcurl), openssl
-# (the TLS tests run a real `openssl s_server`).
+# (the TLS tests run a real `openssl s_server`), nginx (the HTTP/2 test's TLS peer).
 APT_PACKAGES := tzdata libsqlite3-dev postgresql postgresql-client libcurl4-openssl-dev pkg-config \
-  openssl
+  openssl nginx
 CONFIG ?= debug
-# Only `make bench` needs these: the load generator and the stand-in mail sender.
-BENCH_PACKAGES := wrk nginx
+# Only `make bench` needs the load generator (nginx, its stand-in mail sender, is in APT_PACKAGES).
+BENCH_PACKAGES := wrk
 
 .PHONY: run demo test build lint format bench deps clean
 

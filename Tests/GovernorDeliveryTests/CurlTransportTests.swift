@@ -93,6 +93,21 @@ struct CurlTransportTests {
     }
   }
 
+  @Test("a sender that offers HTTP/2 over TLS is spoken to in HTTP/2")
+  func http2() async throws {
+    try await TLSServer.withHTTP2 { url, caFile in
+      let transport = CurlTransport(configuration: .init(connectTimeout: 2, caFile: caFile))
+      defer { transport.shutdown() }
+      for _ in 0..<3 {
+        let response = try await transport.send(
+          SenderRequest(method: "POST", url: url, body: Data(#"{"a":1}"#.utf8)))
+        #expect(response.status == 200)
+        #expect(response.httpVersion == "2")
+        #expect(String(decoding: response.body, as: UTF8.self) == "h2 sink")
+      }
+    }
+  }
+
   @Test("https is verified: a certificate nobody vouched for fails; given its CA, it passes")
   func tlsVerified() async throws {
     try await TLSServer.with { url, caFile in
@@ -115,7 +130,8 @@ struct CurlTransportTests {
 
 /// `openssl s_server` with a fresh self-signed certificate for 127.0.0.1: a real TLS peer.
 enum TLSServer {
-  static func with(_ body: (String, String) async throws -> Void) async throws {
+  /// A fresh folder holding `cert.pem` and `key.pem` for 127.0.0.1.
+  static func withCertificate(_ body: (URL, String, String) async throws -> Void) async throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("governor-tls-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -128,6 +144,48 @@ enum TLSServer {
         "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
       ])
+    try await body(folder, cert, key)
+  }
+
+  static func with(_ body: (String, String) async throws -> Void) async throws {
+    try await withCertificate { _, cert, key in
+      try await withSServer(cert: cert, key: key, body)
+    }
+  }
+
+  /// nginx (Debian's) serving HTTP/2 over TLS, as mail APIs do; one process, so SIGKILL
+  /// leaves no workers behind.
+  static func withHTTP2(_ body: (String, String) async throws -> Void) async throws {
+    try await withCertificate { folder, cert, key in
+      let port = Int.random(in: 20_000..<60_000)
+      let config = folder.appendingPathComponent("nginx.conf")
+      try """
+      master_process off;
+      daemon off;
+      pid \(folder.path)/nginx.pid;
+      error_log \(folder.path)/error.log;
+      events {}
+      http {
+        access_log off;
+        server {
+          listen 127.0.0.1:\(port) ssl http2;
+          ssl_certificate \(cert);
+          ssl_certificate_key \(key);
+          location / { return 200 'h2 sink'; }
+        }
+      }
+      """.write(to: config, atomically: true, encoding: .utf8)
+      try await withServer(
+        "/usr/sbin/nginx", ["-p", folder.path, "-c", config.path], port: port
+      ) {
+        try await body("https://127.0.0.1:\(port)/mail", cert)
+      }
+    }
+  }
+
+  static func withSServer(
+    cert: String, key: String, _ body: (String, String) async throws -> Void
+  ) async throws {
     let port = Int.random(in: 20_000..<60_000)
     try await withServer(
       "/usr/bin/openssl",

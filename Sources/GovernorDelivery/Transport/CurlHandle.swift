@@ -79,7 +79,21 @@ final class CurlHandle {
     }
     var status = 0
     governor_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
-    return SenderResponse(status: status, headers: received.headers, body: received.body)
+    var version = 0
+    governor_curl_get_long(curl, CURLINFO_HTTP_VERSION, &version)
+    var response = SenderResponse(status: status, headers: received.headers, body: received.body)
+    response.httpVersion = Self.versionName(version)
+    return response
+  }
+
+  static func versionName(_ version: Int) -> String {
+    switch version {
+    case Int(CURL_HTTP_VERSION_1_0): return "1.0"
+    case Int(CURL_HTTP_VERSION_1_1): return "1.1"
+    case Int(CURL_HTTP_VERSION_2_0): return "2"
+    case Int(CURL_HTTP_VERSION_3): return "3"
+    default: return ""
+    }
   }
 
   static func kind(of code: CURLcode) -> TransportError.Kind {

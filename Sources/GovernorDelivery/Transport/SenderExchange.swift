@@ -20,6 +20,8 @@ public struct SenderRequest: Sendable {
 
 public struct SenderResponse: Sendable {
   public var status: Int
+  /// The protocol the answer came over: "1.1", "2" or "3" ("" when unknown).
+  public var httpVersion: String = ""
   /// Names lowercased; the last value wins when a name repeats.
   public var headers: [String: String]
   public var body: Data
