@@ -58,12 +58,6 @@ public protocol Store: Sendable {
   func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
     -> AuditEntry
 
-  /// Appends `decision` unless its message id already has one, in which case that earlier
-  /// decision is returned with `isNew` false. The check and the append are one transaction,
-  /// so concurrent duplicates of a message leave exactly one decision.
-  func appendFirstDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
-    -> (entry: AuditEntry, isNew: Bool)
-
   /// The first decision recorded for a message id: what a repeated request gets back.
   func decision(messageId: String) async throws -> AuditEntry?
 

@@ -215,16 +215,16 @@ struct StoreContractTests {
       let engine = Engine(policy: try weeklyCapPolicy(max: 1))
       let at = time("2026-11-26T12:00:00Z")
       _ = try await store.reserve(marketingMessage("first"), engine: engine, at: at)
-      let decision = try await store.reserve(marketingMessage("dup"), engine: engine, at: at)
-        .decision
-      let fresh = try await withThrowingTaskGroup(of: Bool.self) { group in
+      let decided = try await withThrowingTaskGroup(of: Decision?.self) { group in
         for _ in 0..<30 {
           group.addTask {
-            try await store.appendFirstDecision(decision, campaignId: nil, at: at).isNew
+            try await store.decide(marketingMessage("dup"), engine: engine, at: at).decision
           }
         }
-        return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        return try await group.reduce(into: []) { $0.append($1) }
       }
+      let fresh = decided.compactMap { $0 }.count
+      let decision = try #require(decided.compactMap { $0 }.first)
       #expect(decision.outcome == .blocked)
       #expect(fresh == 1)
       #expect(try await store.verifyAudit().rows == 1)

@@ -88,10 +88,7 @@ public enum GatewayRoutes {
     } catch is NIOTooManyBytesError {
       return Problem.tooLarge(limit: bodyLimit).response
     } catch let invalid as InvalidRecord {
-      if invalid.problems.first?.field == "body" {
-        return Problem.badBody(invalid.description).response
-      }
-      return Problem.invalid(invalid).response
+      return Problem.refusing(invalid).response
     } catch let query as BadQuery {
       return Problem.badQuery(query.problems).response
     } catch {
@@ -139,7 +136,7 @@ public enum GatewayRoutes {
 enum JSONText {
   static func quoted(_ text: String?) -> String {
     guard let text else { return "null" }
-    let data = (try? JSONEncoder().encode(text)) ?? Data("null".utf8)
+    let data = (try? encoder.encode(text)) ?? Data("null".utf8)
     return String(decoding: data, as: UTF8.self)
   }
 

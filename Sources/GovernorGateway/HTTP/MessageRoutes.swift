@@ -25,9 +25,7 @@ extension GatewayRoutes {
             items.append(
               #"{"index":\#(index),"status":200,"# + SubmissionJSON.fields(submission) + "}")
           case .invalid(let invalid):
-            let problem =
-              invalid.problems.first?.field == "body"
-              ? Problem.badBody(invalid.description) : Problem.invalid(invalid)
+            let problem = Problem.refusing(invalid)
             items.append(
               #"{"index":\#(index),"status":\#(problem.status),"problem":\#(problem.json)}"#)
           case .failed:

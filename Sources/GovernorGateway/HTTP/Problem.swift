@@ -19,6 +19,12 @@ struct Problem: Encodable {
       status: 422, detail: record.description, errors: record.problems)
   }
 
+  /// 400 when the body as a whole is unusable (not JSON, not UTF-8), 422 naming the fields
+  /// otherwise.
+  static func refusing(_ record: InvalidRecord) -> Problem {
+    record.problems.first?.field == "body" ? badBody(record.description) : invalid(record)
+  }
+
   static func badBody(_ detail: String) -> Problem {
     Problem(
       type: "https://mail-governor.dev/problems/bad-body", title: "The body is not usable JSON",

@@ -5,10 +5,14 @@ import Prometheus
 
 /// What `GET /metrics` exposes, in Prometheus' text format. A registry per gateway rather than
 /// swift-metrics' process-wide bootstrap, so tests can run several gateways in one process.
+/// Every series whose labels are known up front is made here, once, so a request only bumps
+/// a number.
 public final class GatewayMetrics: Sendable {
   public let registry = PrometheusCollectorRegistry()
-
-  public init() {}
+  private let decisions: [Outcome: Counter]
+  private let forwards: [Bool: Counter]
+  private let forwardLatency: [Bool: DurationHistogram]
+  private let retries: Counter
 
   static let latencyBuckets: [Duration] = [
     .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
@@ -16,73 +20,80 @@ public final class GatewayMetrics: Sendable {
     .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
   ]
 
+  public init() {
+    let registry = registry
+    decisions = Dictionary(
+      uniqueKeysWithValues: Outcome.allCases.map { outcome in
+        let counter = registry.makeCounter(
+          descriptor: Self.named("decisions", "total", "Decisions made, by outcome."),
+          labels: [("outcome", outcome.rawValue)])
+        return (outcome, counter)
+      })
+    let results = [(true, "sent"), (false, "failed")]
+    forwards = Dictionary(
+      uniqueKeysWithValues: results.map { delivered, result in
+        let counter = registry.makeCounter(
+          descriptor: Self.named(
+            "forwards", "total", "Messages handed to the mail sender, by result."),
+          labels: [("result", result)])
+        return (delivered, counter)
+      })
+    forwardLatency = Dictionary(
+      uniqueKeysWithValues: results.map { delivered, result in
+        let histogram = registry.makeDurationHistogram(
+          descriptor: Self.named(
+            "forward_duration", "seconds",
+            "Time to hand a message to the mail sender, retries included."),
+          labels: [("result", result)], buckets: Self.latencyBuckets)
+        return (delivered, histogram)
+      })
+    retries = registry.makeCounter(
+      descriptor: Self.named(
+        "forward_retries", "total", "Extra attempts made after a 429, 5xx or connection failure."))
+  }
+
   func decided(_ decision: Decision) {
-    registry.makeCounter(
-      descriptor: Self.decisions, labels: [("outcome", decision.outcome.rawValue)]
-    ).increment()
+    decisions[decision.outcome]?.increment()
+    // Rule and code pairs are open-ended, so these series are made as they first appear.
     for reason in decision.reasons {
       registry.makeCounter(
-        descriptor: Self.reasons,
+        descriptor: Self.named(
+          "decision_reasons", "total",
+          "Reasons given in decisions, by rule, reason code and effect."),
         labels: [("rule", reason.rule), ("code", reason.code), ("effect", reason.effect.rawValue)]
       ).increment()
     }
   }
 
   func forwarded(_ result: DeliveryResult, after duration: Duration) {
-    let (status, attempts): (String, Int)
+    let (delivered, attempts): (Bool, Int)
     switch result {
-    case .delivered(_, let count): (status, attempts) = ("sent", count)
-    case .failed(_, let count): (status, attempts) = ("failed", count)
+    case .delivered(_, let count): (delivered, attempts) = (true, count)
+    case .failed(_, let count): (delivered, attempts) = (false, count)
     }
-    registry.makeDurationHistogram(
-      descriptor: Self.forwardLatency, labels: [("result", status)], buckets: Self.latencyBuckets
-    ).record(duration)
-    registry.makeCounter(descriptor: Self.forwards, labels: [("result", status)]).increment()
-    if attempts > 1 {
-      registry.makeCounter(descriptor: Self.retries).increment(by: Int64(attempts - 1))
-    }
+    forwardLatency[delivered]?.record(duration)
+    forwards[delivered]?.increment()
+    if attempts > 1 { retries.increment(by: Int64(attempts - 1)) }
   }
 
   /// The text to serve; the breaker's state is read now, as it changes with time alone.
   public func exposition(breaker: CircuitBreaker?) -> String {
     if let breaker {
       for state in [CircuitBreaker.State.closed, .open, .halfOpen] {
-        registry.makeGauge(descriptor: Self.breakerState, labels: [("state", state.rawValue)])
-          .set(to: breaker.state == state ? 1.0 : 0.0)
+        registry.makeGauge(
+          descriptor: Self.named(
+            "circuit_breaker_state", "",
+            "1 for the circuit breaker's current state, 0 for the others."),
+          labels: [("state", state.rawValue)]
+        ).set(to: breaker.state == state ? 1.0 : 0.0)
       }
     }
     return registry.emitToString()
   }
 
-  // Computed: the descriptor type is not Sendable, so it cannot be a stored static.
-  static var decisions: MetricNameDescriptor {
-    MetricNameDescriptor(
-      namespace: "governor", metricName: "decisions", unitName: "total",
-      helpText: "Decisions made, by outcome.")
-  }
-  static var reasons: MetricNameDescriptor {
-    MetricNameDescriptor(
-      namespace: "governor", metricName: "decision_reasons", unitName: "total",
-      helpText: "Reasons given in decisions, by rule, reason code and effect.")
-  }
-  static var forwardLatency: MetricNameDescriptor {
-    MetricNameDescriptor(
-      namespace: "governor", metricName: "forward_duration", unitName: "seconds",
-      helpText: "Time to hand a message to the mail sender, retries included.")
-  }
-  static var forwards: MetricNameDescriptor {
-    MetricNameDescriptor(
-      namespace: "governor", metricName: "forwards", unitName: "total",
-      helpText: "Messages handed to the mail sender, by result.")
-  }
-  static var retries: MetricNameDescriptor {
-    MetricNameDescriptor(
-      namespace: "governor", metricName: "forward_retries", unitName: "total",
-      helpText: "Extra attempts made after a 429, 5xx or connection failure.")
-  }
-  static var breakerState: MetricNameDescriptor {
-    MetricNameDescriptor(
-      namespace: "governor", metricName: "circuit_breaker_state", unitName: "",
-      helpText: "1 for the circuit breaker's current state, 0 for the others.")
+  /// `governor_NAME_UNIT`. Made where used: the descriptor type is not Sendable, so it cannot
+  /// be a stored static.
+  static func named(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(namespace: "governor", metricName: metric, unitName: unit, helpText: help)
   }
 }

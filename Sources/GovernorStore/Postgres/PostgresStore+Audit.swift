@@ -7,24 +7,13 @@ extension PostgresStore {
   public func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
     -> AuditEntry
   {
-    try await append(decision, campaignId: campaignId, at: at, onlyFirst: false).entry
-  }
-
-  public func appendFirstDecision(_ decision: Decision, campaignId: String?, at: Date)
-    async throws -> (entry: AuditEntry, isNew: Bool)
-  {
-    try await append(decision, campaignId: campaignId, at: at, onlyFirst: true)
-  }
-
-  private func append(_ decision: Decision, campaignId: String?, at: Date, onlyFirst: Bool)
-    async throws -> (entry: AuditEntry, isNew: Bool)
-  {
     let id = StoredValues.newId("dec")
     let logger = logger
     return try await client.withTransaction(logger: logger) { connection in
       try await Self.append(
-        connection, decision, id: id, campaignId: campaignId, at: at, onlyFirst: onlyFirst,
-        logger: logger)
+        connection, decision, id: id, campaignId: campaignId, at: at, onlyFirst: false,
+        logger: logger
+      ).entry
     }
   }
 
@@ -38,11 +27,7 @@ extension PostgresStore {
     try await connection.query(Self.auditLock, logger: logger)
     if onlyFirst,
       let earlier = try await Self.auditEntries(
-        connection.query(
-          """
-          SELECT \(unescaped: Self.auditColumns) FROM decision
-          WHERE message_id = \(decision.messageId) ORDER BY sequence LIMIT 1
-          """, logger: logger)
+        connection.query(Self.firstDecision(messageId: decision.messageId), logger: logger)
       ).first
     {
       return (earlier, false)
@@ -111,12 +96,15 @@ extension PostgresStore {
 
   public func decision(messageId: String) async throws -> AuditEntry? {
     try await Self.auditEntries(
-      client.query(
-        """
-        SELECT \(unescaped: Self.auditColumns) FROM decision
-        WHERE message_id = \(messageId) ORDER BY sequence LIMIT 1
-        """, logger: logger)
+      client.query(Self.firstDecision(messageId: messageId), logger: logger)
     ).first
+  }
+
+  static func firstDecision(messageId: String) -> PostgresQuery {
+    """
+    SELECT \(unescaped: auditColumns) FROM decision
+    WHERE message_id = \(messageId) ORDER BY sequence LIMIT 1
+    """
   }
 
   public func decisions(matching query: DecisionQuery) async throws -> [AuditEntry] {

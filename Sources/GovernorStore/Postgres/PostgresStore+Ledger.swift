@@ -23,11 +23,7 @@ extension PostgresStore {
     return try await client.withTransaction(logger: logger) { connection in
       try await connection.query(Self.customerLock(message.customerId), logger: logger)
       if let earlier = try await Self.auditEntries(
-        connection.query(
-          """
-          SELECT \(unescaped: Self.auditColumns) FROM decision
-          WHERE message_id = \(message.id) ORDER BY sequence LIMIT 1
-          """, logger: logger)
+        connection.query(Self.firstDecision(messageId: message.id), logger: logger)
       ).first {
         return DecidedMessage(entry: earlier, decision: nil, reserved: false)
       }

@@ -6,40 +6,18 @@ extension SQLiteStore {
   public func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
     -> AuditEntry
   {
-    try await append(decision, campaignId: campaignId, at: at, onlyFirst: false).entry
-  }
-
-  public func appendFirstDecision(_ decision: Decision, campaignId: String?, at: Date)
-    async throws -> (entry: AuditEntry, isNew: Bool)
-  {
-    try await append(decision, campaignId: campaignId, at: at, onlyFirst: true)
-  }
-
-  private func append(_ decision: Decision, campaignId: String?, at: Date, onlyFirst: Bool)
-    async throws -> (entry: AuditEntry, isNew: Bool)
-  {
     let id = StoredValues.newId("dec")
     return try await write { db in
-      try Self.append(
-        db, decision, id: id, campaignId: campaignId, at: at, onlyFirst: onlyFirst)
+      try Self.append(db, decision, id: id, campaignId: campaignId, at: at)
     }
   }
 
   /// Appends inside the caller's write transaction, which SQLite holds alone: no other
   /// append can slip between reading the newest hash and writing the row after it.
   static func append(
-    _ db: Database, _ decision: Decision, id: String, campaignId: String?, at: Date,
-    onlyFirst: Bool
-  ) throws -> (entry: AuditEntry, isNew: Bool) {
+    _ db: Database, _ decision: Decision, id: String, campaignId: String?, at: Date
+  ) throws -> AuditEntry {
     let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
-    if onlyFirst,
-      let earlier = try Row.fetchOne(
-        db.cachedStatement(
-          sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1"),
-        arguments: [decision.messageId])
-    {
-      return (Self.auditEntry(earlier), false)
-    }
     let previous =
       try String.fetchOne(
         db.cachedStatement(sql: "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1"))
@@ -65,12 +43,11 @@ extension SQLiteStore {
         """
     ).execute(
       arguments: [sequence, hash])
-    let entry = AuditEntry(
+    return AuditEntry(
       sequence: sequence, id: id, messageId: decision.messageId,
       customerId: decision.customerId, outcome: decision.outcome,
       policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
       rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
-    return (entry, true)
   }
 
   public func verifyAudit() async throws -> AuditVerification {
@@ -98,13 +75,15 @@ extension SQLiteStore {
   }
 
   public func decision(messageId: String) async throws -> AuditEntry? {
-    try await pool.read { db in
-      try Row.fetchOne(
-        db.cachedStatement(
-          sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1"),
-        arguments: [messageId]
-      ).map(Self.auditEntry)
-    }
+    try await pool.read { db in try Self.firstDecision(db, messageId: messageId) }
+  }
+
+  static func firstDecision(_ db: Database, messageId: String) throws -> AuditEntry? {
+    try Row.fetchOne(
+      db.cachedStatement(
+        sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1"),
+      arguments: [messageId]
+    ).map(Self.auditEntry)
   }
 
   public func decisions(matching query: DecisionQuery) async throws -> [AuditEntry] {

@@ -14,17 +14,12 @@ extension SQLiteStore {
   {
     let id = StoredValues.newId("dec")
     return try await write { db in
-      if let earlier = try Row.fetchOne(
-        db.cachedStatement(
-          sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1"),
-        arguments: [message.id])
-      {
-        return DecidedMessage(entry: Self.auditEntry(earlier), decision: nil, reserved: false)
+      if let earlier = try Self.firstDecision(db, messageId: message.id) {
+        return DecidedMessage(entry: earlier, decision: nil, reserved: false)
       }
       let reservation = try Self.reserve(db, message, engine: engine, at: now)
-      let (entry, _) = try Self.append(
-        db, reservation.decision, id: id, campaignId: message.campaignId, at: now,
-        onlyFirst: false)
+      let entry = try Self.append(
+        db, reservation.decision, id: id, campaignId: message.campaignId, at: now)
       return DecidedMessage(
         entry: entry, decision: reservation.decision, reserved: reservation.reserved)
     }
