@@ -14,7 +14,31 @@ public struct CustomerOverview: Encodable, Sendable {
   public var recentSends: [LedgerEntry]
   /// Per category: eligible now, or when next, and why not.
   public var eligibility: [Eligibility]
+  /// Messages waiting in the deferred queue, earliest release first.
+  public var deferred: [HeldMessage]
   public var asOf: Date
+}
+
+/// A deferred message as the customer view lists it: what and when, not its body.
+public struct HeldMessage: Encodable, Sendable {
+  public var messageId: String
+  public var category: String
+  public var campaignId: String?
+  public var subject: String
+  public var releaseAt: Date
+  public var heldAt: Date
+  /// The decision that held it.
+  public var decisionId: String?
+
+  init(_ held: DeferredMessage) {
+    messageId = held.message.id
+    category = held.message.category
+    campaignId = held.message.campaignId
+    subject = held.message.subject
+    releaseAt = held.releaseAt
+    heldAt = held.heldAt
+    decisionId = held.decisionId
+  }
 }
 
 extension Gateway {
@@ -32,7 +56,9 @@ extension Gateway {
       suppressions: export.suppressions.filter { $0.liftedAt == nil },
       recentSends: export.sends.filter { $0.reservedAt >= since }
         .sorted { $0.reservedAt > $1.reservedAt },
-      eligibility: engine.eligibility(of: state, at: now), asOf: now)
+      eligibility: engine.eligibility(of: state, at: now),
+      deferred: try await store.deferred(customerId: customerId).map(HeldMessage.init),
+      asOf: now)
   }
 }
 

@@ -24,14 +24,28 @@ public struct Gateway: Sendable {
   public let sender: any MailSender
   public let clock: @Sendable () -> Date
   public let metrics: GatewayMetrics
+  /// Signs the links in `List-Unsubscribe` and checks them when they come back.
+  public let unsubscribeTokens: UnsubscribeTokens
+  let listUnsubscribe: ListUnsubscribe?
+  /// Fetches an SNS `SubscribeURL` (true when SNS answered 2xx); nil: subscriptions are not
+  /// confirmed. `governor serve` allows only Amazon's SNS hosts, so a forged confirmation
+  /// cannot make the gateway fetch an arbitrary URL.
+  public let confirmSubscription: (@Sendable (String) async -> Bool)?
 
+  /// `unsubscribeTokens` defaults to a secret that dies with the process: right for tests,
+  /// wrong for a server whose links must work next week (`governor serve` passes its own).
   public init(
     store: any Store, policy: Policy, sender: any MailSender,
     metrics: GatewayMetrics = GatewayMetrics(),
+    unsubscribeTokens: UnsubscribeTokens = .ephemeral(),
+    confirmSubscription: (@Sendable (String) async -> Bool)? = nil,
     clock: @escaping @Sendable () -> Date = { Date() }
   ) {
+    self.confirmSubscription = confirmSubscription
     self.store = store
     self.metrics = metrics
+    self.unsubscribeTokens = unsubscribeTokens
+    self.listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
     self.engine = Engine(policy: policy)
     self.validator = RecordValidator(policy: policy)
     self.sender = sender
@@ -51,29 +65,51 @@ public struct Gateway: Sendable {
     // Decision, cap slot and audit row in one transaction. One decision per message id,
     // even when duplicates race: the loser gets the winner's.
     let decided = try await store.decide(message, engine: engine, at: now)
-    let entry = decided.entry
     guard let decision = decided.decision else {
-      return Submission(decision: entry, delivery: nil, repeated: true)
+      return Submission(decision: decided.entry, delivery: nil, repeated: true)
     }
+    return try await carryOut(decided, decision, message)
+  }
+
+  /// What follows a new decision: forward a message that may go (once), and nothing else —
+  /// a deferred message was queued in the decision's own transaction.
+  func carryOut(_ decided: DecidedMessage, _ decision: Decision, _ message: Message) async throws
+    -> Submission
+  {
     metrics.decided(decision)
     switch decision.outcome {
     case .forwarded where decided.reserved:
       let started = ContinuousClock.now
-      let delivery = await sender.deliver(message)
+      let delivery = await sender.deliver(outgoing(message, decision))
       metrics.forwarded(delivery, after: ContinuousClock.now - started)
       try await complete(message.id, delivery)
-      return Submission(decision: entry, delivery: delivery, repeated: false)
+      return Submission(decision: decided.entry, delivery: delivery, repeated: false)
     case .forwarded:
       // The ledger already holds this id (reserved before it had a decision): never send twice.
-      return Submission(decision: entry, delivery: nil, repeated: true)
-    case .deferred:
-      if let releaseAt = decision.notBefore {
-        try await store.holdDeferred(message, releaseAt: releaseAt, at: now)
-      }
-      return Submission(decision: entry, delivery: nil, repeated: false)
-    case .blocked, .failed:
-      return Submission(decision: entry, delivery: nil, repeated: false)
+      return Submission(decision: decided.entry, delivery: nil, repeated: true)
+    case .deferred, .blocked, .failed:
+      return Submission(decision: decided.entry, delivery: nil, repeated: false)
     }
+  }
+
+  /// The message as it leaves, with the unsubscribe headers its decision says it gets.
+  func outgoing(_ message: Message, _ decision: Decision) -> Message {
+    guard let listUnsubscribe,
+      decision.modifications.contains(where: {
+        $0.kind == ListUnsubscribe.added || $0.kind == ListUnsubscribe.replaced
+      })
+    else { return message }
+    var outgoing = message
+    outgoing.headers = message.headers.filter {
+      $0.key.caseInsensitiveCompare(ListUnsubscribe.headerName) != .orderedSame
+        && $0.key.caseInsensitiveCompare(ListUnsubscribe.postHeaderName) != .orderedSame
+    }
+    let token = unsubscribeTokens.token(
+      for: UnsubscribeGrant(customerId: message.customerId, scope: .category(message.category)))
+    for (name, value) in listUnsubscribe.headers(token: token) {
+      outgoing.headers[name] = value
+    }
+    return outgoing
   }
 
   /// Records the send's outcome; a failed delivery releases its cap slot.

@@ -15,6 +15,21 @@ public protocol Store: Sendable {
   func addSuppression(_ suppression: Validated<Suppression>, customerId: String) async throws
     -> String
 
+  /// Records a suppression unless an active one with the same reason already covers its scope,
+  /// or `eventKey` was recorded before (a provider replaying a webhook): what customers and
+  /// mailbox providers send back may arrive twice and must change things once.
+  func suppressOnce(_ suppression: Validated<Suppression>, customerId: String, eventKey: String?)
+    async throws -> SuppressionChange
+
+  /// Sets (or, with nil, clears) the customer's own frequency preference and records the
+  /// change with its source, in one transaction.
+  func setFrequencyPreference(
+    _ preference: FrequencyPreference?, customerId: String, source: String, at: Date
+  ) async throws
+
+  /// Customers with this address (compared without case), for feedback that names only it.
+  func customerIds(email: String) async throws -> [String]
+
   /// Ends a suppression; its row stays, with when and why it was lifted.
   func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool
 
@@ -92,6 +107,14 @@ public protocol Store: Sendable {
   /// Held messages due at `at`, earliest first.
   func dueDeferred(at: Date, limit: Int) async throws -> [DeferredMessage]
 
+  /// A customer's held messages, earliest release first.
+  func deferred(customerId: String) async throws -> [DeferredMessage]
+
+  /// Takes a held message out of the queue and decides on it again, in one transaction: the
+  /// new decision (linked to the one that held it), its cap slot, and — deferred again — its
+  /// new place in the queue. Nil when the message is no longer held (another process took it).
+  func release(messageId: String, engine: Engine, at now: Date) async throws -> ReleasedMessage?
+
   /// Takes a held message out of the queue (released or given up); false if it was not there.
   func removeDeferred(messageId: String) async throws -> Bool
 
@@ -133,10 +156,39 @@ public struct DecisionQuery: Hashable, Sendable {
 }
 
 /// A message waiting in the deferred queue.
-public struct DeferredMessage: Hashable, Sendable {
+public struct DeferredMessage: Hashable, Sendable, Encodable {
   public var message: Message
   public var releaseAt: Date
   public var heldAt: Date
+  /// The decision that held it; nil for messages held by hand.
+  public var decisionId: String?
+
+  public init(message: Message, releaseAt: Date, heldAt: Date, decisionId: String? = nil) {
+    self.message = message
+    self.releaseAt = releaseAt
+    self.heldAt = heldAt
+    self.decisionId = decisionId
+  }
+}
+
+/// A held message and what deciding on it again did.
+public struct ReleasedMessage: Sendable {
+  public var message: Message
+  public var decided: DecidedMessage
+}
+
+/// What `suppressOnce` did.
+public enum SuppressionChange: Hashable, Sendable {
+  case added(id: String)
+  /// An active suppression with this reason already covered the scope: nothing changed.
+  case alreadyActive(id: String)
+  /// The event was recorded before: nothing changed.
+  case replayed
+
+  public var changed: Bool {
+    if case .added = self { return true }
+    return false
+  }
 }
 
 /// A customer's data as the store holds it.
@@ -146,8 +198,19 @@ public struct CustomerExport: Encodable, Sendable {
   /// Every suppression, lifted ones included.
   public var suppressions: [SuppressionHistory]
   public var sends: [LedgerEntry]
+  /// Changes the customer made to their own preferences, oldest first.
+  public var preferenceChanges: [PreferenceChange]
   /// The decisions' canonical JSON, as the audit log holds them.
   public var decisions: [String]
+}
+
+/// A preference the customer changed, where (`source`) and when.
+public struct PreferenceChange: Hashable, Sendable, Encodable {
+  /// `frequency` (value like `max 1 per week`, nil when cleared).
+  public var kind: String
+  public var value: String?
+  public var source: String
+  public var at: Date
 }
 
 /// A suppression with its whole life: when it started and, if lifted, when and by whom.

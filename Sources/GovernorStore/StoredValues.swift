@@ -11,6 +11,25 @@ enum StoredValues {
       created_at DOUBLE PRECISION NOT NULL, revoked_at DOUBLE PRECISION)
     """
 
+  /// Migration v7: feedback events seen (so a replayed webhook changes nothing), the decision
+  /// that held each deferred message, customers found by address, and the customer's own
+  /// preference changes with their source.
+  static let customerControlSQL = [
+    """
+    CREATE TABLE feedback_event (
+      key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL)
+    """,
+    "CREATE INDEX feedback_event_by_customer ON feedback_event (customer_id)",
+    "ALTER TABLE deferred_message ADD COLUMN decision_id TEXT",
+    "CREATE INDEX customer_by_email ON customer (lower(email))",
+    """
+    CREATE TABLE preference_event (
+      customer_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, kind TEXT NOT NULL, value TEXT,
+      source TEXT NOT NULL)
+    """,
+    "CREATE INDEX preference_event_by_customer ON preference_event (customer_id, at)",
+  ]
+
   static func newId(_ prefix: String) -> String {
     prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
   }
@@ -36,6 +55,15 @@ enum StoredValues {
     switch window {
     case .rolling(let seconds): return TimeSpan(seconds: seconds).description
     case .calendar(let unit): return unit.rawValue
+    }
+  }
+
+  /// How a frequency preference reads in the preference log: `max 1 per week`, `max 2 within 7d`.
+  static func describe(_ preference: FrequencyPreference?) -> String? {
+    guard let preference else { return nil }
+    switch preference.window {
+    case .calendar(let unit): return "max \(preference.max) per \(unit.rawValue)"
+    case .rolling: return "max \(preference.max) within \(window(preference.window))"
     }
   }
 

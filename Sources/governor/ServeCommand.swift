@@ -29,6 +29,19 @@ struct ServeCommand: AsyncParsableCommand {
       "Development only: keep an all-scopes key in this file (created when missing) and "
         + "print a curl example with it.", valueName: "path"))
   var devKeyFile: String?
+  @Option(
+    help: ArgumentHelp(
+      "Development only: keep the secret that signs unsubscribe links in this file (created "
+        + "when missing). In production set \(UnsubscribeTokens.environmentVariable).",
+      valueName: "path"))
+  var devUnsubscribeSecretFile: String?
+  @Option(
+    help: ArgumentHelp(
+      "Also fetch SNS subscription confirmations from this host[:port] (an emulator); "
+        + "Amazon's sns.REGION.amazonaws.com hosts are always trusted.", valueName: "host"))
+  var trustSnsHost: [String] = []
+  @Option(help: "Seconds between looks at the deferred queue.")
+  var releaseEvery: Double = 1
 
   func run() async throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
@@ -45,6 +58,15 @@ struct ServeCommand: AsyncParsableCommand {
       throw ExitCode(2)
     }
     let logger = Logger(label: "governor")
+    let tokens: UnsubscribeTokens
+    do {
+      tokens = try UnsubscribeSecret.tokens(
+        environment: ProcessInfo.processInfo.environment, devFile: devUnsubscribeSecretFile,
+        policy: policy)
+    } catch {
+      printError("\(error)")
+      throw ExitCode(2)
+    }
     try await options.withStore { store in
       let now = Date()
       // Longer than any forwarding attempt can take: rows this old belong to a dead process.
@@ -57,7 +79,13 @@ struct ServeCommand: AsyncParsableCommand {
       }
       try await store.savePolicyText(
         policyText, name: policy.name, version: policy.version, at: now)
-      let gateway = Gateway(store: store, policy: policy, sender: mailSender)
+      let gateway = Gateway(
+        store: store, policy: policy, sender: mailSender, unsubscribeTokens: tokens,
+        confirmSubscription: { [trustSnsHost] url in
+          guard SNSSubscription.isTrusted(url, alsoTrusting: trustSnsHost) else { return false }
+          let answer = try? await transport.send(SenderRequest(method: "GET", url: url))
+          return answer.map { (200..<300).contains($0.status) } ?? false
+        })
       let devKey: String?
       if let devKeyFile {
         devKey = try await DevelopmentKey.ensure(file: devKeyFile, store: store)
@@ -67,6 +95,9 @@ struct ServeCommand: AsyncParsableCommand {
       let app = Application(
         router: GatewayRoutes.router(gateway),
         configuration: .init(address: .hostname(host, port: port), serverName: "mail-governor"),
+        services: [
+          DeferredScheduler(gateway: gateway, interval: .seconds(releaseEvery), logger: logger)
+        ],
         onServerRunning: { [options, sender] channel in
           let bound = channel.localAddress?.port ?? port
           // Written unbuffered: scripts and tests wait for this line to learn the port.

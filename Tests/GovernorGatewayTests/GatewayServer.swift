@@ -23,12 +23,18 @@ struct GatewayServer {
     let yaml = """
       name: route-test
       consent:
-        purposes: {marketing: {}}
+        purposes: {marketing: {}, tracking: {}}
       categories:
         transactional: {consent: [], caps: false, quiet_hours: false}
         marketing: {consent: [marketing]}
       caps:
         - {id: weekly, max: \(max), within: 7d}
+      tracking: {consent_purpose: tracking}
+      headers:
+        list_unsubscribe:
+          categories: [marketing]
+          url: https://mail.example.com/u/{token}
+          mailto: unsubscribe@example.com
       """
     return try PolicyLoader.load(Data(yaml.utf8), file: "route-test.yaml").get()
   }
@@ -52,7 +58,8 @@ struct GatewayServer {
   }
 
   static func with(
-    capMax: Int = 2, _ body: (GatewayServer) async throws -> Void
+    capMax: Int = 2, confirming: SubscriptionFetcher? = nil,
+    _ body: (GatewayServer) async throws -> Void
   ) async throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("routes-\(UUID().uuidString)").path
@@ -68,7 +75,8 @@ struct GatewayServer {
     }
     let outbox = folder + "/outbox"
     let gateway = Gateway(
-      store: store, policy: policy, sender: OutboxSender(folder: outbox), clock: { now })
+      store: store, policy: policy, sender: OutboxSender(folder: outbox),
+      confirmSubscription: confirming?.fetch, clock: { now })
     var quiet = Logger(label: "route-test")
     // Cancelling the server at the end of a test logs an error that is not one.
     quiet.logLevel = .critical
@@ -103,6 +111,14 @@ struct GatewayServer {
     var json: [String: Any] {
       ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:]
     }
+    /// `record.decision` of a `POST /v1/messages` answer.
+    var decision: [String: Any] {
+      ((json["record"] as? [String: Any])?["decision"] as? [String: Any]) ?? [:]
+    }
+    var outcome: String? { decision["outcome"] as? String }
+    var codes: [String] {
+      (decision["reasons"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+    }
     /// The fields problem+json names in `errors`.
     var problemFields: [String] {
       (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
@@ -112,9 +128,9 @@ struct GatewayServer {
   /// `scope` picks the key; nil sends none.
   func call(
     _ method: String, _ path: String, scope: String? = "admin", body: String? = nil,
-    contentType: String = "application/json"
+    contentType: String = "application/json", headers extra: [(String, String)] = []
   ) async throws -> Reply {
-    var headers: [(String, String)] = []
+    var headers = extra
     if body != nil { headers.append(("Content-Type", contentType)) }
     if let scope, let key = keys[scope] { headers.append(("Authorization", "Bearer \(key)")) }
     let response = try await client.send(
@@ -135,4 +151,10 @@ struct GatewayServer {
     "campaign_id":"\(campaign)"}
     """
   }
+}
+
+/// Stands in for fetching an SNS SubscribeURL (a struct, not a bare closure, so a test's
+/// trailing closure is never mistaken for it).
+struct SubscriptionFetcher {
+  var fetch: @Sendable (String) async -> Bool
 }

@@ -5,7 +5,7 @@ import Foundation
 /// where the state comes from and what they do with the decision.
 ///
 /// Every rule is evaluated, not just the first that fails, so the decision carries every
-/// reason. Pipeline order: consent → suppression → caps → quiet hours.
+/// reason. Pipeline order: consent → suppression → caps → quiet hours → headers.
 ///
 /// The policy is compiled once, in `init`, into a plan per category, so `evaluate` reads
 /// no policy structure it does not need.
@@ -16,6 +16,7 @@ public struct Engine: Sendable {
   private let categoryNames: [String]
   private let suppression: SuppressionRule
   private let trackingConsent: ConsentRule?
+  private let listUnsubscribe: ListUnsubscribe?
   // Copied out of the policy: reading them through `policy` would copy the whole struct.
   private let reference: PolicyReference
   private let defaultZone: Zone
@@ -32,6 +33,7 @@ public struct Engine: Sendable {
       .flatMap { policy.consent.purpose(named: $0) }
       .map { ConsentRule(purpose: $0, consent: policy.consent) }
     plans = policy.categories.map { CategoryPlan($0, policy: policy) }
+    listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
   }
 
   public func evaluate(_ message: Message, for state: CustomerState, at now: Date) -> Decision {
@@ -74,6 +76,10 @@ public struct Engine: Sendable {
     // Only a block that time alone lifts has a next eligible time.
     case .blocked where permanentBlocks == 0, .deferred: decision.notBefore = timed.release
     default: break
+    }
+    // Headers describe the message as it leaves: only a message that leaves now gets them.
+    if decision.outcome == .forwarded, let change = listUnsubscribe?.modification(for: message) {
+      decision.modifications.append(change)
     }
     return decision
   }

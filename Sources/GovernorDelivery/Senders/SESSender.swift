@@ -43,7 +43,7 @@ public struct SESSender: MailSender {
       "FromEmailAddress": message.from,
       "Destination": ["ToAddresses": [message.to]],
       "Content": ["Raw": ["Data": Data(mime.utf8).base64EncodedString()]],
-      "EmailTags": [["Name": "governor_message_id", "Value": Self.tagValue(message.id)]],
+      "EmailTags": tags(message),
     ]
     guard let body = try? JSONSerialization.data(withJSONObject: request, options: .sortedKeys)
     else {
@@ -58,6 +58,17 @@ public struct SESSender: MailSender {
       (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["MessageId"]
         as? String
     }
+  }
+
+  /// SES echoes tags in bounce and complaint notifications, which find their customer by
+  /// `governor_customer_id` — sent only when the id survives SES's tag alphabet unchanged
+  /// (otherwise the notification's address finds the customer).
+  func tags(_ message: Message) -> [[String: String]] {
+    var tags = [["Name": "governor_message_id", "Value": Self.tagValue(message.id)]]
+    if Self.tagValue(message.customerId) == message.customerId {
+      tags.append(["Name": "governor_customer_id", "Value": message.customerId])
+    }
+    return tags
   }
 
   /// SES tag values allow letters, digits, `_`, `-`, `.`, `@` and 256 characters.

@@ -27,7 +27,11 @@ public struct SendGridSender: MailSender {
     var content: [[String: String]] = []
     if let text = message.text { content.append(["type": "text/plain", "value": text]) }
     if let html = message.html { content.append(["type": "text/html", "value": html]) }
-    let customArgs = ["governor_message_id": message.id]
+    // Echoed in SendGrid's event webhook: bounces and complaints find their customer by it.
+    let customArgs = [
+      "governor_message_id": message.id, "governor_customer_id": message.customerId,
+      "governor_category": message.category,
+    ]
     var body: [String: Any] = [
       "personalizations": [
         ["to": [["email": MailAddress(message.to).address]], "custom_args": customArgs]

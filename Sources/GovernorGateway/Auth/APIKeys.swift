@@ -9,6 +9,8 @@ public enum Scope: String, CaseIterable, Sendable {
   case dryRun = "dry-run"
   case auditRead = "audit:read"
   case consentWrite = "consent:write"
+  /// Mail providers' webhooks: bounces, complaints, unsubscribes.
+  case eventsWrite = "events:write"
   /// Everything, including managing keys.
   case admin
 }
@@ -37,17 +39,29 @@ public enum APIKeys {
     Hex.encode(SHA256.hash(data: Data(secret.utf8)))
   }
 
-  /// The key's record when `authorization` (`Bearer mg_…`) names a live key whose secret
-  /// matches; nil otherwise.
+  /// The key's record when `authorization` names a live key whose secret matches; nil
+  /// otherwise. `Bearer mg_…`, or HTTP Basic with the key as the password: webhooks from SNS
+  /// and SendGrid can only send credentials written into their URL
+  /// (`https://events:mg_…@host/v1/events/ses`).
   public static func authenticate(_ authorization: String?, in store: any Store) async throws
     -> APIKeyRecord?
   {
-    guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
-    let parts = authorization.dropFirst("Bearer ".count).split(separator: "_", maxSplits: 2)
+    guard let key = authorization.flatMap(presentedKey) else { return nil }
+    let parts = key.split(separator: "_", maxSplits: 2)
     guard parts.count == 3, parts[0] == "mg",
       let record = try await store.apiKey(id: String(parts[1]))
     else { return nil }
     return constantTimeEqual(hash(String(parts[2])), record.secretHash) ? record : nil
+  }
+
+  private static func presentedKey(_ authorization: String) -> Substring? {
+    if authorization.hasPrefix("Bearer ") { return authorization.dropFirst("Bearer ".count) }
+    guard authorization.hasPrefix("Basic "),
+      let decoded = Data(base64Encoded: String(authorization.dropFirst("Basic ".count))),
+      let credentials = String(data: decoded, encoding: .utf8),
+      let colon = credentials.firstIndex(of: ":")
+    else { return nil }
+    return Substring(credentials[credentials.index(after: colon)...])
   }
 
   public static func allows(_ record: APIKeyRecord, _ scope: Scope) -> Bool {

@@ -42,6 +42,8 @@ public enum GatewayRoutes {
     addCustomerRoutes(router, gateway)
     addAuditRoutes(router, gateway)
     addPolicyRoutes(router, gateway)
+    addUnsubscribeRoutes(router, gateway)
+    addFeedbackRoutes(router, gateway)
     return router
   }
 

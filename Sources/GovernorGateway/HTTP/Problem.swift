@@ -66,6 +66,35 @@ struct Problem: Encodable {
       })
   }
 
+  static func badLink() -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/bad-unsubscribe-link",
+      title: "The unsubscribe link is not valid", status: 400,
+      detail: "the token in the link was not signed by this governor; nothing was changed")
+  }
+
+  static func badForm(_ detail: String) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/bad-form", title: "The form is not usable",
+      status: 400, detail: detail)
+  }
+
+  static func badFeedback(_ problems: [FieldProblem]) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/bad-feedback",
+      title: "The provider's events cannot be read", status: 400,
+      detail: problems.map(\.description).joined(separator: "; ") + "; nothing was applied",
+      errors: problems)
+  }
+
+  static func unconfirmedSubscription(_ url: String) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/unconfirmed-subscription",
+      title: "The SNS subscription was not confirmed", status: 502,
+      detail: "SubscribeURL \(url) is not an Amazon SNS host this governor trusts, "
+        + "or it did not answer")
+  }
+
   static func notFound(_ detail: String) -> Problem {
     Problem(type: "about:blank", title: "Not found", status: 404, detail: detail)
   }

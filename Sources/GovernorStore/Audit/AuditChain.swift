@@ -68,13 +68,15 @@ public enum AuditChain {
 
   /// The decision as JSON with sorted keys and ISO 8601 times: the same decision always
   /// gives the same bytes.
-  public static func content(of decision: Decision, id: String, campaignId: String?) throws
-    -> String
-  {
+  /// `follows` links a decision on a released deferred message to the decision that held it;
+  /// absent otherwise, so rows written before it existed hash the same.
+  public static func content(
+    of decision: Decision, id: String, campaignId: String?, follows: String? = nil
+  ) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
-    let record = Recorded(id: id, campaignId: campaignId, decision: decision)
+    let record = Recorded(id: id, campaignId: campaignId, follows: follows, decision: decision)
     return String(decoding: try encoder.encode(record), as: UTF8.self)
   }
 
@@ -208,10 +210,11 @@ public enum AuditChain {
   private struct Recorded: Encodable {
     var id: String
     var campaignId: String?
+    var follows: String?
     var decision: Decision
 
     enum CodingKeys: String, CodingKey {
-      case id, decision
+      case id, decision, follows
       case campaignId = "campaign_id"
     }
   }

@@ -80,6 +80,7 @@ enum PostgresMigrations {
         PostgresQuery(unsafeSQL: $0)
       }
     ),
+    ("v7-customer-control", StoredValues.customerControlSQL.map { PostgresQuery(unsafeSQL: $0) }),
   ]
 
   static func migrate(_ client: PostgresClient, logger: Logger) async throws {

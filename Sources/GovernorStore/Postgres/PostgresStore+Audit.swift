@@ -20,9 +20,10 @@ extension PostgresStore {
   /// Appends inside the caller's transaction, under the audit lock it takes here.
   static func append(
     _ connection: PostgresConnection, _ decision: Decision, id: String, campaignId: String?,
-    at: Date, onlyFirst: Bool, logger: Logger
+    follows: String? = nil, at: Date, onlyFirst: Bool, logger: Logger
   ) async throws -> (entry: AuditEntry, isNew: Bool) {
-    let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
+    let content = try AuditChain.content(
+      of: decision, id: id, campaignId: campaignId, follows: follows)
     // Every append takes this lock, so the check below sees any concurrent duplicate.
     try await connection.query(Self.auditLock, logger: logger)
     if onlyFirst,

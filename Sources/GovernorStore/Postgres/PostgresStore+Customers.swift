@@ -3,42 +3,6 @@ import GovernorCore
 import PostgresNIO
 
 extension PostgresStore {
-  public func holdDeferred(_ message: Message, releaseAt: Date, at: Date) async throws {
-    let json = String(decoding: try StoredValues.messageEncoder.encode(message), as: UTF8.self)
-    try await client.query(
-      """
-      INSERT INTO deferred_message (message_id, customer_id, release_at, held_at, message)
-      VALUES (\(message.id), \(message.customerId), \(releaseAt.timeIntervalSince1970),
-        \(at.timeIntervalSince1970), \(json))
-      ON CONFLICT (message_id) DO UPDATE SET release_at = excluded.release_at
-      """, logger: logger)
-  }
-
-  public func dueDeferred(at: Date, limit: Int) async throws -> [DeferredMessage] {
-    var due: [DeferredMessage] = []
-    for try await (json, releaseAt, heldAt) in try await client.query(
-      """
-      SELECT message, release_at, held_at FROM deferred_message
-      WHERE release_at <= \(at.timeIntervalSince1970)
-      ORDER BY release_at, message_id LIMIT \(limit)
-      """, logger: logger
-    ).decode((String, Double, Double).self) {
-      due.append(
-        DeferredMessage(
-          message: try StoredValues.message(json),
-          releaseAt: Date(timeIntervalSince1970: releaseAt),
-          heldAt: Date(timeIntervalSince1970: heldAt)))
-    }
-    return due
-  }
-
-  public func removeDeferred(messageId: String) async throws -> Bool {
-    try await !client.query(
-      "DELETE FROM deferred_message WHERE message_id = \(messageId) RETURNING message_id",
-      logger: logger
-    ).collect().isEmpty
-  }
-
   public func exportCustomer(_ customerId: String) async throws -> CustomerExport? {
     let logger = logger
     return try await client.withConnection { connection in
@@ -76,12 +40,23 @@ extension PostgresStore {
       ).decode(String.self) {
         decisions.append(content)
       }
+      var preferences: [PreferenceChange] = []
+      for try await (kind, value, source, at) in try await connection.query(
+        """
+        SELECT kind, value, source, at FROM preference_event
+        WHERE customer_id = \(customerId) ORDER BY at
+        """, logger: logger
+      ).decode((String, String?, String, Double).self) {
+        preferences.append(
+          PreferenceChange(
+            kind: kind, value: value, source: source, at: Date(timeIntervalSince1970: at)))
+      }
       return CustomerExport(
         profile: CustomerProfile(
           id: customerId, email: state.email, timeZone: state.timeZone?.identifier,
           frequencyPreference: state.frequencyPreference),
         consents: state.consents, suppressions: suppressions, sends: sends,
-        decisions: decisions)
+        preferenceChanges: preferences, decisions: decisions)
     }
   }
 
@@ -99,6 +74,10 @@ extension PostgresStore {
         "DELETE FROM send_ledger WHERE customer_id = \(customerId)", logger: logger)
       try await connection.query(
         "DELETE FROM deferred_message WHERE customer_id = \(customerId)", logger: logger)
+      try await connection.query(
+        "DELETE FROM feedback_event WHERE customer_id = \(customerId)", logger: logger)
+      try await connection.query(
+        "DELETE FROM preference_event WHERE customer_id = \(customerId)", logger: logger)
       return existed
     }
   }

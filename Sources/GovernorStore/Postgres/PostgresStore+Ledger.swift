@@ -35,6 +35,8 @@ extension PostgresStore {
         connection, reservation.decision, id: id, campaignId: message.campaignId, at: now,
         onlyFirst: true, logger: logger)
       guard isNew else { return DecidedMessage(entry: entry, decision: nil, reserved: false) }
+      try await Self.holdIfDeferred(
+        connection, message, reservation.decision, decisionId: id, at: now, logger: logger)
       return DecidedMessage(
         entry: entry, decision: reservation.decision, reserved: reservation.reserved)
     }

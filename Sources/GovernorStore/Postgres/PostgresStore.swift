@@ -85,14 +85,21 @@ public final class PostgresStore: Store {
     let suppression = validated.record
     let id = StoredValues.newId("sup")
     try await client.query(
-      """
-      WITH known AS (INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING)
-      INSERT INTO suppression (id, customer_id, reason, scope, at, source)
-      VALUES (\(id), \(customerId), \(suppression.reason.rawValue),
-        \(suppression.scope.description), \(suppression.at.timeIntervalSince1970),
-        \(suppression.source))
-      """, logger: logger)
+      Self.insertSuppression(suppression, id: id, customerId: customerId), logger: logger)
     return id
+  }
+
+  /// Adds the customer too when the store has not met them yet.
+  static func insertSuppression(_ suppression: Suppression, id: String, customerId: String)
+    -> PostgresQuery
+  {
+    """
+    WITH known AS (INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING)
+    INSERT INTO suppression (id, customer_id, reason, scope, at, source)
+    VALUES (\(id), \(customerId), \(suppression.reason.rawValue),
+      \(suppression.scope.description), \(suppression.at.timeIntervalSince1970),
+      \(suppression.source))
+    """
   }
 
   public func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool {

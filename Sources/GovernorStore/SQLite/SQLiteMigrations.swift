@@ -100,6 +100,9 @@ enum SQLiteMigrations {
       for statement in AuditChain.filterColumnsSQL { try db.execute(sql: statement) }
       try db.execute(sql: AuditChain.sqliteFilterBackfillSQL)
     }
+    migrator.registerMigration("v7-customer-control") { db in
+      for statement in StoredValues.customerControlSQL { try db.execute(sql: statement) }
+    }
     return migrator
   }
 }

@@ -15,9 +15,11 @@ extension SQLiteStore {
   /// Appends inside the caller's write transaction, which SQLite holds alone: no other
   /// append can slip between reading the newest hash and writing the row after it.
   static func append(
-    _ db: Database, _ decision: Decision, id: String, campaignId: String?, at: Date
+    _ db: Database, _ decision: Decision, id: String, campaignId: String?,
+    follows: String? = nil, at: Date
   ) throws -> AuditEntry {
-    let content = try AuditChain.content(of: decision, id: id, campaignId: campaignId)
+    let content = try AuditChain.content(
+      of: decision, id: id, campaignId: campaignId, follows: follows)
     let previous =
       try String.fetchOne(
         db.cachedStatement(sql: "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1"))

@@ -3,49 +3,6 @@ import GRDB
 import GovernorCore
 
 extension SQLiteStore {
-  public func holdDeferred(_ message: Message, releaseAt: Date, at: Date) async throws {
-    let json = String(decoding: try StoredValues.messageEncoder.encode(message), as: UTF8.self)
-    try await write { db in
-      try db.cachedStatement(
-        sql: """
-          INSERT INTO deferred_message (message_id, customer_id, release_at, held_at, message)
-          VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT (message_id) DO UPDATE SET release_at = excluded.release_at
-          """
-      ).execute(
-        arguments: [
-          message.id, message.customerId, releaseAt.timeIntervalSince1970,
-          at.timeIntervalSince1970, json,
-        ])
-    }
-  }
-
-  public func dueDeferred(at: Date, limit: Int) async throws -> [DeferredMessage] {
-    try await pool.read { db in
-      try Row.fetchAll(
-        db.cachedStatement(
-          sql: """
-            SELECT * FROM deferred_message WHERE release_at <= ?
-            ORDER BY release_at, message_id LIMIT ?
-            """),
-        arguments: [at.timeIntervalSince1970, limit]
-      ).map { row in
-        DeferredMessage(
-          message: try StoredValues.message(row["message"]),
-          releaseAt: Date(timeIntervalSince1970: row["release_at"]),
-          heldAt: Date(timeIntervalSince1970: row["held_at"]))
-      }
-    }
-  }
-
-  public func removeDeferred(messageId: String) async throws -> Bool {
-    try await write { db in
-      try db.cachedStatement(sql: "DELETE FROM deferred_message WHERE message_id = ?").execute(
-        arguments: [messageId])
-      return db.changesCount > 0
-    }
-  }
-
   public func exportCustomer(_ customerId: String) async throws -> CustomerExport? {
     try await pool.read { db in
       guard
@@ -69,12 +26,21 @@ extension SQLiteStore {
         db.cachedStatement(
           sql: "SELECT content FROM decision WHERE customer_id = ? ORDER BY sequence"),
         arguments: [customerId])
+      let preferences = try Row.fetchAll(
+        db.cachedStatement(
+          sql: "SELECT * FROM preference_event WHERE customer_id = ? ORDER BY at, rowid"),
+        arguments: [customerId]
+      ).map { row in
+        PreferenceChange(
+          kind: row["kind"], value: row["value"], source: row["source"],
+          at: Date(timeIntervalSince1970: row["at"]))
+      }
       return CustomerExport(
         profile: CustomerProfile(
           id: customerId, email: row["email"], timeZone: row["time_zone"],
           frequencyPreference: state.frequencyPreference),
         consents: state.consents, suppressions: suppressions, sends: sends,
-        decisions: decisions)
+        preferenceChanges: preferences, decisions: decisions)
     }
   }
 
@@ -84,7 +50,10 @@ extension SQLiteStore {
         customerId
       ])
       let existed = db.changesCount > 0
-      for table in ["consent_event", "suppression", "send_ledger", "deferred_message"] {
+      for table in [
+        "consent_event", "suppression", "send_ledger", "deferred_message", "feedback_event",
+        "preference_event",
+      ] {
         try db.execute(
           sql: "DELETE FROM \(table) WHERE customer_id = ?", arguments: [customerId])
       }

@@ -20,6 +20,7 @@ extension SQLiteStore {
       let reservation = try Self.reserve(db, message, engine: engine, at: now)
       let entry = try Self.append(
         db, reservation.decision, id: id, campaignId: message.campaignId, at: now)
+      try Self.holdIfDeferred(db, message, reservation.decision, decisionId: id, at: now)
       return DecidedMessage(
         entry: entry, decision: reservation.decision, reserved: reservation.reserved)
     }

@@ -93,18 +93,24 @@ public final class SQLiteStore: Store {
     let id = StoredValues.newId("sup")
     try await write { db in
       try Self.knowCustomer(db, customerId)
-      try db.cachedStatement(
-        sql: """
-          INSERT INTO suppression (id, customer_id, reason, scope, at, source)
-          VALUES (?, ?, ?, ?, ?, ?)
-          """
-      ).execute(
-        arguments: [
-          id, customerId, suppression.reason.rawValue, suppression.scope.description,
-          suppression.at.timeIntervalSince1970, suppression.source,
-        ])
+      try Self.insert(db, suppression, id: id, customerId: customerId)
     }
     return id
+  }
+
+  static func insert(_ db: Database, _ suppression: Suppression, id: String, customerId: String)
+    throws
+  {
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO suppression (id, customer_id, reason, scope, at, source)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """
+    ).execute(
+      arguments: [
+        id, customerId, suppression.reason.rawValue, suppression.scope.description,
+        suppression.at.timeIntervalSince1970, suppression.source,
+      ])
   }
 
   public func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool {

@@ -1,0 +1,34 @@
+import Foundation
+import GovernorCore
+import GovernorStore
+
+extension Gateway {
+  /// Turns a provider's events into suppressions. Each event changes things once: a replay
+  /// (same provider event id) or an address already suppressed for that reason changes
+  /// nothing.
+  public func apply(_ batch: FeedbackBatch) async throws -> FeedbackOutcome {
+    var outcome = FeedbackOutcome(ignored: batch.ignored)
+    for event in batch.events {
+      let customers: [String]
+      if let customerId = event.customerId {
+        customers = [customerId]
+      } else {
+        customers = try await store.customerIds(email: event.email)
+      }
+      if customers.isEmpty { outcome.unknownRecipients += 1 }
+      let now = clock()
+      for customerId in customers {
+        // A provider's clock may run ahead of ours; a suppression never starts in the future.
+        let suppression = try validator.suppression(
+          Suppression(
+            reason: event.reason, scope: event.scope, at: min(event.at, now),
+            source: event.source),
+          now: now)
+        let change = try await store.suppressOnce(
+          suppression, customerId: customerId, eventKey: "\(event.key) \(customerId)")
+        if change.changed { outcome.suppressed += 1 } else { outcome.unchanged += 1 }
+      }
+    }
+    return outcome
+  }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GovernorCore
+import GovernorStore
+
+/// What a customer can choose behind an unsubscribe link. Each choice changes the state the
+/// engine reads (a suppression, their frequency preference, their tracking consent) and is
+/// recorded with where it came from.
+public enum PreferenceChoice: Hashable, Sendable {
+  /// Stop the mail the link came with (its category).
+  case unsubscribeScope
+  /// Stop all mail but what the policy never lets an unsubscribe stop (transactional).
+  case unsubscribeAll
+  /// At most this often; nil lifts the customer's own limit.
+  case frequency(FrequencyPreference?)
+  /// Withdraw consent to open and click tracking.
+  case trackingOff
+}
+
+/// The customer's settings as the preference page shows them.
+public struct PreferenceState: Sendable {
+  public var grant: UnsubscribeGrant
+  public var email: String?
+  /// Active unsubscribes by scope (`all` or a category).
+  public var unsubscribedScopes: [String]
+  public var frequency: FrequencyPreference?
+  /// Nil when the policy has no tracking consent to withdraw.
+  public var trackingAllowed: Bool?
+}
+
+extension Gateway {
+  /// Where a change came from, as the suppression and consent records keep it.
+  public enum ChangeSource: String, Sendable {
+    /// RFC 8058 one-click POST from the mailbox provider.
+    case oneClick = "list-unsubscribe one-click (RFC 8058)"
+    case preferencePage = "preference page"
+  }
+
+  /// Applies one choice for the customer and scope the (already verified) link names.
+  /// Returns whether anything changed: repeating a choice is harmless.
+  @discardableResult
+  public func apply(
+    _ choice: PreferenceChoice, for grant: UnsubscribeGrant, from source: ChangeSource
+  )
+    async throws -> Bool
+  {
+    let now = clock()
+    let proof = "signed unsubscribe link, scope \(grant.scope)"
+    switch choice {
+    case .unsubscribeScope, .unsubscribeAll:
+      let scope: SuppressionScope = choice == .unsubscribeAll ? .all : grant.scope
+      let suppression = try validator.suppression(
+        Suppression(reason: .unsubscribed, scope: scope, at: now, source: source.rawValue),
+        now: now)
+      return try await store.suppressOnce(
+        suppression, customerId: grant.customerId, eventKey: nil
+      ).changed
+    case .frequency(let preference):
+      let current = try await store.customerState(grant.customerId, sendsSince: now)
+      guard current?.frequencyPreference != preference else { return false }
+      try await store.setFrequencyPreference(
+        preference, customerId: grant.customerId, source: source.rawValue, at: now)
+      return true
+    case .trackingOff:
+      guard let purpose = engine.policy.tracking.consentPurpose else { return false }
+      let current = try await store.customerState(grant.customerId, sendsSince: now)
+      guard current?.latestConsent(for: purpose)?.status == .granted else { return false }
+      try await store.recordConsent(
+        validator.consent(
+          ConsentEvent(
+            purpose: purpose, status: .withdrawn, at: now, source: source.rawValue, proof: proof),
+          now: now),
+        customerId: grant.customerId)
+      return true
+    }
+  }
+
+  public func preferences(for grant: UnsubscribeGrant) async throws -> PreferenceState {
+    let now = clock()
+    let state =
+      try await store.customerState(grant.customerId, sendsSince: now)
+      ?? CustomerState(customerId: grant.customerId)
+    let tracking = engine.policy.tracking.consentPurpose.map {
+      state.latestConsent(for: $0)?.status == .granted
+    }
+    return PreferenceState(
+      grant: grant, email: state.email,
+      unsubscribedScopes: state.suppressions.filter { $0.reason == .unsubscribed }
+        .map(\.scope.description),
+      frequency: state.frequencyPreference, trackingAllowed: tracking)
+  }
+}

@@ -1,0 +1,105 @@
+import Crypto
+import Foundation
+import GovernorCore
+
+/// What an unsubscribe link lets its holder change: one customer's mail in one scope (a
+/// category, or `all`).
+public struct UnsubscribeGrant: Hashable, Sendable {
+  public var customerId: String
+  public var scope: SuppressionScope
+
+  public init(customerId: String, scope: SuppressionScope) {
+    self.customerId = customerId
+    self.scope = scope
+  }
+}
+
+/// Signs and checks the `TOKEN` in `https://HOST/u/TOKEN`.
+///
+/// A token is `base64url(payload).base64url(mac)`, payload `v1 NUL scope NUL customer`, mac the
+/// first 16 bytes of HMAC-SHA256 over it. No login stands behind an unsubscribe link (RFC 8058
+/// forbids one), so the MAC is all that stops someone unsubscribing a customer they only
+/// guessed the id of, or turning a link for one category into one for everything. 128 bits
+/// keeps the URL short and is beyond guessing.
+public struct UnsubscribeTokens: Sendable {
+  private let key: SymmetricKey
+
+  /// Secrets shorter than this are refused: the MAC is only as strong as its key.
+  public static let minimumSecretLength = 32
+  public static let environmentVariable = "GOVERNOR_UNSUBSCRIBE_SECRET"
+
+  public init(secret: String) throws(SecretTooShort) {
+    guard secret.utf8.count >= Self.minimumSecretLength else { throw SecretTooShort() }
+    key = SymmetricKey(data: Data(secret.utf8))
+  }
+
+  private init(key: SymmetricKey) {
+    self.key = key
+  }
+
+  /// A random secret for tests and embedded use, where tokens need not outlive the process.
+  public static func ephemeral() -> UnsubscribeTokens {
+    UnsubscribeTokens(key: SymmetricKey(size: .bits256))
+  }
+
+  public struct SecretTooShort: Error, CustomStringConvertible {
+    public var description: String {
+      "\(UnsubscribeTokens.environmentVariable) must hold at least "
+        + "\(UnsubscribeTokens.minimumSecretLength) characters"
+    }
+  }
+
+  public func token(for grant: UnsubscribeGrant) -> String {
+    let payload = Data("v1\0\(grant.scope)\0\(grant.customerId)".utf8)
+    return Self.base64URL(payload) + "." + Self.base64URL(mac(payload))
+  }
+
+  /// The grant a token carries; nil for anything this secret did not sign.
+  public func grant(for token: String) -> UnsubscribeGrant? {
+    let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 2, let payload = Self.data(base64URL: parts[0]),
+      let signature = Self.data(base64URL: parts[1]),
+      // Constant time: a timing difference would let the MAC be found byte by byte.
+      constantTimeEqual(signature, mac(payload))
+    else { return nil }
+    let fields = String(decoding: payload, as: UTF8.self).split(
+      separator: "\0", omittingEmptySubsequences: false)
+    guard fields.count == 3, fields[0] == "v1", !fields[1].isEmpty, !fields[2].isEmpty else {
+      return nil
+    }
+    let scope: SuppressionScope = fields[1] == "all" ? .all : .category(String(fields[1]))
+    return UnsubscribeGrant(customerId: String(fields[2]), scope: scope)
+  }
+
+  private func mac(_ payload: Data) -> Data {
+    Data(HMAC<SHA256>.authenticationCode(for: payload, using: key)).prefix(16)
+  }
+
+  private func constantTimeEqual(_ lhs: Data, _ rhs: Data) -> Bool {
+    guard lhs.count == rhs.count else { return false }
+    return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+  }
+
+  static func base64URL(_ data: Data) -> String {
+    data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+      .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+  }
+
+  static func data(base64URL text: Substring) -> Data? {
+    guard
+      text.unicodeScalars.allSatisfy({
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+          || $0 == "-" || $0 == "_"
+      })
+    else {
+      return nil
+    }
+    var base64 = text.replacingOccurrences(of: "-", with: "+")
+      .replacingOccurrences(of: "_", with: "/")
+    base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+    // Only the canonical spelling: the last character's unused bits would otherwise let
+    // several strings decode to one signature, and a link must have exactly one form.
+    guard let data = Data(base64Encoded: base64), base64URL(data) == text else { return nil }
+    return data
+  }
+}

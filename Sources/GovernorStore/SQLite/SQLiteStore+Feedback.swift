@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import GovernorCore
+
+extension SQLiteStore {
+  public func suppressOnce(
+    _ validated: Validated<Suppression>, customerId: String, eventKey: String?
+  ) async throws -> SuppressionChange {
+    let suppression = validated.record
+    let id = StoredValues.newId("sup")
+    return try await write { db in
+      if let eventKey {
+        try db.cachedStatement(
+          sql: """
+            INSERT INTO feedback_event (key, customer_id, received_at) VALUES (?, ?, ?)
+            ON CONFLICT (key) DO NOTHING
+            """
+        ).execute(arguments: [eventKey, customerId, suppression.at.timeIntervalSince1970])
+        if db.changesCount == 0 { return .replayed }
+      }
+      if let active = try String.fetchOne(
+        db.cachedStatement(
+          sql: """
+            SELECT id FROM suppression
+            WHERE customer_id = ? AND reason = ? AND scope IN (?, 'all') AND lifted_at IS NULL
+            ORDER BY at LIMIT 1
+            """),
+        arguments: [customerId, suppression.reason.rawValue, suppression.scope.description])
+      {
+        return .alreadyActive(id: active)
+      }
+      try Self.knowCustomer(db, customerId)
+      try Self.insert(db, suppression, id: id, customerId: customerId)
+      return .added(id: id)
+    }
+  }
+
+  public func setFrequencyPreference(
+    _ preference: FrequencyPreference?, customerId: String, source: String, at: Date
+  ) async throws {
+    try await write { db in
+      try Self.knowCustomer(db, customerId)
+      try db.cachedStatement(
+        sql: "UPDATE customer SET frequency_max = ?, frequency_window = ? WHERE id = ?"
+      ).execute(
+        arguments: [
+          preference?.max, preference.map { StoredValues.window($0.window) }, customerId,
+        ])
+      try db.cachedStatement(
+        sql: """
+          INSERT INTO preference_event (customer_id, at, kind, value, source)
+          VALUES (?, ?, 'frequency', ?, ?)
+          """
+      ).execute(
+        arguments: [
+          customerId, at.timeIntervalSince1970, StoredValues.describe(preference), source,
+        ])
+    }
+  }
+
+  public func customerIds(email: String) async throws -> [String] {
+    try await pool.read { db in
+      try String.fetchAll(
+        db.cachedStatement(
+          sql: "SELECT id FROM customer WHERE lower(email) = lower(?) ORDER BY id"),
+        arguments: [email])
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GovernorCore
+import GovernorGateway
+
+/// Where `governor serve` gets the secret that signs unsubscribe links. Links in mail already
+/// sent must keep working after a restart, so a server never makes one up silently.
+enum UnsubscribeSecret {
+  struct Missing: Error, CustomStringConvertible {
+    var description: String {
+      "set \(UnsubscribeTokens.environmentVariable) (at least "
+        + "\(UnsubscribeTokens.minimumSecretLength) characters): the policy puts signed "
+        + "unsubscribe links in mail, and they must still work after a restart"
+    }
+  }
+
+  static func tokens(environment: [String: String], devFile: String?, policy: Policy) throws
+    -> UnsubscribeTokens
+  {
+    if let secret = environment[UnsubscribeTokens.environmentVariable] {
+      return try UnsubscribeTokens(secret: secret)
+    }
+    if let devFile {
+      return try UnsubscribeTokens(secret: try secret(in: devFile))
+    }
+    guard policy.headers.listUnsubscribe?.url == nil else { throw Missing() }
+    // No links are made, so none need to outlive the process.
+    return .ephemeral()
+  }
+
+  private static func secret(in file: String) throws -> String {
+    if let existing = try? String(contentsOfFile: file, encoding: .utf8) {
+      return existing.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    var bytes = [UInt8](repeating: 0, count: 32)
+    var generator = SystemRandomNumberGenerator()
+    for index in bytes.indices { bytes[index] = generator.next() }
+    let secret = Hex.encode(bytes)
+    let folder = (file as NSString).deletingLastPathComponent
+    if !folder.isEmpty {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+    guard
+      FileManager.default.createFile(
+        atPath: file, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+    else { throw CocoaError(.fileWriteUnknown) }
+    return secret
+  }
+}
