@@ -36,7 +36,15 @@ struct DeferredReleaseTests {
 
   /// A gateway at 22:30 UTC with one consenting customer, `c1`, and an outbox in `folder`.
   static func nightGateway() async throws -> (Gateway, SQLiteStore, TestClock, String) {
-    let (gateway, _, clock, folder) = try await Self.nightGateway()
+    let policy = try Self.policy()
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("deferred-\(UUID().uuidString)").path
+    let store = try await GatewayServer.store(
+      at: folder, consenting: ["c1"], policy: policy, now: Self.night)
+    let clock = TestClock(Self.night)
+    let gateway = Gateway(
+      store: store, policy: policy, sender: OutboxSender(folder: folder + "/outbox"),
+      clock: { clock.now })
     return (gateway, store, clock, folder)
   }
 
