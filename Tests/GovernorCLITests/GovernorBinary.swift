@@ -34,9 +34,15 @@ struct GovernorBinary {
   }
 
   static func run(_ arguments: String...) throws -> Run {
+    try run(arguments, environment: nil)
+  }
+
+  /// `environment` nil: the test process's own.
+  static func run(_ arguments: [String], environment: [String: String]?) throws -> Run {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if let environment { process.environment = environment }
     process.currentDirectoryURL = repositoryRoot
     let out = Pipe()
     let err = Pipe()

@@ -4,11 +4,14 @@ import Testing
 
 /// `governor serve` run as a separate process on a free port, driven over real HTTP.
 struct ServedGovernor {
+  /// Signs unsubscribe links in every served test gateway (policies that add them need one).
+  static let unsubscribeSecret = "test-secret-that-is-long-enough-0123456789"
   /// Starts the binary, waits for its "listening" line, runs `body` with the base URL, then
   /// sends SIGTERM and returns the exit status and everything the server logged.
   @discardableResult
   func withServer(
-    _ arguments: [String], _ body: (String, CurlTransport) async throws -> Void
+    _ arguments: [String], environment: [String: String]? = nil,
+    _ body: (String, CurlTransport) async throws -> Void
   ) async throws -> (status: Int32, log: String) {
     let logPath = FileManager.default.temporaryDirectory
       .appendingPathComponent("serve-log-\(UUID().uuidString)").path
@@ -18,6 +21,10 @@ struct ServedGovernor {
     process.executableURL = GovernorBinary.executable
     process.arguments = ["serve", "--port", "0"] + arguments
     process.currentDirectoryURL = GovernorBinary.repositoryRoot
+    process.environment =
+      environment
+      ?? ProcessInfo.processInfo.environment.merging(
+        ["GOVERNOR_UNSUBSCRIBE_SECRET": Self.unsubscribeSecret]) { $1 }
     let output = Pipe()
     process.standardOutput = output
     process.standardError = log
