@@ -9,9 +9,10 @@ SWIFT ?= swift
 # libsqlite3-dev (GRDB links the system SQLite), postgresql (the store's second backend: the
 # tests start a throwaway server of their own; psql creates a database per test),
 # libcurl4-openssl-dev and pkg-config (forwarding to the mail sender is libcurl), openssl
-# (the TLS tests run a real `openssl s_server`), nginx (the HTTP/2 test's TLS peer).
+# (the TLS tests run a real `openssl s_server`), nginx (the HTTP/2 test's TLS peer), chromium
+# (the preference page is tested in a headless browser).
 APT_PACKAGES := tzdata libsqlite3-dev postgresql postgresql-client libcurl4-openssl-dev pkg-config \
-  openssl nginx
+  openssl nginx chromium
 CONFIG ?= debug
 # Only `make bench` needs the load generator (nginx, its stand-in mail sender, is in APT_PACKAGES).
 BENCH_PACKAGES := wrk
@@ -23,7 +24,8 @@ BENCH_PACKAGES := wrk
 run: deps
 	$(SWIFT) build --product governor
 	$$($(SWIFT) build --show-bin-path)/governor policy check policies/*.yaml
-	$$($(SWIFT) build --show-bin-path)/governor serve --dev-key-file data/dev-key
+	$$($(SWIFT) build --show-bin-path)/governor serve --dev-key-file data/dev-key \
+	  --dev-unsubscribe-secret-file data/unsubscribe-secret
 
 # The engine alone on the fixtures: what a campaign would get, nothing stored or sent.
 demo: deps
