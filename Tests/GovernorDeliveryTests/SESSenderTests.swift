@@ -1,7 +1,8 @@
 import Foundation
 import GovernorCore
-import GovernorDelivery
 import Testing
+
+@testable import GovernorDelivery
 
 @Suite("Amazon SES sender")
 struct SESSenderTests {
@@ -24,6 +25,22 @@ struct SESSenderTests {
         + "Signature=9d70f69373603ff702280a7217c7f78b12b3700bb19c51b4c5fb79d6e4958cba")
     #expect(signed.headers.contains { $0.name == "x-amz-date" && $0.value == "20261122T223823Z" })
     #expect(!signed.headers.contains { $0.name == "host" })
+  }
+
+  @Test("the customer id rides as a tag only when SES's tag alphabet keeps it whole")
+  func customerTag() throws {
+    let transport = CurlTransport()
+    defer { transport.shutdown() }
+    let sender = SESSender(
+      endpoint: "http://127.0.0.1:9",
+      signer: SigV4Signer(
+        accessKey: "a", secretKey: "s", sessionToken: nil, region: "eu-west-1", service: "ses"),
+      delivery: HTTPDelivery(transport: transport))
+    var message = sample
+    #expect(
+      sender.tags(message).contains(["Name": "governor_customer_id", "Value": message.customerId]))
+    message.customerId = "ana smith/1"
+    #expect(!sender.tags(message).contains { $0["Name"] == "governor_customer_id" })
   }
 
   @Test("missing credentials name the variables")

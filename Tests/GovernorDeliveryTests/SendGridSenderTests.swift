@@ -26,7 +26,10 @@ struct SendGridSenderTests {
       let personalization = try #require((body["personalizations"] as? [[String: Any]])?.first)
       #expect(personalization["to"] as? [[String: String]] == [["email": "ana@example.com"]])
       #expect(
-        personalization["custom_args"] as? [String: String] == ["governor_message_id": "bf26-1001"])
+        personalization["custom_args"] as? [String: String] == [
+          "governor_message_id": "bf26-1001", "governor_customer_id": "1001",
+          "governor_category": "marketing",
+        ])
       #expect(
         (body["content"] as? [[String: String]])?.map { $0["type"] } == ["text/plain", "text/html"])
       #expect((body["headers"] as? [String: String])?["X-Campaign"] == "bf26")
