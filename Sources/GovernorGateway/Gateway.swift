@@ -94,6 +94,9 @@ public struct Gateway: Sendable {
 
   /// The message as it leaves, with the unsubscribe headers its decision says it gets.
   func outgoing(_ message: Message, _ decision: Decision) -> Message {
+    var message = message
+    if let html = decision.rewrittenHTML { message.html = html }
+    if let text = decision.rewrittenText { message.text = text }
     guard let listUnsubscribe,
       decision.modifications.contains(where: {
         $0.kind == ListUnsubscribe.added || $0.kind == ListUnsubscribe.replaced

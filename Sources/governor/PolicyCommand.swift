@@ -39,13 +39,7 @@ struct PolicyCommand: ParsableCommand {
 /// Reading policy files from disk: the only I/O around `PolicyLoader`.
 enum PolicyFiles {
   static func load(_ path: String) -> Result<Policy, PolicyError> {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      return .failure(
-        PolicyError(diagnostics: [
-          Diagnostic(file: path, line: 1, column: 1, message: "cannot read the file")
-        ]))
-    }
-    return PolicyLoader.load(data, file: path)
+    PolicyLoader.load(file: path)
   }
 
   /// The policy, or every problem in it on stderr and exit status 1.

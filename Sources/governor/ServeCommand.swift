@@ -45,7 +45,6 @@ struct ServeCommand: AsyncParsableCommand {
 
   func run() async throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
-    let policyText = try String(contentsOfFile: self.policy, encoding: .utf8)
     let transport = CurlTransport()
     defer { transport.shutdown() }
     let mailSender: any MailSender
@@ -78,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
           metadata: ["count": "\(stranded.count)"])
       }
       try await store.savePolicyText(
-        policyText, name: policy.name, version: policy.version, at: now)
+        policy.text, name: policy.name, version: policy.version, at: now)
       let gateway = Gateway(
         store: store, policy: policy, sender: mailSender, unsubscribeTokens: tokens,
         confirmSubscription: { [trustSnsHost] url in

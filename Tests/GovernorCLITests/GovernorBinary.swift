@@ -29,7 +29,8 @@ struct GovernorBinary {
   static func shippedPolicy(_ name: String) throws -> Policy {
     let path = "policies/\(name).yaml"
     return try PolicyLoader.load(
-      Data(contentsOf: repositoryRoot.appendingPathComponent(path)), file: path
+      Data(contentsOf: repositoryRoot.appendingPathComponent(path)), file: path,
+      lists: { try? Data(contentsOf: repositoryRoot.appendingPathComponent($0)) }
     ).get()
   }
 

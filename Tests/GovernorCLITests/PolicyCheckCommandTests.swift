@@ -4,9 +4,10 @@ import Testing
 
 @Suite("governor policy check")
 struct PolicyCheckCommandTests {
+  /// The version covers the policy and the tracker lists it names.
   func version(_ path: String) throws -> String {
-    PolicyLoader.version(
-      of: try Data(contentsOf: GovernorBinary.repositoryRoot.appendingPathComponent(path)))
+    let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    return try GovernorBinary.shippedPolicy(name).version
   }
 
   @Test("valid policies print their name and version and exit 0")

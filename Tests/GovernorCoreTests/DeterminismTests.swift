@@ -28,7 +28,13 @@ struct DeterminismTests {
     let loaded = try shippedPolicy("eu-strict")
     let decision = Engine(policy: loaded).decide(customer(), at: "2026-11-26T12:00:00Z")
     #expect(decision.policy == PolicyReference(name: "eu-strict", version: loaded.version))
-    #expect(
-      loaded.version == PolicyLoader.version(of: try repositoryFile("policies/eu-strict.yaml")))
+    // The version covers the policy file and every tracker list it names, as stored.
+    #expect(loaded.version == PolicyLoader.version(of: Data(loaded.text.utf8)))
+    let file = String(decoding: try repositoryFile("policies/eu-strict.yaml"), as: UTF8.self)
+    #expect(loaded.text.hasPrefix(file))
+    for list in loaded.tracking.lists {
+      let text = String(decoding: try repositoryFile("policies/" + list), as: UTF8.self)
+      #expect(loaded.text.contains(text))
+    }
   }
 }

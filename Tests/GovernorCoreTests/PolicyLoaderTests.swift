@@ -23,7 +23,9 @@ struct PolicyLoaderTests {
     #expect(files.count >= 3)
     for file in files {
       let path = "policies/\(file)"
-      if case .failure(let error) = PolicyLoader.load(try repositoryFile(path), file: path) {
+      if case .failure(let error) = PolicyLoader.load(
+        try repositoryFile(path), file: path, lists: shippedList)
+      {
         Issue.record("\(error)")
       }
     }

@@ -14,7 +14,12 @@ func repositoryFile(_ path: String) throws -> Data {
 /// A shipped policy, e.g. `shippedPolicy("default")`.
 func shippedPolicy(_ name: String) throws -> Policy {
   let path = "policies/\(name).yaml"
-  return try PolicyLoader.load(repositoryFile(path), file: path).get()
+  return try PolicyLoader.load(repositoryFile(path), file: path, lists: shippedList).get()
+}
+
+/// A tracker list under `policies/`, for policies loaded in tests.
+func shippedList(_ path: String) -> Data? {
+  try? repositoryFile(path)
 }
 
 /// A policy written inline in a test.

@@ -85,8 +85,7 @@ struct CrashRecoveryTests {
 
       // It still takes its slot: one more fits under the cap of 2, not two.
       let engine = Engine(
-        policy: try PolicyLoader.load(Data(contentsOf: URL(fileURLWithPath: policy)), file: policy)
-          .get())
+        policy: try PolicyLoader.load(file: policy).get())
       let message = { (id: String) in
         Message(
           id: id, customerId: "c1", to: "c1@example.com", from: "f@example.com", subject: "s",

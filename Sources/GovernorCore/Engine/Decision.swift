@@ -14,11 +14,14 @@ public struct Modification: Hashable, Sendable, Codable {
   public var kind: String
   public var url: String?
   public var replacement: String?
+  /// `html` or `text`: which part of the message a tracking change was made in.
+  public var part: String?
 
-  public init(kind: String, url: String? = nil, replacement: String? = nil) {
+  public init(kind: String, url: String? = nil, replacement: String? = nil, part: String? = nil) {
     self.kind = kind
     self.url = url
     self.replacement = replacement
+    self.part = part
   }
 }
 
@@ -38,6 +41,10 @@ public struct Decision: Hashable, Sendable {
   public var trackingConsent: Bool
   public var policy: PolicyReference
   public var evaluatedAt: Date
+  /// The HTML and text as they leave, where the tracking stage changed them (nil where
+  /// unchanged). Not in the audit record, which lists the changes instead of the body.
+  public var rewrittenHTML: String?
+  public var rewrittenText: String?
 
   /// The reason codes, in order: handy for summaries and tests.
   public var codes: [String] { reasons.map(\.code) }

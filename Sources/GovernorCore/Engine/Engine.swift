@@ -5,7 +5,7 @@ import Foundation
 /// where the state comes from and what they do with the decision.
 ///
 /// Every rule is evaluated, not just the first that fails, so the decision carries every
-/// reason. Pipeline order: consent → suppression → caps → quiet hours → headers.
+/// reason. Pipeline order: consent → suppression → caps → quiet hours → tracking → headers.
 ///
 /// The policy is compiled once, in `init`, into a plan per category, so `evaluate` reads
 /// no policy structure it does not need.
@@ -17,6 +17,7 @@ public struct Engine: Sendable {
   private let suppression: SuppressionRule
   private let trackingConsent: ConsentRule?
   private let listUnsubscribe: ListUnsubscribe?
+  private let tracking: TrackingLimiter
   // Copied out of the policy: reading them through `policy` would copy the whole struct.
   private let reference: PolicyReference
   private let defaultZone: Zone
@@ -34,6 +35,7 @@ public struct Engine: Sendable {
       .map { ConsentRule(purpose: $0, consent: policy.consent) }
     plans = policy.categories.map { CategoryPlan($0, policy: policy) }
     listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
+    tracking = TrackingLimiter(policy: policy.tracking, lists: policy.trackers)
   }
 
   public func evaluate(_ message: Message, for state: CustomerState, at now: Date) -> Decision {
@@ -77,8 +79,17 @@ public struct Engine: Sendable {
     case .blocked where permanentBlocks == 0, .deferred: decision.notBefore = timed.release
     default: break
     }
-    // Headers describe the message as it leaves: only a message that leaves now gets them.
-    if decision.outcome == .forwarded, let change = listUnsubscribe?.modification(for: message) {
+    // Tracking and headers describe the message as it leaves: only a message that leaves now
+    // is rewritten (a deferred one is decided again, under the consent of that moment).
+    guard decision.outcome == .forwarded else { return decision }
+    if message.html != nil || message.text != nil {
+      let rewrite = tracking.rewrite(
+        html: message.html, text: message.text, consent: decision.trackingConsent)
+      decision.modifications = rewrite.modifications
+      decision.rewrittenHTML = rewrite.html
+      decision.rewrittenText = rewrite.text
+    }
+    if let change = listUnsubscribe?.modification(for: message) {
       decision.modifications.append(change)
     }
     return decision

@@ -6,8 +6,11 @@
 public struct Policy: Sendable {
   public var name: String
   public var summary: String?
-  /// `sha256:` and the hex digest of the policy file's bytes.
+  /// `sha256:` and the hex digest of `text`.
   public var version: String
+  /// The policy file's text, followed by each tracker list it names: exactly what decided,
+  /// so a changed list is a new version.
+  public var text: String
   public var defaultZone: Zone
   /// ISO weekday on which calendar weeks start (1 Monday … 7 Sunday).
   public var weekStart: Int
@@ -19,6 +22,8 @@ public struct Policy: Sendable {
   public var frequencyPreference: FrequencyPreferenceRule?
   public var quietHours: QuietHours?
   public var tracking: TrackingPolicy
+  /// The tracker lists `tracking.lists` names, merged.
+  public var trackers: TrackerLists
   public var headers: HeaderPolicy
 
   public func category(named name: String) -> Category? {

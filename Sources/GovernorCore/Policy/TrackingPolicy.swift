@@ -1,5 +1,4 @@
 /// How much tracking a message may carry, with and without the recipient's consent.
-/// (The rewriter that applies it comes with the tracking issue; the schema is fixed here.)
 public struct TrackingPolicy: Hashable, Sendable {
   public enum Treatment: String, Hashable, Sendable, CaseIterable {
     case remove

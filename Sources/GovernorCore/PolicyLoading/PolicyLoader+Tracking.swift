@@ -6,16 +6,19 @@ extension PolicyLoader {
     "max_tracked_links",
   ]
 
-  static func readTracking(_ node: Node?, context: SchemaContext) -> TrackingPolicy {
+  /// The tracking section, and where each of its lists is named (for problems found when
+  /// the list is read).
+  static func readTracking(_ node: Node?, context: SchemaContext) -> (TrackingPolicy, [Node]) {
+    var listNodes: [Node] = []
     let reader = context.reader
     let defaults = TrackingPolicy(
       consentPurpose: nil, withoutConsent: .strict, withConsent: .permissive, lists: [])
-    guard let node else { return defaults }
+    guard let node else { return (defaults, []) }
     guard
       let fields = reader.fields(
         node, of: "tracking",
         allowed: ["consent_purpose", "without_consent", "with_consent", "lists", "description"])
-    else { return defaults }
+    else { return (defaults, []) }
     var policy = defaults
     if let purposeNode = fields["consent_purpose"],
       let purpose = reader.string(purposeNode, "tracking.consent_purpose")
@@ -46,9 +49,10 @@ extension PolicyLoader {
             + "such as trackers/esp-redirectors.yaml", at: item)
       } else {
         policy.lists.append(path)
+        listNodes.append(item)
       }
     }
-    return policy
+    return (policy, listNodes)
   }
 
   private static func readTrackingRules(

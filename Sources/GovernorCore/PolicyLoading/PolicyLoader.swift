@@ -13,13 +13,20 @@ public enum PolicyLoader {
     "suppression", "caps", "frequency_preference", "quiet_hours", "tracking", "headers",
   ]
 
-  public static func load(_ source: Data, file: String) -> Result<Policy, PolicyError> {
+  /// Reads a tracker list named in the policy, given its path (the policy's folder joined
+  /// with the list's entry); nil when it cannot be read.
+  public typealias ListReader = (String) -> Data?
+
+  public static func load(
+    _ source: Data, file: String, lists: ListReader = { _ in nil }
+  ) -> Result<Policy, PolicyError> {
     let reader = PolicyReader(file: file)
-    let policy = read(source, reader: reader)
+    let policy = read(source, file: file, lists: lists, reader: reader)
     if let policy, reader.diagnostics.isEmpty { return .success(policy) }
+    // The policy's own problems first, then each list's, each in reading order.
     let ordered = reader.diagnostics.enumerated().sorted {
-      ($0.element.line, $0.element.column, $0.offset) < (
-        $1.element.line, $1.element.column, $1.offset
+      ($0.element.file != file ? 1 : 0, $0.element.line, $0.element.column, $0.offset) < (
+        $1.element.file != file ? 1 : 0, $1.element.line, $1.element.column, $1.offset
       )
     }
     return .failure(PolicyError(diagnostics: ordered.map(\.element)))
@@ -30,28 +37,36 @@ public enum PolicyLoader {
     "sha256:" + Hex.encode(SHA256.hash(data: source))
   }
 
-  private static func read(_ source: Data, reader: PolicyReader) -> Policy? {
+  /// The YAML document in `source`, or nil after reporting why it cannot be read.
+  static func compose(_ source: Data, reader: PolicyReader, ifEmpty: String) -> Node? {
     guard let text = String(data: source, encoding: .utf8) else {
       reader.report("the file is not UTF-8 text", line: 1, column: 1)
       return nil
     }
-    let root: Node
     do {
       guard let composed = try Yams.compose(yaml: text) else {
-        reader.report("the policy is empty; it needs at least a name and categories", at: nil)
+        reader.report(ifEmpty, at: nil)
         return nil
       }
-      root = composed
+      return composed
     } catch YamlError.duplicatedKeysInMapping(let duplicates, _) {
       reportDuplicates(duplicates, in: text, reader: reader)
-      return nil
     } catch let error as YamlError {
       reportSyntax(error, reader: reader)
-      return nil
     } catch {
       reader.report("the file could not be read as YAML: \(error)", at: nil)
-      return nil
     }
+    return nil
+  }
+
+  private static func read(_ source: Data, file: String, lists: ListReader, reader: PolicyReader)
+    -> Policy?
+  {
+    guard
+      let root = compose(
+        source, reader: reader,
+        ifEmpty: "the policy is empty; it needs at least a name and categories")
+    else { return nil }
     guard let fields = reader.fields(root, of: "the policy", allowed: topLevelKeys) else {
       return nil
     }
@@ -80,17 +95,20 @@ public enum PolicyLoader {
       readFrequencyPreference($0, context: context)
     }
     let quietHours = fields["quiet_hours"].flatMap { readQuietHours($0, context: context) }
-    let tracking = readTracking(fields["tracking"], context: context)
+    let (tracking, listNodes) = readTracking(fields["tracking"], context: context)
+    let (trackers, bundle) = readTrackerLists(
+      tracking, named: listNodes, source: source, policyFile: file, lists: lists, reader: reader)
     let headers = readHeaders(fields["headers"], context: context)
 
     guard let name, let defaultZone, let weekStart, !known.isEmpty, let categories else {
       return nil
     }
     return Policy(
-      name: name, summary: summary, version: version(of: source), defaultZone: defaultZone,
+      name: name, summary: summary, version: version(of: bundle),
+      text: String(decoding: bundle, as: UTF8.self), defaultZone: defaultZone,
       weekStart: weekStart, categories: categories, consent: consent, suppression: suppression,
       caps: caps, frequencyPreference: preference, quietHours: quietHours, tracking: tracking,
-      headers: headers)
+      trackers: trackers, headers: headers)
   }
 
   static func required(_ fields: Fields, _ key: String, reader: PolicyReader) -> Node? {
@@ -165,5 +183,19 @@ struct SchemaContext {
       result.append(name)
     }
     return result
+  }
+}
+
+extension PolicyLoader {
+  /// The policy file at `path` and the tracker lists it names, read from disk: the only I/O
+  /// around the loader, shared by the command line, the gateway and the tests.
+  public static func load(file path: String) -> Result<Policy, PolicyError> {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return .failure(
+        PolicyError(diagnostics: [
+          Diagnostic(file: path, line: 1, column: 1, message: "cannot read the file")
+        ]))
+    }
+    return load(data, file: path) { FileManager.default.contents(atPath: $0) }
   }
 }

@@ -16,6 +16,11 @@ final class PolicyReader {
     report(message, line: mark?.line ?? 1, column: mark?.column ?? 1)
   }
 
+  /// Problems found in another file this one names (a tracker list).
+  func include(_ others: [Diagnostic]) {
+    diagnostics += others
+  }
+
   func report(_ message: String, line: Int, column: Int) {
     diagnostics.append(Diagnostic(file: file, line: line, column: column, message: message))
   }

@@ -1,0 +1,382 @@
+/// Removes the tracking a message may not carry from its HTML in one forward pass over the
+/// UTF-8 bytes, copying everything outside the spans it changes unchanged.
+///
+/// It follows the tokenizer's rules for tags, quoted and unquoted attributes, comments and
+/// raw text (`style`, `script`, `title`, …), and rewrites inside Outlook's `<!--[if mso]>`
+/// blocks, which Outlook renders as markup. It keeps no tree and no open-element stack, so
+/// its time is linear in the input and its memory is the output. Fed in pieces (`Stream`),
+/// it stops before a construct that has not ended yet and resumes there.
+struct HTMLRewriter {
+  let treatment: TrackingTreatment
+  private(set) var output: [UInt8] = []
+  private(set) var modifications: [Modification] = []
+  /// Bytes written that were not copied from the input.
+  private(set) var replacementBytes = 0
+  private var trackedLinks = 0
+  private var attributes: [HTMLTokenizer.Attribute] = []
+  /// Offset in the current input up to which everything is written (or deliberately dropped).
+  private var copied = 0
+
+  init(treatment: TrackingTreatment, capacity: Int = 0) {
+    self.treatment = treatment
+    output.reserveCapacity(capacity)
+  }
+
+  /// Rewrites `bytes`; when `final` is false, stops at a construct that may continue in the
+  /// next piece and returns its offset (all before it is written). Returns `bytes.count`
+  /// when everything was handled.
+  mutating func process(_ bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> Int {
+    copied = 0
+    let stop = scan(bytes, from: 0, to: bytes.count, final: final) ?? bytes.count
+    copy(bytes, upTo: stop)
+    return stop
+  }
+
+  /// The output written so far, handed over and forgotten (for the stream).
+  mutating func takeOutput() -> [UInt8] {
+    defer { output.removeAll(keepingCapacity: true) }
+    return output
+  }
+
+  /// Nil when `[start, limit)` was handled whole; otherwise where an unfinished construct
+  /// begins (only when not `final`).
+  private mutating func scan(
+    _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to limit: Int, final: Bool
+  ) -> Int? {
+    var index = start
+    while let open = HTMLTokenizer.find(.lessThan, bytes, from: index, to: limit) {
+      guard open + 2 < limit else { return final ? nil : open }
+      let next = bytes[open + 1]
+      if next.isASCIILetter {
+        guard
+          let (nameEnd, end) = HTMLTokenizer.tag(
+            bytes, nameStart: open + 1, limit: limit, attributes: &attributes)
+        else { return final ? nil : open }
+        let name = (open + 1)..<nameEnd
+        let element = Element(bytes, name)
+        if element.hasRawText {
+          guard
+            let close = element == .plaintext
+              ? nil
+              : HTMLTokenizer.rawTextEnd(bytes, name: name, from: end, limit: limit)
+          else {
+            if !final { return open }
+            startTag(bytes, open: open, end: end, element: element)
+            if element == .style { rewriteCSS(bytes, end..<limit) }
+            return nil
+          }
+          startTag(bytes, open: open, end: end, element: element)
+          if element == .style { rewriteCSS(bytes, end..<close) }
+          index = close
+        } else {
+          startTag(bytes, open: open, end: end, element: element)
+          index = end
+        }
+      } else if next == .slash {
+        let after = bytes[open + 2]
+        if after.isASCIILetter {
+          guard
+            let (_, end) = HTMLTokenizer.tag(
+              bytes, nameStart: open + 2, limit: limit, attributes: &attributes)
+          else { return final ? nil : open }
+          index = end
+        } else if after == .greaterThan {
+          index = open + 3
+        } else {
+          guard let end = HTMLTokenizer.find(.greaterThan, bytes, from: open + 2, to: limit)
+          else { return final ? nil : open }
+          index = end + 1
+        }
+      } else if next == .exclamation {
+        if bytes[open + 2] == .dash {
+          guard open + 3 < limit else { return final ? nil : open }
+          if bytes[open + 3] == .dash {
+            guard let end = HTMLTokenizer.commentEnd(bytes, open: open, limit: limit) else {
+              return final ? nil : open
+            }
+            rewriteConditionalComment(bytes, open: open, end: end)
+            index = end
+            continue
+          }
+        }
+        // DOCTYPE, CDATA outside foreign content and other markup declarations are bogus
+        // comments that end at the first `>` (§13.2.5.41–42).
+        guard let end = HTMLTokenizer.find(.greaterThan, bytes, from: open + 2, to: limit) else {
+          return final ? nil : open
+        }
+        index = end + 1
+      } else if next == .question {
+        guard let end = HTMLTokenizer.find(.greaterThan, bytes, from: open + 2, to: limit) else {
+          return final ? nil : open
+        }
+        index = end + 1
+      } else {
+        index = open + 1
+      }
+    }
+    return nil
+  }
+
+  /// Outlook renders what `<!--[if mso]>…<![endif]-->` holds, so its markup is rewritten as
+  /// any other; other comments are text no client shows.
+  private mutating func rewriteConditionalComment(
+    _ bytes: UnsafeBufferPointer<UInt8>, open: Int, end: Int
+  ) {
+    let data = open + 4
+    guard HTMLTokenizer.hasPrefix(bytes, at: data, limit: end, "[if") else { return }
+    let dataEnd = bytes[end - 2] == .exclamation ? end - 4 : end - 3
+    guard dataEnd > data else { return }
+    _ = scan(bytes, from: data, to: dataEnd, final: true)
+  }
+
+  // MARK: Writing
+
+  private mutating func copy(_ bytes: UnsafeBufferPointer<UInt8>, upTo offset: Int) {
+    guard offset > copied else { return }
+    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<offset]))
+    copied = offset
+  }
+
+  private mutating func replace(
+    _ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, with replacement: [UInt8]
+  ) {
+    copy(bytes, upTo: range.lowerBound)
+    output.append(contentsOf: replacement)
+    replacementBytes += replacement.count
+    copied = range.upperBound
+  }
+}
+
+// MARK: Tags
+
+extension HTMLRewriter {
+  /// The elements whose attributes the tracking rules read; everything else is `.other`.
+  enum Element: Equatable {
+    case image, anchor, link, input, style, rawText, plaintext, vml, fetching, other
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) {
+      switch name.count {
+      case 1: self = HTMLTokenizer.is(bytes, name, "a") ? .anchor : .other
+      case 3:
+        if HTMLTokenizer.is(bytes, name, "img") {
+          self = .image
+        } else if HTMLTokenizer.is(bytes, name, "xmp") {
+          self = .rawText
+        } else {
+          self = .other
+        }
+      case 4:
+        if HTMLTokenizer.is(bytes, name, "link") {
+          self = .link
+        } else if HTMLTokenizer.is(bytes, name, "area") {
+          self = .anchor
+        } else {
+          self = .other
+        }
+      default:
+        if HTMLTokenizer.is(bytes, name, "style") {
+          self = .style
+        } else if HTMLTokenizer.is(bytes, name, "image") {
+          self = .image
+        } else if HTMLTokenizer.is(bytes, name, "input") {
+          self = .input
+        } else if HTMLTokenizer.is(bytes, name, "script") || HTMLTokenizer.is(bytes, name, "title")
+          || HTMLTokenizer.is(bytes, name, "textarea") || HTMLTokenizer.is(bytes, name, "iframe")
+          || HTMLTokenizer.is(bytes, name, "noembed") || HTMLTokenizer.is(bytes, name, "noframes")
+          || HTMLTokenizer.is(bytes, name, "noscript")
+        {
+          self = .rawText
+        } else if HTMLTokenizer.is(bytes, name, "plaintext") {
+          self = .plaintext
+        } else if HTMLTokenizer.hasPrefix(bytes, at: name.lowerBound, limit: name.upperBound, "v:")
+        {
+          self = .vml
+        } else if HTMLTokenizer.is(bytes, name, "video") || HTMLTokenizer.is(bytes, name, "audio")
+          || HTMLTokenizer.is(bytes, name, "source") || HTMLTokenizer.is(bytes, name, "embed")
+          || HTMLTokenizer.is(bytes, name, "track") || HTMLTokenizer.is(bytes, name, "frame")
+        {
+          self = .fetching
+        } else {
+          self = .other
+        }
+      }
+    }
+
+    var hasRawText: Bool { self == .style || self == .rawText || self == .plaintext }
+    /// `href` is a link the reader follows (VML buttons carry theirs in `href` too).
+    var followsHref: Bool { self == .anchor || self == .vml }
+    /// `src` is fetched when the message is shown.
+    var fetchesSource: Bool { self == .rawText || self == .vml || self == .fetching }
+  }
+
+  private mutating func startTag(
+    _ bytes: UnsafeBufferPointer<UInt8>, open: Int, end: Int, element: Element
+  ) {
+    let attributes = self.attributes
+    guard !attributes.isEmpty else { return }
+    switch element {
+    case .image, .input:
+      if removeImage(bytes, open: open, end: end, isInput: element == .input) { return }
+    case .link:
+      if let href = value(of: "href", in: attributes, bytes),
+        case .remove(let kind) = treatment.resource(href)
+      {
+        modifications.append(Modification(kind: kind, url: href, part: MessagePart.html.rawValue))
+        replace(open..<end, in: bytes, with: [])
+        return
+      }
+    default: break
+    }
+    var seen: Set<String> = []
+    for attribute in attributes {
+      let name = attribute.name
+      guard let valueRange = attribute.value else { continue }
+      if HTMLTokenizer.is(bytes, name, "href") {
+        guard element.followsHref, seen.insert("href").inserted else { continue }
+        rewriteLink(bytes, attribute, valueRange)
+      } else if HTMLTokenizer.is(bytes, name, "style") {
+        guard seen.insert("style").inserted else { continue }
+        rewriteStyleAttribute(bytes, attribute, valueRange)
+      } else if HTMLTokenizer.is(bytes, name, "background")
+        || HTMLTokenizer.is(bytes, name, "poster")
+        || (element.fetchesSource && HTMLTokenizer.is(bytes, name, "src"))
+      {
+        let url = CharacterReferences.decodeAttribute(bytes, valueRange).trimmedHTMLSpace
+        if case .remove(let kind) = treatment.resource(url) {
+          modifications.append(Modification(kind: kind, url: url, part: MessagePart.html.rawValue))
+          replace(attribute.whole, in: bytes, with: [])
+        }
+      }
+    }
+  }
+
+  /// Removes an `<img>` that is an open pixel or a third-party tracker; true if it did.
+  private mutating func removeImage(
+    _ bytes: UnsafeBufferPointer<UInt8>, open: Int, end: Int, isInput: Bool
+  ) -> Bool {
+    if isInput {
+      guard let type = value(of: "type", in: attributes, bytes), type.lowercased() == "image"
+      else { return false }
+    }
+    guard let source = value(of: "src", in: attributes, bytes), !source.isEmpty else {
+      return false
+    }
+    let shape = ImageShape(
+      width: value(of: "width", in: attributes, bytes),
+      height: value(of: "height", in: attributes, bytes),
+      style: value(of: "style", in: attributes, bytes),
+      hidden: attributes.contains { HTMLTokenizer.is(bytes, $0.name, "hidden") })
+    guard case .remove(let kind) = treatment.resource(source, looksLikePixel: shape.isPixel)
+    else { return false }
+    modifications.append(Modification(kind: kind, url: source, part: MessagePart.html.rawValue))
+    replace(open..<end, in: bytes, with: [])
+    return true
+  }
+
+  private mutating func rewriteLink(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ attribute: HTMLTokenizer.Attribute,
+    _ valueRange: Range<Int>
+  ) {
+    let url = CharacterReferences.decodeAttribute(bytes, valueRange).trimmedHTMLSpace
+    guard let change = treatment.link(url, part: .html, trackedLinks: &trackedLinks) else {
+      return
+    }
+    modifications += change.modifications
+    guard change.url != url else { return }
+    let escapedBefore = containsEscapedAmpersand(bytes, valueRange)
+    let quote = attribute.quote == 0 ? UInt8.doubleQuote : attribute.quote
+    var encoded = CharacterReferences.encodeAttribute(
+      change.url, quote: quote, escapeAllAmpersands: escapedBefore)
+    if attribute.quote == 0 { encoded = [quote] + encoded + [quote] }
+    replace(valueRange, in: bytes, with: encoded)
+  }
+
+  private func containsEscapedAmpersand(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>
+  ) -> Bool {
+    var index = range.lowerBound
+    while let ampersand = HTMLTokenizer.find(.ampersand, bytes, from: index, to: range.upperBound) {
+      if HTMLTokenizer.hasPrefix(bytes, at: ampersand, limit: range.upperBound, "&amp;") {
+        return true
+      }
+      index = ampersand + 1
+    }
+    return false
+  }
+
+  /// The first attribute called `name` (the tokenizer drops later duplicates), decoded.
+  private func value(
+    of name: StaticString, in attributes: [HTMLTokenizer.Attribute],
+    _ bytes: UnsafeBufferPointer<UInt8>
+  ) -> String? {
+    guard let attribute = attributes.first(where: { HTMLTokenizer.is(bytes, $0.name, name) }),
+      let range = attribute.value
+    else { return nil }
+    return CharacterReferences.decodeAttribute(bytes, range).trimmedHTMLSpace
+  }
+}
+
+// MARK: CSS
+
+extension HTMLRewriter {
+  /// A `style` element's text: each `url(…)` the rules remove becomes `none`, which every
+  /// property that takes an image accepts.
+  private mutating func rewriteCSS(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+    for found in CSSURLs.find(in: bytes, range) {
+      if case .remove(let kind) = treatment.resource(found.url) {
+        modifications.append(
+          Modification(kind: kind, url: found.url, part: MessagePart.html.rawValue))
+        replace(found.span, in: bytes, with: CSSURLs.none)
+      }
+    }
+  }
+
+  /// A `style` attribute: rewritten in place when it has no character references; otherwise
+  /// decoded (so `url(&quot;…&quot;)` is read as the browser reads it) and written back whole.
+  private mutating func rewriteStyleAttribute(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ attribute: HTMLTokenizer.Attribute,
+    _ valueRange: Range<Int>
+  ) {
+    guard
+      HTMLTokenizer.find(
+        UInt8(ascii: "("), bytes, from: valueRange.lowerBound, to: valueRange.upperBound) != nil
+    else { return }
+    guard CharacterReferences.firstAmpersand(bytes, valueRange) != nil else {
+      rewriteCSS(bytes, valueRange)
+      return
+    }
+    let decoded = Array(CharacterReferences.decodeAttribute(bytes, valueRange).utf8)
+    var rewritten: [UInt8] = []
+    var changed = false
+    decoded.withUnsafeBufferPointer { css in
+      var copiedCSS = 0
+      for found in CSSURLs.find(in: css, 0..<css.count) {
+        guard case .remove(let kind) = treatment.resource(found.url) else { continue }
+        modifications.append(
+          Modification(kind: kind, url: found.url, part: MessagePart.html.rawValue))
+        rewritten.append(contentsOf: css[copiedCSS..<found.span.lowerBound])
+        rewritten.append(contentsOf: CSSURLs.none)
+        copiedCSS = found.span.upperBound
+        changed = true
+      }
+      rewritten.append(contentsOf: css[copiedCSS...])
+    }
+    guard changed else { return }
+    let quote = attribute.quote == 0 ? UInt8.doubleQuote : attribute.quote
+    var encoded = CharacterReferences.encodeAttribute(
+      String(decoding: rewritten, as: UTF8.self), quote: quote, escapeAllAmpersands: false)
+    if attribute.quote == 0 { encoded = [quote] + encoded + [quote] }
+    replace(valueRange, in: bytes, with: encoded)
+  }
+}
+
+extension String {
+  var trimmedHTMLSpace: String {
+    let utf8 = self.utf8
+    guard let first = utf8.firstIndex(where: { !$0.isHTMLSpace }),
+      let last = utf8.lastIndex(where: { !$0.isHTMLSpace })
+    else { return "" }
+    if first == utf8.startIndex && utf8.index(after: last) == utf8.endIndex { return self }
+    return String(self[first...last])
+  }
+}

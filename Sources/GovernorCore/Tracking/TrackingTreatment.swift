@@ -1,0 +1,108 @@
+/// What the tracking rules do to one URL. The HTML and the text rewriters both ask it, so a
+/// link gets the same treatment in either part of a message.
+struct TrackingTreatment: Sendable {
+  let rules: TrackingPolicy.Rules
+  let lists: TrackerLists
+
+  /// How deep a chain of redirectors is followed (a redirector may wrap another).
+  static let maximumRedirects = 4
+
+  enum Resource {
+    case keep
+    case remove(kind: String)
+  }
+
+  /// A resource the mail client would fetch (an image, a stylesheet, a CSS `url()`):
+  /// open-tracking endpoints and tiny or hidden images are open pixels; anything from a
+  /// tracker domain is a third-party tracker.
+  func resource(_ url: String, looksLikePixel: Bool = false) -> Resource {
+    let address = WebAddress(url)
+    let isPixel = looksLikePixel || address.map(lists.isOpenPixel) == true
+    if isPixel && rules.openPixels == .remove { return .remove(kind: TrackingChange.openPixel) }
+    if let address, lists.isTrackerHost(address.host), rules.thirdPartyResources == .remove {
+      return .remove(kind: TrackingChange.trackerResource)
+    }
+    return .keep
+  }
+
+  /// The link with the tracking the rules do not allow taken out, and what was done.
+  /// `trackedLinks` counts the links that still carry tracking, for `max_tracked_links`.
+  func link(_ url: String, part: MessagePart, trackedLinks: inout Int) -> LinkChange? {
+    guard WebAddress(url) != nil else { return nil }
+    var change = clean(
+      url, unwrap: rules.clickRedirects == .remove,
+      stripParameters: rules.urlParameters == .remove, part: part)
+    if change.stillTracked, let limit = rules.maxTrackedLinks {
+      trackedLinks += 1
+      if trackedLinks > limit {
+        change = clean(url, unwrap: true, stripParameters: true, part: part)
+      }
+    }
+    return change.modifications.isEmpty ? nil : change
+  }
+
+  struct LinkChange {
+    var url: String
+    var modifications: [Modification] = []
+    var stillTracked = false
+  }
+
+  private func clean(_ url: String, unwrap: Bool, stripParameters: Bool, part: MessagePart)
+    -> LinkChange
+  {
+    var change = LinkChange(url: url)
+    guard var address = WebAddress(url) else { return change }
+    if unwrap {
+      var hops = 0
+      while hops < Self.maximumRedirects, let redirector = lists.redirector(for: address) {
+        hops += 1
+        guard let target = redirector.destination(of: address), let next = WebAddress(target)
+        else {
+          change.modifications.append(
+            Modification(
+              kind: TrackingChange.redirectKept, url: address.text, part: part.rawValue))
+          change.stillTracked = true
+          break
+        }
+        change.modifications.append(
+          Modification(
+            kind: TrackingChange.redirectUnwrapped, url: address.text, replacement: target,
+            part: part.rawValue))
+        address = next
+      }
+    }
+    if stripParameters, let cleaned = address.removingParameters(where: lists.isTrackingParameter) {
+      change.modifications.append(
+        Modification(
+          kind: TrackingChange.parametersRemoved, url: address.text, replacement: cleaned,
+          part: part.rawValue))
+      address = WebAddress(cleaned) ?? address
+    }
+    change.url = address.text
+    if !change.stillTracked {
+      change.stillTracked =
+        lists.redirector(for: address) != nil
+        || address.parameters.contains { lists.isTrackingParameter($0.name) }
+    }
+    return change
+  }
+}
+
+public enum MessagePart: String, Sendable {
+  case html
+  case text
+}
+
+/// The `kind` of each change the tracking stage reports in a decision's `modifications`.
+public enum TrackingChange {
+  public static let openPixel = "open_pixel_removed"
+  public static let trackerResource = "tracker_resource_removed"
+  public static let redirectUnwrapped = "click_redirect_unwrapped"
+  /// A known redirector whose destination only the ESP knows: left as it is, and said so.
+  public static let redirectKept = "click_redirect_unrecoverable"
+  public static let parametersRemoved = "tracking_parameters_removed"
+
+  public static let all = [
+    openPixel, trackerResource, redirectUnwrapped, redirectKept, parametersRemoved,
+  ]
+}
