@@ -183,8 +183,9 @@ extension HTMLRewriter {
         } else if HTMLTokenizer.is(bytes, name, "script") || HTMLTokenizer.is(bytes, name, "title")
           || HTMLTokenizer.is(bytes, name, "textarea") || HTMLTokenizer.is(bytes, name, "iframe")
           || HTMLTokenizer.is(bytes, name, "noembed") || HTMLTokenizer.is(bytes, name, "noframes")
-          || HTMLTokenizer.is(bytes, name, "noscript")
         {
+          // `noscript` is not here: it is raw text only where scripts run, and no mail client
+          // runs them, so what it holds is shown (and fetched) like any other markup.
           self = .rawText
         } else if HTMLTokenizer.is(bytes, name, "plaintext") {
           self = .plaintext
@@ -237,6 +238,11 @@ extension HTMLRewriter {
       } else if HTMLTokenizer.is(bytes, name, "style") {
         guard seen.insert("style").inserted else { continue }
         rewriteStyleAttribute(bytes, attribute, valueRange)
+      } else if HTMLTokenizer.is(bytes, name, "srcset") {
+        guard element == .image || element == .fetching, seen.insert("srcset").inserted else {
+          continue
+        }
+        removeSourceSet(bytes, attribute, valueRange)
       } else if HTMLTokenizer.is(bytes, name, "background")
         || HTMLTokenizer.is(bytes, name, "poster")
         || (element.fetchesSource && HTMLTokenizer.is(bytes, name, "src"))
@@ -271,6 +277,24 @@ extension HTMLRewriter {
     modifications.append(Modification(kind: kind, url: source, part: MessagePart.html.rawValue))
     replace(open..<end, in: bytes, with: [])
     return true
+  }
+
+  /// A `srcset` naming a tracker goes whole: the client falls back to `src`, which is
+  /// judged on its own, and a partly kept set would change which image a screen picks.
+  private mutating func removeSourceSet(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ attribute: HTMLTokenizer.Attribute,
+    _ valueRange: Range<Int>
+  ) {
+    let value = CharacterReferences.decodeAttribute(bytes, valueRange)
+    var removed: [Modification] = []
+    for url in SourceSet.urls(in: value) {
+      if case .remove(let kind) = treatment.resource(url) {
+        removed.append(Modification(kind: kind, url: url, part: MessagePart.html.rawValue))
+      }
+    }
+    guard !removed.isEmpty else { return }
+    modifications += removed
+    replace(attribute.whole, in: bytes, with: [])
   }
 
   private mutating func rewriteLink(
