@@ -5,12 +5,8 @@ import GovernorCore
 // of history. A plain timed loop: the engine is a pure function, so nothing else (I/O,
 // allocation of the inputs) is measured.
 func engineBench(policyPath: String, filter: String?) {
-  guard let source = FileManager.default.contents(atPath: policyPath) else {
-    print("cannot read \(policyPath)")
-    exit(1)
-  }
   let policy: Policy
-  switch PolicyLoader.load(source, file: policyPath) {
+  switch PolicyLoader.load(file: policyPath) {
   case .success(let loaded): policy = loaded
   case .failure(let error):
     print(error)

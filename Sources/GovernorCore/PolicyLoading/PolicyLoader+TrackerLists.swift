@@ -67,8 +67,10 @@ extension PolicyLoader {
       let names = parameters["names"].flatMap { reader.strings($0, "parameters.names") } ?? []
       let prefixes =
         parameters["prefixes"].flatMap { reader.strings($0, "parameters.prefixes") } ?? []
-      for (value, item) in names + prefixes where !isParameterName(value) {
-        reader.report("'\(value)' is not a URL parameter name", at: item)
+      for (field, values) in [("names", names), ("prefixes", prefixes)] {
+        for (value, item) in values where !isParameterName(value) {
+          reader.report("parameters.\(field) '\(value)' is not a URL parameter name", at: item)
+        }
       }
       list.parameterNames = Set(names.map { $0.value.lowercased() })
       list.parameterPrefixes = prefixes.map { $0.value.lowercased() }

@@ -228,18 +228,19 @@ extension HTMLRewriter {
       }
     default: break
     }
-    var seen: Set<String> = []
+    // Only the first of a repeated attribute counts (the tokenizer's rule).
+    var seen = SeenAttributes()
     for attribute in attributes {
       let name = attribute.name
       guard let valueRange = attribute.value else { continue }
       if HTMLTokenizer.is(bytes, name, "href") {
-        guard element.followsHref, seen.insert("href").inserted else { continue }
+        guard element.followsHref, seen.first(.href) else { continue }
         rewriteLink(bytes, attribute, valueRange)
       } else if HTMLTokenizer.is(bytes, name, "style") {
-        guard seen.insert("style").inserted else { continue }
+        guard seen.first(.style) else { continue }
         rewriteStyleAttribute(bytes, attribute, valueRange)
       } else if HTMLTokenizer.is(bytes, name, "srcset") {
-        guard element == .image || element == .fetching, seen.insert("srcset").inserted else {
+        guard element == .image || element == .fetching, seen.first(.srcset) else {
           continue
         }
         removeSourceSet(bytes, attribute, valueRange)
@@ -402,5 +403,22 @@ extension String {
     else { return "" }
     if first == utf8.startIndex && utf8.index(after: last) == utf8.endIndex { return self }
     return String(self[first...last])
+  }
+}
+
+/// The rewritten attributes already met in a tag, as bits: a set per tag is an allocation.
+struct SeenAttributes {
+  enum Name: UInt8 {
+    case href = 1
+    case style = 2
+    case srcset = 4
+  }
+
+  private var bits: UInt8 = 0
+
+  /// True the first time `name` is met.
+  mutating func first(_ name: Name) -> Bool {
+    defer { bits |= name.rawValue }
+    return bits & name.rawValue == 0
   }
 }

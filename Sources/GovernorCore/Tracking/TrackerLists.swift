@@ -34,24 +34,6 @@ public struct TrackerLists: Hashable, Sendable {
     parameterNames.formUnion(other.parameterNames)
     parameterPrefixes += other.parameterPrefixes
   }
-
-  func isTrackerHost(_ host: String) -> Bool {
-    DomainSuffixes.contains(host, in: trackerDomains)
-  }
-
-  func isTrackingParameter(_ name: Substring) -> Bool {
-    let lowered = name.lowercased()
-    if parameterNames.contains(lowered) { return true }
-    return parameterPrefixes.contains { lowered.hasPrefix($0) }
-  }
-
-  func isOpenPixel(_ address: WebAddress) -> Bool {
-    openPixels.contains { $0.matches(address) }
-  }
-
-  func redirector(for address: WebAddress) -> Redirector? {
-    redirectors.first { $0.pattern.matches(address) }
-  }
 }
 
 /// Hosts (with their subdomains; none means any host), a path prefix and a query parameter
@@ -68,11 +50,13 @@ public struct URLPattern: Hashable, Sendable {
     self.requiredParameter = requiredParameter
   }
 
-  func matches(_ address: WebAddress) -> Bool {
-    if !hosts.isEmpty && !DomainSuffixes.contains(address.host, in: hosts) { return false }
-    if let pathPrefix, !address.path.lowercased().hasPrefix(pathPrefix) { return false }
+  /// The path and parameter conditions; the host is matched through `TrackerIndex`.
+  func matchesPathAndParameter(_ address: WebAddress) -> Bool {
+    if let pathPrefix, !address.path.startsIgnoringASCIICase(with: pathPrefix) {
+      return false
+    }
     if let requiredParameter {
-      return address.parameters.contains { $0.name.lowercased() == requiredParameter }
+      return address.hasParameter { $0.elementsEqualIgnoringASCIICase(requiredParameter) }
     }
     return true
   }
@@ -116,18 +100,5 @@ public struct Redirector: Hashable, Sendable {
       self.place = place
       self.encoding = encoding
     }
-  }
-}
-
-enum DomainSuffixes {
-  /// Whether `host` or one of its parent domains is in `domains`.
-  static func contains(_ host: String, in domains: Set<String>) -> Bool {
-    if domains.contains(host) { return true }
-    var rest = Substring(host)
-    while let dot = rest.firstIndex(of: ".") {
-      rest = rest[rest.index(after: dot)...]
-      if domains.contains(String(rest)) { return true }
-    }
-    return false
   }
 }

@@ -3,11 +3,12 @@
 /// every change. Pure, like the rest of the engine.
 public struct TrackingLimiter: Sendable {
   public let policy: TrackingPolicy
-  public let lists: TrackerLists
+  public var lists: TrackerLists { index.lists }
+  private let index: TrackerIndex
 
   public init(policy: TrackingPolicy, lists: TrackerLists) {
     self.policy = policy
-    self.lists = lists
+    index = TrackerIndex(lists)
   }
 
   public func rules(consent: Bool) -> TrackingPolicy.Rules {
@@ -17,7 +18,7 @@ public struct TrackingLimiter: Sendable {
   public func rewrite(html: String?, text: String?, consent: Bool) -> TrackingResult {
     let rules = rules(consent: consent)
     guard rules != .permissive else { return TrackingResult() }
-    let treatment = TrackingTreatment(rules: rules, lists: lists)
+    let treatment = TrackingTreatment(rules: rules, lists: index)
     var result = TrackingResult()
     if let html {
       let (output, modifications) = Self.rewriteHTML(html, treatment)
@@ -60,7 +61,7 @@ public struct TrackingLimiter: Sendable {
     output: [UInt8], modifications: [Modification], replacementBytes: Int
   ) {
     var rewriter = HTMLRewriter(
-      treatment: TrackingTreatment(rules: rules(consent: consent), lists: lists),
+      treatment: TrackingTreatment(rules: rules(consent: consent), lists: index),
       capacity: bytes.count)
     _ = rewriter.process(bytes, final: true)
     return (rewriter.output, rewriter.modifications, rewriter.replacementBytes)
@@ -69,7 +70,7 @@ public struct TrackingLimiter: Sendable {
   /// A rewriter fed in pieces, for bodies that arrive in pieces.
   public func htmlStream(consent: Bool) -> HTMLRewriteStream {
     HTMLRewriteStream(
-      HTMLRewriter(treatment: TrackingTreatment(rules: rules(consent: consent), lists: lists)))
+      HTMLRewriter(treatment: TrackingTreatment(rules: rules(consent: consent), lists: index)))
   }
 }
 

@@ -2,7 +2,7 @@
 /// link gets the same treatment in either part of a message.
 struct TrackingTreatment: Sendable {
   let rules: TrackingPolicy.Rules
-  let lists: TrackerLists
+  let lists: TrackerIndex
 
   /// How deep a chain of redirectors is followed (a redirector may wrap another).
   static let maximumRedirects = 4
@@ -28,14 +28,14 @@ struct TrackingTreatment: Sendable {
   /// The link with the tracking the rules do not allow taken out, and what was done.
   /// `trackedLinks` counts the links that still carry tracking, for `max_tracked_links`.
   func link(_ url: String, part: MessagePart, trackedLinks: inout Int) -> LinkChange? {
-    guard WebAddress(url) != nil else { return nil }
+    guard let address = WebAddress(url) else { return nil }
     var change = clean(
-      url, unwrap: rules.clickRedirects == .remove,
+      address, unwrap: rules.clickRedirects == .remove,
       stripParameters: rules.urlParameters == .remove, part: part)
     if change.stillTracked, let limit = rules.maxTrackedLinks {
       trackedLinks += 1
       if trackedLinks > limit {
-        change = clean(url, unwrap: true, stripParameters: true, part: part)
+        change = clean(address, unwrap: true, stripParameters: true, part: part)
       }
     }
     return change.modifications.isEmpty ? nil : change
@@ -47,16 +47,18 @@ struct TrackingTreatment: Sendable {
     var stillTracked = false
   }
 
-  private func clean(_ url: String, unwrap: Bool, stripParameters: Bool, part: MessagePart)
-    -> LinkChange
-  {
-    var change = LinkChange(url: url)
-    guard var address = WebAddress(url) else { return change }
+  private func clean(
+    _ original: WebAddress, unwrap: Bool, stripParameters: Bool, part: MessagePart
+  ) -> LinkChange {
+    var change = LinkChange(url: original.text)
+    var address = original
+    // The redirector at `address`, kept current so no URL is matched twice.
+    var redirector = lists.redirector(for: address)
     if unwrap {
       var hops = 0
-      while hops < Self.maximumRedirects, let redirector = lists.redirector(for: address) {
+      while hops < Self.maximumRedirects, let current = redirector {
         hops += 1
-        guard let target = redirector.destination(of: address), let next = WebAddress(target)
+        guard let target = current.destination(of: address), let next = WebAddress(target)
         else {
           change.modifications.append(
             Modification(
@@ -69,21 +71,27 @@ struct TrackingTreatment: Sendable {
             kind: TrackingChange.redirectUnwrapped, url: address.text, replacement: target,
             part: part.rawValue))
         address = next
+        redirector = lists.redirector(for: address)
       }
     }
-    if stripParameters, let cleaned = address.removingParameters(where: lists.isTrackingParameter) {
-      change.modifications.append(
-        Modification(
-          kind: TrackingChange.parametersRemoved, url: address.text, replacement: cleaned,
-          part: part.rawValue))
-      address = WebAddress(cleaned) ?? address
-    }
     change.url = address.text
-    if !change.stillTracked {
-      change.stillTracked =
-        lists.redirector(for: address) != nil
-        || address.parameters.contains { lists.isTrackingParameter($0.name) }
+    if stripParameters {
+      if let cleaned = address.removingParameters(where: lists.isTrackingParameter) {
+        change.modifications.append(
+          Modification(
+            kind: TrackingChange.parametersRemoved, url: address.text, replacement: cleaned,
+            part: part.rawValue))
+        change.url = cleaned
+        // Removing parameters only narrows what a pattern matches: one that required a
+        // parameter may no longer match.
+        if redirector?.pattern.requiredParameter != nil {
+          redirector = WebAddress(cleaned).flatMap(lists.redirector(for:))
+        }
+      }
+    } else if address.hasParameter(where: lists.isTrackingParameter) {
+      change.stillTracked = true
     }
+    if redirector != nil { change.stillTracked = true }
     return change
   }
 }

@@ -1,93 +1,156 @@
-import Foundation
-
-/// An absolute http(s) URL, split where the tracking rules look. Parsed by hand: Foundation's
-/// `URLComponents` re-encodes what it dislikes, and a cleaned link must keep every byte the
-/// governor did not mean to change.
+/// An absolute http(s) URL, split where the tracking rules look. Parsed by hand over its
+/// UTF-8 bytes with integer offsets: Foundation's `URLComponents` re-encodes what it
+/// dislikes, a cleaned link must keep every byte the governor did not mean to change, and
+/// every link of every mail passes here.
 struct WebAddress {
   let text: String
   /// Lowercased, without user info, port or a trailing dot.
-  let host: String
-  /// From the first `/` after the host up to `?` or `#`; may be empty.
-  let path: Substring
+  let host: Substring
+  private let bytes: [UInt8]
+  private let pathRange: Range<Int>
   /// After `?`, up to `#`.
-  let query: Substring?
-  /// `#` and what follows.
-  let fragment: Substring?
+  private let queryRange: Range<Int>?
+  /// From `#` to the end.
+  private let fragmentStart: Int?
 
   init?(_ text: String) {
     self.text = text
-    let utf8 = text.utf8
-    guard let authorityStart = Self.authorityStart(of: text) else { return nil }
-    let authorityEnd =
-      utf8[authorityStart...].firstIndex { $0 == .slash || $0 == .question || $0 == .hash }
-      ?? text.endIndex
-    var authority = text[authorityStart..<authorityEnd]
-    if let at = authority.lastIndex(of: "@") {
-      authority = authority[authority.index(after: at)...]
+    let bytes = Array(text.utf8)
+    self.bytes = bytes
+    guard let authorityStart = Self.authorityStart(of: bytes) else { return nil }
+    var authorityEnd = authorityStart
+    while authorityEnd < bytes.count {
+      let byte = bytes[authorityEnd]
+      if byte == .slash || byte == .question || byte == .hash { break }
+      authorityEnd += 1
     }
-    if !authority.hasPrefix("["), let colon = authority.lastIndex(of: ":") {
-      authority = authority[..<colon]
+    var hostStart = authorityStart
+    var hostEnd = authorityEnd
+    if let at = bytes[hostStart..<hostEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
+    if hostStart < hostEnd, bytes[hostStart] != UInt8(ascii: "["),
+      let colon = bytes[hostStart..<hostEnd].lastIndex(of: .colon)
+    {
+      hostEnd = colon
     }
-    if authority.hasSuffix(".") { authority = authority.dropLast() }
-    guard !authority.isEmpty else { return nil }
-    host = authority.lowercased()
+    if hostEnd > hostStart, bytes[hostEnd - 1] == UInt8(ascii: ".") { hostEnd -= 1 }
+    guard hostEnd > hostStart else { return nil }
+    let hostBytes = bytes[hostStart..<hostEnd]
+    let hostText = String(decoding: hostBytes, as: UTF8.self)
+    host = Substring(
+      hostBytes.contains { $0.asciiLowercased != $0 } ? hostText.lowercased() : hostText)
 
-    let queryMark = utf8[authorityEnd...].firstIndex { $0 == .question || $0 == .hash }
-    let hashMark = utf8[authorityEnd...].firstIndex(of: .hash)
-    path = text[authorityEnd..<(queryMark ?? text.endIndex)]
-    if let queryMark, utf8[queryMark] == .question {
-      query = text[text.index(after: queryMark)..<(hashMark ?? text.endIndex)]
-    } else {
-      query = nil
+    var pathEnd = authorityEnd
+    while pathEnd < bytes.count && bytes[pathEnd] != .question && bytes[pathEnd] != .hash {
+      pathEnd += 1
     }
-    fragment = hashMark.map { text[$0...] }
+    pathRange = authorityEnd..<pathEnd
+    let hash = bytes[pathEnd...].firstIndex(of: .hash)
+    fragmentStart = hash
+    queryRange =
+      pathEnd < bytes.count && bytes[pathEnd] == .question
+      ? (pathEnd + 1)..<(hash ?? bytes.count) : nil
   }
 
   /// `http://`, `https://` (any case) or a protocol-relative `//`.
-  private static func authorityStart(of text: String) -> String.Index? {
-    let utf8 = text.utf8
-    if utf8.starts(with: "//".utf8) { return utf8.index(utf8.startIndex, offsetBy: 2) }
-    guard let colon = utf8.prefix(6).firstIndex(of: .colon) else { return nil }
-    let scheme = text[..<colon].lowercased()
-    guard scheme == "http" || scheme == "https" else { return nil }
-    let rest = utf8[colon...].dropFirst()
-    guard rest.starts(with: "//".utf8) else { return nil }
-    return utf8.index(colon, offsetBy: 3)
+  private static func authorityStart(of bytes: [UInt8]) -> Int? {
+    if bytes.starts(with: "//".utf8) { return 2 }
+    guard let colon = bytes.prefix(6).firstIndex(of: .colon) else { return nil }
+    let scheme = bytes[..<colon]
+    guard
+      scheme.elementsEqualIgnoringASCIICase("http")
+        || scheme.elementsEqualIgnoringASCIICase("https"),
+      bytes[(colon + 1)...].starts(with: "//".utf8)
+    else { return nil }
+    return colon + 3
   }
 
-  var parameters: [(name: Substring, value: Substring)] {
-    guard let query, !query.isEmpty else { return [] }
-    return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-      if let equals = pair.firstIndex(of: "=") {
-        return (pair[..<equals], pair[pair.index(after: equals)...])
-      }
-      return (pair[...], pair[pair.endIndex...])
-    }
+  var path: ArraySlice<UInt8> { bytes[pathRange] }
+
+  /// Non-empty path segments, in order.
+  var pathSegments: [Substring] {
+    path.split(separator: .slash).map { Substring(String(decoding: $0, as: UTF8.self)) }
   }
 
+  /// The value of the first parameter called `name` (ASCII case ignored).
   func parameter(_ name: String) -> Substring? {
-    parameters.first { $0.name.lowercased() == name }?.value
+    var found: Substring?
+    forEachPair { pair in
+      guard found == nil else { return }
+      let (key, value) = Self.split(pair)
+      if key.elementsEqualIgnoringASCIICase(name) {
+        found = Substring(String(decoding: value, as: UTF8.self))
+      }
+    }
+    return found
+  }
+
+  /// Whether some parameter's name satisfies `test`.
+  func hasParameter(where test: (ArraySlice<UInt8>) -> Bool) -> Bool {
+    var found = false
+    forEachPair { pair in
+      if !found && test(Self.split(pair).name) { found = true }
+    }
+    return found
   }
 
   /// The URL without the query pairs `remove` picks, every other byte as it was; nil when
   /// nothing was removed. A query left empty loses its `?`.
-  func removingParameters(where remove: (Substring) -> Bool) -> String? {
-    guard let query else { return nil }
-    let pairs = query.split(separator: "&", omittingEmptySubsequences: false)
-    let kept = pairs.filter { pair in
-      let name = pair.firstIndex(of: "=").map { pair[..<$0] } ?? pair
-      return name.isEmpty || !remove(name)
+  func removingParameters(where remove: (ArraySlice<UInt8>) -> Bool) -> String? {
+    guard let queryRange else { return nil }
+    var kept: [UInt8] = []
+    var keptPairs = 0
+    var removed = false
+    forEachPair(includingEmpty: true) { pair in
+      let name = Self.split(pair).name
+      if !name.isEmpty && remove(name) {
+        removed = true
+      } else {
+        if keptPairs > 0 { kept.append(.ampersand) }
+        kept += pair
+        keptPairs += 1
+      }
     }
-    guard kept.count < pairs.count else { return nil }
-    let beforeQuery = text[..<text.index(before: query.startIndex)]
-    let keptQuery = kept.joined(separator: "&")
-    return String(beforeQuery) + (keptQuery.isEmpty ? "" : "?" + keptQuery)
-      + (fragment.map(String.init) ?? "")
+    guard removed else { return nil }
+    var result = Array(bytes[..<(queryRange.lowerBound - 1)])
+    if !kept.isEmpty {
+      result.append(.question)
+      result += kept
+    }
+    if let fragmentStart { result += bytes[fragmentStart...] }
+    return String(decoding: result, as: UTF8.self)
   }
 
-  /// Non-empty path segments, in order.
-  var pathSegments: [Substring] {
-    path.split(separator: "/", omittingEmptySubsequences: true)
+  private func forEachPair(includingEmpty: Bool = false, _ body: (ArraySlice<UInt8>) -> Void) {
+    guard let queryRange else { return }
+    var start = queryRange.lowerBound
+    while true {
+      let end =
+        bytes[start..<queryRange.upperBound].firstIndex(of: .ampersand) ?? queryRange.upperBound
+      if includingEmpty || start < end { body(bytes[start..<end]) }
+      guard end < queryRange.upperBound else { return }
+      start = end + 1
+    }
+  }
+
+  private static func split(_ pair: ArraySlice<UInt8>) -> (
+    name: ArraySlice<UInt8>, value: ArraySlice<UInt8>
+  ) {
+    guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else {
+      return (pair, pair[pair.endIndex...])
+    }
+    return (pair[..<equals], pair[(equals + 1)...])
+  }
+}
+
+extension Collection<UInt8> {
+  /// ASCII case-insensitive equality with `other`, for schemes, hosts and parameter names.
+  func elementsEqualIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
+    elementsEqual(other.utf8) { $0.asciiLowercased == $1.asciiLowercased }
+  }
+
+  /// ASCII case-insensitive prefix test.
+  func startsIgnoringASCIICase(with prefix: some StringProtocol) -> Bool {
+    starts(with: prefix.utf8) { $0.asciiLowercased == $1.asciiLowercased }
   }
 }
 
@@ -96,4 +159,8 @@ extension UInt8 {
   static let question = UInt8(ascii: "?")
   static let hash = UInt8(ascii: "#")
   static let colon = UInt8(ascii: ":")
+
+  var asciiLowercased: UInt8 {
+    self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z") ? self | 0x20 : self
+  }
 }
