@@ -16,11 +16,11 @@ extension Redirector {
     let text: String?
     switch destination.encoding {
     case .plain: text = PercentEncoding.decode(raw)
-    case .base64: text = Base64Text.decode(raw).flatMap { String(data: $0, encoding: .utf8) }
+    case .base64: text = Base64Text.decode(raw).flatMap { String(validating: $0, as: UTF8.self) }
     case .base64JSON(let key):
       text = Base64Text.decode(raw).flatMap { JSONLookup.string(forKey: key, inJSON: $0) }
     }
-    guard let text, let target = WebAddress(text.trimmingCharacters(in: .whitespaces)),
+    guard let text, let target = WebAddress(text.trimmedHTMLSpace),
       !target.text.hasPrefix("//")
     else { return nil }
     return target.text
