@@ -30,9 +30,17 @@ struct EvaluateCommand: ParsableCommand {
   @Option(help: "Output format: table or json.")
   var format: Format = .table
 
+  @Option(help: "Send this HTML file as the message's HTML part, in place of the campaign's.")
+  var html: String?
+
+  @Option(help: "Send this text file as the message's text part, in place of the campaign's.")
+  var text: String?
+
   func run() throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
-    let campaign = try StateDocuments.campaign(from: try read(self.campaign))
+    var campaign = try StateDocuments.campaign(from: try read(self.campaign))
+    if let html { campaign.html = String(decoding: try read(html), as: UTF8.self) }
+    if let text { campaign.text = String(decoding: try read(text), as: UTF8.self) }
     let customers = try StateDocuments.customers(from: try read(self.customers))
     let now = try at.map(parseInstant) ?? campaign.sendAt
 
@@ -51,8 +59,36 @@ struct EvaluateCommand: ParsableCommand {
         let when = decision.notBefore.map { " (\(label) \($0.formatted(.iso8601)))" } ?? ""
         print("\(decision.customerId)\t\(decision.outcome.rawValue)\(when)")
         for reason in reasons { print("\t- \(reason)") }
+        for change in decision.modifications { print("\t~ \(Self.describe(change))") }
       }
+      print(Self.summary(of: decisions))
     }
+  }
+
+  static func describe(_ change: Modification) -> String {
+    var line = change.kind
+    if let part = change.part { line += " (\(part))" }
+    if let url = change.url { line += " \(url)" }
+    if let replacement = change.replacement { line += " → \(replacement)" }
+    return line
+  }
+
+  /// What a marketer checks before sending: how many messages go, and what was changed in
+  /// them, by kind.
+  static func summary(of decisions: [Decision]) -> String {
+    let outcomes = Outcome.allCases.compactMap { outcome in
+      let count = decisions.filter { $0.outcome == outcome }.count
+      return count == 0 ? nil : "\(count) \(outcome.rawValue)"
+    }
+    let counts = decisions.flatMap(\.modifications).reduce(into: [String: Int]()) {
+      $0[$1.kind, default: 0] += 1
+    }
+    let changes =
+      counts.isEmpty
+      ? "no changes"
+      : counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        .joined(separator: ", ")
+    return "summary: \(outcomes.joined(separator: ", ")); \(changes)"
   }
 
   private func read(_ path: String) throws -> Data {

@@ -34,6 +34,46 @@ struct EvaluateCommandTests {
           + "opens at 2026-11-28T10:00:00Z"))
   }
 
+  @Test("each forwarded message lists what tracking was removed; a summary counts it by kind")
+  func trackingChanges() throws {
+    let run = try GovernorBinary.run(
+      "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
+      "fixtures/customers.yaml")
+    #expect(run.status == 0)
+    // 1009 has not consented to tracking; 1001 has, so its mail keeps the brand's pixel.
+    let lines = run.stdoutLines
+    let start = try #require(lines.firstIndex(of: "1009\tforwarded"))
+    #expect(
+      Array(lines[(start + 1)...].prefix(3)) == [
+        "\t~ tracking_parameters_removed (html) "
+          + "https://shop.example/sale?utm_source=bf26&utm_medium=email → https://shop.example/sale",
+        "\t~ open_pixel_removed (html) https://shop.example/o/bf26.gif",
+        "\t~ tracking_parameters_removed (text) https://shop.example/sale?utm_source=bf26 → "
+          + "https://shop.example/sale",
+      ])
+    #expect(
+      lines.last
+        == "summary: 2 forwarded, 6 blocked, 1 deferred; 2 list_unsubscribe_added, "
+        + "1 open_pixel_removed, 2 tracking_parameters_removed")
+  }
+
+  @Test("--html dry-runs a real mail: third-party trackers go even with tracking consent")
+  func htmlFile() throws {
+    let run = try GovernorBinary.run(
+      "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
+      "fixtures/customers.yaml", "--html", "fixtures/emails/18-adsupported-newsletter.html",
+      "--format", "json")
+    #expect(run.status == 0)
+    let decisions = try #require(
+      try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+    let consented = try #require(decisions.first { $0["customer_id"] as? String == "1001" })
+    let kinds = (consented["modifications"] as? [[String: Any]] ?? []).compactMap {
+      $0["kind"] as? String
+    }
+    #expect(kinds.filter { $0 == "tracker_resource_removed" }.count == 5)
+    #expect(!kinds.contains("open_pixel_removed"))
+  }
+
   @Test("--at evaluates at another instant; a bad --at names the option")
   func atOption() throws {
     let later = try GovernorBinary.run(

@@ -51,6 +51,33 @@ struct GatewayTests {
     #expect(try await store.verifyAudit().rows == 1)
   }
 
+  @Test("the mail sender gets the HTML without the pixel; the decision lists what was removed")
+  func trackingRemovedBeforeForwarding() async throws {
+    let policy = try policy()
+    let store = try await store(consenting: ["c1"], policy: policy)
+    let outbox = folder()
+    let gateway = Gateway(
+      store: store, policy: policy, sender: OutboxSender(folder: outbox), clock: { now })
+    var tracked = message("m1")
+    tracked.html =
+      #"<p>Sale</p><img src="https://t.shop.example/open-4417.gif" width="1" height="1">"#
+    let submission = try await gateway.submit(tracked)
+    #expect(submission.decision.outcome == .forwarded)
+    // The audit log's copy of the decision says what was removed, and where.
+    let recorded = try #require(
+      try JSONSerialization.jsonObject(with: Data(submission.decision.content.utf8))
+        as? [String: Any])
+    let inner = try #require(recorded["decision"] as? [String: Any])
+    let changes = try #require(inner["modifications"] as? [[String: Any]])
+    #expect(changes.first?["kind"] as? String == "open_pixel_removed")
+    #expect(changes.first?["url"] as? String == "https://t.shop.example/open-4417.gif")
+    #expect(changes.first?["part"] as? String == "html")
+    let sent = try String(
+      contentsOfFile: outbox + "/m1.eml", encoding: .utf8)
+    // The outbox writes parts in base64: exactly the HTML without the pixel went out.
+    #expect(sent.contains("\r\n\r\n" + Data("<p>Sale</p>".utf8).base64EncodedString() + "\r\n"))
+  }
+
   @Test("the same message id again returns the same decision and sends nothing")
   func repeated() async throws {
     let policy = try policy()

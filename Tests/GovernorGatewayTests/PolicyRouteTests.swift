@@ -56,6 +56,7 @@ struct PolicyRouteTests {
       #expect(text.contains(#"governor_decision_reasons_total{rule="caps.weekly",code="#))
       #expect(text.contains(#"governor_forwards_total{result="sent"} 1"#))
       #expect(text.contains(#"governor_forward_duration_seconds_count{result="sent"} 1"#))
+      #expect(text.contains(#"governor_modifications_total{kind="list_unsubscribe_added"} 1"#))
     }
   }
 }

@@ -63,6 +63,14 @@ public final class GatewayMetrics: Sendable {
         labels: [("rule", reason.rule), ("code", reason.code), ("effect", reason.effect.rawValue)]
       ).increment()
     }
+    for modification in decision.modifications {
+      registry.makeCounter(
+        descriptor: Self.named(
+          "modifications", "total",
+          "Changes made to forwarded messages, by kind: tracking removed, headers added."),
+        labels: [("kind", modification.kind)]
+      ).increment()
+    }
   }
 
   func forwarded(_ result: DeliveryResult, after duration: Duration) {
