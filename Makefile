@@ -17,7 +17,7 @@ CONFIG ?= debug
 # Only `make bench` needs the load generator (nginx, its stand-in mail sender, is in APT_PACKAGES).
 BENCH_PACKAGES := wrk
 
-.PHONY: run demo test build lint format bench deps clean
+.PHONY: run demo test build lint format bench fuzz deps clean
 
 # The gateway on its embedded defaults: SQLite under ./data, the outbox sender, the default
 # policy, 127.0.0.1:8080. The first start creates a development key and prints a curl example.
@@ -59,6 +59,18 @@ bench: deps
 	$(SWIFT) build -c release --product governor
 	$$($(SWIFT) build -c release --show-bin-path)/governor-bench
 	.ci/http-bench $$($(SWIFT) build -c release --show-bin-path)/governor
+
+# The tracking rewriter under libFuzzer (swiftc -sanitize=fuzzer), seeded with the mails in
+# fixtures/emails, for FUZZ_SECONDS. It checks more than "no crash": see
+# Sources/rewriter-fuzz. A failing input is saved as crash-*; replay it with
+# `swift run rewriter-fuzz crash-…`. Its own build folder: the instrumented build is separate.
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	$(SWIFT) build -c release --product rewriter-fuzz --build-path .build-fuzz \
+	  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
+	mkdir -p .build-fuzz/corpus
+	.build-fuzz/release/rewriter-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+	  -timeout=10 .build-fuzz/corpus fixtures/emails
 
 # moto's server emulates Amazon SES v2 for the SES sender's test (PyPI, not Debian).
 MOTO_SERVER = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/moto_server

@@ -78,6 +78,10 @@ let package = Package(
       dependencies: ["GovernorCore", "GovernorStore"]
     ),
     .executableTarget(
+      name: "rewriter-fuzz",
+      dependencies: ["GovernorCore"]
+    ),
+    .executableTarget(
       name: "governor-bench",
       dependencies: [
         "GovernorCore", "GovernorStore", .product(name: "GRDB", package: "GRDB.swift"),
