@@ -4,9 +4,8 @@
 /// every link of every mail passes here.
 struct WebAddress {
   let text: String
-  /// Lowercased, without user info, port or a trailing dot.
-  let host: Substring
   private let bytes: [UInt8]
+  private let hostRange: Range<Int>
   private let pathRange: Range<Int>
   /// After `?`, up to `#`.
   private let queryRange: Range<Int>?
@@ -34,10 +33,7 @@ struct WebAddress {
     }
     if hostEnd > hostStart, bytes[hostEnd - 1] == UInt8(ascii: ".") { hostEnd -= 1 }
     guard hostEnd > hostStart else { return nil }
-    let hostBytes = bytes[hostStart..<hostEnd]
-    let hostText = String(decoding: hostBytes, as: UTF8.self)
-    host = Substring(
-      hostBytes.contains { $0.asciiLowercased != $0 } ? hostText.lowercased() : hostText)
+    hostRange = hostStart..<hostEnd
 
     var pathEnd = authorityEnd
     while pathEnd < bytes.count && bytes[pathEnd] != .question && bytes[pathEnd] != .hash {
@@ -63,6 +59,9 @@ struct WebAddress {
     else { return nil }
     return colon + 3
   }
+
+  /// Without user info, port or a trailing dot; in the case written (lookups fold it).
+  var host: ArraySlice<UInt8> { bytes[hostRange] }
 
   var path: ArraySlice<UInt8> { bytes[pathRange] }
 
@@ -96,26 +95,19 @@ struct WebAddress {
   /// The URL without the query pairs `remove` picks, every other byte as it was; nil when
   /// nothing was removed. A query left empty loses its `?`.
   func removingParameters(where remove: (ArraySlice<UInt8>) -> Bool) -> String? {
-    guard let queryRange else { return nil }
-    var kept: [UInt8] = []
+    guard let queryRange, hasParameter(where: remove) else { return nil }
+    var result: [UInt8] = []
+    result.reserveCapacity(bytes.count)
+    result += bytes[..<queryRange.lowerBound]  // up to and with the `?`
     var keptPairs = 0
-    var removed = false
     forEachPair(includingEmpty: true) { pair in
       let name = Self.split(pair).name
-      if !name.isEmpty && remove(name) {
-        removed = true
-      } else {
-        if keptPairs > 0 { kept.append(.ampersand) }
-        kept += pair
-        keptPairs += 1
-      }
+      guard name.isEmpty || !remove(name) else { return }
+      if keptPairs > 0 { result.append(.ampersand) }
+      result += pair
+      keptPairs += 1
     }
-    guard removed else { return nil }
-    var result = Array(bytes[..<(queryRange.lowerBound - 1)])
-    if !kept.isEmpty {
-      result.append(.question)
-      result += kept
-    }
+    if result.count == queryRange.lowerBound { result.removeLast() }  // nothing kept: no `?`
     if let fragmentStart { result += bytes[fragmentStart...] }
     return String(decoding: result, as: UTF8.self)
   }
