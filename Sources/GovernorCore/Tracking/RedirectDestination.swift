@@ -87,29 +87,80 @@ enum PercentEncoding {
   }
 }
 
+/// The first string under a key anywhere in a JSON document, looking inside strings that are
+/// themselves JSON (Mandrill nests its link data as a JSON string). Written by hand, reading
+/// only strings: `JSONSerialization` builds the whole object tree and cost more than every
+/// other step of a link's treatment together.
 enum JSONLookup {
-  /// The first string under `key` anywhere in a JSON document, looking inside strings that
-  /// are themselves JSON (Mandrill nests its link data as a JSON string).
   static func string(forKey key: String, inJSON data: Data, depth: Int = 0) -> String? {
-    guard depth < 4,
-      let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-    else { return nil }
-    return find(key, in: value, depth: depth)
+    find(Array(key.utf8), in: [UInt8](data), depth: depth).map { String(decoding: $0, as: UTF8.self) }
   }
 
-  private static func find(_ key: String, in value: Any, depth: Int) -> String? {
-    if let object = value as? [String: Any] {
-      if let found = object[key] as? String { return found }
-      for nested in object.values {
-        if let found = find(key, in: nested, depth: depth) { return found }
+  private static func find(_ key: [UInt8], in json: [UInt8], depth: Int) -> [UInt8]? {
+    guard depth < 4 else { return nil }
+    var index = 0
+    var nestedDocuments: [[UInt8]] = []
+    while let quote = json[index...].firstIndex(of: .doubleQuote) {
+      guard let (text, end) = decodeString(json, from: quote + 1) else { return nil }
+      index = end
+      var next = end
+      while next < json.count && json[next].isJSONSpace { next += 1 }
+      if next < json.count && json[next] == .colon {
+        // A key: the value follows.
+        guard text == key else { continue }
+        next += 1
+        while next < json.count && json[next].isJSONSpace { next += 1 }
+        guard next < json.count, json[next] == .doubleQuote,
+          let (value, _) = decodeString(json, from: next + 1)
+        else { continue }
+        return value
       }
-    } else if let array = value as? [Any] {
-      for nested in array {
-        if let found = find(key, in: nested, depth: depth) { return found }
-      }
-    } else if let text = value as? String, text.hasPrefix("{") {
-      return string(forKey: key, inJSON: Data(text.utf8), depth: depth + 1)
+      if text.first == UInt8(ascii: "{") { nestedDocuments.append(text) }
+    }
+    for document in nestedDocuments {
+      if let found = find(key, in: document, depth: depth + 1) { return found }
     }
     return nil
+  }
+
+  /// The string starting after its opening quote, unescaped, and the offset after its
+  /// closing quote.
+  private static func decodeString(_ json: [UInt8], from start: Int) -> ([UInt8], Int)? {
+    var text: [UInt8] = []
+    var index = start
+    while index < json.count {
+      let byte = json[index]
+      if byte == .doubleQuote { return (text, index + 1) }
+      guard byte == UInt8(ascii: "\\") else {
+        text.append(byte)
+        index += 1
+        continue
+      }
+      guard index + 1 < json.count else { return nil }
+      let escaped = json[index + 1]
+      index += 2
+      switch escaped {
+      case UInt8(ascii: "n"): text.append(0x0A)
+      case UInt8(ascii: "t"): text.append(0x09)
+      case UInt8(ascii: "r"): text.append(0x0D)
+      case UInt8(ascii: "b"): text.append(0x08)
+      case UInt8(ascii: "f"): text.append(0x0C)
+      case UInt8(ascii: "u"):
+        guard index + 4 <= json.count,
+          let unit = UInt16(String(decoding: json[index..<(index + 4)], as: UTF8.self), radix: 16)
+        else { return nil }
+        index += 4
+        // Surrogate pairs are not joined: a URL needs none, and a lone one turns into U+FFFD.
+        text += Array(String(decoding: [unit], as: UTF16.self).utf8)
+      default: text.append(escaped)  // \" \\ \/
+      }
+    }
+    return nil
+  }
+}
+
+extension UInt8 {
+  fileprivate var isJSONSpace: Bool {
+    self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D
   }
 }
