@@ -40,6 +40,29 @@ struct PolicyRouteTests {
     }
   }
 
+  @Test("POST /v1/policy/check reads the tracker lists from the served policy's folder")
+  func checkWithLists() async throws {
+    let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("policies")
+    let shipped = try Data(contentsOf: policies.appendingPathComponent("default.yaml"))
+    try await GatewayServer.with(policyFolder: policies.path) { server in
+      let good = try await server.call(
+        "POST", "/v1/policy/check?file=policies/default.yaml", scope: "dry-run",
+        body: String(decoding: shipped, as: UTF8.self), contentType: "application/yaml")
+      #expect(good.status == 200)
+      let onDisk = try PolicyLoader.load(file: policies.appendingPathComponent("default.yaml").path)
+        .get()
+      #expect(good.json["version"] as? String == onDisk.version)
+      let missing = try await server.call(
+        "POST", "/v1/policy/check", scope: "dry-run",
+        body:
+          "name: next\ncategories:\n  news: {consent: []}\ntracking:\n  lists: [trackers/missing.yaml]\n",
+        contentType: "application/yaml")
+      #expect(missing.status == 422)
+      #expect(missing.problemFields == ["policy.yaml:5:11"])
+    }
+  }
+
   @Test("GET /metrics counts decisions by outcome and rule, forwards and their latency")
   func metrics() async throws {
     try await GatewayServer.with(capMax: 1) { server in

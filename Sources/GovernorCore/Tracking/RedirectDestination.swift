@@ -93,7 +93,9 @@ enum PercentEncoding {
 /// other step of a link's treatment together.
 enum JSONLookup {
   static func string(forKey key: String, inJSON data: Data, depth: Int = 0) -> String? {
-    find(Array(key.utf8), in: [UInt8](data), depth: depth).map { String(decoding: $0, as: UTF8.self) }
+    find(Array(key.utf8), in: [UInt8](data), depth: depth).map {
+      String(decoding: $0, as: UTF8.self)
+    }
   }
 
   private static func find(_ key: [UInt8], in json: [UInt8], depth: Int) -> [UInt8]? {
