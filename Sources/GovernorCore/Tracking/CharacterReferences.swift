@@ -26,8 +26,21 @@ enum CharacterReferences {
 
   /// The attribute value as the browser sees it.
   static func decodeAttribute(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+    String(decoding: decodedBytes(bytes, range), as: UTF8.self)
+  }
+
+  /// The value as decoded bytes, without the spaces around it: what a URL is read from.
+  static func decodedURL(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+    var start = range.lowerBound
+    var end = range.upperBound
+    while start < end && bytes[start].isHTMLSpace { start += 1 }
+    while end > start && bytes[end - 1].isHTMLSpace { end -= 1 }
+    return decodedBytes(bytes, start..<end)
+  }
+
+  static func decodedBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
     guard let first = firstAmpersand(bytes, range) else {
-      return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+      return Array(UnsafeBufferPointer(rebasing: bytes[range]))
     }
     var result = [UInt8]()
     result.reserveCapacity(range.count)
@@ -45,7 +58,7 @@ enum CharacterReferences {
       result.append(contentsOf: text.utf8)
       index = next
     }
-    return String(decoding: result, as: UTF8.self)
+    return result
   }
 
   /// Text to write back into an attribute quoted with `quote`. `&` is escaped where the

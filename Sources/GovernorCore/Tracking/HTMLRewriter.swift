@@ -265,17 +265,23 @@ extension HTMLRewriter {
       guard let type = value(of: "type", in: attributes, bytes), type.lowercased() == "image"
       else { return false }
     }
-    guard let source = value(of: "src", in: attributes, bytes), !source.isEmpty else {
-      return false
-    }
+    guard let sourceAttribute = attribute("src", bytes), let sourceRange = sourceAttribute.value
+    else { return false }
+    let source = CharacterReferences.decodedURL(bytes, sourceRange)
+    guard !source.isEmpty else { return false }
     let shape = ImageShape(
       width: value(of: "width", in: attributes, bytes),
       height: value(of: "height", in: attributes, bytes),
       style: value(of: "style", in: attributes, bytes),
       hidden: attributes.contains { HTMLTokenizer.is(bytes, $0.name, "hidden") })
-    guard case .remove(let kind) = treatment.resource(source, looksLikePixel: shape.isPixel)
+    guard
+      case .remove(let kind) = treatment.resource(
+        WebAddress(bytes: source), looksLikePixel: shape.isPixel)
     else { return false }
-    modifications.append(Modification(kind: kind, url: source, part: MessagePart.html.rawValue))
+    modifications.append(
+      Modification(
+        kind: kind, url: String(decoding: source, as: UTF8.self),
+        part: MessagePart.html.rawValue))
     replace(open..<end, in: bytes, with: [])
     return true
   }
@@ -302,12 +308,12 @@ extension HTMLRewriter {
     _ bytes: UnsafeBufferPointer<UInt8>, _ attribute: HTMLTokenizer.Attribute,
     _ valueRange: Range<Int>
   ) {
-    let url = CharacterReferences.decodeAttribute(bytes, valueRange).trimmedHTMLSpace
-    guard let change = treatment.link(url, part: .html, trackedLinks: &trackedLinks) else {
-      return
-    }
+    let url = CharacterReferences.decodedURL(bytes, valueRange)
+    guard let address = WebAddress(bytes: url),
+      let change = treatment.link(address, part: .html, trackedLinks: &trackedLinks)
+    else { return }
     modifications += change.modifications
-    guard change.url != url else { return }
+    guard !change.url.utf8.elementsEqual(url) else { return }
     let escapedBefore = containsEscapedAmpersand(bytes, valueRange)
     let quote = attribute.quote == 0 ? UInt8.doubleQuote : attribute.quote
     var encoded = CharacterReferences.encodeAttribute(
@@ -329,7 +335,14 @@ extension HTMLRewriter {
     return false
   }
 
-  /// The first attribute called `name` (the tokenizer drops later duplicates), decoded.
+  /// The first attribute called `name`: later ones with the same name do not count.
+  private func attribute(_ name: StaticString, _ bytes: UnsafeBufferPointer<UInt8>)
+    -> HTMLTokenizer.Attribute?
+  {
+    attributes.first { HTMLTokenizer.is(bytes, $0.name, name) }
+  }
+
+  /// The first attribute called `name`, decoded.
   private func value(
     of name: StaticString, in attributes: [HTMLTokenizer.Attribute],
     _ bytes: UnsafeBufferPointer<UInt8>

@@ -16,7 +16,10 @@ struct TrackingTreatment: Sendable {
   /// open-tracking endpoints and tiny or hidden images are open pixels; anything from a
   /// tracker domain is a third-party tracker.
   func resource(_ url: String, looksLikePixel: Bool = false) -> Resource {
-    let address = WebAddress(url)
+    resource(WebAddress(url), looksLikePixel: looksLikePixel)
+  }
+
+  func resource(_ address: WebAddress?, looksLikePixel: Bool = false) -> Resource {
     let isPixel = looksLikePixel || address.map(lists.isOpenPixel) == true
     if isPixel && rules.openPixels == .remove { return .remove(kind: TrackingChange.openPixel) }
     if let address, lists.isTrackerHost(address.host), rules.thirdPartyResources == .remove {
@@ -28,7 +31,10 @@ struct TrackingTreatment: Sendable {
   /// The link with the tracking the rules do not allow taken out, and what was done.
   /// `trackedLinks` counts the links that still carry tracking, for `max_tracked_links`.
   func link(_ url: String, part: MessagePart, trackedLinks: inout Int) -> LinkChange? {
-    guard let address = WebAddress(url) else { return nil }
+    WebAddress(url).flatMap { link($0, part: part, trackedLinks: &trackedLinks) }
+  }
+
+  func link(_ address: WebAddress, part: MessagePart, trackedLinks: inout Int) -> LinkChange? {
     var change = clean(
       address, unwrap: rules.clickRedirects == .remove,
       stripParameters: rules.urlParameters == .remove, part: part)
@@ -50,7 +56,9 @@ struct TrackingTreatment: Sendable {
   private func clean(
     _ original: WebAddress, unwrap: Bool, stripParameters: Bool, part: MessagePart
   ) -> LinkChange {
-    var change = LinkChange(url: original.text)
+    // The URL text is made only once something changed (a `LinkChange` without
+    // modifications is dropped).
+    var change = LinkChange(url: "")
     var address = original
     // The redirector at `address`, kept current so no URL is matched twice.
     var redirector = lists.redirector(for: address)
@@ -74,7 +82,7 @@ struct TrackingTreatment: Sendable {
         redirector = lists.redirector(for: address)
       }
     }
-    change.url = address.text
+    if !change.modifications.isEmpty { change.url = address.text }
     if stripParameters {
       if let cleaned = address.removingParameters(where: lists.isTrackingParameter) {
         change.modifications.append(

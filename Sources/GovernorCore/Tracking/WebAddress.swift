@@ -3,7 +3,6 @@
 /// dislikes, a cleaned link must keep every byte the governor did not mean to change, and
 /// every link of every mail passes here.
 struct WebAddress {
-  let text: String
   private let bytes: [UInt8]
   private let hostRange: Range<Int>
   private let pathRange: Range<Int>
@@ -13,8 +12,10 @@ struct WebAddress {
   private let fragmentStart: Int?
 
   init?(_ text: String) {
-    self.text = text
-    let bytes = Array(text.utf8)
+    self.init(bytes: Array(text.utf8))
+  }
+
+  init?(bytes: [UInt8]) {
     self.bytes = bytes
     guard let authorityStart = Self.authorityStart(of: bytes) else { return nil }
     var authorityEnd = authorityStart
@@ -59,6 +60,12 @@ struct WebAddress {
     else { return nil }
     return colon + 3
   }
+
+  /// The URL as written; made only for a URL that is reported or changed.
+  var text: String { String(decoding: bytes, as: UTF8.self) }
+
+  /// Whether the URL is exactly these bytes.
+  func isWritten(as other: some Sequence<UInt8>) -> Bool { bytes.elementsEqual(other) }
 
   /// Without user info, port or a trailing dot; in the case written (lookups fold it).
   var host: ArraySlice<UInt8> { bytes[hostRange] }
