@@ -156,6 +156,15 @@ struct HTMLRewriterTests {
     #expect(result.modifications.count == 1)
   }
 
+  @Test("a part with no // holds nothing fetchable: it is left as it is, unread")
+  func noURLNoWork() {
+    let html = #"<p>Hi</p><img src="o.gif" width="1" height="1"><a href="/sale?utm_source=x">s</a>"#
+    let result = limiter.rewrite(html: html, text: "utm_source=x", consent: false)
+    #expect(result == TrackingResult())
+    let based = #"<base href="https://t.example/">"# + html
+    #expect(limiter.rewrite(html: based, text: nil, consent: false).modifications.count == 1)
+  }
+
   @Test("fed in pieces of any size, the output is the same as in one piece")
   func streaming() throws {
     let html = try String(
