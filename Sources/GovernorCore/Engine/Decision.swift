@@ -41,13 +41,38 @@ public struct Decision: Hashable, Sendable {
   public var trackingConsent: Bool
   public var policy: PolicyReference
   public var evaluatedAt: Date
-  /// The HTML and text as they leave, where the tracking stage changed them (nil where
-  /// unchanged). Not in the audit record, which lists the changes instead of the body.
-  public var rewrittenHTML: String?
-  public var rewrittenText: String?
+  /// The parts the tracking stage changed, as they leave. Not in the audit record, which
+  /// lists the changes instead of the body. Boxed: a decision is copied often, a body rarely
+  /// changes, and one optional reference is cheaper to carry than two strings.
+  public var rewritten: RewrittenParts?
+
+  /// The HTML as it leaves, where the tracking stage changed it (nil where unchanged).
+  public var rewrittenHTML: String? { rewritten?.html }
+  /// The text as it leaves, where the tracking stage changed it (nil where unchanged).
+  public var rewrittenText: String? { rewritten?.text }
 
   /// The reason codes, in order: handy for summaries and tests.
   public var codes: [String] { reasons.map(\.code) }
+}
+
+/// A message's parts after the tracking stage (nil where unchanged).
+public final class RewrittenParts: Hashable, Sendable {
+  public let html: String?
+  public let text: String?
+
+  public init(html: String?, text: String?) {
+    self.html = html
+    self.text = text
+  }
+
+  public static func == (left: RewrittenParts, right: RewrittenParts) -> Bool {
+    left.html == right.html && left.text == right.text
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(html)
+    hasher.combine(text)
+  }
 }
 
 extension Decision: Encodable {

@@ -85,9 +85,10 @@ public struct Engine: Sendable {
     if message.html != nil || message.text != nil {
       let rewrite = tracking.rewrite(
         html: message.html, text: message.text, consent: decision.trackingConsent)
-      decision.modifications = rewrite.modifications
-      decision.rewrittenHTML = rewrite.html
-      decision.rewrittenText = rewrite.text
+      if !rewrite.modifications.isEmpty { decision.modifications = rewrite.modifications }
+      if rewrite.html != nil || rewrite.text != nil {
+        decision.rewritten = RewrittenParts(html: rewrite.html, text: rewrite.text)
+      }
     }
     if let change = listUnsubscribe?.modification(for: message) {
       decision.modifications.append(change)

@@ -16,16 +16,19 @@ public struct TrackingLimiter: Sendable {
   }
 
   public func rewrite(html: String?, text: String?, consent: Bool) -> TrackingResult {
+    let html = html.flatMap { Self.mayHoldURL($0) ? $0 : nil }
+    let text = text.flatMap { Self.mayHoldURL($0) ? $0 : nil }
+    guard html != nil || text != nil else { return TrackingResult() }
     let rules = rules(consent: consent)
     guard rules != .permissive else { return TrackingResult() }
     let treatment = TrackingTreatment(rules: rules, lists: index)
     var result = TrackingResult()
-    if let html, Self.mayHoldURL(html) {
+    if let html {
       let (output, modifications) = Self.rewriteHTML(html, treatment)
       result.modifications += modifications
       if let output { result.html = output }
     }
-    if let text, Self.mayHoldURL(text) {
+    if let text {
       var rewriter = TextRewriter(treatment: treatment)
       var utf8 = text.utf8
       if utf8.withContiguousStorageIfAvailable({ rewriter.process($0) }) == nil {
@@ -47,16 +50,24 @@ public struct TrackingLimiter: Sendable {
   /// base, unless a `<base href>` gives one, which has a `//`). Most transactional mail and
   /// the engine's own benchmark message stop here, at memchr speed.
   static func mayHoldURL(_ part: String) -> Bool {
-    var part = part
-    part.makeContiguousUTF8()
-    return part.utf8.withContiguousStorageIfAvailable { bytes in
+    part.utf8.withContiguousStorageIfAvailable { bytes in
       var index = 0
       while let slash = HTMLTokenizer.find(.slash, bytes, from: index, to: bytes.count) {
         if slash + 1 < bytes.count && bytes[slash + 1] == .slash { return true }
         index = slash + 1
       }
       return false
-    } ?? true
+    } ?? hasDoubleSlash(part.utf8)
+  }
+
+  /// For the strings short enough to be stored inline, which have no contiguous storage.
+  private static func hasDoubleSlash(_ utf8: String.UTF8View) -> Bool {
+    var previous: UInt8 = 0
+    for byte in utf8 {
+      if byte == .slash && previous == .slash { return true }
+      previous = byte
+    }
+    return false
   }
 
   private static func rewriteHTML(_ html: String, _ treatment: TrackingTreatment)
