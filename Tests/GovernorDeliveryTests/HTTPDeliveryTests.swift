@@ -14,9 +14,11 @@ final class Pauses: Sendable {
 @Suite("Delivery: retries and the circuit breaker, against a real HTTP sink")
 struct HTTPDeliveryTests {
   func delivery(_ pauses: Pauses, breaker: CircuitBreaker = CircuitBreaker()) -> HTTPDelivery {
+    // Timeouts generous enough for a loaded CI machine: none of these tests waits for one,
+    // and an attempt cut short by one is retried, which would change what they count.
     HTTPDelivery(
       transport: CurlTransport(
-        configuration: .init(connectTimeout: 1, totalTimeout: 2, maxConcurrent: 2)),
+        configuration: .init(connectTimeout: 5, totalTimeout: 10, maxConcurrent: 2)),
       retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.1, maxDelay: 1, maxTotal: 10),
       breaker: breaker, pause: { pauses.record($0) }, random: { 0.5 })
   }
