@@ -19,7 +19,9 @@ struct HTTPDeliveryTests {
     HTTPDelivery(
       transport: CurlTransport(
         configuration: .init(connectTimeout: 5, totalTimeout: 10, maxConcurrent: 2)),
-      retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.1, maxDelay: 1, maxTotal: 10),
+      // The pauses are recorded, not slept, so the total only bounds real attempt time; a
+      // test process busy elsewhere must not turn a retry into a give-up.
+      retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.1, maxDelay: 1, maxTotal: 120),
       breaker: breaker, pause: { pauses.record($0) }, random: { 0.5 })
   }
 
