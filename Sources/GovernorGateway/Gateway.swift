@@ -31,9 +31,10 @@ public struct Gateway: Sendable {
   /// confirmed. `governor serve` allows only Amazon's SNS hosts, so a forged confirmation
   /// cannot make the gateway fetch an arbitrary URL.
   public let confirmSubscription: (@Sendable (String) async -> Bool)?
-  /// The folder of the policy in force: `POST /v1/policy/check` reads the tracker lists a
-  /// checked policy names from here, as a restart with it would. Nil: lists cannot be read.
-  public let policyFolder: String?
+  /// The file of the policy in force: `POST /v1/policy/check` reads the tracker lists a
+  /// checked policy names from its folder, as a restart with it would. Nil: lists cannot be
+  /// read.
+  public let policyFile: String?
 
   /// `unsubscribeTokens` defaults to a secret that dies with the process: right for tests,
   /// wrong for a server whose links must work next week (`governor serve` passes its own).
@@ -42,11 +43,11 @@ public struct Gateway: Sendable {
     metrics: GatewayMetrics = GatewayMetrics(),
     unsubscribeTokens: UnsubscribeTokens = .ephemeral(),
     confirmSubscription: (@Sendable (String) async -> Bool)? = nil,
-    policyFolder: String? = nil,
+    policyFile: String? = nil,
     clock: @escaping @Sendable () -> Date = { Date() }
   ) {
     self.confirmSubscription = confirmSubscription
-    self.policyFolder = policyFolder
+    self.policyFile = policyFile
     self.store = store
     self.metrics = metrics
     self.unsubscribeTokens = unsubscribeTokens

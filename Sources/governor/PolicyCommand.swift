@@ -38,12 +38,6 @@ struct PolicyCommand: ParsableCommand {
 
 /// Reading policy files from disk: the only I/O around `PolicyLoader`.
 enum PolicyFiles {
-  /// The folder a policy file's tracker lists are read from.
-  static func folder(of path: String) -> String {
-    let folder = (path as NSString).deletingLastPathComponent
-    return folder.isEmpty ? "." : folder
-  }
-
   static func load(_ path: String) -> Result<Policy, PolicyError> {
     PolicyLoader.load(file: path)
   }

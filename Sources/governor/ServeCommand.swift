@@ -84,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
           guard SNSSubscription.isTrusted(url, alsoTrusting: trustSnsHost) else { return false }
           let answer = try? await transport.send(SenderRequest(method: "GET", url: url))
           return answer.map { (200..<300).contains($0.status) } ?? false
-        }, policyFolder: PolicyFiles.folder(of: self.policy))
+        }, policyFile: self.policy)
       let devKey: String?
       if let devKeyFile {
         devKey = try await DevelopmentKey.ensure(file: devKeyFile, store: store)

@@ -30,7 +30,7 @@ struct GovernorBinary {
     let path = "policies/\(name).yaml"
     return try PolicyLoader.load(
       Data(contentsOf: repositoryRoot.appendingPathComponent(path)), file: path,
-      lists: { try? Data(contentsOf: repositoryRoot.appendingPathComponent($0)) }
+      lists: { try? Data(contentsOf: repositoryRoot.appendingPathComponent("policies/" + $0)) }
     ).get()
   }
 

@@ -17,9 +17,9 @@ func shippedPolicy(_ name: String) throws -> Policy {
   return try PolicyLoader.load(repositoryFile(path), file: path, lists: shippedList).get()
 }
 
-/// A tracker list under `policies/`, for policies loaded in tests.
-func shippedList(_ path: String) -> Data? {
-  try? repositoryFile(path)
+/// A tracker list a shipped policy names (its entry is relative to `policies/`).
+func shippedList(_ entry: String) -> Data? {
+  try? repositoryFile("policies/" + entry)
 }
 
 /// A policy written inline in a test.

@@ -46,7 +46,7 @@ struct TrackerListLoaderTests {
   @Test("the lists a policy names are merged and used by its tracking stage")
   func merged() throws {
     let loaded = try load([
-      "policies/trackers/a.yaml": Self.listA, "policies/trackers/b.yaml": Self.listB,
+      "trackers/a.yaml": Self.listA, "trackers/b.yaml": Self.listB,
     ])
     .get()
     let limiter = TrackingLimiter(policy: loaded.tracking, lists: loaded.trackers)
@@ -64,10 +64,10 @@ struct TrackerListLoaderTests {
 
   @Test("editing a list makes a new policy version, as editing the policy does")
   func listEditChangesVersion() throws {
-    let files = ["policies/trackers/a.yaml": Self.listA, "policies/trackers/b.yaml": Self.listB]
+    let files = ["trackers/a.yaml": Self.listA, "trackers/b.yaml": Self.listB]
     let first = try load(files).get()
     var edited = files
-    edited["policies/trackers/b.yaml"] = Self.listB + "# reviewed 2026-11-23\n"
+    edited["trackers/b.yaml"] = Self.listB + "# reviewed 2026-11-23\n"
     let second = try load(edited).get()
     #expect(first.version != second.version)
     #expect(first.text.contains("# tracker list trackers/b.yaml"))
@@ -77,7 +77,7 @@ struct TrackerListLoaderTests {
   @Test("a list that cannot be read is reported at its entry in the policy")
   func missingList() {
     #expect(
-      diagnostics(["policies/trackers/a.yaml": Self.listA]) == [
+      diagnostics(["trackers/a.yaml": Self.listA]) == [
         "policies/test.yaml:11:28: tracking.lists entry 'trackers/b.yaml' cannot be read "
           + "(looked for policies/trackers/b.yaml)"
       ])
@@ -101,7 +101,7 @@ struct TrackerListLoaderTests {
 
       """
     #expect(
-      diagnostics(["policies/trackers/a.yaml": broken, "policies/trackers/b.yaml": Self.listB])
+      diagnostics(["trackers/a.yaml": broken, "trackers/b.yaml": Self.listB])
         == [
           "policies/trackers/a.yaml:1:1: the tracker list needs 'licence': where its entries "
             + "come from and under what terms",

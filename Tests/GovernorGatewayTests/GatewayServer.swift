@@ -58,7 +58,7 @@ struct GatewayServer {
   }
 
   static func with(
-    capMax: Int = 2, confirming: SubscriptionFetcher? = nil, policyFolder: String? = nil,
+    capMax: Int = 2, confirming: SubscriptionFetcher? = nil, policyFile: String? = nil,
     _ body: (GatewayServer) async throws -> Void
   ) async throws {
     let folder = FileManager.default.temporaryDirectory
@@ -76,7 +76,7 @@ struct GatewayServer {
     let outbox = folder + "/outbox"
     let gateway = Gateway(
       store: store, policy: policy, sender: OutboxSender(folder: outbox),
-      confirmSubscription: confirming?.fetch, policyFolder: policyFolder, clock: { now })
+      confirmSubscription: confirming?.fetch, policyFile: policyFile, clock: { now })
     var quiet = Logger(label: "route-test")
     // Cancelling the server at the end of a test logs an error that is not one.
     quiet.logLevel = .critical

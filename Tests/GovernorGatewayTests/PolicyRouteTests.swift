@@ -45,13 +45,13 @@ struct PolicyRouteTests {
     let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("policies")
     let shipped = try Data(contentsOf: policies.appendingPathComponent("default.yaml"))
-    try await GatewayServer.with(policyFolder: policies.path) { server in
+    let served = policies.appendingPathComponent("default.yaml").path
+    try await GatewayServer.with(policyFile: served) { server in
       let good = try await server.call(
         "POST", "/v1/policy/check?file=policies/default.yaml", scope: "dry-run",
         body: String(decoding: shipped, as: UTF8.self), contentType: "application/yaml")
       #expect(good.status == 200)
-      let onDisk = try PolicyLoader.load(file: policies.appendingPathComponent("default.yaml").path)
-        .get()
+      let onDisk = try PolicyLoader.load(file: served).get()
       #expect(good.json["version"] as? String == onDisk.version)
       let missing = try await server.call(
         "POST", "/v1/policy/check", scope: "dry-run",

@@ -16,10 +16,9 @@ extension PolicyLoader {
   ) -> (TrackerLists, Data) {
     var merged = TrackerLists.empty
     var bundle = source
-    let folder = (policyFile as NSString).deletingLastPathComponent
     for (entry, node) in zip(tracking.lists, listNodes) {
-      let path = folder.isEmpty ? entry : folder + "/" + entry
-      guard let data = lists(path) else {
+      let path = listPath(entry, besides: policyFile)
+      guard let data = lists(entry) else {
         reader.report(
           "tracking.lists entry '\(entry)' cannot be read (looked for \(path))", at: node)
         continue
@@ -31,6 +30,12 @@ extension PolicyLoader {
       bundle.append(data)
     }
     return (merged, bundle)
+  }
+
+  /// Where a list named in `tracking.lists` is: in the policy file's folder.
+  public static func listPath(_ entry: String, besides policyFile: String) -> String {
+    let folder = (policyFile as NSString).deletingLastPathComponent
+    return folder.isEmpty ? entry : folder + "/" + entry
   }
 
   /// One list file: where its entries come from, under what licence, and the entries.

@@ -13,8 +13,9 @@ public enum PolicyLoader {
     "suppression", "caps", "frequency_preference", "quiet_hours", "tracking", "headers",
   ]
 
-  /// Reads a tracker list named in the policy, given its path (the policy's folder joined
-  /// with the list's entry); nil when it cannot be read.
+  /// Reads a tracker list named in the policy, given its `tracking.lists` entry (a path under
+  /// the policy's folder, checked to have no `..` and no leading `/`); nil when it cannot be
+  /// read.
   public typealias ListReader = (String) -> Data?
 
   public static func load(
@@ -196,6 +197,8 @@ extension PolicyLoader {
           Diagnostic(file: path, line: 1, column: 1, message: "cannot read the file")
         ]))
     }
-    return load(data, file: path) { FileManager.default.contents(atPath: $0) }
+    return load(data, file: path) { entry in
+      FileManager.default.contents(atPath: listPath(entry, besides: path))
+    }
   }
 }

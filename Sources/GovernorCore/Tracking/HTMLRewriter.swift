@@ -219,7 +219,7 @@ extension HTMLRewriter {
     case .image, .input:
       if removeImage(bytes, open: open, end: end, isInput: element == .input) { return }
     case .link:
-      if let href = value(of: "href", in: attributes, bytes),
+      if let href = value(of: "href", bytes),
         case .remove(let kind) = treatment.resource(href)
       {
         modifications.append(Modification(kind: kind, url: href, part: MessagePart.html.rawValue))
@@ -262,7 +262,7 @@ extension HTMLRewriter {
     _ bytes: UnsafeBufferPointer<UInt8>, open: Int, end: Int, isInput: Bool
   ) -> Bool {
     if isInput {
-      guard let type = value(of: "type", in: attributes, bytes), type.lowercased() == "image"
+      guard let type = value(of: "type", bytes), type.lowercased() == "image"
       else { return false }
     }
     guard let sourceAttribute = attribute("src", bytes), let sourceRange = sourceAttribute.value
@@ -270,9 +270,9 @@ extension HTMLRewriter {
     let source = CharacterReferences.decodedURL(bytes, sourceRange)
     guard !source.isEmpty else { return false }
     let shape = ImageShape(
-      width: value(of: "width", in: attributes, bytes),
-      height: value(of: "height", in: attributes, bytes),
-      style: value(of: "style", in: attributes, bytes),
+      width: value(of: "width", bytes),
+      height: value(of: "height", bytes),
+      style: value(of: "style", bytes),
       hidden: attributes.contains { HTMLTokenizer.is(bytes, $0.name, "hidden") })
     guard
       case .remove(let kind) = treatment.resource(
@@ -343,13 +343,8 @@ extension HTMLRewriter {
   }
 
   /// The first attribute called `name`, decoded.
-  private func value(
-    of name: StaticString, in attributes: [HTMLTokenizer.Attribute],
-    _ bytes: UnsafeBufferPointer<UInt8>
-  ) -> String? {
-    guard let attribute = attributes.first(where: { HTMLTokenizer.is(bytes, $0.name, name) }),
-      let range = attribute.value
-    else { return nil }
+  private func value(of name: StaticString, _ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    guard let range = attribute(name, bytes)?.value else { return nil }
     return CharacterReferences.decodeAttribute(bytes, range).trimmedHTMLSpace
   }
 }

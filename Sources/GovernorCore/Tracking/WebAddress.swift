@@ -64,9 +64,6 @@ struct WebAddress {
   /// The URL as written; made only for a URL that is reported or changed.
   var text: String { String(decoding: bytes, as: UTF8.self) }
 
-  /// Whether the URL is exactly these bytes.
-  func isWritten(as other: some Sequence<UInt8>) -> Bool { bytes.elementsEqual(other) }
-
   /// Without user info, port or a trailing dot; in the case written (lookups fold it).
   var host: ArraySlice<UInt8> { bytes[hostRange] }
 

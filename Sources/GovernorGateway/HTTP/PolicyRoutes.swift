@@ -17,18 +17,12 @@ extension GatewayRoutes {
     router.post("/v1/policy/check") { request, context -> Response in
       await guarded(request, [], gateway, context) { body, _ in
         let file = request.uri.queryParameters["file"].map(String.init) ?? "policy.yaml"
-        let folder = gateway.policyFolder
-        let fileFolder = (file as NSString).deletingLastPathComponent
-        let loaded = PolicyLoader.load(body, file: file) { path in
-          // `file` only names the policy in diagnostics; its lists are read from the served
-          // policy's folder, and only from under it: the path comes from the request.
-          var entry = Substring(path)
-          if !fileFolder.isEmpty && entry.hasPrefix(fileFolder + "/") {
-            entry = entry.dropFirst(fileFolder.count + 1)
+        // `file` only names the policy in diagnostics; its lists are read from beside the
+        // served policy (the loader passes only entries under that folder).
+        let loaded = PolicyLoader.load(body, file: file) { entry in
+          gateway.policyFile.flatMap {
+            FileManager.default.contents(atPath: PolicyLoader.listPath(entry, besides: $0))
           }
-          guard let folder, !entry.hasPrefix("/"), !entry.split(separator: "/").contains("..")
-          else { return nil }
-          return FileManager.default.contents(atPath: folder + "/" + entry)
         }
         switch loaded {
         case .success(let policy):

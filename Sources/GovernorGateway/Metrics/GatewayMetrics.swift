@@ -13,6 +13,8 @@ public final class GatewayMetrics: Sendable {
   private let forwards: [Bool: Counter]
   private let forwardLatency: [Bool: DurationHistogram]
   private let retries: Counter
+  /// By kind: every tracking change and header the engine can make.
+  private let modifications: [String: Counter]
 
   static let latencyBuckets: [Duration] = [
     .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
@@ -47,6 +49,9 @@ public final class GatewayMetrics: Sendable {
           labels: [("result", result)], buckets: Self.latencyBuckets)
         return (delivered, histogram)
       })
+    modifications = Dictionary(
+      uniqueKeysWithValues: (TrackingChange.all + [ListUnsubscribe.added, ListUnsubscribe.replaced])
+        .map { kind in (kind, Self.modificationCounter(kind, in: registry)) })
     retries = registry.makeCounter(
       descriptor: Self.named(
         "forward_retries", "total", "Extra attempts made after a 429, 5xx or connection failure."))
@@ -64,13 +69,19 @@ public final class GatewayMetrics: Sendable {
       ).increment()
     }
     for modification in decision.modifications {
-      registry.makeCounter(
-        descriptor: Self.named(
-          "modifications", "total",
-          "Changes made to forwarded messages, by kind: tracking removed, headers added."),
-        labels: [("kind", modification.kind)]
-      ).increment()
+      (modifications[modification.kind] ?? Self.modificationCounter(modification.kind, in: registry))
+        .increment()
     }
+  }
+
+  private static func modificationCounter(
+    _ kind: String, in registry: PrometheusCollectorRegistry
+  ) -> Counter {
+    registry.makeCounter(
+      descriptor: named(
+        "modifications", "total",
+        "Changes made to forwarded messages, by kind: tracking removed, headers added."),
+      labels: [("kind", kind)])
   }
 
   func forwarded(_ result: DeliveryResult, after duration: Duration) {
