@@ -31,26 +31,55 @@ enum CharacterReferences {
 
   /// The value as decoded bytes, without the spaces around it: what a URL is read from.
   static func decodedURL(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+    var result: [UInt8] = []
+    appendDecoded(bytes, trimmingHTMLSpace(bytes, range), to: &result)
+    return result
+  }
+
+  static func trimmingHTMLSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>)
+    -> Range<Int>
+  {
     var start = range.lowerBound
     var end = range.upperBound
     while start < end && bytes[start].isHTMLSpace { start += 1 }
     while end > start && bytes[end - 1].isHTMLSpace { end -= 1 }
-    return decodedBytes(bytes, start..<end)
+    return start..<end
   }
 
   static func decodedBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+    var result: [UInt8] = []
+    appendDecoded(bytes, range, to: &result)
+    return result
+  }
+
+  /// Appends the decoded value to `result`, so a caller can reuse one buffer for every value.
+  static func appendDecoded(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to result: inout [UInt8]
+  ) {
     guard let first = firstAmpersand(bytes, range) else {
-      return Array(UnsafeBufferPointer(rebasing: bytes[range]))
+      result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
+      return
     }
-    var result = [UInt8]()
-    result.reserveCapacity(range.count)
-    result.append(contentsOf: bytes[range.lowerBound..<first])
+    result.reserveCapacity(result.count + range.count)
+    result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<first]))
     var index = first
     while index < range.upperBound {
       let byte = bytes[index]
-      guard byte == .ampersand,
-        let (text, next) = reference(bytes, at: index, end: range.upperBound)
-      else {
+      guard byte == .ampersand else {
+        result.append(byte)
+        index += 1
+        continue
+      }
+      // `&amp;` is nearly every reference in a link: read without a table lookup.
+      if index + 4 < range.upperBound && bytes[index + 1] == UInt8(ascii: "a")
+        && bytes[index + 2] == UInt8(ascii: "m") && bytes[index + 3] == UInt8(ascii: "p")
+        && bytes[index + 4] == UInt8(ascii: ";")
+      {
+        result.append(.ampersand)
+        index += 5
+        continue
+      }
+      guard let (text, next) = reference(bytes, at: index, end: range.upperBound) else {
         result.append(byte)
         index += 1
         continue
@@ -58,42 +87,42 @@ enum CharacterReferences {
       result.append(contentsOf: text.utf8)
       index = next
     }
-    return result
   }
 
   /// Text to write back into an attribute quoted with `quote`. `&` is escaped where the
   /// original did, or where it would start a reference; otherwise left bare, so a cleaned
   /// link looks like the one the author wrote.
   static func encodeAttribute(_ value: String, quote: UInt8, escapeAllAmpersands: Bool) -> [UInt8] {
-    let bytes = Array(value.utf8)
     var result = [UInt8]()
-    result.reserveCapacity(bytes.count + 8)
-    bytes.withUnsafeBufferPointer { buffer in
+    var value = value
+    value.withUTF8 { buffer in
+      result.reserveCapacity(buffer.count + 8)
+      var copied = 0
       for index in buffer.indices {
         let byte = buffer[index]
+        let escaped: StaticString
         switch byte {
         case .ampersand:
-          let escape =
-            escapeAllAmpersands || reference(buffer, at: index, end: buffer.count) != nil
-          result.append(contentsOf: escape ? Array("&amp;".utf8) : [byte])
-        case UInt8(ascii: "\"") where quote == UInt8(ascii: "\""):
-          result.append(contentsOf: "&quot;".utf8)
-        case UInt8(ascii: "'") where quote == UInt8(ascii: "'"):
-          result.append(contentsOf: "&#39;".utf8)
-        default: result.append(byte)
+          guard escapeAllAmpersands || reference(buffer, at: index, end: buffer.count) != nil
+          else { continue }
+          escaped = "&amp;"
+        case UInt8(ascii: "\"") where quote == UInt8(ascii: "\""): escaped = "&quot;"
+        case UInt8(ascii: "'") where quote == UInt8(ascii: "'"): escaped = "&#39;"
+        default: continue
         }
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[copied..<index]))
+        result.append(
+          contentsOf: UnsafeBufferPointer(
+            start: escaped.utf8Start, count: escaped.utf8CodeUnitCount))
+        copied = index + 1
       }
+      result.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[copied...]))
     }
     return result
   }
 
   static func firstAmpersand(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
-    var index = range.lowerBound
-    while index < range.upperBound {
-      if bytes[index] == .ampersand { return index }
-      index += 1
-    }
-    return nil
+    HTMLTokenizer.find(.ampersand, bytes, from: range.lowerBound, to: range.upperBound)
   }
 
   /// The reference starting at `start` (an `&`) and the index after it, or nil when the `&`

@@ -6,26 +6,22 @@
 /// attribute) — unless some size is larger: a responsive mail hides its mobile hero with
 /// `display:none` and a media query shows it, and a 600×1 divider is a real image.
 ///
-/// Read over UTF-8 bytes, ASCII case ignored: every image of every mail passes here.
+/// Read over the attribute's bytes where they are (decoded only when they hold a character
+/// reference), ASCII case ignored: every image of every mail passes here.
 struct ImageShape {
   private(set) var hasTinySize = false
   private(set) var hasRealSize = false
-  private(set) var isHidden = false
+  var isHidden = false
 
   static let pixelLimit = 2.0
 
-  init(width: String?, height: String?, style: String?, hidden: Bool) {
-    isHidden = hidden
-    if let width { attributeSize(Array(width.utf8)[...]) }
-    if let height { attributeSize(Array(height.utf8)[...]) }
-    if let style { read(style: Array(style.utf8)) }
-  }
-
   var isPixel: Bool { (hasTinySize || isHidden) && !hasRealSize }
 
-  /// The HTML rules for dimension attributes: leading digits, then `%` for a percentage;
-  /// anything else after the number is ignored (`1/` in `height=1/>` is 1).
-  private mutating func attributeSize(_ text: ArraySlice<UInt8>) {
+  /// A `width` or `height` attribute, by the HTML rules for dimensions: leading digits, then
+  /// `%` for a percentage; anything else after the number is ignored (`1/` in `height=1/>`
+  /// is 1).
+  mutating func readDimension<Bytes: BidirectionalCollection<UInt8>>(_ text: Bytes)
+  where Bytes.SubSequence == Bytes {
     let value = text.trimmingHTMLSpace
     let (amount, unit) = Self.number(value)
     guard let amount else {
@@ -35,8 +31,49 @@ struct ImageShape {
     note(amount, isPercentage: unit.first == UInt8(ascii: "%"))
   }
 
+  /// A `style` attribute's declarations.
+  mutating func readStyle<Bytes: BidirectionalCollection<UInt8>>(_ style: Bytes)
+  where Bytes.SubSequence == Bytes {
+    var rest = style
+    while !rest.isEmpty {
+      let end = rest.firstIndex(of: UInt8(ascii: ";")) ?? rest.endIndex
+      read(declaration: rest[..<end])
+      rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+    }
+  }
+
+  private mutating func read<Bytes: BidirectionalCollection<UInt8>>(declaration: Bytes)
+  where Bytes.SubSequence == Bytes {
+    guard let colon = declaration.firstIndex(of: .colon) else { return }
+    let property = declaration[..<colon].trimmingHTMLSpace
+    var value = declaration[declaration.index(after: colon)...]
+    if let bang = value.firstIndex(of: UInt8(ascii: "!")) { value = value[..<bang] }
+    value = value.trimmingHTMLSpace
+    if property.elementsEqualIgnoringASCIICase("width")
+      || property.elementsEqualIgnoringASCIICase("height")
+    {
+      cssSize(value)
+    } else if property.elementsEqualIgnoringASCIICase("max-width")
+      || property.elementsEqualIgnoringASCIICase("max-height")
+      || property.elementsEqualIgnoringASCIICase("opacity")
+    {
+      if Self.number(value).amount == 0 { isHidden = true }
+    } else if property.elementsEqualIgnoringASCIICase("display") {
+      if value.elementsEqualIgnoringASCIICase("none") { isHidden = true }
+    } else if property.elementsEqualIgnoringASCIICase("visibility") {
+      if value.elementsEqualIgnoringASCIICase("hidden")
+        || value.elementsEqualIgnoringASCIICase("collapse")
+      {
+        isHidden = true
+      }
+    } else if property.elementsEqualIgnoringASCIICase("mso-hide") {
+      if value.elementsEqualIgnoringASCIICase("all") { isHidden = true }
+    }
+  }
+
   /// A CSS length: tiny in `px` or `pt` (or zero in any unit); `auto`, `%` and others are not.
-  private mutating func cssSize(_ value: ArraySlice<UInt8>) {
+  private mutating func cssSize<Bytes: BidirectionalCollection<UInt8>>(_ value: Bytes)
+  where Bytes.SubSequence == Bytes {
     let (amount, rest) = Self.number(value)
     guard let amount else {
       if !value.isEmpty && !value.elementsEqualIgnoringASCIICase("auto") { hasRealSize = true }
@@ -53,53 +90,43 @@ struct ImageShape {
     if !isPercentage && amount <= Self.pixelLimit { hasTinySize = true } else { hasRealSize = true }
   }
 
-  private mutating func read(style: [UInt8]) {
-    for declaration in style.split(separator: UInt8(ascii: ";")) {
-      guard let colon = declaration.firstIndex(of: .colon) else { continue }
-      let property = declaration[..<colon].trimmingHTMLSpace
-      var value = declaration[(colon + 1)...]
-      if let bang = value.firstIndex(of: UInt8(ascii: "!")) { value = value[..<bang] }
-      value = value.trimmingHTMLSpace
-      if property.elementsEqualIgnoringASCIICase("width")
-        || property.elementsEqualIgnoringASCIICase("height")
-      {
-        cssSize(value)
-      } else if property.elementsEqualIgnoringASCIICase("max-width")
-        || property.elementsEqualIgnoringASCIICase("max-height")
-        || property.elementsEqualIgnoringASCIICase("opacity")
-      {
-        if Self.number(value).amount == 0 { isHidden = true }
-      } else if property.elementsEqualIgnoringASCIICase("display") {
-        if value.elementsEqualIgnoringASCIICase("none") { isHidden = true }
-      } else if property.elementsEqualIgnoringASCIICase("visibility") {
-        if value.elementsEqualIgnoringASCIICase("hidden")
-          || value.elementsEqualIgnoringASCIICase("collapse")
-        {
-          isHidden = true
+  /// The leading decimal number (digits and at most one dot) and what follows it; nil when
+  /// the run of digits and dots is not such a number. Read by hand: `Double(String)` would
+  /// make a string for every size of every image.
+  static func number<Bytes: Collection<UInt8>>(_ text: Bytes) -> (amount: Double?, rest: Bytes)
+  where Bytes.SubSequence == Bytes {
+    var whole = 0.0
+    var fraction = 0.0
+    var scale = 1.0
+    var digits = 0
+    var dots = 0
+    var index = text.startIndex
+    while index < text.endIndex {
+      let byte = text[index]
+      if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+        let digit = Double(byte - UInt8(ascii: "0"))
+        if dots == 0 {
+          whole = whole * 10 + digit
+        } else {
+          scale /= 10
+          fraction += digit * scale
         }
-      } else if property.elementsEqualIgnoringASCIICase("mso-hide") {
-        if value.elementsEqualIgnoringASCIICase("all") { isHidden = true }
+        digits += 1
+      } else if byte == UInt8(ascii: ".") {
+        dots += 1
+      } else {
+        break
       }
+      index = text.index(after: index)
     }
-  }
-
-  /// The leading decimal number (digits and dots) and what follows it.
-  private static func number(_ text: ArraySlice<UInt8>) -> (
-    amount: Double?, rest: ArraySlice<UInt8>
-  ) {
-    let end =
-      text.firstIndex {
-        !($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") || $0 == UInt8(ascii: "."))
-      }
-      ?? text.endIndex
-    let digits = text[..<end]
-    guard !digits.isEmpty else { return (nil, text) }
-    return (Double(String(decoding: digits, as: UTF8.self)), text[end...])
+    guard index != text.startIndex else { return (nil, text) }
+    guard digits > 0 && dots <= 1 else { return (nil, text[index...]) }
+    return (whole + fraction, text[index...])
   }
 }
 
-extension ArraySlice<UInt8> {
-  var trimmingHTMLSpace: ArraySlice<UInt8> {
+extension BidirectionalCollection<UInt8> where SubSequence == Self {
+  var trimmingHTMLSpace: Self {
     guard let first = firstIndex(where: { !$0.isHTMLSpace }),
       let last = lastIndex(where: { !$0.isHTMLSpace })
     else { return self[endIndex...] }

@@ -1,29 +1,55 @@
-/// The tracker lists arranged for lookups made for every URL of every mail: entries by host,
-/// so a URL is compared only with the entries for its own domains and the few that name no
-/// host, and parameter names as a set. Built once per policy.
+/// The tracker lists arranged for lookups made for every URL of every mail: one table of the
+/// domains the lists name, holding for each whether it is a tracker and which redirector and
+/// open-pixel patterns are for it, so a URL's host is hashed once, from its end, for all of
+/// them; parameter names as a set. Built once per policy.
 final class TrackerIndex: Sendable {
   let lists: TrackerLists
+  private let domains: FoldedKeys<DomainEntry>
   private let redirectors: PatternIndex
   private let openPixels: PatternIndex
-  private let trackerDomains: FoldedKeys<Bool>
   private let parameterNames: FoldedKeys<Bool>
   private let parameterPrefixes: [[UInt8]]
 
+  /// What the lists say about one domain (and its subdomains).
+  struct DomainEntry: Sendable {
+    var isTracker = false
+    /// Indices into the redirector and open-pixel lists, in list order.
+    var redirectors: [Int] = []
+    var openPixels: [Int] = []
+  }
+
   init(_ lists: TrackerLists) {
     self.lists = lists
+    var entries: [String: DomainEntry] = [:]
+    for domain in lists.trackerDomains {
+      entries[Self.folded(domain), default: .init()].isTracker = true
+    }
+    for (index, redirector) in lists.redirectors.enumerated() {
+      for host in redirector.pattern.hosts {
+        entries[Self.folded(host), default: .init()].redirectors.append(index)
+      }
+    }
+    for (index, pattern) in lists.openPixels.enumerated() {
+      for host in pattern.hosts {
+        entries[Self.folded(host), default: .init()].openPixels.append(index)
+      }
+    }
+    domains = FoldedKeys(entries.map { ($0.key, $0.value) }, domains: true)
     redirectors = PatternIndex(lists.redirectors.map(\.pattern))
     openPixels = PatternIndex(lists.openPixels)
-    var domains = FoldedKeys<Bool>()
-    for domain in lists.trackerDomains { domains.insert(domain, true) }
-    trackerDomains = domains
-    var names = FoldedKeys<Bool>()
-    for name in lists.parameterNames { names.insert(name, true) }
-    parameterNames = names
+    parameterNames = FoldedKeys(lists.parameterNames.map { ($0, true) })
     parameterPrefixes = lists.parameterPrefixes.map { Array($0.utf8) }
   }
 
+  /// ASCII case folded, as the lookups fold (Unicode lowercasing would fold more).
+  private static func folded(_ text: String) -> String {
+    String(decoding: text.utf8.map(\.asciiLowercased), as: UTF8.self)
+  }
+
   func isTrackerHost(_ host: ArraySlice<UInt8>) -> Bool {
-    !trackerDomains.isEmpty && DomainSuffixes.first(of: host, where: trackerDomains.contains) != nil
+    var found = false
+    domains.forEachDomain(of: host) { if $0.isTracker { found = true } }
+    return found
   }
 
   func isTrackingParameter(_ name: ArraySlice<UInt8>) -> Bool {
@@ -33,59 +59,47 @@ final class TrackerIndex: Sendable {
     }
   }
 
-  func isOpenPixel(_ address: WebAddress) -> Bool {
-    openPixels.firstMatch(address) != nil
+  /// Whether `address` is a known open-tracking endpoint and whether its host is a tracker.
+  func resourceFacts(_ address: WebAddress) -> (isOpenPixel: Bool, isTrackerHost: Bool) {
+    var isTracker = false
+    var pixel = openPixels.firstHostless(address)
+    domains.forEachDomain(of: address.host) { entry in
+      if entry.isTracker { isTracker = true }
+      pixel = openPixels.first(of: entry.openPixels, matching: address, before: pixel)
+    }
+    return (pixel != nil, isTracker)
   }
 
   /// The first redirector in list order whose pattern matches.
   func redirector(for address: WebAddress) -> Redirector? {
-    redirectors.firstMatch(address).map { lists.redirectors[$0] }
+    var best = redirectors.firstHostless(address)
+    domains.forEachDomain(of: address.host) { entry in
+      best = redirectors.first(of: entry.redirectors, matching: address, before: best)
+    }
+    return best.map { lists.redirectors[$0] }
   }
 }
 
-/// URL patterns by host. Entries keep their list order: the first matching one wins.
+/// URL patterns in list order, the first matching one wins; those naming no host are tried
+/// for every URL, the others only for URLs on their hosts (found through `TrackerIndex`).
 struct PatternIndex: Sendable {
   private let patterns: [URLPattern]
-  private let byHost: FoldedKeys<[Int]>
   private let hostless: [Int]
 
   init(_ patterns: [URLPattern]) {
     self.patterns = patterns
-    var indices: [String: [Int]] = [:]
-    var hostless: [Int] = []
-    for (index, pattern) in patterns.enumerated() {
-      if pattern.hosts.isEmpty { hostless.append(index) }
-      for host in pattern.hosts { indices[host, default: []].append(index) }
-    }
-    var byHost = FoldedKeys<[Int]>()
-    for (host, list) in indices { byHost.insert(host, list) }
-    self.byHost = byHost
-    self.hostless = hostless
+    hostless = patterns.indices.filter { patterns[$0].hosts.isEmpty }
   }
 
-  func firstMatch(_ address: WebAddress) -> Int? {
-    var best = hostless.first { patterns[$0].matchesPathAndParameter(address) }
-    _ = DomainSuffixes.first(of: address.host) { domain in
-      for index in byHost.value(for: domain) ?? [] where index < (best ?? .max) {
-        if patterns[index].matchesPathAndParameter(address) { best = index }
-      }
-      return false
+  func firstHostless(_ address: WebAddress) -> Int? {
+    hostless.first { patterns[$0].matchesPathAndParameter(address) }
+  }
+
+  /// The first of `candidates` that matches and comes before `best`, else `best`.
+  func first(of candidates: [Int], matching address: WebAddress, before best: Int?) -> Int? {
+    for index in candidates where index < (best ?? .max) {
+      if patterns[index].matchesPathAndParameter(address) { return index }
     }
     return best
-  }
-}
-
-enum DomainSuffixes {
-  /// The first of `host` and its parent domains (`a.b.example`, `b.example`, `example`) that
-  /// satisfies `test`.
-  static func first(
-    of host: ArraySlice<UInt8>, where test: (ArraySlice<UInt8>) -> Bool
-  ) -> ArraySlice<UInt8>? {
-    var rest = host
-    while true {
-      if test(rest) { return rest }
-      guard let dot = rest.firstIndex(of: UInt8(ascii: ".")) else { return nil }
-      rest = rest[(dot + 1)...]
-    }
   }
 }

@@ -20,9 +20,12 @@ struct TrackingTreatment: Sendable {
   }
 
   func resource(_ address: WebAddress?, looksLikePixel: Bool = false) -> Resource {
-    let isPixel = looksLikePixel || address.map(lists.isOpenPixel) == true
-    if isPixel && rules.openPixels == .remove { return .remove(kind: TrackingChange.openPixel) }
-    if let address, lists.isTrackerHost(address.host), rules.thirdPartyResources == .remove {
+    guard rules.openPixels == .remove || rules.thirdPartyResources == .remove else { return .keep }
+    let facts = address.map(lists.resourceFacts) ?? (isOpenPixel: false, isTrackerHost: false)
+    if (looksLikePixel || facts.isOpenPixel) && rules.openPixels == .remove {
+      return .remove(kind: TrackingChange.openPixel)
+    }
+    if facts.isTrackerHost && rules.thirdPartyResources == .remove {
       return .remove(kind: TrackingChange.trackerResource)
     }
     return .keep
