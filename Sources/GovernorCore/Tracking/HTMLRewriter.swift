@@ -157,51 +157,41 @@ extension HTMLRewriter {
     case image, anchor, link, input, style, rawText, plaintext, vml, fetching, other
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) {
-      switch name.count {
-      case 1: self = HTMLTokenizer.is(bytes, name, "a") ? .anchor : .other
-      case 3:
-        if HTMLTokenizer.is(bytes, name, "img") {
-          self = .image
-        } else if HTMLTokenizer.is(bytes, name, "xmp") {
-          self = .rawText
-        } else {
-          self = .other
-        }
-      case 4:
-        if HTMLTokenizer.is(bytes, name, "link") {
-          self = .link
-        } else if HTMLTokenizer.is(bytes, name, "area") {
-          self = .anchor
-        } else {
-          self = .other
-        }
-      default:
-        if HTMLTokenizer.is(bytes, name, "style") {
-          self = .style
-        } else if HTMLTokenizer.is(bytes, name, "image") {
-          self = .image
-        } else if HTMLTokenizer.is(bytes, name, "input") {
-          self = .input
-        } else if HTMLTokenizer.is(bytes, name, "script") || HTMLTokenizer.is(bytes, name, "title")
-          || HTMLTokenizer.is(bytes, name, "textarea") || HTMLTokenizer.is(bytes, name, "iframe")
-          || HTMLTokenizer.is(bytes, name, "noembed") || HTMLTokenizer.is(bytes, name, "noframes")
-        {
-          // `noscript` is not here: it is raw text only where scripts run, and no mail client
-          // runs them, so what it holds is shown (and fetched) like any other markup.
-          self = .rawText
-        } else if HTMLTokenizer.is(bytes, name, "plaintext") {
-          self = .plaintext
-        } else if HTMLTokenizer.hasPrefix(bytes, at: name.lowerBound, limit: name.upperBound, "v:")
-        {
-          self = .vml
-        } else if HTMLTokenizer.is(bytes, name, "video") || HTMLTokenizer.is(bytes, name, "audio")
-          || HTMLTokenizer.is(bytes, name, "source") || HTMLTokenizer.is(bytes, name, "embed")
-          || HTMLTokenizer.is(bytes, name, "track") || HTMLTokenizer.is(bytes, name, "frame")
-        {
-          self = .fetching
-        } else {
-          self = .other
-        }
+      // The length and the first letter pick the few candidates: every tag passes here.
+      let first = HTMLTokenizer.lowercased(bytes[name.lowerBound])
+      if first == UInt8(ascii: "v"), name.count > 2, bytes[name.lowerBound + 1] == .colon {
+        self = .vml
+        return
+      }
+      func either(_ one: (StaticString, Element), _ other: (StaticString, Element)? = nil)
+        -> Element
+      {
+        if HTMLTokenizer.is(bytes, name, one.0) { return one.1 }
+        if let other, HTMLTokenizer.is(bytes, name, other.0) { return other.1 }
+        return .other
+      }
+      switch (name.count, first) {
+      case (1, UInt8(ascii: "a")): self = .anchor
+      case (3, UInt8(ascii: "i")): self = either(("img", .image))
+      case (3, UInt8(ascii: "x")): self = either(("xmp", .rawText))
+      case (4, UInt8(ascii: "l")): self = either(("link", .link))
+      case (4, UInt8(ascii: "a")): self = either(("area", .anchor))
+      case (5, UInt8(ascii: "s")): self = either(("style", .style))
+      case (5, UInt8(ascii: "i")): self = either(("image", .image), ("input", .input))
+      case (5, UInt8(ascii: "t")): self = either(("title", .rawText), ("track", .fetching))
+      case (5, UInt8(ascii: "v")): self = either(("video", .fetching))
+      case (5, UInt8(ascii: "a")): self = either(("audio", .fetching))
+      case (5, UInt8(ascii: "e")): self = either(("embed", .fetching))
+      case (5, UInt8(ascii: "f")): self = either(("frame", .fetching))
+      case (6, UInt8(ascii: "s")): self = either(("script", .rawText), ("source", .fetching))
+      case (6, UInt8(ascii: "i")): self = either(("iframe", .rawText))
+      // `noscript` is not raw text: it is only where scripts run, and no mail client runs
+      // them, so what it holds is shown (and fetched) like any other markup.
+      case (7, UInt8(ascii: "n")): self = either(("noembed", .rawText))
+      case (8, UInt8(ascii: "t")): self = either(("textarea", .rawText))
+      case (8, UInt8(ascii: "n")): self = either(("noframes", .rawText))
+      case (9, UInt8(ascii: "p")): self = either(("plaintext", .plaintext))
+      default: self = .other
       }
     }
 
@@ -353,7 +343,8 @@ extension HTMLRewriter {
       let change = treatment.link(address, part: .html, trackedLinks: &trackedLinks)
     else { return }
     modifications += change.modifications
-    guard !change.url.utf8.elementsEqual(urlBytes) else { return }
+    var url = change.url
+    guard !url.withUTF8({ $0.elementsEqual(urlBytes) }) else { return }
     let escapedBefore = containsEscapedAmpersand(bytes, valueRange)
     let quote = attribute.quote == 0 ? UInt8.doubleQuote : attribute.quote
     var encoded = CharacterReferences.encodeAttribute(

@@ -3,36 +3,39 @@ import Foundation
 extension Redirector {
   /// Where a tracked link really goes, when its URL says so; nil when the destination is an
   /// opaque token only the ESP can resolve, or what the URL holds is not an http(s) URL.
-  func destination(of address: WebAddress) -> String? {
+  func destination(of address: WebAddress) -> WebAddress? {
     guard let destination else { return nil }
-    let raw: Substring?
+    let raw: ArraySlice<UInt8>?
     switch destination.place {
-    case .parameter(let name): raw = address.parameter(name)
-    case .pathSegment(let index):
-      let segments = address.pathSegments
-      raw = index >= 1 && index <= segments.count ? segments[index - 1] : nil
+    case .parameter(let name): raw = address.parameterValue(name)
+    case .pathSegment(let index): raw = address.pathSegment(index)
     }
     guard let raw, !raw.isEmpty else { return nil }
-    let text: String?
+    let text: [UInt8]?
     switch destination.encoding {
-    case .plain: text = PercentEncoding.decode(raw)
-    case .base64: text = Base64Text.decode(raw).flatMap { String(validating: $0, as: UTF8.self) }
+    case .plain: text = PercentEncoding.decodedBytes(raw)
+    case .base64: text = Base64Text.decode(raw)
     case .base64JSON(let key):
-      text = Base64Text.decode(raw).flatMap { JSONLookup.string(forKey: key, inJSON: $0) }
+      text = Base64Text.decode(raw).flatMap { JSONLookup.value(forKey: key, inJSON: $0) }
     }
-    guard let text, let target = WebAddress(text.trimmedHTMLSpace),
-      !target.text.hasPrefix("//")
+    guard let text, Self.isUTF8(text),
+      let target = WebAddress(bytes: Array(text[...].trimmingHTMLSpace)),
+      !target.isProtocolRelative
     else { return nil }
-    return target.text
+    return target
+  }
+
+  private static func isUTF8(_ bytes: [UInt8]) -> Bool {
+    bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil
   }
 }
 
 enum Base64Text {
   /// base64 or base64url, padded or not, possibly percent-encoded (as a query value often is).
-  static func decode(_ text: Substring) -> Data? {
+  static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(text.utf8.count + 3)
-    for byte in PercentEncoding.decodedBytes(text) ?? Array(text.utf8) {
+    bytes.reserveCapacity(text.count + 3)
+    for byte in PercentEncoding.decodedBytes(text) ?? Array(text) {
       if byte == UInt8(ascii: "=") { break }
       switch byte {
       case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "+"))
@@ -43,35 +46,30 @@ enum Base64Text {
     let remainder = bytes.count % 4
     if remainder == 1 { return nil }
     if remainder > 0 { bytes += Array(repeating: UInt8(ascii: "="), count: 4 - remainder) }
-    return Data(base64Encoded: Data(bytes))
+    return Data(base64Encoded: Data(bytes)).map { [UInt8]($0) }
   }
 }
 
 /// `%XX` decoding over UTF-8. Written by hand: Foundation's `removingPercentEncoding` goes
 /// through NSString and costs more than the rest of a link's treatment.
 enum PercentEncoding {
-  /// The decoded text; nil when it is not UTF-8 or a `%` is not followed by two hex digits.
-  static func decode(_ text: Substring) -> String? {
-    guard let bytes = decodedBytes(text) else { return nil }
-    return String(validating: bytes, as: UTF8.self)
-  }
-
-  static func decodedBytes(_ text: Substring) -> [UInt8]? {
-    let utf8 = text.utf8
+  /// The decoded bytes; nil when a `%` is not followed by two hex digits.
+  static func decodedBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+    guard text.contains(UInt8(ascii: "%")) else { return Array(text) }
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(utf8.count)
-    var index = utf8.startIndex
-    while index < utf8.endIndex {
-      let byte = utf8[index]
-      index = utf8.index(after: index)
+    bytes.reserveCapacity(text.count)
+    var index = text.startIndex
+    while index < text.endIndex {
+      let byte = text[index]
+      index += 1
       guard byte == UInt8(ascii: "%") else {
         bytes.append(byte)
         continue
       }
-      guard index < utf8.endIndex, let high = hexValue(utf8[index]) else { return nil }
-      index = utf8.index(after: index)
-      guard index < utf8.endIndex, let low = hexValue(utf8[index]) else { return nil }
-      index = utf8.index(after: index)
+      guard index + 1 < text.endIndex, let high = hexValue(text[index]),
+        let low = hexValue(text[index + 1])
+      else { return nil }
+      index += 2
       bytes.append(high << 4 | low)
     }
     return bytes
@@ -92,10 +90,8 @@ enum PercentEncoding {
 /// only strings: `JSONSerialization` builds the whole object tree and cost more than every
 /// other step of a link's treatment together.
 enum JSONLookup {
-  static func string(forKey key: String, inJSON data: Data, depth: Int = 0) -> String? {
-    find(Array(key.utf8), in: [UInt8](data), depth: depth).map {
-      String(decoding: $0, as: UTF8.self)
-    }
+  static func value(forKey key: String, inJSON json: [UInt8]) -> [UInt8]? {
+    find(Array(key.utf8), in: json, depth: 0)
   }
 
   private static func find(_ key: [UInt8], in json: [UInt8], depth: Int) -> [UInt8]? {

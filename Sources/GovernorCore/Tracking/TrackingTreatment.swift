@@ -69,8 +69,7 @@ struct TrackingTreatment: Sendable {
       var hops = 0
       while hops < Self.maximumRedirects, let current = redirector {
         hops += 1
-        guard let target = current.destination(of: address), let next = WebAddress(target)
-        else {
+        guard let next = current.destination(of: address) else {
           change.modifications.append(
             Modification(
               kind: TrackingChange.redirectKept, url: address.text, part: part.rawValue))
@@ -79,7 +78,7 @@ struct TrackingTreatment: Sendable {
         }
         change.modifications.append(
           Modification(
-            kind: TrackingChange.redirectUnwrapped, url: address.text, replacement: target,
+            kind: TrackingChange.redirectUnwrapped, url: address.text, replacement: next.text,
             part: part.rawValue))
         address = next
         redirector = lists.redirector(for: address)

@@ -16,49 +16,60 @@ struct WebAddress {
   }
 
   init?(bytes: [UInt8]) {
-    self.bytes = bytes
     guard let authorityStart = Self.authorityStart(of: bytes) else { return nil }
-    var authorityEnd = authorityStart
-    while authorityEnd < bytes.count {
-      let byte = bytes[authorityEnd]
-      if byte == .slash || byte == .question || byte == .hash { break }
-      authorityEnd += 1
+    // One pass, over the buffer: every link and image of every mail is parsed here.
+    let parts = bytes.withUnsafeBufferPointer { buffer -> (Range<Int>, Range<Int>, Int?)? in
+      var index = authorityStart
+      var hostStart = authorityStart
+      var colon: Int?
+      scan: while index < buffer.count {
+        switch buffer[index] {
+        case .slash, .question, .hash: break scan
+        case UInt8(ascii: "@"):
+          hostStart = index + 1
+          colon = nil
+        case .colon: colon = index
+        default: break
+        }
+        index += 1
+      }
+      let authorityEnd = index
+      var hostEnd = authorityEnd
+      if let colon, hostStart < authorityEnd, buffer[hostStart] != UInt8(ascii: "[") {
+        hostEnd = colon
+      }
+      if hostEnd > hostStart, buffer[hostEnd - 1] == UInt8(ascii: ".") { hostEnd -= 1 }
+      guard hostEnd > hostStart else { return nil }
+      while index < buffer.count && buffer[index] != .question && buffer[index] != .hash {
+        index += 1
+      }
+      let pathEnd = index
+      let hash = HTMLTokenizer.find(.hash, buffer, from: pathEnd, to: buffer.count)
+      return (hostStart..<hostEnd, authorityEnd..<pathEnd, hash)
     }
-    var hostStart = authorityStart
-    var hostEnd = authorityEnd
-    if let at = bytes[hostStart..<hostEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
-    if hostStart < hostEnd, bytes[hostStart] != UInt8(ascii: "["),
-      let colon = bytes[hostStart..<hostEnd].lastIndex(of: .colon)
-    {
-      hostEnd = colon
-    }
-    if hostEnd > hostStart, bytes[hostEnd - 1] == UInt8(ascii: ".") { hostEnd -= 1 }
-    guard hostEnd > hostStart else { return nil }
-    hostRange = hostStart..<hostEnd
-
-    var pathEnd = authorityEnd
-    while pathEnd < bytes.count && bytes[pathEnd] != .question && bytes[pathEnd] != .hash {
-      pathEnd += 1
-    }
-    pathRange = authorityEnd..<pathEnd
-    let hash = bytes[pathEnd...].firstIndex(of: .hash)
+    guard let (host, path, hash) = parts else { return nil }
+    self.bytes = bytes
+    hostRange = host
+    pathRange = path
     fragmentStart = hash
     queryRange =
-      pathEnd < bytes.count && bytes[pathEnd] == .question
-      ? (pathEnd + 1)..<(hash ?? bytes.count) : nil
+      path.upperBound < bytes.count && bytes[path.upperBound] == .question
+      ? (path.upperBound + 1)..<(hash ?? bytes.count) : nil
   }
 
   /// `http://`, `https://` (any case) or a protocol-relative `//`.
   private static func authorityStart(of bytes: [UInt8]) -> Int? {
-    if bytes.starts(with: "//".utf8) { return 2 }
-    guard let colon = bytes.prefix(6).firstIndex(of: .colon) else { return nil }
-    let scheme = bytes[..<colon]
-    guard
-      scheme.elementsEqualIgnoringASCIICase("http")
-        || scheme.elementsEqualIgnoringASCIICase("https"),
-      bytes[(colon + 1)...].starts(with: "//".utf8)
+    func isSlashes(at index: Int) -> Bool {
+      index + 1 < bytes.count && bytes[index] == .slash && bytes[index + 1] == .slash
+    }
+    if isSlashes(at: 0) { return 2 }
+    guard bytes.count > 7, bytes[0] | 0x20 == UInt8(ascii: "h"),
+      bytes[1] | 0x20 == UInt8(ascii: "t"), bytes[2] | 0x20 == UInt8(ascii: "t"),
+      bytes[3] | 0x20 == UInt8(ascii: "p")
     else { return nil }
-    return colon + 3
+    if bytes[4] == .colon && isSlashes(at: 5) { return 7 }
+    if bytes[4] | 0x20 == UInt8(ascii: "s") && bytes[5] == .colon && isSlashes(at: 6) { return 8 }
+    return nil
   }
 
   /// The URL as written; made only for a URL that is reported or changed.
@@ -69,20 +80,26 @@ struct WebAddress {
 
   var path: ArraySlice<UInt8> { bytes[pathRange] }
 
-  /// Non-empty path segments, in order.
-  var pathSegments: [Substring] {
-    path.split(separator: .slash).map { Substring(String(decoding: $0, as: UTF8.self)) }
+  /// `//host/…`, which takes its scheme from the page: not a destination to send a reader to.
+  var isProtocolRelative: Bool { bytes.first == .slash }
+
+  /// The `index`th non-empty path segment, counted from 1.
+  func pathSegment(_ index: Int) -> ArraySlice<UInt8>? {
+    var count = 0
+    for segment in path.split(separator: .slash) {
+      count += 1
+      if count == index { return segment }
+    }
+    return nil
   }
 
-  /// The value of the first parameter called `name` (ASCII case ignored).
-  func parameter(_ name: String) -> Substring? {
-    var found: Substring?
+  /// The value of the first parameter called `name` (ASCII case ignored), as written.
+  func parameterValue(_ name: String) -> ArraySlice<UInt8>? {
+    var found: ArraySlice<UInt8>?
     forEachPair { pair in
       guard found == nil else { return }
       let (key, value) = Self.split(pair)
-      if key.elementsEqualIgnoringASCIICase(name) {
-        found = Substring(String(decoding: value, as: UTF8.self))
-      }
+      if key.elementsEqualIgnoringASCIICase(name) { found = value }
     }
     return found
   }
