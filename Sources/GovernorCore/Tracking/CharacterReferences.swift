@@ -61,32 +61,27 @@ enum CharacterReferences {
       return
     }
     result.reserveCapacity(result.count + range.count)
-    result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<first]))
-    var index = first
-    while index < range.upperBound {
-      let byte = bytes[index]
-      guard byte == .ampersand else {
-        result.append(byte)
-        index += 1
-        continue
-      }
+    var copied = range.lowerBound
+    var next: Int? = first
+    while let ampersand = next {
+      result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<ampersand]))
+      copied = ampersand + 1
       // `&amp;` is nearly every reference in a link: read without a table lookup.
-      if index + 4 < range.upperBound && bytes[index + 1] == UInt8(ascii: "a")
-        && bytes[index + 2] == UInt8(ascii: "m") && bytes[index + 3] == UInt8(ascii: "p")
-        && bytes[index + 4] == UInt8(ascii: ";")
+      if ampersand + 4 < range.upperBound && bytes[ampersand + 1] == UInt8(ascii: "a")
+        && bytes[ampersand + 2] == UInt8(ascii: "m") && bytes[ampersand + 3] == UInt8(ascii: "p")
+        && bytes[ampersand + 4] == UInt8(ascii: ";")
       {
         result.append(.ampersand)
-        index += 5
-        continue
+        copied = ampersand + 5
+      } else if let (text, end) = reference(bytes, at: ampersand, end: range.upperBound) {
+        result.append(contentsOf: text.utf8)
+        copied = end
+      } else {
+        result.append(.ampersand)
       }
-      guard let (text, next) = reference(bytes, at: index, end: range.upperBound) else {
-        result.append(byte)
-        index += 1
-        continue
-      }
-      result.append(contentsOf: text.utf8)
-      index = next
+      next = HTMLTokenizer.find(.ampersand, bytes, from: copied, to: range.upperBound)
     }
+    result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<range.upperBound]))
   }
 
   /// Text to write back into an attribute quoted with `quote`. `&` is escaped where the

@@ -14,6 +14,7 @@ struct HTMLRewriter {
   private(set) var replacementBytes = 0
   private var trackedLinks = 0
   private var attributes: [HTMLTokenizer.Attribute] = []
+  private var known = KnownAttributes()
   /// The URL being judged, decoded; one buffer for every URL.
   private var urlBytes: [UInt8] = []
   /// Offset in the current input up to which everything is written (or deliberately dropped).
@@ -52,7 +53,7 @@ struct HTMLRewriter {
       if next.isASCIILetter {
         guard
           let (nameEnd, end) = HTMLTokenizer.tag(
-            bytes, nameStart: open + 1, limit: limit, attributes: &attributes)
+            bytes, nameStart: open + 1, limit: limit, attributes: &attributes, known: &known)
         else { return final ? nil : open }
         let name = (open + 1)..<nameEnd
         let element = Element(bytes, name)
@@ -79,7 +80,7 @@ struct HTMLRewriter {
         if after.isASCIILetter {
           guard
             let (_, end) = HTMLTokenizer.tag(
-              bytes, nameStart: open + 2, limit: limit, attributes: &attributes)
+              bytes, nameStart: open + 2, limit: limit, attributes: &attributes, known: &known)
           else { return final ? nil : open }
           index = end
         } else if after == .greaterThan {
@@ -207,7 +208,7 @@ extension HTMLRewriter {
   ) {
     let attributes = self.attributes
     guard !attributes.isEmpty else { return }
-    let known = KnownAttributes(bytes, attributes)
+    let known = self.known
     guard !known.isEmpty else { return }
     switch element {
     case .image, .input:
@@ -226,9 +227,9 @@ extension HTMLRewriter {
     default: break
     }
     for (position, attribute) in attributes.enumerated() {
-      guard let valueRange = attribute.value, let name = known.name(at: position) else {
-        continue
-      }
+      guard let name = attribute.known, known[name] == position,
+        let valueRange = attribute.value
+      else { continue }
       switch name {
       case .href:
         if element.followsHref { rewriteLink(bytes, attribute, valueRange) }

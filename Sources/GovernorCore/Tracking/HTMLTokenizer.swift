@@ -14,6 +14,8 @@ enum HTMLTokenizer {
     /// From the whitespace before the name to the end of the value and its closing quote:
     /// what is cut when the attribute is removed.
     var whole: Range<Int>
+    /// The name, when the tracking rules read it.
+    var known: KnownAttribute?
   }
 
   /// Parses a start or end tag whose name starts at `nameStart`, filling `attributes`.
@@ -21,15 +23,12 @@ enum HTMLTokenizer {
   /// before `limit` (end of input in a tag: §13.2.5.6 says it is dropped; we copy it).
   static func tag(
     _ bytes: UnsafeBufferPointer<UInt8>, nameStart: Int, limit: Int,
-    attributes: inout [Attribute]
+    attributes: inout [Attribute], known: inout KnownAttributes
   ) -> (nameEnd: Int, end: Int)? {
-    attributes.removeAll(keepingCapacity: true)
+    if !attributes.isEmpty { attributes.removeAll(keepingCapacity: true) }
+    known.removeAll()
     var index = nameStart
-    while index < limit {
-      let byte = bytes[index]
-      if byte.isHTMLSpace || byte == .slash || byte == .greaterThan { break }
-      index += 1
-    }
+    while index < limit && !bytes[index].endsTagName { index += 1 }
     let nameEnd = index
     while true {
       // Before attribute name (§13.2.5.32); a `/` not followed by `>` is ignored
@@ -51,19 +50,16 @@ enum HTMLTokenizer {
       // Attribute name (§13.2.5.33): the first character may be anything, even `=`.
       let attributeName = index
       index += 1
-      while index < limit {
-        let byte = bytes[index]
-        if byte.isHTMLSpace || byte == .slash || byte == .greaterThan || byte == .equals { break }
-        index += 1
-      }
+      while index < limit && !bytes[index].endsAttributeName { index += 1 }
       let attributeNameEnd = index
+      let knownName = known.note(bytes, attributeName..<attributeNameEnd, at: attributes.count)
       while index < limit && bytes[index].isHTMLSpace { index += 1 }
       guard index < limit else { return nil }
       guard bytes[index] == .equals else {
         attributes.append(
           Attribute(
             name: attributeName..<attributeNameEnd, value: nil, quote: 0,
-            whole: gapStart..<attributeNameEnd))
+            whole: gapStart..<attributeNameEnd, known: knownName))
         continue
       }
       index += 1
@@ -75,25 +71,23 @@ enum HTMLTokenizer {
         attributes.append(
           Attribute(
             name: attributeName..<attributeNameEnd, value: (index + 1)..<close, quote: quote,
-            whole: gapStart..<(close + 1)))
+            whole: gapStart..<(close + 1), known: knownName))
         index = close + 1
       } else if quote == .greaterThan {
         // Missing attribute value (§13.2.5.36): the tag ends here.
         attributes.append(
           Attribute(
             name: attributeName..<attributeNameEnd, value: index..<index, quote: 0,
-            whole: gapStart..<index))
+            whole: gapStart..<index, known: knownName))
         return (nameEnd, index + 1)
       } else {
         let valueStart = index
-        while index < limit && !bytes[index].isHTMLSpace && bytes[index] != .greaterThan {
-          index += 1
-        }
+        while index < limit && !bytes[index].endsUnquotedValue { index += 1 }
         guard index < limit else { return nil }
         attributes.append(
           Attribute(
             name: attributeName..<attributeNameEnd, value: valueStart..<index, quote: 0,
-            whole: gapStart..<index))
+            whole: gapStart..<index, known: knownName))
       }
     }
   }
@@ -192,6 +186,22 @@ enum HTMLTokenizer {
 }
 
 extension UInt8 {
+  // Every byte that ends a name or value is at most `>` (0x3E); letters and most other bytes
+  // are above it, so the first comparison settles nearly every byte of a tag.
+
+  fileprivate var endsTagName: Bool {
+    self <= .greaterThan && (isHTMLSpace || self == .slash || self == .greaterThan)
+  }
+
+  fileprivate var endsAttributeName: Bool {
+    self <= .greaterThan
+      && (isHTMLSpace || self == .slash || self == .greaterThan || self == .equals)
+  }
+
+  fileprivate var endsUnquotedValue: Bool {
+    self <= .greaterThan && (isHTMLSpace || self == .greaterThan)
+  }
+
   static let lessThan = UInt8(ascii: "<")
   static let greaterThan = UInt8(ascii: ">")
   static let equals = UInt8(ascii: "=")

@@ -42,34 +42,39 @@ enum KnownAttribute: Int {
 }
 
 /// Which attribute of a tag is the first of each known name: only that one counts (the
-/// tokenizer drops repeated attributes). Kept in a vector, not a dictionary: one per tag.
+/// tokenizer drops repeated attributes). Filled as the tokenizer reads the tag, in a bit set
+/// and fixed slots, not a dictionary: every tag of every mail has one.
 struct KnownAttributes {
-  private var positions = SIMD16<Int32>(repeating: -1)
+  private var present: UInt16 = 0
+  private var positions: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) = (
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  )
 
-  init(_ bytes: UnsafeBufferPointer<UInt8>, _ attributes: [HTMLTokenizer.Attribute]) {
-    for (position, attribute) in attributes.enumerated() {
-      guard let known = KnownAttribute(bytes, attribute.name),
-        positions[known.rawValue] < 0
-      else { continue }
-      positions[known.rawValue] = Int32(truncatingIfNeeded: position)
+  /// Notes the attribute at `position`, named `name`; returns what it is, if it is known.
+  mutating func note(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>, at position: Int)
+    -> KnownAttribute?
+  {
+    guard let known = KnownAttribute(bytes, name) else { return nil }
+    let bit = UInt16(1) << known.rawValue
+    guard present & bit == 0 else { return known }
+    present |= bit
+    withUnsafeMutableBytes(of: &positions) {
+      $0.storeBytes(
+        of: position, toByteOffset: known.rawValue * MemoryLayout<Int>.stride, as: Int.self)
     }
+    return known
   }
+
+  mutating func removeAll() { present = 0 }
 
   /// The position of the first attribute called `name`.
   subscript(_ name: KnownAttribute) -> Int? {
-    let position = positions[name.rawValue]
-    return position < 0 ? nil : Int(position)
-  }
-
-  /// The known attribute at `position`, if it is the first of its name.
-  func name(at position: Int) -> KnownAttribute? {
-    let position = Int32(truncatingIfNeeded: position)
-    for index in 0..<10 where positions[index] == position {
-      return KnownAttribute(rawValue: index)
+    guard present & (UInt16(1) << name.rawValue) != 0 else { return nil }
+    return withUnsafeBytes(of: positions) {
+      $0.load(fromByteOffset: name.rawValue * MemoryLayout<Int>.stride, as: Int.self)
     }
-    return nil
   }
 
   /// Whether any attribute the rules read is present.
-  var isEmpty: Bool { positions == SIMD16<Int32>(repeating: -1) }
+  var isEmpty: Bool { present == 0 }
 }

@@ -70,13 +70,22 @@ final class TrackerIndex: Sendable {
     return (pixel != nil, isTracker)
   }
 
-  /// The first redirector in list order whose pattern matches.
-  func redirector(for address: WebAddress) -> Redirector? {
+  /// The position in the list of the first redirector whose pattern matches (a position,
+  /// not a copy: a `Redirector` is several strings and sets to retain).
+  func redirector(for address: WebAddress) -> Int? {
     var best = redirectors.firstHostless(address)
     domains.forEachDomain(of: address.host) { entry in
       best = redirectors.first(of: entry.redirectors, matching: address, before: best)
     }
-    return best.map { lists.redirectors[$0] }
+    return best
+  }
+
+  func destination(of address: WebAddress, through redirector: Int) -> WebAddress? {
+    lists.redirectors[redirector].destination(of: address)
+  }
+
+  func redirectorRequiresParameter(_ redirector: Int) -> Bool {
+    lists.redirectors[redirector].pattern.requiredParameter != nil
   }
 }
 

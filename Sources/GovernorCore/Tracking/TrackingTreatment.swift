@@ -69,7 +69,7 @@ struct TrackingTreatment: Sendable {
       var hops = 0
       while hops < Self.maximumRedirects, let current = redirector {
         hops += 1
-        guard let next = current.destination(of: address) else {
+        guard let next = lists.destination(of: address, through: current) else {
           change.modifications.append(
             Modification(
               kind: TrackingChange.redirectKept, url: address.text, part: part.rawValue))
@@ -94,7 +94,7 @@ struct TrackingTreatment: Sendable {
         change.url = cleaned
         // Removing parameters only narrows what a pattern matches: one that required a
         // parameter may no longer match.
-        if redirector?.pattern.requiredParameter != nil {
+        if let current = redirector, lists.redirectorRequiresParameter(current) {
           redirector = WebAddress(cleaned).flatMap(lists.redirector(for:))
         }
       }

@@ -40,11 +40,10 @@ struct WebAddress {
       }
       if hostEnd > hostStart, buffer[hostEnd - 1] == UInt8(ascii: ".") { hostEnd -= 1 }
       guard hostEnd > hostStart else { return nil }
-      while index < buffer.count && buffer[index] != .question && buffer[index] != .hash {
-        index += 1
-      }
-      let pathEnd = index
-      let hash = HTMLTokenizer.find(.hash, buffer, from: pathEnd, to: buffer.count)
+      let hash = HTMLTokenizer.find(.hash, buffer, from: authorityEnd, to: buffer.count)
+      let pathEnd =
+        HTMLTokenizer.find(.question, buffer, from: authorityEnd, to: hash ?? buffer.count)
+        ?? hash ?? buffer.count
       return (hostStart..<hostEnd, authorityEnd..<pathEnd, hash)
     }
     guard let (host, path, hash) = parts else { return nil }
@@ -86,9 +85,12 @@ struct WebAddress {
   /// The `index`th non-empty path segment, counted from 1.
   func pathSegment(_ index: Int) -> ArraySlice<UInt8>? {
     var count = 0
-    for segment in path.split(separator: .slash) {
+    var rest = path
+    while let start = rest.firstIndex(where: { $0 != .slash }) {
+      let end = rest[start...].firstIndex(of: .slash) ?? rest.endIndex
       count += 1
-      if count == index { return segment }
+      if count == index { return rest[start..<end] }
+      rest = rest[end...]
     }
     return nil
   }
@@ -114,21 +116,32 @@ struct WebAddress {
   }
 
   /// The URL without the query pairs `remove` picks, every other byte as it was; nil when
-  /// nothing was removed. A query left empty loses its `?`.
+  /// nothing was removed. A query left empty loses its `?`. One pass: the copy starts at the
+  /// first pair removed, everything before it being kept as written.
   func removingParameters(where remove: (ArraySlice<UInt8>) -> Bool) -> String? {
-    guard let queryRange, hasParameter(where: remove) else { return nil }
+    guard let queryRange else { return nil }
     var result: [UInt8] = []
-    result.reserveCapacity(bytes.count)
-    result += bytes[..<queryRange.lowerBound]  // up to and with the `?`
+    var removedAny = false
     var keptPairs = 0
     forEachPair(includingEmpty: true) { pair in
       let name = Self.split(pair).name
-      guard name.isEmpty || !remove(name) else { return }
-      if keptPairs > 0 { result.append(.ampersand) }
-      result += pair
+      if !name.isEmpty && remove(name) {
+        if !removedAny {
+          removedAny = true
+          result.reserveCapacity(bytes.count)
+          result += bytes[..<pair.startIndex]
+          if keptPairs > 0 { result.removeLast() }  // the `&` before this pair
+        }
+        return
+      }
+      if removedAny {
+        if keptPairs > 0 { result.append(.ampersand) }
+        result += pair
+      }
       keptPairs += 1
     }
-    if result.count == queryRange.lowerBound { result.removeLast() }  // nothing kept: no `?`
+    guard removedAny else { return nil }
+    if keptPairs == 0 { result.removeLast() }  // nothing kept: no `?`
     if let fragmentStart { result += bytes[fragmentStart...] }
     return String(decoding: result, as: UTF8.self)
   }
