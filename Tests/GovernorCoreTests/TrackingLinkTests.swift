@@ -49,6 +49,30 @@ struct TrackingLinkTests {
     #expect(link(google) == ("https://shop.example/help", ["click_redirect_unwrapped"]))
   }
 
+  @Test(
+    "base64 destinations: padded or not, url-safe or standard, padding percent-encoded",
+    arguments: ["", "1", "12"])
+  func base64Variants(suffix: String) {
+    // `>>>???` encodes to `Pj4+Pz8/`: both alphabets' last two characters appear.
+    let destination = "https://shop.example/pp?qq=>>>???\(suffix)"
+    let standard = Data(destination.utf8).base64EncodedString()
+    let encodings = [
+      standard,
+      standard.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2F")
+        .replacingOccurrences(of: "=", with: "%3D"),
+      Self.base64URL(destination),
+    ]
+    for encoded in encodings {
+      let url = "https://brand.lt.acemlnb.com/Prod/link-tracker?redirectUrl=\(encoded)&a=1"
+      #expect(link(url) == (destination, ["click_redirect_unwrapped"]), "\(encoded)")
+    }
+    // A length of 4n + 1 characters is no base64 text.
+    let full = Self.base64URL(destination)
+    let cut = full.prefix((full.count - 1) / 4 * 4 + 1)
+    let truncated = "https://brand.lt.acemlnb.com/Prod/link-tracker?redirectUrl=\(cut)"
+    #expect(link(truncated).1 == ["click_redirect_unrecoverable"])
+  }
+
   @Test("an opaque redirector is left as it is and reported")
   func unrecoverable() {
     for url in [

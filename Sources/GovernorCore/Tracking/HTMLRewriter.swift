@@ -1,3 +1,5 @@
+import Foundation
+
 /// Removes the tracking a message may not carry from its HTML in one forward pass over the
 /// UTF-8 bytes, copying everything outside the spans it changes unchanged.
 ///
@@ -345,7 +347,11 @@ extension HTMLRewriter {
     else { return }
     modifications += change.modifications
     var url = change.url
-    guard !url.withUTF8({ $0.elementsEqual(urlBytes) }) else { return }
+    let unchanged = url.withUTF8 { written in
+      guard let start = written.baseAddress else { return urlBytes.isEmpty }
+      return written.count == urlBytes.count && memcmp(start, urlBytes, written.count) == 0
+    }
+    guard !unchanged else { return }
     let escapedBefore = containsEscapedAmpersand(bytes, valueRange)
     let quote = attribute.quote == 0 ? UInt8.doubleQuote : attribute.quote
     var encoded = CharacterReferences.encodeAttribute(

@@ -1,5 +1,3 @@
-import Foundation
-
 extension Redirector {
   /// Where a tracked link really goes, when its URL says so; nil when the destination is an
   /// opaque token only the ESP can resolve, or what the URL holds is not an http(s) URL.
@@ -30,23 +28,42 @@ extension Redirector {
   }
 }
 
+/// base64 decoding for destinations hidden in links. Written by hand: Foundation's decoder
+/// wants the text padded and wrapped in `Data`, and the three copies that took cost more than
+/// the rest of an unwrapped link's treatment.
 enum Base64Text {
-  /// base64 or base64url, padded or not, possibly percent-encoded (as a query value often is).
+  /// base64 or base64url, padded or not, possibly percent-encoded (as a query value often is);
+  /// nil for anything else.
   static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(text.count + 3)
-    for byte in PercentEncoding.decodedBytes(text) ?? Array(text) {
-      if byte == UInt8(ascii: "=") { break }
-      switch byte {
-      case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "+"))
-      case UInt8(ascii: "_"): bytes.append(.slash)
-      default: bytes.append(byte)
+    guard let text = PercentEncoding.decodedBytes(text) else { return nil }
+    var result: [UInt8] = []
+    result.reserveCapacity(text.count * 3 / 4 + 2)
+    var accumulator: UInt32 = 0
+    var bits = 0
+    // Padding ends the text; what follows it is ignored.
+    for byte in text.prefix(while: { $0 != UInt8(ascii: "=") }) {
+      guard let value = sextet(byte) else { return nil }
+      accumulator = accumulator << 6 | UInt32(value)
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        result.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
       }
     }
-    let remainder = bytes.count % 4
-    if remainder == 1 { return nil }
-    if remainder > 0 { bytes += Array(repeating: UInt8(ascii: "="), count: 4 - remainder) }
-    return Data(base64Encoded: Data(bytes)).map { [UInt8]($0) }
+    // One leftover character (6 bits) cannot end a base64 text.
+    guard bits < 6 else { return nil }
+    return result
+  }
+
+  private static func sextet(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
+    case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
+    case UInt8(ascii: "+"), UInt8(ascii: "-"): 62
+    case UInt8(ascii: "/"), UInt8(ascii: "_"): 63
+    default: nil
+    }
   }
 }
 
@@ -99,13 +116,17 @@ enum JSONLookup {
     var index = 0
     var nestedDocuments: [[UInt8]] = []
     while let quote = json[index...].firstIndex(of: .doubleQuote) {
-      guard let (text, end) = decodeString(json, from: quote + 1) else { return nil }
+      guard let end = stringEnd(json, from: quote + 1) else { return nil }
+      let raw = json[(quote + 1)..<(end - 1)]
       index = end
       var next = end
       while next < json.count && json[next].isJSONSpace { next += 1 }
       if next < json.count && json[next] == .colon {
-        // A key: the value follows.
-        guard text == key else { continue }
+        // A key: the value follows. Most keys have no escapes and are compared as written.
+        let isKey =
+          raw.contains(UInt8(ascii: "\\"))
+          ? decodeString(json, from: quote + 1)?.0 == key : raw.elementsEqual(key)
+        guard isKey else { continue }
         next += 1
         while next < json.count && json[next].isJSONSpace { next += 1 }
         guard next < json.count, json[next] == .doubleQuote,
@@ -113,10 +134,26 @@ enum JSONLookup {
         else { continue }
         return value
       }
-      if text.first == UInt8(ascii: "{") { nestedDocuments.append(text) }
+      if raw.first == UInt8(ascii: "{"), let (text, _) = decodeString(json, from: quote + 1) {
+        nestedDocuments.append(text)
+      }
     }
     for document in nestedDocuments {
       if let found = find(key, in: document, depth: depth + 1) { return found }
+    }
+    return nil
+  }
+
+  /// The offset after the closing quote of the string starting at `start` (after its opening
+  /// quote).
+  private static func stringEnd(_ json: [UInt8], from start: Int) -> Int? {
+    var index = start
+    while index < json.count {
+      switch json[index] {
+      case .doubleQuote: return index + 1
+      case UInt8(ascii: "\\"): index += 2
+      default: index += 1
+      }
     }
     return nil
   }

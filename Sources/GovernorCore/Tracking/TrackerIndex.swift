@@ -92,22 +92,46 @@ final class TrackerIndex: Sendable {
 /// URL patterns in list order, the first matching one wins; those naming no host are tried
 /// for every URL, the others only for URLs on their hosts (found through `TrackerIndex`).
 struct PatternIndex: Sendable {
-  private let patterns: [URLPattern]
+  /// A pattern's path and parameter conditions as folded bytes, compared without strings.
+  private struct Conditions: Sendable {
+    let pathPrefix: [UInt8]?
+    let requiredParameter: [UInt8]?
+
+    init(_ pattern: URLPattern) {
+      pathPrefix = pattern.pathPrefix.map { $0.utf8.map(\.asciiLowercased) }
+      requiredParameter = pattern.requiredParameter.map { $0.utf8.map(\.asciiLowercased) }
+    }
+
+    /// The host is matched through `TrackerIndex`.
+    func match(_ address: WebAddress) -> Bool {
+      if let pathPrefix, !address.path.starts(with: pathPrefix, by: { $0.asciiLowercased == $1 }) {
+        return false
+      }
+      if let requiredParameter {
+        return address.hasParameter {
+          $0.elementsEqual(requiredParameter) { $0.asciiLowercased == $1 }
+        }
+      }
+      return true
+    }
+  }
+
+  private let conditions: [Conditions]
   private let hostless: [Int]
 
   init(_ patterns: [URLPattern]) {
-    self.patterns = patterns
+    conditions = patterns.map(Conditions.init)
     hostless = patterns.indices.filter { patterns[$0].hosts.isEmpty }
   }
 
   func firstHostless(_ address: WebAddress) -> Int? {
-    hostless.first { patterns[$0].matchesPathAndParameter(address) }
+    hostless.first { conditions[$0].match(address) }
   }
 
   /// The first of `candidates` that matches and comes before `best`, else `best`.
   func first(of candidates: [Int], matching address: WebAddress, before best: Int?) -> Int? {
     for index in candidates where index < (best ?? .max) {
-      if patterns[index].matchesPathAndParameter(address) { return index }
+      if conditions[index].match(address) { return index }
     }
     return best
   }

@@ -50,16 +50,6 @@ public struct URLPattern: Hashable, Sendable {
     self.requiredParameter = requiredParameter
   }
 
-  /// The path and parameter conditions; the host is matched through `TrackerIndex`.
-  func matchesPathAndParameter(_ address: WebAddress) -> Bool {
-    if let pathPrefix, !address.path.startsIgnoringASCIICase(with: pathPrefix) {
-      return false
-    }
-    if let requiredParameter {
-      return address.hasParameter { $0.elementsEqualIgnoringASCIICase(requiredParameter) }
-    }
-    return true
-  }
 }
 
 /// A click-tracking redirector and, when its URLs carry it, where the destination is.

@@ -173,11 +173,6 @@ extension Collection<UInt8> {
   func elementsEqualIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
     elementsEqual(other.utf8) { $0.asciiLowercased == $1.asciiLowercased }
   }
-
-  /// ASCII case-insensitive prefix test.
-  func startsIgnoringASCIICase(with prefix: some StringProtocol) -> Bool {
-    starts(with: prefix.utf8) { $0.asciiLowercased == $1.asciiLowercased }
-  }
 }
 
 extension UInt8 {
