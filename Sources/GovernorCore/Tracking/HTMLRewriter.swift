@@ -228,10 +228,10 @@ extension HTMLRewriter {
       }
     default: break
     }
-    for (position, attribute) in attributes.enumerated() {
-      guard let name = attribute.known, known[name] == position,
-        let valueRange = attribute.value
-      else { continue }
+    // Each is the first of its name: the tokenizer keeps no other.
+    for attribute in attributes {
+      guard let valueRange = attribute.value else { continue }
+      let name = attribute.name
       switch name {
       case .href:
         if element.followsHref { rewriteLink(bytes, attribute, valueRange) }

@@ -4,9 +4,9 @@ import Foundation
 /// and end, over UTF-8 bytes, without building tokens: the rewriter only needs spans. Written
 /// by hand: no listed library parses HTML, and a DOM would cost the byte-for-byte copy.
 enum HTMLTokenizer {
-  /// One attribute of a tag, as offsets into the input.
+  /// One attribute of a tag the tracking rules read, as offsets into the input.
   struct Attribute {
-    var name: Range<Int>
+    var name: KnownAttribute
     /// The value without its quotes; nil for a bare attribute (`hidden`).
     var value: Range<Int>?
     /// `"` or `'`, or 0 for an unquoted or missing value.
@@ -14,11 +14,11 @@ enum HTMLTokenizer {
     /// From the whitespace before the name to the end of the value and its closing quote:
     /// what is cut when the attribute is removed.
     var whole: Range<Int>
-    /// The name, when the tracking rules read it.
-    var known: KnownAttribute?
   }
 
-  /// Parses a start or end tag whose name starts at `nameStart`, filling `attributes`.
+  /// Parses a start or end tag whose name starts at `nameStart`. Only the attributes the
+  /// tracking rules read are kept, in `attributes`, and noted in `known`; the others are
+  /// passed over (most attributes of a mail are `class`, `align`, `border`, …).
   /// Returns the end of the name and the offset just past `>`, or nil if the tag does not end
   /// before `limit` (end of input in a tag: §13.2.5.6 says it is dropped; we copy it).
   static func tag(
@@ -51,44 +51,44 @@ enum HTMLTokenizer {
       let attributeName = index
       index += 1
       while index < limit && !bytes[index].endsAttributeName { index += 1 }
+      let name = KnownAttribute(bytes, attributeName..<index)
       let attributeNameEnd = index
-      let knownName = known.note(bytes, attributeName..<attributeNameEnd, at: attributes.count)
       while index < limit && bytes[index].isHTMLSpace { index += 1 }
       guard index < limit else { return nil }
-      guard bytes[index] == .equals else {
-        attributes.append(
-          Attribute(
-            name: attributeName..<attributeNameEnd, value: nil, quote: 0,
-            whole: gapStart..<attributeNameEnd, known: knownName))
-        continue
-      }
-      index += 1
-      while index < limit && bytes[index].isHTMLSpace { index += 1 }
-      guard index < limit else { return nil }
-      let quote = bytes[index]
-      if quote == .doubleQuote || quote == .singleQuote {
-        guard let close = find(quote, bytes, from: index + 1, to: limit) else { return nil }
-        attributes.append(
-          Attribute(
-            name: attributeName..<attributeNameEnd, value: (index + 1)..<close, quote: quote,
-            whole: gapStart..<(close + 1), known: knownName))
-        index = close + 1
-      } else if quote == .greaterThan {
-        // Missing attribute value (§13.2.5.36): the tag ends here.
-        attributes.append(
-          Attribute(
-            name: attributeName..<attributeNameEnd, value: index..<index, quote: 0,
-            whole: gapStart..<index, known: knownName))
-        return (nameEnd, index + 1)
+      let value: Range<Int>?
+      var quote: UInt8 = 0
+      let wholeEnd: Int
+      var tagEnd: Int?
+      if bytes[index] != .equals {
+        value = nil
+        wholeEnd = attributeNameEnd
       } else {
-        let valueStart = index
-        while index < limit && !bytes[index].endsUnquotedValue { index += 1 }
+        index += 1
+        while index < limit && bytes[index].isHTMLSpace { index += 1 }
         guard index < limit else { return nil }
-        attributes.append(
-          Attribute(
-            name: attributeName..<attributeNameEnd, value: valueStart..<index, quote: 0,
-            whole: gapStart..<index, known: knownName))
+        let first = bytes[index]
+        if first == .doubleQuote || first == .singleQuote {
+          guard let close = find(first, bytes, from: index + 1, to: limit) else { return nil }
+          quote = first
+          value = (index + 1)..<close
+          index = close + 1
+        } else if first == .greaterThan {
+          // Missing attribute value (§13.2.5.36): the tag ends here.
+          value = index..<index
+          tagEnd = index + 1
+        } else {
+          let valueStart = index
+          while index < limit && !bytes[index].endsUnquotedValue { index += 1 }
+          guard index < limit else { return nil }
+          value = valueStart..<index
+        }
+        wholeEnd = index
       }
+      if let name, known.note(name, at: attributes.count) {
+        attributes.append(
+          Attribute(name: name, value: value, quote: quote, whole: gapStart..<wholeEnd))
+      }
+      if let tagEnd { return (nameEnd, tagEnd) }
     }
   }
 

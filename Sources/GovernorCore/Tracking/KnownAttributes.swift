@@ -3,41 +3,26 @@ enum KnownAttribute: Int {
   case href, src, style, srcset, background, poster, width, height, hidden, type
 
   init?(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) {
-    // The length picks the few candidates, so most names are rejected without comparing.
-    switch name.count {
-    case 3:
-      guard HTMLTokenizer.is(bytes, name, "src") else { return nil }
-      self = .src
-    case 4:
-      if HTMLTokenizer.is(bytes, name, "href") {
-        self = .href
-      } else if HTMLTokenizer.is(bytes, name, "type") {
-        self = .type
-      } else {
-        return nil
-      }
-    case 5:
-      if HTMLTokenizer.is(bytes, name, "style") {
-        self = .style
-      } else if HTMLTokenizer.is(bytes, name, "width") {
-        self = .width
-      } else {
-        return nil
-      }
-    case 6:
-      switch HTMLTokenizer.lowercased(bytes[name.lowerBound]) {
-      case UInt8(ascii: "s") where HTMLTokenizer.is(bytes, name, "srcset"): self = .srcset
-      case UInt8(ascii: "p") where HTMLTokenizer.is(bytes, name, "poster"): self = .poster
-      case UInt8(ascii: "h") where HTMLTokenizer.is(bytes, name, "height"): self = .height
-      case UInt8(ascii: "h") where HTMLTokenizer.is(bytes, name, "hidden"): self = .hidden
-      default: return nil
-      }
-    case 10:
-      guard HTMLTokenizer.is(bytes, name, "background") else { return nil }
-      self = .background
-    default:
-      return nil
+    // The length and the first letter pick the one candidate, so most names (`class`,
+    // `align`, `border`, …) are rejected without comparing.
+    let candidate: (StaticString, KnownAttribute)
+    switch (name.count, HTMLTokenizer.lowercased(bytes[name.lowerBound])) {
+    case (3, UInt8(ascii: "s")): candidate = ("src", .src)
+    case (4, UInt8(ascii: "h")): candidate = ("href", .href)
+    case (4, UInt8(ascii: "t")): candidate = ("type", .type)
+    case (5, UInt8(ascii: "s")): candidate = ("style", .style)
+    case (5, UInt8(ascii: "w")): candidate = ("width", .width)
+    case (6, UInt8(ascii: "s")): candidate = ("srcset", .srcset)
+    case (6, UInt8(ascii: "p")): candidate = ("poster", .poster)
+    case (6, UInt8(ascii: "h")):
+      candidate =
+        HTMLTokenizer.lowercased(bytes[name.lowerBound + 1]) == UInt8(ascii: "e")
+        ? ("height", .height) : ("hidden", .hidden)
+    case (10, UInt8(ascii: "b")): candidate = ("background", .background)
+    default: return nil
     }
+    guard HTMLTokenizer.is(bytes, name, candidate.0) else { return nil }
+    self = candidate.1
   }
 }
 
@@ -50,19 +35,17 @@ struct KnownAttributes {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0
   )
 
-  /// Notes the attribute at `position`, named `name`; returns what it is, if it is known.
-  mutating func note(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>, at position: Int)
-    -> KnownAttribute?
-  {
-    guard let known = KnownAttribute(bytes, name) else { return nil }
-    let bit = UInt16(1) << known.rawValue
-    guard present & bit == 0 else { return known }
+  /// Notes an attribute called `name` at `position`; false if an earlier one had the name
+  /// (the later one does not count, and need not be kept).
+  mutating func note(_ name: KnownAttribute, at position: Int) -> Bool {
+    let bit = UInt16(1) << name.rawValue
+    guard present & bit == 0 else { return false }
     present |= bit
     withUnsafeMutableBytes(of: &positions) {
       $0.storeBytes(
-        of: position, toByteOffset: known.rawValue * MemoryLayout<Int>.stride, as: Int.self)
+        of: position, toByteOffset: name.rawValue * MemoryLayout<Int>.stride, as: Int.self)
     }
-    return known
+    return true
   }
 
   mutating func removeAll() { present = 0 }
