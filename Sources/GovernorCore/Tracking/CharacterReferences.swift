@@ -84,14 +84,16 @@ enum CharacterReferences {
     result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<range.upperBound]))
   }
 
-  /// Text to write back into an attribute quoted with `quote`. `&` is escaped where the
-  /// original did, or where it would start a reference; otherwise left bare, so a cleaned
-  /// link looks like the one the author wrote.
-  static func encodeAttribute(_ value: String, quote: UInt8, escapeAllAmpersands: Bool) -> [UInt8] {
-    var result = [UInt8]()
+  /// Appends `value` as text to write back into an attribute quoted with `quote` (straight
+  /// into the rewriter's output). `&` is escaped where the original did, or where it would
+  /// start a reference; otherwise left bare, so a cleaned link looks like the one the author
+  /// wrote.
+  static func appendEncodedAttribute(
+    _ value: String, quote: UInt8, escapeAllAmpersands: Bool, to result: inout [UInt8]
+  ) {
     var value = value
     value.withUTF8 { buffer in
-      result.reserveCapacity(buffer.count + 8)
+      result.reserveCapacity(result.count + buffer.count + 8)
       var copied = 0
       for index in buffer.indices {
         let byte = buffer[index]
@@ -113,7 +115,6 @@ enum CharacterReferences {
       }
       result.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[copied...]))
     }
-    return result
   }
 
   static func firstAmpersand(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {

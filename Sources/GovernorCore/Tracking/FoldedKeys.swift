@@ -37,17 +37,17 @@ struct FoldedKeys<Value: Sendable>: Sendable {
     self.slots = slots
   }
 
-  func value(for bytes: ArraySlice<UInt8>) -> Value? {
+  func value(for bytes: ByteSpan) -> Value? {
     value(hash: Self.hash(bytes), bytes)
   }
 
-  func contains(_ bytes: ArraySlice<UInt8>) -> Bool {
+  func contains(_ bytes: ByteSpan) -> Bool {
     value(for: bytes) != nil
   }
 
   /// Calls `body` with the value of each of `host` and its parent domains (`a.b.example`,
   /// `b.example`, `example`) that is a key, shortest first. Needs `domains: true`.
-  func forEachDomain(of host: ArraySlice<UInt8>, _ body: (Value) -> Void) {
+  func forEachDomain(of host: ByteSpan, _ body: (Value) -> Void) {
     guard !entries.isEmpty else { return }
     var hash = Self.offsetBasis
     var index = host.endIndex
@@ -62,7 +62,7 @@ struct FoldedKeys<Value: Sendable>: Sendable {
     if let value = value(hash: hash, host) { body(value) }
   }
 
-  private func value(hash: UInt64, _ bytes: ArraySlice<UInt8>) -> Value? {
+  private func value(hash: UInt64, _ bytes: ByteSpan) -> Value? {
     let mask = slots.count - 1
     var slot = Self.slot(hash, slots.count)
     while true {

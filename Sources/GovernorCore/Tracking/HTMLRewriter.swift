@@ -142,6 +142,23 @@ struct HTMLRewriter {
     copied = offset
   }
 
+  /// Writes `value` encoded in place of an attribute's value, quoted with the attribute's
+  /// quote (an unquoted value gets double quotes: the new one may need them).
+  private mutating func replace(
+    _ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, withAttributeValue value: String,
+    quote: UInt8, escapeAllAmpersands: Bool
+  ) {
+    copy(bytes, upTo: range.lowerBound)
+    let start = output.count
+    let written = quote == 0 ? UInt8.doubleQuote : quote
+    if quote == 0 { output.append(written) }
+    CharacterReferences.appendEncodedAttribute(
+      value, quote: written, escapeAllAmpersands: escapeAllAmpersands, to: &output)
+    if quote == 0 { output.append(written) }
+    replacementBytes += output.count - start
+    copied = range.upperBound
+  }
+
   private mutating func replace(
     _ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, with replacement: [UInt8]
   ) {
@@ -343,21 +360,17 @@ extension HTMLRewriter {
   ) {
     decodeURL(bytes, valueRange)
     guard let address = WebAddress(bytes: urlBytes),
-      let change = treatment.link(address, part: .html, trackedLinks: &trackedLinks)
+      var changed = treatment.link(
+        address, part: .html, trackedLinks: &trackedLinks, modifications: &modifications)
     else { return }
-    modifications += change.modifications
-    var url = change.url
-    let unchanged = url.withUTF8 { written in
+    let unchanged = changed.withUTF8 { written in
       guard let start = written.baseAddress else { return urlBytes.isEmpty }
       return written.count == urlBytes.count && memcmp(start, urlBytes, written.count) == 0
     }
     guard !unchanged else { return }
-    let escapedBefore = containsEscapedAmpersand(bytes, valueRange)
-    let quote = attribute.quote == 0 ? UInt8.doubleQuote : attribute.quote
-    var encoded = CharacterReferences.encodeAttribute(
-      change.url, quote: quote, escapeAllAmpersands: escapedBefore)
-    if attribute.quote == 0 { encoded = [quote] + encoded + [quote] }
-    replace(valueRange, in: bytes, with: encoded)
+    replace(
+      valueRange, in: bytes, withAttributeValue: changed, quote: attribute.quote,
+      escapeAllAmpersands: containsEscapedAmpersand(bytes, valueRange))
   }
 
   private func containsEscapedAmpersand(
@@ -420,11 +433,9 @@ extension HTMLRewriter {
       rewritten.append(contentsOf: css[copiedCSS...])
     }
     guard changed else { return }
-    let quote = attribute.quote == 0 ? UInt8.doubleQuote : attribute.quote
-    var encoded = CharacterReferences.encodeAttribute(
-      String(decoding: rewritten, as: UTF8.self), quote: quote, escapeAllAmpersands: false)
-    if attribute.quote == 0 { encoded = [quote] + encoded + [quote] }
-    replace(valueRange, in: bytes, with: encoded)
+    replace(
+      valueRange, in: bytes, withAttributeValue: String(decoding: rewritten, as: UTF8.self),
+      quote: attribute.quote, escapeAllAmpersands: false)
   }
 }
 

@@ -24,13 +24,13 @@ struct TextRewriter {
       let end = urlEnd(bytes, from: colon + 3)
       index = end
       let url = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-      guard let change = treatment.link(url, part: .text, trackedLinks: &trackedLinks) else {
-        continue
-      }
-      modifications += change.modifications
-      guard change.url != url else { continue }
+      guard
+        let changed = treatment.link(
+          url, part: .text, trackedLinks: &trackedLinks, modifications: &modifications),
+        changed != url
+      else { continue }
       output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<start]))
-      let replacement = Array(change.url.utf8)
+      let replacement = Array(changed.utf8)
       output.append(contentsOf: replacement)
       replacementBytes += replacement.count
       copied = end

@@ -46,13 +46,13 @@ final class TrackerIndex: Sendable {
     String(decoding: text.utf8.map(\.asciiLowercased), as: UTF8.self)
   }
 
-  func isTrackerHost(_ host: ArraySlice<UInt8>) -> Bool {
+  func isTrackerHost(_ host: ByteSpan) -> Bool {
     var found = false
     domains.forEachDomain(of: host) { if $0.isTracker { found = true } }
     return found
   }
 
-  func isTrackingParameter(_ name: ArraySlice<UInt8>) -> Bool {
+  func isTrackingParameter(_ name: ByteSpan) -> Bool {
     if parameterNames.contains(name) { return true }
     return parameterPrefixes.contains { prefix in
       name.starts(with: prefix) { $0.asciiLowercased == $1 }
@@ -61,23 +61,27 @@ final class TrackerIndex: Sendable {
 
   /// Whether `address` is a known open-tracking endpoint and whether its host is a tracker.
   func resourceFacts(_ address: WebAddress) -> (isOpenPixel: Bool, isTrackerHost: Bool) {
-    var isTracker = false
-    var pixel = openPixels.firstHostless(address)
-    domains.forEachDomain(of: address.host) { entry in
-      if entry.isTracker { isTracker = true }
-      pixel = openPixels.first(of: entry.openPixels, matching: address, before: pixel)
+    address.withSpans { url in
+      var isTracker = false
+      var pixel = openPixels.firstHostless(url)
+      domains.forEachDomain(of: url.host) { entry in
+        if entry.isTracker { isTracker = true }
+        pixel = openPixels.first(of: entry.openPixels, matching: url, before: pixel)
+      }
+      return (pixel != nil, isTracker)
     }
-    return (pixel != nil, isTracker)
   }
 
   /// The position in the list of the first redirector whose pattern matches (a position,
   /// not a copy: a `Redirector` is several strings and sets to retain).
   func redirector(for address: WebAddress) -> Int? {
-    var best = redirectors.firstHostless(address)
-    domains.forEachDomain(of: address.host) { entry in
-      best = redirectors.first(of: entry.redirectors, matching: address, before: best)
+    address.withSpans { url in
+      var best = redirectors.firstHostless(url)
+      domains.forEachDomain(of: url.host) { entry in
+        best = redirectors.first(of: entry.redirectors, matching: url, before: best)
+      }
+      return best
     }
-    return best
   }
 
   func destination(of address: WebAddress, through redirector: Int) -> WebAddress? {
@@ -103,12 +107,12 @@ struct PatternIndex: Sendable {
     }
 
     /// The host is matched through `TrackerIndex`.
-    func match(_ address: WebAddress) -> Bool {
-      if let pathPrefix, !address.path.starts(with: pathPrefix, by: { $0.asciiLowercased == $1 }) {
+    func match(_ url: WebAddress.Spans) -> Bool {
+      if let pathPrefix, !url.path.starts(with: pathPrefix, by: { $0.asciiLowercased == $1 }) {
         return false
       }
       if let requiredParameter {
-        return address.hasParameter {
+        return url.hasParameter {
           $0.elementsEqual(requiredParameter) { $0.asciiLowercased == $1 }
         }
       }
@@ -124,14 +128,14 @@ struct PatternIndex: Sendable {
     hostless = patterns.indices.filter { patterns[$0].hosts.isEmpty }
   }
 
-  func firstHostless(_ address: WebAddress) -> Int? {
-    hostless.first { conditions[$0].match(address) }
+  func firstHostless(_ url: WebAddress.Spans) -> Int? {
+    hostless.first { conditions[$0].match(url) }
   }
 
   /// The first of `candidates` that matches and comes before `best`, else `best`.
-  func first(of candidates: [Int], matching address: WebAddress, before best: Int?) -> Int? {
+  func first(of candidates: [Int], matching url: WebAddress.Spans, before best: Int?) -> Int? {
     for index in candidates where index < (best ?? .max) {
-      if conditions[index].match(address) { return index }
+      if conditions[index].match(url) { return index }
     }
     return best
   }

@@ -31,37 +31,50 @@ struct TrackingTreatment: Sendable {
     return .keep
   }
 
-  /// The link with the tracking the rules do not allow taken out, and what was done.
+  /// The link with the tracking the rules do not allow taken out: what was done is appended
+  /// to `modifications` (the caller's own list: a list per link was an allocation per link),
+  /// and the link as it now reads is returned; nil when nothing was done.
   /// `trackedLinks` counts the links that still carry tracking, for `max_tracked_links`.
-  func link(_ url: String, part: MessagePart, trackedLinks: inout Int) -> LinkChange? {
-    WebAddress(url).flatMap { link($0, part: part, trackedLinks: &trackedLinks) }
+  func link(
+    _ url: String, part: MessagePart, trackedLinks: inout Int,
+    modifications: inout [Modification]
+  ) -> String? {
+    WebAddress(url).flatMap {
+      link($0, part: part, trackedLinks: &trackedLinks, modifications: &modifications)
+    }
   }
 
-  func link(_ address: WebAddress, part: MessagePart, trackedLinks: inout Int) -> LinkChange? {
+  func link(
+    _ address: WebAddress, part: MessagePart, trackedLinks: inout Int,
+    modifications: inout [Modification]
+  ) -> String? {
+    let mark = modifications.count
     var change = clean(
       address, unwrap: rules.clickRedirects == .remove,
-      stripParameters: rules.urlParameters == .remove, part: part)
+      stripParameters: rules.urlParameters == .remove, part: part, into: &modifications)
     if change.stillTracked, let limit = rules.maxTrackedLinks {
       trackedLinks += 1
       if trackedLinks > limit {
-        change = clean(address, unwrap: true, stripParameters: true, part: part)
+        modifications.removeSubrange(mark...)
+        change = clean(
+          address, unwrap: true, stripParameters: true, part: part, into: &modifications)
       }
     }
-    return change.modifications.isEmpty ? nil : change
+    return modifications.count == mark ? nil : change.url
   }
 
-  struct LinkChange {
-    var url: String
-    var modifications: [Modification] = []
+  private struct LinkChange {
+    /// Set once something changed.
+    var url = ""
     var stillTracked = false
   }
 
   private func clean(
-    _ original: WebAddress, unwrap: Bool, stripParameters: Bool, part: MessagePart
+    _ original: WebAddress, unwrap: Bool, stripParameters: Bool, part: MessagePart,
+    into modifications: inout [Modification]
   ) -> LinkChange {
-    // The URL text is made only once something changed (a `LinkChange` without
-    // modifications is dropped).
-    var change = LinkChange(url: "")
+    let mark = modifications.count
+    var change = LinkChange()
     var address = original
     // The redirector at `address`, kept current so no URL is matched twice.
     var redirector = lists.redirector(for: address)
@@ -70,13 +83,13 @@ struct TrackingTreatment: Sendable {
       while hops < Self.maximumRedirects, let current = redirector {
         hops += 1
         guard let next = lists.destination(of: address, through: current) else {
-          change.modifications.append(
+          modifications.append(
             Modification(
               kind: TrackingChange.redirectKept, url: address.text, part: part.rawValue))
           change.stillTracked = true
           break
         }
-        change.modifications.append(
+        modifications.append(
           Modification(
             kind: TrackingChange.redirectUnwrapped, url: address.text, replacement: next.text,
             part: part.rawValue))
@@ -84,10 +97,10 @@ struct TrackingTreatment: Sendable {
         redirector = lists.redirector(for: address)
       }
     }
-    if !change.modifications.isEmpty { change.url = address.text }
+    if modifications.count > mark { change.url = address.text }
     if stripParameters {
       if let cleaned = address.removingParameters(where: lists.isTrackingParameter) {
-        change.modifications.append(
+        modifications.append(
           Modification(
             kind: TrackingChange.parametersRemoved, url: address.text, replacement: cleaned,
             part: part.rawValue))

@@ -74,10 +74,51 @@ struct WebAddress {
   /// The URL as written; made only for a URL that is reported or changed.
   var text: String { String(decoding: bytes, as: UTF8.self) }
 
-  /// Without user info, port or a trailing dot; in the case written (lookups fold it).
-  var host: ArraySlice<UInt8> { bytes[hostRange] }
+  /// Calls `body` with the URL's bytes, lent for the call: slices of them retain nothing,
+  /// where an `ArraySlice` of `bytes` would retain the array for every parameter of every link.
+  func withSpans<Result>(_ body: (Spans) -> Result) -> Result {
+    bytes.withUnsafeBufferPointer { body(Spans(address: self, buffer: $0)) }
+  }
 
-  var path: ArraySlice<UInt8> { bytes[pathRange] }
+  /// The parts of the URL over its lent bytes.
+  struct Spans {
+    let address: WebAddress
+    let buffer: UnsafeBufferPointer<UInt8>
+
+    /// Without user info, port or a trailing dot; in the case written (lookups fold it).
+    var host: ByteSpan { buffer[address.hostRange] }
+
+    var path: ByteSpan { buffer[address.pathRange] }
+
+    /// Calls `body` with each `name=value` pair of the query, in order.
+    func forEachPair(includingEmpty: Bool = false, _ body: (ByteSpan) -> Void) {
+      guard let query = address.queryRange else { return }
+      var start = query.lowerBound
+      while true {
+        var end = start
+        while end < query.upperBound && buffer[end] != .ampersand { end += 1 }
+        if includingEmpty || start < end { body(buffer[start..<end]) }
+        guard end < query.upperBound else { return }
+        start = end + 1
+      }
+    }
+
+    /// Whether some parameter's name satisfies `test`.
+    func hasParameter(where test: (ByteSpan) -> Bool) -> Bool {
+      var found = false
+      forEachPair { pair in
+        if !found && test(Self.split(pair).name) { found = true }
+      }
+      return found
+    }
+
+    static func split(_ pair: ByteSpan) -> (name: ByteSpan, value: ByteSpan) {
+      guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else {
+        return (pair, pair[pair.endIndex...])
+      }
+      return (pair[..<equals], pair[(equals + 1)...])
+    }
+  }
 
   /// `//host/…`, which takes its scheme from the page: not a destination to send a reader to.
   var isProtocolRelative: Bool { bytes.first == .slash }
@@ -85,7 +126,7 @@ struct WebAddress {
   /// The `index`th non-empty path segment, counted from 1.
   func pathSegment(_ index: Int) -> ArraySlice<UInt8>? {
     var count = 0
-    var rest = path
+    var rest = bytes[pathRange]
     while let start = rest.firstIndex(where: { $0 != .slash }) {
       let end = rest[start...].firstIndex(of: .slash) ?? rest.endIndex
       count += 1
@@ -97,76 +138,62 @@ struct WebAddress {
 
   /// The value of the first parameter called `name` (ASCII case ignored), as written.
   func parameterValue(_ name: String) -> ArraySlice<UInt8>? {
-    var found: ArraySlice<UInt8>?
-    forEachPair { pair in
-      guard found == nil else { return }
-      let (key, value) = Self.split(pair)
-      if key.elementsEqualIgnoringASCIICase(name) { found = value }
+    let found: Range<Int>? = withSpans { spans in
+      var found: Range<Int>?
+      spans.forEachPair { pair in
+        guard found == nil else { return }
+        let (key, value) = Spans.split(pair)
+        if key.elementsEqualIgnoringASCIICase(name) { found = value.startIndex..<value.endIndex }
+      }
+      return found
     }
-    return found
+    return found.map { bytes[$0] }
   }
 
   /// Whether some parameter's name satisfies `test`.
-  func hasParameter(where test: (ArraySlice<UInt8>) -> Bool) -> Bool {
-    var found = false
-    forEachPair { pair in
-      if !found && test(Self.split(pair).name) { found = true }
-    }
-    return found
+  func hasParameter(where test: (ByteSpan) -> Bool) -> Bool {
+    withSpans { $0.hasParameter(where: test) }
   }
 
   /// The URL without the query pairs `remove` picks, every other byte as it was; nil when
   /// nothing was removed. A query left empty loses its `?`. One pass: the copy starts at the
   /// first pair removed, everything before it being kept as written.
-  func removingParameters(where remove: (ArraySlice<UInt8>) -> Bool) -> String? {
-    guard let queryRange else { return nil }
-    var result: [UInt8] = []
-    var removedAny = false
-    var keptPairs = 0
-    forEachPair(includingEmpty: true) { pair in
-      let name = Self.split(pair).name
-      if !name.isEmpty && remove(name) {
-        if !removedAny {
-          removedAny = true
-          result.reserveCapacity(bytes.count)
-          result += bytes[..<pair.startIndex]
-          if keptPairs > 0 { result.removeLast() }  // the `&` before this pair
+  func removingParameters(where remove: (ByteSpan) -> Bool) -> String? {
+    guard queryRange != nil else { return nil }
+    return withSpans { spans in
+      let buffer = spans.buffer
+      var result: [UInt8] = []
+      var removedAny = false
+      var keptPairs = 0
+      spans.forEachPair(includingEmpty: true) { pair in
+        let name = Spans.split(pair).name
+        if !name.isEmpty && remove(name) {
+          if !removedAny {
+            removedAny = true
+            result.reserveCapacity(buffer.count)
+            result.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<pair.startIndex]))
+            if keptPairs > 0 { result.removeLast() }  // the `&` before this pair
+          }
+          return
         }
-        return
+        if removedAny {
+          if keptPairs > 0 { result.append(.ampersand) }
+          result.append(contentsOf: UnsafeBufferPointer(rebasing: pair))
+        }
+        keptPairs += 1
       }
-      if removedAny {
-        if keptPairs > 0 { result.append(.ampersand) }
-        result += pair
+      guard removedAny else { return nil }
+      if keptPairs == 0 { result.removeLast() }  // nothing kept: no `?`
+      if let fragmentStart {
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[fragmentStart...]))
       }
-      keptPairs += 1
+      return String(decoding: result, as: UTF8.self)
     }
-    guard removedAny else { return nil }
-    if keptPairs == 0 { result.removeLast() }  // nothing kept: no `?`
-    if let fragmentStart { result += bytes[fragmentStart...] }
-    return String(decoding: result, as: UTF8.self)
-  }
-
-  private func forEachPair(includingEmpty: Bool = false, _ body: (ArraySlice<UInt8>) -> Void) {
-    guard let queryRange else { return }
-    var start = queryRange.lowerBound
-    while true {
-      let end =
-        bytes[start..<queryRange.upperBound].firstIndex(of: .ampersand) ?? queryRange.upperBound
-      if includingEmpty || start < end { body(bytes[start..<end]) }
-      guard end < queryRange.upperBound else { return }
-      start = end + 1
-    }
-  }
-
-  private static func split(_ pair: ArraySlice<UInt8>) -> (
-    name: ArraySlice<UInt8>, value: ArraySlice<UInt8>
-  ) {
-    guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else {
-      return (pair, pair[pair.endIndex...])
-    }
-    return (pair[..<equals], pair[(equals + 1)...])
   }
 }
+
+/// Bytes lent from a buffer for the length of a call.
+typealias ByteSpan = Slice<UnsafeBufferPointer<UInt8>>
 
 extension Collection<UInt8> {
   /// ASCII case-insensitive equality with `other`, for schemes, hosts and parameter names.
