@@ -69,9 +69,11 @@ func rewriterBench(policyPath: String, filter: String?) {
   let clock = ContinuousClock()
   for input in inputs where filter.map({ input.name.contains($0) }) ?? true {
     let bytes = input.bytes()
-    var best = 0.0
+    var rates: [Double] = []
     var changes = 0
-    let rounds = max(3, (64 << 20) / bytes.count)
+    // About two seconds of rounds: this shared VM runs ~15% slower for seconds at a time,
+    // so the best round shows what the code does and the median what a busy host gets.
+    let rounds = max(5, (256 << 20) / bytes.count)
     for _ in 0..<rounds {
       let elapsed = clock.measure {
         let result = bytes.withUnsafeBufferPointer {
@@ -81,8 +83,13 @@ func rewriterBench(policyPath: String, filter: String?) {
       }
       let seconds =
         Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-      best = max(best, Double(bytes.count) / seconds / 1e6)
+      rates.append(Double(bytes.count) / seconds / 1e6)
     }
-    print("rewriter, \(input.name): \(Int(best)) MB/s [\(changes) changes]")
+    rates.sort()
+    let best = rates[rates.count - 1]
+    let median = rates[rates.count / 2]
+    print(
+      "rewriter, \(input.name): \(Int(best)) MB/s best, \(Int(median)) median "
+        + "[\(changes) changes]")
   }
 }
