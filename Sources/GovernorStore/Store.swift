@@ -8,6 +8,12 @@ public protocol Store: Sendable {
   /// Creates or updates a customer's address, time zone and frequency preference.
   func saveCustomer(_ profile: Validated<CustomerProfile>) async throws
 
+  /// Brings in customers kept elsewhere until now, with their consent history, active
+  /// suppressions and past sends (as `sent` ledger rows), in one transaction: all of them or
+  /// none. A customer already known gets the profile replaced and the events added; a send
+  /// imported before is not added again.
+  func importCustomers(_ customers: [Validated<CustomerState>]) async throws
+
   /// Appends a consent event; earlier events are never changed.
   func recordConsent(_ event: Validated<ConsentEvent>, customerId: String) async throws
 
@@ -35,6 +41,12 @@ public protocol Store: Sendable {
 
   /// The state the engine decides on, with sends since `since`; nil for an unknown customer.
   func customerState(_ customerId: String, sendsSince since: Date) async throws -> CustomerState?
+
+  /// The states `decide` would read for these customers at `now` under `engine` (each with
+  /// the history its caps and preference look at), read in one go; customers the store does
+  /// not know are left out. For dry-runs, which decide on many customers and write nothing.
+  func decisionStates(customerIds: [String], engine: Engine, at now: Date) async throws
+    -> [String: CustomerState]
 
   /// Decides on `message` with `engine` and, when it may be forwarded, reserves its cap slot —
   /// both in one transaction, so two concurrent requests cannot take the same last slot. A
@@ -263,9 +275,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case unknownCustomer(String)
   case unknownReservation(String)
   case badStoredValue(String)
+  /// A read-only open found no store file to read.
+  case noStore(path: String)
 
   public var description: String {
     switch self {
+    case .noStore(let path): return "there is no store at \(path)"
     case .unknownCustomer(let id): return "no customer '\(id)'"
     case .unknownReservation(let id): return "no reservation for message '\(id)'"
     case .badStoredValue(let what): return "the store holds a value it cannot read: \(what)"

@@ -24,11 +24,18 @@ public enum StoreLocation: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// Opens (and migrates) the store for as long as `body` runs.
-  public func withStore<T: Sendable>(_ body: (any Store) async throws -> T) async throws -> T {
+  /// Opens (and migrates) the store for as long as `body` runs. `readOnly` opens an existing
+  /// SQLite file without creating, migrating or writing it (PostgreSQL is only read anyway
+  /// by a caller that writes nothing).
+  public func withStore<T: Sendable>(readOnly: Bool = false, _ body: (any Store) async throws -> T)
+    async throws -> T
+  {
     switch self {
     case .sqlite(let path):
-      return try await body(SQLiteStore(path: path))
+      if readOnly && !FileManager.default.fileExists(atPath: path) {
+        throw StoreError.noStore(path: path)
+      }
+      return try await body(SQLiteStore(path: path, readOnly: readOnly))
     case .postgres(let url):
       return try await PostgresStore.withStore(url: url) { store in try await body(store) }
     }

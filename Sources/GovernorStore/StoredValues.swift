@@ -51,6 +51,12 @@ enum StoredValues {
     }
   }
 
+  /// The message id an imported send gets: one per customer, place and time, so importing
+  /// the same file twice fails on the ledger's key instead of doubling the history.
+  static func importedSendId(customerId: String, index: Int, at: Date) -> String {
+    "import:\(customerId):\(index):\(Int(at.timeIntervalSince1970))"
+  }
+
   static func window(_ window: CapWindow) -> String {
     switch window {
     case .rolling(let seconds): return TimeSpan(seconds: seconds).description

@@ -6,7 +6,8 @@ struct Governor: AsyncParsableCommand {
     commandName: "governor",
     abstract: "Mail Governor: consent, caps and tracking limits for every marketing message.",
     subcommands: [
-      PolicyCommand.self, EvaluateCommand.self, AuditCommand.self, CustomerCommand.self,
+      PolicyCommand.self, EvaluateCommand.self, DryRunCommand.self, AuditCommand.self,
+      CustomerCommand.self,
       LedgerCommand.self, ServeCommand.self, KeysCommand.self,
     ]
   )

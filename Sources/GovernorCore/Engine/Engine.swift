@@ -38,7 +38,33 @@ public struct Engine: Sendable {
     tracking = TrackingLimiter(policy: policy.tracking, lists: policy.trackers)
   }
 
-  public func evaluate(_ message: Message, for state: CustomerState, at now: Date) -> Decision {
+  /// The tracking stage's answers for one campaign's parts, worked out once for each consent
+  /// answer: a campaign sends the same parts to every recipient, and rewriting them per
+  /// recipient would cost a dry-run of a million recipients more than all its decisions.
+  public struct PreparedParts: Sendable {
+    let html: String?
+    let text: String?
+    let withoutConsent: TrackingResult
+    let withConsent: TrackingResult
+
+    func result(for message: Message, consent: Bool) -> TrackingResult? {
+      guard message.html == html && message.text == text else { return nil }
+      return consent ? withConsent : withoutConsent
+    }
+  }
+
+  public func prepare(html: String?, text: String?) -> PreparedParts {
+    PreparedParts(
+      html: html, text: text,
+      withoutConsent: tracking.rewrite(html: html, text: text, consent: false),
+      withConsent: tracking.rewrite(html: html, text: text, consent: true))
+  }
+
+  /// `prepared`: the parts' tracking answers worked out beforehand (used only when the
+  /// message's parts are those parts).
+  public func evaluate(
+    _ message: Message, for state: CustomerState, at now: Date, prepared: PreparedParts? = nil
+  ) -> Decision {
     var decision = Decision(
       messageId: message.id, customerId: state.customerId, category: message.category,
       outcome: .forwarded, reasons: [], notBefore: nil, modifications: [],
@@ -83,8 +109,10 @@ public struct Engine: Sendable {
     // is rewritten (a deferred one is decided again, under the consent of that moment).
     guard decision.outcome == .forwarded else { return decision }
     if message.html != nil || message.text != nil {
-      let rewrite = tracking.rewrite(
-        html: message.html, text: message.text, consent: decision.trackingConsent)
+      let rewrite =
+        prepared?.result(for: message, consent: decision.trackingConsent)
+        ?? tracking.rewrite(
+          html: message.html, text: message.text, consent: decision.trackingConsent)
       if !rewrite.modifications.isEmpty { decision.modifications = rewrite.modifications }
       if rewrite.html != nil || rewrite.text != nil {
         decision.rewritten = RewrittenParts(html: rewrite.html, text: rewrite.text)

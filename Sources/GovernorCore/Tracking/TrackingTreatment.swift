@@ -136,4 +136,9 @@ public enum TrackingChange {
   public static let all = [
     openPixel, trackerResource, redirectUnwrapped, redirectKept, parametersRemoved,
   ]
+
+  /// The kinds that take tracking out (a kept redirect is only reported).
+  public static let removals: Set<String> = [
+    openPixel, trackerResource, redirectUnwrapped, parametersRemoved,
+  ]
 }

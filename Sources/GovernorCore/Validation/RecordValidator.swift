@@ -73,6 +73,54 @@ public struct RecordValidator: Sendable {
     return Validated(suppression)
   }
 
+  /// A whole customer brought in from elsewhere (`governor customer import`): the profile,
+  /// every consent event and suppression as they would be checked one by one, and past sends
+  /// (not in the future, in a category of the policy). Fields are named with their place:
+  /// `consents[2].source`.
+  public func customer(_ state: CustomerState, now: Date) throws(InvalidRecord)
+    -> Validated<CustomerState>
+  {
+    var problems: [FieldProblem] = []
+    func collect(_ prefix: String, _ check: () throws(InvalidRecord) -> Void) {
+      do {
+        try check()
+      } catch {
+        problems += error.problems.map {
+          FieldProblem(field: prefix + $0.field, problem: $0.problem)
+        }
+      }
+    }
+    collect("") { () throws(InvalidRecord) in
+      _ = try profile(
+        CustomerProfile(
+          id: state.customerId, email: state.email, timeZone: state.timeZone?.identifier,
+          frequencyPreference: state.frequencyPreference))
+    }
+    for (index, event) in state.consents.enumerated() {
+      collect("consents[\(index)].") { () throws(InvalidRecord) in
+        _ = try consent(event, now: now)
+      }
+    }
+    for (index, entry) in state.suppressions.enumerated() {
+      collect("suppressions[\(index)].") { () throws(InvalidRecord) in
+        _ = try suppression(entry, now: now)
+      }
+    }
+    let categories = policy.categories.map(\.name)
+    for (index, send) in state.sends.enumerated() {
+      problems += notInFuture(send.at, field: "sends[\(index)].at", now: now)
+      if !categories.contains(send.category) {
+        problems.append(
+          FieldProblem(
+            field: "sends[\(index)].category",
+            problem: "'\(send.category)' is not a category of policy '\(policy.name)'"
+              + Spelling.hint(for: send.category, among: categories)))
+      }
+    }
+    guard problems.isEmpty else { throw InvalidRecord(problems) }
+    return Validated(state)
+  }
+
   public func profile(_ profile: CustomerProfile) throws(InvalidRecord)
     -> Validated<CustomerProfile>
   {

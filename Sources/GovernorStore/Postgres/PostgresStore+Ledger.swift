@@ -42,6 +42,24 @@ extension PostgresStore {
     }
   }
 
+  public func decisionStates(customerIds: [String], engine: Engine, at now: Date) async throws
+    -> [String: CustomerState]
+  {
+    try await client.withConnection { connection in
+      var states: [String: CustomerState] = [:]
+      for id in customerIds where states[id] == nil {
+        guard var state = try await Self.profile(connection, id, logger: self.logger) else {
+          continue
+        }
+        let since = now.addingTimeInterval(
+          -engine.historyNeeded(preference: state.frequencyPreference))
+        try await Self.fillHistory(connection, &state, sendsSince: since, logger: self.logger)
+        states[id] = state
+      }
+      return states
+    }
+  }
+
   /// Decides and reserves inside the caller's transaction, under the customer's lock.
   static func reserve(
     _ connection: PostgresConnection, _ message: Message, engine: Engine, at now: Date,

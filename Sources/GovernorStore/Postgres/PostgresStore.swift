@@ -65,6 +65,51 @@ public final class PostgresStore: Store {
       """, logger: logger)
   }
 
+  public func importCustomers(_ customers: [Validated<CustomerState>]) async throws {
+    try await client.withTransaction(logger: logger) { connection in
+      for validated in customers {
+        let state = validated.record
+        let id = state.customerId
+        let window = state.frequencyPreference.map { StoredValues.window($0.window) }
+        let max = state.frequencyPreference?.max
+        let zone = state.timeZone?.identifier
+        try await connection.query(
+          """
+          INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
+          VALUES (\(id), \(state.email), \(zone), \(max), \(window))
+          ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
+            frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
+          """, logger: self.logger)
+        for event in state.consents {
+          try await connection.query(
+            """
+            INSERT INTO consent_event
+              (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
+            VALUES (\(id), \(event.purpose), \(event.status.rawValue), \(event.kind),
+              \(event.at.timeIntervalSince1970), \(event.confirmedAt?.timeIntervalSince1970),
+              \(event.source), \(event.proof))
+            """, logger: self.logger)
+        }
+        for suppression in state.suppressions {
+          try await connection.query(
+            Self.insertSuppression(suppression, id: StoredValues.newId("sup"), customerId: id),
+            logger: self.logger)
+        }
+        for (index, send) in state.sends.enumerated() {
+          let messageId = StoredValues.importedSendId(customerId: id, index: index, at: send.at)
+          let at = send.at.timeIntervalSince1970
+          try await connection.query(
+            """
+            INSERT INTO send_ledger
+              (message_id, customer_id, category, campaign_id, reserved_at, status, completed_at)
+            VALUES (\(messageId), \(id), \(send.category), \(send.campaignId), \(at), 'sent', \(at))
+            ON CONFLICT (message_id) DO NOTHING
+            """, logger: self.logger)
+        }
+      }
+    }
+  }
+
   public func recordConsent(_ validated: Validated<ConsentEvent>, customerId: String)
     async throws
   {

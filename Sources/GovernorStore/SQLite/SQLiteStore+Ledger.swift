@@ -57,19 +57,36 @@ extension SQLiteStore {
   static func stateForDecision(_ db: Database, _ message: Message, engine: Engine, at now: Date)
     throws -> CustomerState
   {
+    try knownState(db, message.customerId, engine: engine, at: now)
+      ?? CustomerState(customerId: message.customerId, email: message.to)
+  }
+
+  /// The stored customer with the history `engine` needs at `now`; nil for an unknown one.
+  static func knownState(_ db: Database, _ customerId: String, engine: Engine, at now: Date)
+    throws -> CustomerState?
+  {
     guard
       let customer = try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"),
-        arguments: [message.customerId])
-    else {
-      return CustomerState(customerId: message.customerId, email: message.to)
-    }
+        db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"), arguments: [customerId])
+    else { return nil }
     var state = try StoredValues.customer(
-      id: message.customerId, email: customer["email"], timeZone: customer["time_zone"],
+      id: customerId, email: customer["email"], timeZone: customer["time_zone"],
       frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
     let since = now.addingTimeInterval(-engine.historyNeeded(preference: state.frequencyPreference))
     try fillHistory(db, &state, sendsSince: since)
     return state
+  }
+
+  public func decisionStates(customerIds: [String], engine: Engine, at now: Date) async throws
+    -> [String: CustomerState]
+  {
+    try await pool.read { db in
+      var states: [String: CustomerState] = [:]
+      for id in customerIds where states[id] == nil {
+        if let state = try Self.knownState(db, id, engine: engine, at: now) { states[id] = state }
+      }
+      return states
+    }
   }
 
   public func completeReservation(

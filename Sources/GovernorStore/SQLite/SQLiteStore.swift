@@ -11,10 +11,18 @@ import GovernorCore
 public final class SQLiteStore: Store {
   let pool: DatabasePool
 
-  public init(path: String) throws {
+  /// `readOnly`: opens an existing store without creating, migrating or writing anything (a
+  /// dry-run must leave the file as it was).
+  public init(path: String, readOnly: Bool = false) throws {
+    var configuration = Configuration()
+    if readOnly {
+      configuration.readonly = true
+      configuration.busyMode = .timeout(10)
+      pool = try DatabasePool(path: path, configuration: configuration)
+      return
+    }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    var configuration = Configuration()
     configuration.busyMode = .timeout(10)
     // Said outright rather than left to how SQLite was compiled: in WAL mode anything less
     // than FULL can lose the last commits on power loss, and a reservation must be durable
@@ -50,18 +58,72 @@ public final class SQLiteStore: Store {
   public func saveCustomer(_ validated: Validated<CustomerProfile>) async throws {
     let profile = validated.record
     try await write { db in
-      try db.cachedStatement(
-        sql: """
-          INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
-          VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
-            frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
-          """
-      ).execute(
-        arguments: [
-          profile.id, profile.email, profile.timeZone, profile.frequencyPreference?.max,
-          profile.frequencyPreference.map { StoredValues.window($0.window) },
-        ])
+      try Self.upsertProfile(
+        db, id: profile.id, email: profile.email, timeZone: profile.timeZone,
+        preference: profile.frequencyPreference)
+    }
+  }
+
+  static func upsertProfile(
+    _ db: Database, id: String, email: String?, timeZone: String?,
+    preference: FrequencyPreference?
+  ) throws {
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
+          frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
+        """
+    ).execute(
+      arguments: [
+        id, email, timeZone, preference?.max, preference.map { StoredValues.window($0.window) },
+      ])
+  }
+
+  static func insert(_ db: Database, _ event: ConsentEvent, customerId: String) throws {
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO consent_event
+          (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(
+      arguments: [
+        customerId, event.purpose, event.status.rawValue, event.kind,
+        event.at.timeIntervalSince1970, event.confirmedAt?.timeIntervalSince1970, event.source,
+        event.proof,
+      ])
+  }
+
+  public func importCustomers(_ customers: [Validated<CustomerState>]) async throws {
+    try await write { db in
+      for validated in customers {
+        let state = validated.record
+        let id = state.customerId
+        try Self.upsertProfile(
+          db, id: id, email: state.email, timeZone: state.timeZone?.identifier,
+          preference: state.frequencyPreference)
+        for event in state.consents { try Self.insert(db, event, customerId: id) }
+        for suppression in state.suppressions {
+          try Self.insert(db, suppression, id: StoredValues.newId("sup"), customerId: id)
+        }
+        for (index, send) in state.sends.enumerated() {
+          try db.cachedStatement(
+            sql: """
+              INSERT INTO send_ledger
+                (message_id, customer_id, category, campaign_id, reserved_at, status, completed_at)
+              VALUES (?, ?, ?, ?, ?, 'sent', ?)
+              ON CONFLICT (message_id) DO NOTHING
+              """
+          ).execute(
+            arguments: [
+              StoredValues.importedSendId(customerId: id, index: index, at: send.at), id,
+              send.category, send.campaignId, send.at.timeIntervalSince1970,
+              send.at.timeIntervalSince1970,
+            ])
+        }
+      }
     }
   }
 
@@ -71,18 +133,7 @@ public final class SQLiteStore: Store {
     let event = validated.record
     try await write { db in
       try Self.knowCustomer(db, customerId)
-      try db.cachedStatement(
-        sql: """
-          INSERT INTO consent_event
-            (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """
-      ).execute(
-        arguments: [
-          customerId, event.purpose, event.status.rawValue, event.kind,
-          event.at.timeIntervalSince1970, event.confirmedAt?.timeIntervalSince1970, event.source,
-          event.proof,
-        ])
+      try Self.insert(db, event, customerId: customerId)
     }
   }
 

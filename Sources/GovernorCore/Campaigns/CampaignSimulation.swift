@@ -1,8 +1,7 @@
 import Foundation
 
-/// Evaluates a campaign recipient by recipient, counting the campaign's own earlier sends as
-/// it goes, so a customer listed twice is capped as the real sends would be. Changes nothing
-/// outside the returned decisions.
+/// A campaign over customers given in a file (`governor evaluate`): every recipient must be
+/// one of them. The deciding is `CampaignDryRun`'s.
 public struct CampaignSimulation {
   public let engine: Engine
 
@@ -25,17 +24,12 @@ public struct CampaignSimulation {
   {
     var states: [String: CustomerState] = [:]
     for customer in customers { states[customer.customerId] = customer }
+    var run = CampaignDryRun(engine: engine, campaign: campaign, at: now)
     var decisions: [Decision] = []
     decisions.reserveCapacity(campaign.recipients.count)
     for id in campaign.recipients {
-      guard var state = states[id] else { throw .unknownRecipient(id) }
-      let decision = engine.evaluate(campaign.message(to: state), for: state, at: now)
-      decisions.append(decision)
-      if decision.outcome == .forwarded {
-        state.sends.append(
-          SendRecord(at: now, category: campaign.category, campaignId: campaign.id))
-        states[id] = state
-      }
+      guard let state = states[id] else { throw .unknownRecipient(id) }
+      decisions.append(run.decide(Recipient(customerId: id), stored: state))
     }
     return decisions
   }

@@ -1,9 +1,8 @@
 import Foundation
 
-/// A campaign to evaluate: one message sent to many customers at one time.
-///
-/// The minimal form the engine's fixtures use; the dry-run issue extends it with message
-/// files and CSV recipient lists.
+/// A campaign to evaluate: one message sent to many customers at one time. `governor
+/// evaluate` reads it from YAML as is; a campaign file (`CampaignFileLoader`) names its
+/// message's files and a CSV of recipients instead.
 public struct Campaign: Codable, Hashable, Sendable {
   public var id: String
   public var category: String
