@@ -72,7 +72,12 @@ public enum CampaignFileLoader {
     let reader = PolicyReader(file: file)
     let loaded = read(source, file: file, files: files, reader: reader)
     guard let loaded, reader.diagnostics.isEmpty else {
-      return .failure(CampaignFileError(diagnostics: reader.diagnostics))
+      // In reading order, whatever order the fields were checked in.
+      let ordered = reader.diagnostics.enumerated().sorted {
+        ($0.element.line, $0.element.column, $0.offset)
+          < ($1.element.line, $1.element.column, $1.offset)
+      }
+      return .failure(CampaignFileError(diagnostics: ordered.map(\.element)))
     }
     return .success(loaded)
   }

@@ -31,6 +31,12 @@ public struct DryRunSummary: Sendable, Encodable {
     public var blocked = 0
     public var deferred = 0
     public var shadow = 0
+
+    public init(blocked: Int = 0, deferred: Int = 0, shadow: Int = 0) {
+      self.blocked = blocked
+      self.deferred = deferred
+      self.shadow = shadow
+    }
   }
 
   public init(policy: PolicyReference, campaignId: String, at: Date) {

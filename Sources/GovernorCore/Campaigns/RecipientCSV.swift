@@ -16,7 +16,9 @@ public struct RecipientCSV {
 
   private var pending: [UInt8] = []
   private var line = 1
-  private var header: (customerId: Int, email: Int?)?
+  /// The columns, once the header row is read; `customerId` nil when it names none (then
+  /// rows are only counted: every one would repeat the header's problem).
+  private var header: (customerId: Int?, email: Int?)?
 
   public init(file: String) {
     self.file = file
@@ -82,7 +84,8 @@ public struct RecipientCSV {
       return nil
     }
     rows += 1
-    let id = header.customerId < fields.count ? trimmed(fields[header.customerId]) : ""
+    guard let column = header.customerId else { return nil }
+    let id = column < fields.count ? trimmed(fields[column]) : ""
     guard !id.isEmpty else {
       report("customer_id is empty", line: line, column: 1)
       return nil
@@ -101,7 +104,7 @@ public struct RecipientCSV {
       report(
         "the header row must name a customer_id column (it names \(names.joined(separator: ", ")))",
         line: line, column: 1)
-      header = (customerId: Int.max, email: nil)
+      header = (customerId: nil, email: nil)
       return
     }
     header = (customerId, names.firstIndex(of: "email"))

@@ -1,0 +1,222 @@
+import Foundation
+import GovernorCore
+import GovernorStore
+import Testing
+
+@Suite("governor dry-run and customer import")
+struct DryRunCommandTests {
+  static let campaign = "fixtures/campaigns/autumn-sale.yaml"
+
+  /// A store holding the example's customers, imported through the binary.
+  func exampleStore(_ kind: CLIStore) throws -> String {
+    let location = try kind.freshLocation()
+    let run = try GovernorBinary.run(
+      "customer", "import", "fixtures/campaigns/autumn-customers.yaml", "--store", location)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdoutLines == ["imported 7 customers into \(location)"])
+    return location
+  }
+
+  /// Everything a dry-run could have changed: the SQLite file byte for byte and what its WAL
+  /// holds (a read-only reader may leave an empty WAL and SQLite's shared-memory index, which
+  /// hold no data), or every table's rows (PostgreSQL).
+  func fingerprint(_ kind: CLIStore, _ location: String) async throws -> [String] {
+    switch kind {
+    case .sqlite:
+      let database = FileManager.default.contents(atPath: location)
+      let wal = FileManager.default.contents(atPath: location + "-wal")
+      return [
+        database.map { $0.base64EncodedString() } ?? "absent",
+        "WAL frames: \((wal?.count ?? 0) > 0 ? "some" : "none")",
+      ]
+    case .postgres:
+      var rows: [String] = []
+      for table in ["customer", "consent_event", "suppression", "send_ledger", "decision"] {
+        rows.append(
+          try await kind.raw(location).text(
+            "SELECT '\(table)' || ':' || count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \(table) t"
+          ) ?? "")
+      }
+      return rows
+    }
+  }
+
+  @Test(
+    "the summary counts every outcome, rule and reason, and the store is left as it was",
+    arguments: CLIStore.available)
+  func summary(kind: CLIStore) async throws {
+    let location = try exampleStore(kind)
+    let before = try await fingerprint(kind, location)
+    let run = try GovernorBinary.run("dry-run", Self.campaign, "--store", location)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(
+      Array(run.stdoutLines.dropFirst()) == [
+        "9 recipients: 3 would be forwarded (33.3%), 5 blocked (55.6%), 1 deferred (11.1%)",
+        "by rule:",
+        "  caps.daily: 1 blocked",
+        "  caps.gap: 1 blocked",
+        "  caps.weekly: 1 blocked",
+        "  consent.marketing: 2 blocked",
+        "  quiet_hours: 1 deferred",
+        "  suppression.unsubscribed: 1 blocked",
+        "by reason:",
+        "  cap_exceeded: 2",
+        "  consent_missing: 2",
+        "  min_gap: 1",
+        "  quiet_hours: 1",
+        "  unsubscribed: 1",
+        "deferred messages would go out from 2026-11-18T16:00:00Z to 2026-11-18T16:59:59Z",
+        "tracking: removed from 2 of 3 forwarded messages",
+        "  click_redirect_unrecoverable: 10",
+        "  list_unsubscribe_added: 3",
+        "  open_pixel_removed: 2",
+        "  tracking_parameters_removed: 6",
+      ])
+    #expect(
+      run.stdoutLines.first?.hasPrefix("campaign autumn-sale at 2026-11-18T10:00:00Z") == true)
+    #expect(try await fingerprint(kind, location) == before)
+  }
+
+  @Test("csv and json give one row per recipient on stdout, the summary on stderr")
+  func rows() throws {
+    let location = try exampleStore(.sqlite)
+    let csv = try GovernorBinary.run(
+      "dry-run", Self.campaign, "--store", location, "--format", "csv")
+    #expect(csv.status == 0)
+    #expect(csv.stdoutLines.count == 10)
+    #expect(csv.stdoutLines[0] == DryRunRow.csvHeader)
+    #expect(
+      csv.stdoutLines[8].hasPrefix(
+        "2007,autumn-sale-2007,blocked,2026-11-19T08:00:00Z,caps.daily;caps.gap,cap_exceeded;min_gap,"
+      ))
+    #expect(csv.stderrLines.contains { $0.hasPrefix("9 recipients:") })
+
+    let json = try GovernorBinary.run(
+      "dry-run", Self.campaign, "--store", location, "--format", "json", "--at",
+      "2026-11-18T22:30:00Z")
+    #expect(json.status == 0)
+    let rows = try json.stdoutLines.map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    #expect(rows.count == 9)
+    // At 22:30Z it is night in Europe: the Madrid customer's message waits for the morning.
+    #expect(rows[0]["customer_id"] as? String == "2001")
+    #expect(rows[0]["outcome"] as? String == "deferred")
+  }
+
+  @Test("--max-blocked gates a launch: exit 2 past the share, 0 within it")
+  func maxBlocked() throws {
+    let location = try exampleStore(.sqlite)
+    let over = try GovernorBinary.run(
+      "dry-run", Self.campaign, "--store", location, "--max-blocked", "15%")
+    #expect(over.status == 2)
+    #expect(
+      over.stderrLines == ["55.6% of recipients would be blocked, more than --max-blocked 15%"])
+    let within = try GovernorBinary.run(
+      "dry-run", Self.campaign, "--store", location, "--max-blocked", "60%")
+    #expect(within.status == 0)
+    let bad = try GovernorBinary.run(
+      "dry-run", Self.campaign, "--store", location, "--max-blocked", "lots")
+    #expect(bad.status != 0 && bad.stderr.contains("--max-blocked 'lots' must be a percentage"))
+  }
+
+  @Test("--policy dry-runs under a policy that is not in force")
+  func otherPolicy() throws {
+    let location = try exampleStore(.sqlite)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dry-run-policy-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    // The default policy without quiet hours: the Los Angeles customer is no longer deferred.
+    let text = try String(
+      contentsOf: GovernorBinary.repositoryRoot.appendingPathComponent("policies/default.yaml"),
+      encoding: .utf8)
+    let quiet = try #require(text.range(of: "quiet_hours:\n  start"))
+    let end = try #require(text.range(of: "\ntracking:", range: quiet.upperBound..<text.endIndex))
+    let edited = text.replacingCharacters(in: quiet.lowerBound..<end.lowerBound, with: "")
+      .replacingOccurrences(of: "    quiet_hours: false\n", with: "")
+    // Its tracker lists go beside it, as a policy's lists must.
+    try FileManager.default.copyItem(
+      at: GovernorBinary.repositoryRoot.appendingPathComponent("policies/trackers"),
+      to: folder.appendingPathComponent("trackers"))
+    let policyFile = folder.appendingPathComponent("no-quiet-hours.yaml").path
+    try Data(edited.utf8).write(to: URL(fileURLWithPath: policyFile))
+    let run = try GovernorBinary.run(
+      "dry-run", Self.campaign, "--store", location, "--policy", policyFile)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdoutLines.contains { $0.hasPrefix("9 recipients: 4 would be forwarded") })
+  }
+
+  @Test("--report writes one self-contained HTML page with the charts")
+  func report() throws {
+    let location = try exampleStore(.sqlite)
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("dry-run-\(UUID().uuidString).html").path
+    let run = try GovernorBinary.run(
+      "dry-run", Self.campaign, "--store", location, "--report", path)
+    #expect(run.status == 0)
+    let page = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(page.hasPrefix("<!doctype html>"))
+    #expect(page.contains(#"aria-label="outcomes by rule""#))
+    #expect(page.contains(#"aria-label="deferred messages by hour""#))
+    #expect(page.contains("<code>suppression.unsubscribed</code>"))
+    // Nothing is fetched: no scripts, no external stylesheets or images.
+    for outside in ["<script", "<link", "src=", "http://", "https://"] {
+      #expect(!page.contains(outside), "\(outside)")
+    }
+  }
+
+  @Test("a bad recipient list stops the run before any row, naming the file and line")
+  func badCSV() throws {
+    let location = try exampleStore(.sqlite)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dry-run-csv-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let campaign = try String(
+      contentsOf: GovernorBinary.repositoryRoot.appendingPathComponent(Self.campaign),
+      encoding: .utf8
+    )
+    .replacingOccurrences(
+      of: "../emails/", with: "\(GovernorBinary.repositoryRoot.path)/fixtures/emails/")
+    try Data(campaign.utf8).write(to: folder.appendingPathComponent("c.yaml"))
+    try Data("customer_id,email\n2001,a@example.com\n,b@example.com\n".utf8)
+      .write(to: folder.appendingPathComponent("autumn-sale.csv"))
+    let run = try GovernorBinary.run(
+      "dry-run", folder.appendingPathComponent("c.yaml").path, "--store", location, "--format",
+      "csv")
+    #expect(run.status == 1)
+    #expect(run.stdout.isEmpty)
+    #expect(
+      run.stderrLines == [
+        "\(folder.appendingPathComponent("autumn-sale.csv").path):3:1: customer_id is empty"
+      ])
+  }
+
+  @Test("import refuses a file with any bad record and imports nothing")
+  func importRefusesBadRecords() throws {
+    let location = try CLIStore.sqlite.freshLocation()
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("customers-\(UUID().uuidString).yaml").path
+    try Data(
+      """
+      - id: "1"
+        email: one@example.com
+        consents: [{purpose: marketing, status: granted, kind: express, at: 2025-01-01T00:00:00Z, source: form}]
+      - id: "2"
+        email: not-an-address
+        consents: [{purpose: marketting, status: granted, kind: express, at: 2025-01-01T00:00:00Z}]
+        sends: [{at: 2025-02-01T00:00:00Z, category: promo}]
+      """.utf8
+    ).write(to: URL(fileURLWithPath: file))
+    let run = try GovernorBinary.run("customer", "import", file, "--store", location)
+    #expect(run.status == 1)
+    #expect(
+      run.stderrLines == [
+        "\(file): customers[1] '2': email: 'not-an-address' is not an email address",
+        "\(file): customers[1] '2': consents[0].purpose: 'marketting' is not a purpose of policy 'default' (marketing, newsletter, tracking); did you mean 'marketing'?",
+        "\(file): customers[1] '2': consents[0].source: is required for granted consent: where the customer gave it (GDPR Art. 7(1): the consent must be demonstrable)",
+        "\(file): customers[1] '2': sends[0].category: 'promo' is not a category of policy 'default'",
+      ])
+    let export = try GovernorBinary.run("customer", "export", "1", "--store", location)
+    #expect(export.status == 1)
+  }
+}
