@@ -144,6 +144,8 @@ public protocol Store: Sendable {
 public struct DecisionQuery: Hashable, Sendable {
   public var outcome: Outcome?
   public var rule: String?
+  /// A reason code (`cap_exceeded`, `consent_missing`, …) among the decision's reasons.
+  public var code: String?
   public var campaignId: String?
   public var customerId: String?
   public var since: Date?
@@ -152,12 +154,13 @@ public struct DecisionQuery: Hashable, Sendable {
   public var limit: Int
 
   public init(
-    outcome: Outcome? = nil, rule: String? = nil, campaignId: String? = nil,
+    outcome: Outcome? = nil, rule: String? = nil, code: String? = nil, campaignId: String? = nil,
     customerId: String? = nil, since: Date? = nil, until: Date? = nil, before: Int64? = nil,
     limit: Int = 50
   ) {
     self.outcome = outcome
     self.rule = rule
+    self.code = code
     self.campaignId = campaignId
     self.customerId = customerId
     self.since = since

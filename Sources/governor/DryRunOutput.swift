@@ -6,11 +6,10 @@ import GovernorCore
 /// piped on. Rows are written in large pieces: a million `print` calls would cost seconds.
 final class DryRunOutput {
   let format: DryRunCommand.Format
-  private var buffer: [UInt8] = []
+  private var output = BufferedOutput()
 
   init(format: DryRunCommand.Format) {
     self.format = format
-    buffer.reserveCapacity(1 << 17)
   }
 
   func begin() {
@@ -26,21 +25,11 @@ final class DryRunOutput {
   }
 
   func end(_ summary: DryRunSummary) {
-    flush()
+    output.flush()
     for line in summary.lines {
       if format == .summary { print(line) } else { printError(line) }
     }
   }
 
-  private func write(_ line: String) {
-    buffer.append(contentsOf: line.utf8)
-    buffer.append(UInt8(ascii: "\n"))
-    if buffer.count >= 1 << 16 { flush() }
-  }
-
-  private func flush() {
-    guard !buffer.isEmpty else { return }
-    FileHandle.standardOutput.write(Data(buffer))
-    buffer.removeAll(keepingCapacity: true)
-  }
+  private func write(_ line: String) { output.write(line) }
 }

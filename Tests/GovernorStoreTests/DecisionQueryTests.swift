@@ -41,6 +41,8 @@ struct DecisionQueryTests {
       #expect(try await messageIds(store, DecisionQuery(outcome: .blocked)) == ["m4", "m3"])
       #expect(try await messageIds(store, DecisionQuery(rule: "caps.weekly")) == ["m4", "m3"])
       #expect(try await messageIds(store, DecisionQuery(rule: "caps.week")) == [])
+      #expect(try await messageIds(store, DecisionQuery(code: "cap_exceeded")) == ["m4", "m3"])
+      #expect(try await messageIds(store, DecisionQuery(code: "cap_exceed")) == [])
       #expect(try await messageIds(store, DecisionQuery(campaignId: "autumn")) == ["n1", "n0"])
       #expect(try await messageIds(store, DecisionQuery(customerId: "c2")) == ["n1", "n0"])
       #expect(

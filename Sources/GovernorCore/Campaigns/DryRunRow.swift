@@ -57,7 +57,7 @@ public enum DryRunRow {
 
   /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. A
   /// leading `=`, `+`, `-` or `@` gets a `'` so a spreadsheet shows it instead of running it.
-  static func csvField(_ text: String) -> String {
+  public static func csvField(_ text: String) -> String {
     var text = text
     if let first = text.first, "=+-@".contains(first) { text = "'" + text }
     guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
@@ -66,21 +66,5 @@ public enum DryRunRow {
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 
-  /// A JSON string literal (RFC 8259 §7).
-  public static func quoted(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\r": result += "\\r"
-      case "\t": result += "\\t"
-      case _ where scalar.value < 0x20:
-        result += String(format: "\\u%04x", scalar.value)
-      default: result.unicodeScalars.append(scalar)
-      }
-    }
-    return result + "\""
-  }
+  static func quoted(_ text: String) -> String { JSONLiteral.string(text) }
 }

@@ -14,7 +14,7 @@ extension GatewayRoutes {
         let page = try await gateway.store.decisions(matching: query)
         let next =
           page.count == query.limit ? page.last.map { JSONText.quoted(String($0.sequence)) } : nil
-        let rows = try page.map(DecisionJSON.render).joined(separator: ",")
+        let rows = page.map(\.json).joined(separator: ",")
         return json(#"{"decisions":[\#(rows)],"next_cursor":\#(next ?? "null")}"#, status: .ok)
       }
     }
@@ -24,12 +24,12 @@ extension GatewayRoutes {
         guard let entry = try await gateway.store.decision(id: id) else {
           return Problem.notFound("no decision '\(id)'").response
         }
-        return json(try DecisionJSON.render(entry), status: .ok)
+        return json(entry.json, status: .ok)
       }
     }
   }
 
-  /// `outcome`, `rule`, `campaign`, `customer`, `since`, `until` (RFC 3339), `cursor` (the
+  /// `outcome`, `rule`, `code`, `campaign`, `customer`, `since`, `until` (RFC 3339), `cursor` (the
   /// `next_cursor` of the page before) and `limit` (1…500, default 50).
   static func decisionQuery(_ parameter: (String) -> String?) throws(BadQuery) -> DecisionQuery {
     func text(_ name: String) -> String? {
@@ -43,7 +43,8 @@ extension GatewayRoutes {
       return date
     }
     var query = DecisionQuery(
-      rule: text("rule"), campaignId: text("campaign"), customerId: text("customer"),
+      rule: text("rule"), code: text("code"), campaignId: text("campaign"),
+      customerId: text("customer"),
       since: try date("since"), until: try date("until"))
     if let outcome = text("outcome") {
       guard let parsed = Outcome(rawValue: outcome) else {
@@ -65,56 +66,5 @@ extension GatewayRoutes {
       query.limit = count
     }
     return query
-  }
-}
-
-/// An audit row: its columns, chain hashes and the recorded decision byte for byte.
-enum DecisionJSON {
-  struct Columns: Encodable {
-    var id: String
-    var sequence: Int64
-    var messageId: String
-    var customerId: String
-    var campaignId: String?
-    var outcome: Outcome
-    var rules: [String]
-    var policyVersion: String
-    var decidedAt: Date
-    var previousHash: String
-    var hash: String
-
-    enum CodingKeys: String, CodingKey {
-      case id, sequence, outcome, rules, hash
-      case messageId = "message_id"
-      case customerId = "customer_id"
-      case campaignId = "campaign_id"
-      case policyVersion = "policy_version"
-      case decidedAt = "decided_at"
-      case previousHash = "previous_hash"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-      var container = encoder.container(keyedBy: CodingKeys.self)
-      try container.encode(id, forKey: .id)
-      try container.encode(sequence, forKey: .sequence)
-      try container.encode(messageId, forKey: .messageId)
-      try container.encode(customerId, forKey: .customerId)
-      try container.encode(campaignId, forKey: .campaignId)
-      try container.encode(outcome, forKey: .outcome)
-      try container.encode(rules, forKey: .rules)
-      try container.encode(policyVersion, forKey: .policyVersion)
-      try container.encode(decidedAt, forKey: .decidedAt)
-      try container.encode(previousHash, forKey: .previousHash)
-      try container.encode(hash, forKey: .hash)
-    }
-  }
-
-  static func render(_ entry: AuditEntry) throws -> String {
-    let columns = Columns(
-      id: entry.id, sequence: entry.sequence, messageId: entry.messageId,
-      customerId: entry.customerId, campaignId: entry.campaignId, outcome: entry.outcome,
-      rules: entry.rules, policyVersion: entry.policyVersion, decidedAt: entry.decidedAt,
-      previousHash: entry.previousHash, hash: entry.hash)
-    return try JSONText.object(columns, adding: [("record", entry.content)])
   }
 }

@@ -117,6 +117,14 @@ public enum AuditChain {
     rules.isEmpty ? "" : " " + rules.joined(separator: " ") + " "
   }
 
+  /// How a reason code stands in a decision's canonical content (compact JSON, so exactly
+  /// `"code":"cap_exceeded"`); a `"` inside a reason's message is escaped, so no message can
+  /// hold it. Codes are matched in the content rather than a column: they are already there,
+  /// under the hash, for every row ever written.
+  static func codeMarker(_ code: String) -> String {
+    #""code":"# + JSONLiteral.string(code)
+  }
+
   static func rules(parsing column: String) -> [String] {
     column.split(separator: " ").map(String.init)
   }

@@ -112,6 +112,7 @@ extension PostgresStore {
     let outcome = query.outcome?.rawValue
     let since = query.since?.timeIntervalSince1970
     let until = query.until?.timeIntervalSince1970
+    let code = query.code.map(AuditChain.codeMarker)
     return try await Self.auditEntries(
       client.query(
         """
@@ -123,6 +124,7 @@ extension PostgresStore {
           AND (\(since)::float8 IS NULL OR decided_at >= \(since))
           AND (\(until)::float8 IS NULL OR decided_at < \(until))
           AND (\(query.before)::int8 IS NULL OR sequence < \(query.before))
+          AND (\(code)::text IS NULL OR position(\(code) in content) > 0)
         ORDER BY sequence DESC LIMIT \(query.limit)
         """, logger: logger))
   }

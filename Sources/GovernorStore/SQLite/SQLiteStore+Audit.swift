@@ -98,12 +98,13 @@ extension SQLiteStore {
               AND (?3 IS NULL OR campaign_id = ?3) AND (?4 IS NULL OR instr(rules, ' ' || ?4 || ' ') > 0)
               AND (?5 IS NULL OR decided_at >= ?5) AND (?6 IS NULL OR decided_at < ?6)
               AND (?7 IS NULL OR sequence < ?7)
+              AND (?9 IS NULL OR instr(content, ?9) > 0)
             ORDER BY sequence DESC LIMIT ?8
             """),
         arguments: [
           query.outcome?.rawValue, query.customerId, query.campaignId, query.rule,
           query.since?.timeIntervalSince1970, query.until?.timeIntervalSince1970,
-          query.before, query.limit,
+          query.before, query.limit, query.code.map(AuditChain.codeMarker),
         ]
       ).map(Self.auditEntry)
     }
