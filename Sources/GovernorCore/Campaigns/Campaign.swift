@@ -13,6 +13,20 @@ public struct Campaign: Codable, Hashable, Sendable {
   public var text: String?
   public var recipients: [String]
 
+  public init(
+    id: String, category: String, sendAt: Date, from: String, subject: String,
+    html: String? = nil, text: String? = nil, recipients: [String] = []
+  ) {
+    self.id = id
+    self.category = category
+    self.sendAt = sendAt
+    self.from = from
+    self.subject = subject
+    self.html = html
+    self.text = text
+    self.recipients = recipients
+  }
+
   enum CodingKeys: String, CodingKey {
     case id, category, from, subject, html, text, recipients
     case sendAt = "send_at"

@@ -41,6 +41,7 @@ public enum GatewayRoutes {
     addRecordRoutes(router, gateway)
     addCustomerRoutes(router, gateway)
     addAuditRoutes(router, gateway)
+    addDryRunRoutes(router, gateway)
     addPolicyRoutes(router, gateway)
     addUnsubscribeRoutes(router, gateway)
     addFeedbackRoutes(router, gateway)
