@@ -1,16 +1,18 @@
 import Foundation
 
-// governor-bench [engine|rewriter|store] [FILTER] [POLICY.yaml]
+// governor-bench [engine|rewriter|store|dry-run] [FILTER] [POLICY.yaml]
 //
-// `make bench` runs all three: the engine's decisions per second, the tracking rewriter's
-// MB/s on one core, and the store's reserve + commit latency against a small and a very large
-// send ledger. FILTER picks scenarios by name.
+// `make bench` runs them all: the engine's decisions per second, the tracking rewriter's
+// MB/s on one core, the store's reserve + commit latency against a small and a very large
+// send ledger, and a million-recipient `governor dry-run` (the `governor` binary beside this
+// one). FILTER picks scenarios by name.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let parts = Set(arguments.filter { ["engine", "rewriter", "store"].contains($0) })
+let names = ["engine", "rewriter", "store", "dry-run"]
+let parts = Set(arguments.filter { names.contains($0) })
 let policyPath = arguments.first { $0.hasSuffix(".yaml") } ?? "policies/default.yaml"
 let filter = arguments.first {
-  !$0.hasSuffix(".yaml") && !["engine", "rewriter", "store"].contains($0)
+  !$0.hasSuffix(".yaml") && !names.contains($0)
 }
 
 if parts.isEmpty || parts.contains("engine") {
@@ -21,4 +23,13 @@ if parts.isEmpty || parts.contains("rewriter") {
 }
 if parts.isEmpty || parts.contains("store") {
   try await storeBench(filter: filter)
+}
+if parts.isEmpty || parts.contains("dry-run") {
+  let governor = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("governor").path
+  if FileManager.default.isExecutableFile(atPath: governor) {
+    try await dryRunBench(policyPath: policyPath, governor: governor)
+  } else {
+    print("dry-run: build the governor product beside this binary first (make bench does)")
+  }
 }

@@ -75,8 +75,9 @@ struct DryRunCommand: AsyncParsableCommand {
     let engine = Engine(policy: policy)
     let recipients = RecipientStream(file.recipients)
     let total: Int
+    let customerIds: Set<String>
     do {
-      total = try recipients.count()
+      (total, customerIds) = try recipients.survey()
     } catch let error as CampaignFileError {
       for diagnostic in error.diagnostics { printError(diagnostic.description) }
       throw ExitCode(1)
@@ -87,9 +88,11 @@ struct DryRunCommand: AsyncParsableCommand {
     let summary = try await options.location.withStore(readOnly: true) { store in
       var run = CampaignDryRun(engine: engine, campaign: campaign, at: now)
       var progress = ProgressBar(total: total, unit: "recipients")
+      // Every customer read once, in one read transaction, so the whole run sees one moment
+      // of the store; a customer listed many times is not read many times.
+      let states = try await store.decisionStates(
+        customerIds: Array(customerIds), engine: engine, at: now)
       try await recipients.forEachBatch(of: 2_000) { batch, done in
-        let states = try await store.decisionStates(
-          customerIds: batch.map(\.customerId), engine: engine, at: now)
         for recipient in batch {
           output.row(recipient, run.decide(recipient, stored: states[recipient.customerId]))
         }

@@ -10,14 +10,19 @@ struct RecipientStream {
     self.source = source
   }
 
-  /// Reads the whole list once, without deciding anything: the recipients are counted and
-  /// every problem in the CSV is found before a single row is decided or printed.
-  func count() throws -> Int {
+  /// Reads the whole list once, without deciding anything: the recipients are counted, the
+  /// customers they name collected (their states are then read in one go), and every problem
+  /// in the CSV found before a single row is decided or printed.
+  func survey() throws -> (count: Int, customerIds: Set<String>) {
     var total = 0
+    var customerIds: Set<String> = []
     var pieces = Pieces(source: source)
-    while let recipients = try pieces.next() { total += recipients.count }
+    while let recipients = try pieces.next() {
+      total += recipients.count
+      for recipient in recipients { customerIds.insert(recipient.customerId) }
+    }
     if !pieces.problems.isEmpty { throw CampaignFileError(diagnostics: pieces.problems) }
-    return total
+    return (total, customerIds)
   }
 
   /// Calls `body` with batches of at most `size` recipients and how many were read so far.

@@ -58,12 +58,24 @@ public enum DryRunRow {
   /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. A
   /// leading `=`, `+`, `-` or `@` gets a `'` so a spreadsheet shows it instead of running it.
   public static func csvField(_ text: String) -> String {
-    var text = text
-    if let first = text.first, "=+-@".contains(first) { text = "'" + text }
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
-      return text
+    // Over the UTF-8 bytes: a row per recipient of a million-recipient run passes here, and
+    // Foundation's `replacingOccurrences` went through NSString.
+    let utf8 = text.utf8
+    let defused = utf8.first.map { "=+-@".utf8.contains($0) } ?? false
+    let needsQuotes = utf8.contains {
+      $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D
     }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    guard defused || needsQuotes else { return text }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(utf8.count + 4)
+    if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+    if defused { bytes.append(UInt8(ascii: "'")) }
+    for byte in utf8 {
+      bytes.append(byte)
+      if needsQuotes && byte == UInt8(ascii: "\"") { bytes.append(byte) }
+    }
+    if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   static func quoted(_ text: String) -> String { JSONLiteral.string(text) }
