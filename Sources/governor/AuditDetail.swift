@@ -47,15 +47,8 @@ enum AuditDetail {
       return lines
     }
     lines.append("policy text of \(entry.policyVersion) (> marks the lines of its rules):")
-    let keys = Set(entry.rules.map { $0.split(separator: ".").last.map(String.init) ?? $0 })
-    for (number, line) in policyText.split(separator: "\n", omittingEmptySubsequences: false)
-      .enumerated()
-    {
-      let marked = keys.contains { key in
-        let trimmed = line.drop { $0 == " " || $0 == "-" }
-        return trimmed.hasPrefix("\(key):") || trimmed.hasPrefix("id: \(key)")
-      }
-      lines.append("\(marked ? ">" : " ")\(String(format: "%4d", number + 1))  \(line)")
+    for line in PolicyExcerpt.lines(of: policyText, rules: entry.rules) {
+      lines.append("\(line.marked ? ">" : " ")\(String(format: "%4d", line.number))  \(line.text)")
     }
     return lines
   }

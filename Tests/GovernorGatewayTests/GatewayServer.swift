@@ -66,7 +66,7 @@ struct GatewayServer {
     let policy = try policy(max: capMax)
     let store = try await store(at: folder, consenting: ["c1", "c2"], policy: policy, now: now)
     try await store.savePolicyText(
-      "name: route-test\n", name: policy.name, version: policy.version, at: now)
+      policy.text, name: policy.name, version: policy.version, at: now)
     var keys: [String: String] = [:]
     for scope in Scope.allCases {
       let (key, record) = APIKeys.generate(name: scope.rawValue, scopes: [scope], at: now)

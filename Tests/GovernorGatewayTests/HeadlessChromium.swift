@@ -52,6 +52,32 @@ final class HeadlessChromium: @unchecked Sendable {
     self.session = session
   }
 
+  /// Sends `headers` with every request the tab makes from now on (an API key, for pages
+  /// behind one).
+  func setHeaders(_ headers: [String: String]) async throws {
+    _ = try await call("Network.enable", [:], inSession: true)
+    _ = try await call("Network.setExtraHTTPHeaders", ["headers": headers], inSession: true)
+  }
+
+  /// Loads `url` in the attached tab.
+  func navigate(_ url: String) async throws {
+    _ = try await call("Page.navigate", ["url": url], inSession: true)
+  }
+
+  /// The page as a PNG, at `width` × `height` CSS pixels.
+  func screenshot(width: Int = 1200, height: Int = 900) async throws -> Data {
+    _ = try await call(
+      "Emulation.setDeviceMetricsOverride",
+      ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": false],
+      inSession: true)
+    let shot = try await call(
+      "Page.captureScreenshot", ["format": "png", "captureBeyondViewport": true], inSession: true)
+    guard let encoded = shot["data"] as? String, let data = Data(base64Encoded: encoded) else {
+      throw Failure("no screenshot")
+    }
+    return data
+  }
+
   /// The value of a JavaScript expression in the page.
   func evaluate(_ expression: String) async throws -> Any? {
     let answer = try await call(

@@ -42,6 +42,7 @@ public enum GatewayRoutes {
     addCustomerRoutes(router, gateway)
     addAuditRoutes(router, gateway)
     addDryRunRoutes(router, gateway)
+    addReviewRoutes(router, gateway)
     addPolicyRoutes(router, gateway)
     addUnsubscribeRoutes(router, gateway)
     addFeedbackRoutes(router, gateway)
