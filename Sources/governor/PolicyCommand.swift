@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import GovernorCore
 
-struct PolicyCommand: ParsableCommand {
+struct PolicyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "policy",
     abstract: "Work with policy files.",
-    subcommands: [Check.self]
+    subcommands: [Check.self, PolicyReplayCommand.self]
   )
 
   struct Check: ParsableCommand {

@@ -1,0 +1,169 @@
+import Foundation
+import GovernorCore
+
+/// Recorded traffic decided again under a proposed policy: which decisions would flip, by
+/// rule and campaign, with examples. Changes nothing.
+///
+/// Each recorded message is decided as it was, at its recorded time, against the customer as
+/// the store shows them at that time: consent events up to then, suppressions in force then
+/// (lifted ones included until they were lifted), sends reserved before it (not failed, not the
+/// message itself), the customer's current profile (zone and preference have no history).
+/// The message's parts are not recorded, so tracking is not replayed: outcomes are compared.
+public struct PolicyReplay {
+  public let engine: Engine
+  public private(set) var report: ReplayReport
+
+  public init(engine: Engine) {
+    self.engine = engine
+    report = ReplayReport(policy: engine.policy.reference)
+  }
+
+  /// Decides `entry` again from `customer`'s history (nil: the customer was erased since; the
+  /// decision is skipped and counted).
+  public mutating func replay(_ entry: AuditEntry, customer: CustomerExport?) {
+    guard let customer, let recorded = RecordedDecision(entry) else {
+      report.skipped += 1
+      return
+    }
+    let at = entry.decidedAt
+    var state = CustomerState(
+      customerId: entry.customerId, email: customer.profile.email,
+      timeZone: customer.profile.timeZone.flatMap(Zone.init(identifier:)),
+      frequencyPreference: customer.profile.frequencyPreference)
+    state.consents = customer.consents.filter { $0.at <= at }
+    state.suppressions = customer.suppressions.filter {
+      $0.suppression.at <= at && ($0.liftedAt.map { $0 > at } ?? true)
+    }.map(\.suppression)
+    state.sends = SendHistory(
+      customer.sends.filter {
+        $0.reservedAt < at && $0.status != .failed && $0.messageId != entry.messageId
+      }.map { SendRecord(at: $0.reservedAt, category: $0.category, campaignId: $0.campaignId) })
+    let message = Message(
+      id: entry.messageId, customerId: entry.customerId, to: customer.profile.email ?? "",
+      from: "", subject: "", category: recorded.category, campaignId: entry.campaignId,
+      receivedAt: at)
+    let decision = engine.evaluate(message, for: state, at: at)
+    report.add(entry: entry, recordedRules: entry.rules, now: decision)
+  }
+}
+
+/// The category of a recorded decision, read from its canonical content.
+struct RecordedDecision {
+  var category: String
+
+  init?(_ entry: AuditEntry) {
+    guard
+      let content = try? JSONSerialization.jsonObject(with: Data(entry.content.utf8))
+        as? [String: Any],
+      let decision = content["decision"] as? [String: Any],
+      let category = decision["category"] as? String
+    else { return nil }
+    self.category = category
+  }
+}
+
+/// What a replay found.
+public struct ReplayReport: Sendable, Encodable {
+  public let policy: PolicyReference
+  public var replayed = 0
+  public var unchanged = 0
+  /// Decisions that could not be replayed (customer erased, record unreadable).
+  public var skipped = 0
+  /// `blocked → forwarded` and the like, with counts.
+  public var flips: [String: Int] = [:]
+  /// For each rule, flips it caused (newly held back by it) or released (no longer held).
+  public var rules: [String: RuleFlips] = [:]
+  public var campaigns: [String: Int] = [:]
+  public var examples: [Example] = []
+  public static let maximumExamples = 10
+
+  public struct RuleFlips: Sendable, Encodable, Equatable {
+    public var held = 0
+    public var released = 0
+  }
+
+  public struct Example: Sendable, Encodable, Equatable {
+    public var decisionId: String
+    public var messageId: String
+    public var customerId: String
+    public var campaignId: String?
+    public var was: String
+    public var now: String
+    public var reasons: [String]
+
+    enum CodingKeys: String, CodingKey {
+      case was, now, reasons
+      case decisionId = "decision_id"
+      case messageId = "message_id"
+      case customerId = "customer_id"
+      case campaignId = "campaign_id"
+    }
+  }
+
+  public init(policy: PolicyReference) {
+    self.policy = policy
+  }
+
+  mutating func add(entry: AuditEntry, recordedRules: [String], now decision: Decision) {
+    replayed += 1
+    // A message the gateway could not send was still forwarded by the engine.
+    let was = entry.outcome == .failed ? Outcome.forwarded : entry.outcome
+    guard decision.outcome != was else {
+      unchanged += 1
+      return
+    }
+    flips["\(was.rawValue) → \(decision.outcome.rawValue)", default: 0] += 1
+    let nowRules = decision.reasons.filter { $0.effect != .shadow }.map(\.rule)
+    for rule in Set(nowRules).subtracting(recordedRules) { rules[rule, default: .init()].held += 1 }
+    for rule in Set(recordedRules).subtracting(nowRules) {
+      rules[rule, default: .init()].released += 1
+    }
+    campaigns[entry.campaignId ?? "(none)", default: 0] += 1
+    if examples.count < Self.maximumExamples {
+      examples.append(
+        Example(
+          decisionId: entry.id, messageId: entry.messageId, customerId: entry.customerId,
+          campaignId: entry.campaignId, was: was.rawValue, now: decision.outcome.rawValue,
+          reasons: decision.reasons.map { "\($0.rule): \($0.message)" }))
+    }
+  }
+
+  public var flipped: Int { replayed - unchanged }
+
+  public var lines: [String] {
+    var lines = [
+      "replayed \(replayed) decisions under policy \(policy.name) \(policy.version): "
+        + "\(flipped) would change, \(unchanged) would not"
+        + (skipped > 0 ? " (\(skipped) skipped: customer erased or record unreadable)" : "")
+    ]
+    guard flipped > 0 else { return lines }
+    lines.append("changes:")
+    for (flip, count) in flips.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+      lines.append("  \(flip): \(count)")
+    }
+    lines.append("by rule:")
+    for (rule, counts) in rules.sorted(by: { $0.key < $1.key }) {
+      let parts = [
+        counts.held > 0 ? "\(counts.held) newly held back" : nil,
+        counts.released > 0 ? "\(counts.released) no longer held back" : nil,
+      ].compactMap { $0 }
+      lines.append("  \(rule): \(parts.joined(separator: ", "))")
+    }
+    lines.append("by campaign:")
+    for (campaign, count) in campaigns.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+      lines.append("  \(campaign): \(count)")
+    }
+    lines.append("examples:")
+    for example in examples {
+      lines.append(
+        "  \(example.decisionId) \(example.messageId) customer \(example.customerId): "
+          + "\(example.was) → \(example.now)")
+      for reason in example.reasons { lines.append("    - \(reason)") }
+    }
+    return lines
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case policy, replayed, unchanged, skipped, flips, rules, campaigns, examples
+  }
+}
