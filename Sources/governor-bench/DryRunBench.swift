@@ -19,7 +19,7 @@ func dryRunBench(policyPath: String, governor: String) async throws {
       folder: folder, store: store, campaign: campaign, policyPath: policyPath)
   }
   for format in ["summary", "csv"] {
-    let output = format == "csv" ? "\(folder)/rows.csv" : "/dev/null"
+    let output = format == "csv" ? "\(folder)/rows.csv" : nil
     let (seconds, peak, status) = try measure(
       governor,
       ["dry-run", campaign, "--store", store, "--policy", policyPath, "--format", format],
@@ -35,14 +35,21 @@ func dryRunBench(policyPath: String, governor: String) async throws {
 /// Runs `executable`, waits, and returns the wall time, the peak resident set in bytes and
 /// the exit status. The peak is the kernel's high-water mark (`VmHWM`), read while the child
 /// runs: `RUSAGE_CHILDREN` would give the largest of every child so far.
-private func measure(_ executable: String, _ arguments: [String], stdout: String) throws -> (
+/// `stdout` nil: the output is dropped.
+private func measure(_ executable: String, _ arguments: [String], stdout: String?) throws -> (
   Double, Int, Int32
 ) {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
-  FileManager.default.createFile(atPath: stdout, contents: nil)
-  process.standardOutput = FileHandle(forWritingAtPath: stdout)
+  if let stdout {
+    // Never `createFile` on a path that may be a device: it writes a new file and renames it
+    // over the old one (an earlier version of this bench replaced /dev/null that way).
+    FileManager.default.createFile(atPath: stdout, contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: stdout)
+  } else {
+    process.standardOutput = FileHandle.nullDevice
+  }
   let clock = ContinuousClock()
   let start = clock.now
   try process.run()
