@@ -7,37 +7,26 @@ import GovernorStore
 /// the text of the policy version that made it, the lines behind its rules marked.
 enum AuditDetail {
   static func lines(_ entry: AuditEntry, policyText: String?) -> [String] {
-    let content =
-      (try? JSONSerialization.jsonObject(with: Data(entry.content.utf8)) as? [String: Any]) ?? [:]
-    let record = content["decision"] as? [String: Any] ?? [:]
+    let record = RecordedDecision(entry)
     var lines = [
       "decision \(entry.id) (#\(entry.sequence)), decided \(entry.decidedAt.formatted(.iso8601))",
       "message \(entry.messageId), customer \(entry.customerId), campaign \(entry.campaignId ?? "-")",
-      "outcome \(entry.outcome.rawValue)"
-        + ((record["not_before"] as? String).map { ", not before \($0)" } ?? ""),
-      "policy \((record["policy"] as? [String: Any])?["name"] as? String ?? "?") \(entry.policyVersion)",
+      "outcome \(entry.outcome.rawValue)" + (record?.notBefore.map { ", not before \($0)" } ?? ""),
+      "policy \(record?.policyName ?? "?") \(entry.policyVersion)",
     ]
-    let reasons = record["reasons"] as? [[String: Any]] ?? []
+    let reasons = record?.reasons ?? []
     lines.append(reasons.isEmpty ? "reasons: none" : "reasons:")
     for reason in reasons {
-      let rule = reason["rule"] as? String ?? "?"
-      let code = reason["code"] as? String ?? "?"
-      let effect = reason["effect"] as? String ?? "?"
-      lines.append("  \(rule) (\(code), \(effect)): \(reason["message"] as? String ?? "")")
-      let facts = reason["facts"] as? [String: Any] ?? [:]
-      for (name, value) in facts.sorted(by: { $0.key < $1.key }) {
-        let text =
-          (value as? [Any]).map { $0.map { "\($0)" }.joined(separator: ", ") } ?? "\(value)"
-        lines.append("    \(name): \(text)")
-      }
+      lines.append("  \(reason.rule) (\(reason.code), \(reason.effect)): \(reason.message)")
+      for fact in reason.facts { lines.append("    \(fact.name): \(fact.value)") }
     }
-    let changes = record["modifications"] as? [[String: Any]] ?? []
+    let changes = record?.changes ?? []
     if !changes.isEmpty {
       lines.append("changes:")
       for change in changes {
-        var line = "  \(change["kind"] as? String ?? "?")"
-        if let url = change["url"] as? String { line += " \(url)" }
-        if let replacement = change["replacement"] as? String { line += " → \(replacement)" }
+        var line = "  \(change.kind)"
+        if let url = change.url { line += " \(url)" }
+        if let replacement = change.replacement { line += " → \(replacement)" }
         lines.append(line)
       }
     }

@@ -9,7 +9,7 @@ enum DryRunReport {
     var page = """
       <!doctype html>
       <html lang="en"><head><meta charset="utf-8">
-      <title>Dry-run: \(escape(campaign.id))</title>
+      <title>Dry-run: \(HTMLText.escape(campaign.id))</title>
       <style>
       body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1d2733}
       h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
@@ -19,10 +19,10 @@ enum DryRunReport {
       svg text{font:12px system-ui,sans-serif;fill:#1d2733}
       .meta{color:#52606d}
       </style></head><body>
-      <h1>Dry-run of campaign \(escape(campaign.id)) (\(escape(campaign.category)))</h1>
-      <p class="meta">Decided at \(escape(summary.at.formatted(.iso8601))) under policy
-      \(escape(policy.name)) <code>\(escape(policy.version))</code>.
-      Subject: \(escape(campaign.subject)). Nothing was sent and nothing was recorded.</p>
+      <h1>Dry-run of campaign \(HTMLText.escape(campaign.id)) (\(HTMLText.escape(campaign.category)))</h1>
+      <p class="meta">Decided at \(HTMLText.escape(summary.at.formatted(.iso8601))) under policy
+      \(HTMLText.escape(policy.name)) <code>\(HTMLText.escape(policy.version))</code>.
+      Subject: \(HTMLText.escape(campaign.subject)). Nothing was sent and nothing was recorded.</p>
 
       """
     page += outcomes(summary)
@@ -74,7 +74,7 @@ enum DryRunReport {
     var chart = ""
     for (index, (rule, counts)) in rules.enumerated() {
       let y = index * rowHeight
-      chart += #"<text x="0" y="\#(y + 17)">\#(escape(rule))</text>"#
+      chart += #"<text x="0" y="\#(y + 17)">\#(HTMLText.escape(rule))</text>"#
       var x = 200.0
       for (count, style) in [(counts.blocked, "b"), (counts.deferred, "d"), (counts.shadow, "s")]
       where count > 0 {
@@ -88,11 +88,11 @@ enum DryRunReport {
     }
     let height = rules.count * rowHeight
     let rows = rules.map { rule, counts in
-      "<tr><td><code>\(escape(rule))</code></td><td class=\"n\">\(counts.blocked)</td>"
+      "<tr><td><code>\(HTMLText.escape(rule))</code></td><td class=\"n\">\(counts.blocked)</td>"
         + "<td class=\"n\">\(counts.deferred)</td><td class=\"n\">\(counts.shadow)</td></tr>"
     }.joined()
     let reasons = summary.reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
-      "<tr><td><code>\(escape($0.key))</code></td><td class=\"n\">\($0.value)</td></tr>"
+      "<tr><td><code>\(HTMLText.escape($0.key))</code></td><td class=\"n\">\($0.value)</td></tr>"
     }.joined()
     return """
       <h2>Outcomes by rule</h2>
@@ -122,7 +122,7 @@ enum DryRunReport {
     }
     let width = Int(Double(hours.count) * barWidth)
     let rows = hours.map {
-      "<tr><td>\(escape($0.key.formatted(.iso8601)))</td><td class=\"n\">\($0.value)</td></tr>"
+      "<tr><td>\(HTMLText.escape($0.key.formatted(.iso8601)))</td><td class=\"n\">\($0.value)</td></tr>"
     }.joined()
     return """
       <h2>When deferred messages would go out</h2>
@@ -137,7 +137,7 @@ enum DryRunReport {
       return "<h2>Tracking</h2><p>Nothing would be removed or added.</p>\n"
     }
     let rows = summary.modifications.sorted { $0.key < $1.key }.map {
-      "<tr><td><code>\(escape($0.key))</code></td><td class=\"n\">\($0.value)</td></tr>"
+      "<tr><td><code>\(HTMLText.escape($0.key))</code></td><td class=\"n\">\($0.value)</td></tr>"
     }.joined()
     return """
       <h2>Tracking and headers</h2>
@@ -149,18 +149,4 @@ enum DryRunReport {
 
   private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
-  static func escape(_ text: String) -> String {
-    var result = ""
-    for character in text {
-      switch character {
-      case "&": result += "&amp;"
-      case "<": result += "&lt;"
-      case ">": result += "&gt;"
-      case "\"": result += "&quot;"
-      case "'": result += "&#39;"
-      default: result.append(character)
-      }
-    }
-    return result
-  }
 }

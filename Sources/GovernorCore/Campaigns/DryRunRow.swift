@@ -10,21 +10,24 @@ public enum DryRunRow {
     "customer_id,message_id,outcome,not_before,rules,reasons,messages,modifications"
 
   public static func json(_ recipient: Recipient, _ decision: Decision) -> String {
-    var line = #"{"customer_id":"# + quoted(recipient.customerId)
-    line += #","message_id":"# + quoted(decision.messageId)
-    line += #","outcome":"# + quoted(decision.outcome.rawValue)
-    line += #","not_before":"# + (decision.notBefore.map { quoted(timestamp($0)) } ?? "null")
+    var line = #"{"customer_id":"# + JSONLiteral.string(recipient.customerId)
+    line += #","message_id":"# + JSONLiteral.string(decision.messageId)
+    line += #","outcome":"# + JSONLiteral.string(decision.outcome.rawValue)
+    line +=
+      #","not_before":"# + (decision.notBefore.map { JSONLiteral.string(timestamp($0)) } ?? "null")
     line += #","reasons":["#
     for (index, reason) in decision.reasons.enumerated() {
       if index > 0 { line += "," }
-      line += #"{"rule":"# + quoted(reason.rule) + #","code":"# + quoted(reason.code)
-      line += #","effect":"# + quoted(reason.effect.rawValue)
-      line += #","message":"# + quoted(reason.message) + "}"
+      line +=
+        #"{"rule":"# + JSONLiteral.string(reason.rule) + #","code":"#
+        + JSONLiteral.string(reason.code)
+      line += #","effect":"# + JSONLiteral.string(reason.effect.rawValue)
+      line += #","message":"# + JSONLiteral.string(reason.message) + "}"
     }
     line += #"],"modifications":{"#
     for (index, (kind, count)) in counts(decision.modifications).enumerated() {
       if index > 0 { line += "," }
-      line += quoted(kind) + ":" + String(count)
+      line += JSONLiteral.string(kind) + ":" + String(count)
     }
     return line + "}}"
   }
@@ -78,5 +81,4 @@ public enum DryRunRow {
     return String(decoding: bytes, as: UTF8.self)
   }
 
-  static func quoted(_ text: String) -> String { JSONLiteral.string(text) }
 }

@@ -29,13 +29,6 @@ enum CharacterReferences {
     String(decoding: decodedBytes(bytes, range), as: UTF8.self)
   }
 
-  /// The value as decoded bytes, without the spaces around it: what a URL is read from.
-  static func decodedURL(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
-    var result: [UInt8] = []
-    appendDecoded(bytes, trimmingHTMLSpace(bytes, range), to: &result)
-    return result
-  }
-
   static func trimmingHTMLSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>)
     -> Range<Int>
   {

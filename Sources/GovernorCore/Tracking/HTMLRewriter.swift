@@ -438,14 +438,3 @@ extension HTMLRewriter {
       quote: attribute.quote, escapeAllAmpersands: false)
   }
 }
-
-extension String {
-  var trimmedHTMLSpace: String {
-    let utf8 = self.utf8
-    guard let first = utf8.firstIndex(where: { !$0.isHTMLSpace }),
-      let last = utf8.lastIndex(where: { !$0.isHTMLSpace })
-    else { return "" }
-    if first == utf8.startIndex && utf8.index(after: last) == utf8.endIndex { return self }
-    return String(self[first...last])
-  }
-}

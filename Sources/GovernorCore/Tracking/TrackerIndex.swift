@@ -46,12 +46,6 @@ final class TrackerIndex: Sendable {
     String(decoding: text.utf8.map(\.asciiLowercased), as: UTF8.self)
   }
 
-  func isTrackerHost(_ host: ByteSpan) -> Bool {
-    var found = false
-    domains.forEachDomain(of: host) { if $0.isTracker { found = true } }
-    return found
-  }
-
   func isTrackingParameter(_ name: ByteSpan) -> Bool {
     if parameterNames.contains(name) { return true }
     return parameterPrefixes.contains { prefix in

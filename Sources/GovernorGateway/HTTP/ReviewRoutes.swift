@@ -69,7 +69,7 @@ extension GatewayRoutes {
         guard let entry = try await gateway.store.decision(id: id) else {
           return html(
             "<!doctype html><html lang=\"en\"><title>Not found</title><p>No decision "
-              + "\(ReviewPage.escape(id)).</p></html>", status: .notFound)
+              + "\(HTMLText.escape(id)).</p></html>", status: .notFound)
         }
         let policyText = try await gateway.store.policyText(version: entry.policyVersion)
         return html(ReviewPage.detail(entry, policyText: policyText), status: .ok)

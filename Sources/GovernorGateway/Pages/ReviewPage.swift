@@ -15,13 +15,10 @@ enum ReviewPage {
   }
 
   static func row(_ entry: AuditEntry) -> Row {
-    let content =
-      (try? JSONSerialization.jsonObject(with: Data(entry.content.utf8)) as? [String: Any]) ?? [:]
-    let decision = content["decision"] as? [String: Any] ?? [:]
-    let reasons = decision["reasons"] as? [[String: Any]] ?? []
+    let record = RecordedDecision(entry)
     return Row(
-      entry: entry, codes: reasons.compactMap { $0["code"] as? String },
-      changes: (decision["modifications"] as? [Any])?.count ?? 0)
+      entry: entry, codes: record?.reasons.map(\.code) ?? [],
+      changes: record?.changes.count ?? 0)
   }
 
   static let listTemplate = template(listText)
@@ -62,31 +59,23 @@ enum ReviewPage {
   }
 
   static func detail(_ entry: AuditEntry, policyText: String?) -> String {
-    let content =
-      (try? JSONSerialization.jsonObject(with: Data(entry.content.utf8)) as? [String: Any]) ?? [:]
-    let decision = content["decision"] as? [String: Any] ?? [:]
-    let reasons = (decision["reasons"] as? [[String: Any]] ?? []).map { reason -> [String: Any] in
-      let facts = (reason["facts"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map {
-        ["name": $0.key, "value": describe($0.value)]
-      }
-      return [
-        "rule": reason["rule"] as? String ?? "", "code": reason["code"] as? String ?? "",
-        "effect": reason["effect"] as? String ?? "",
-        "message": reason["message"] as? String ?? "", "facts": facts,
+    let record = RecordedDecision(entry)
+    let reasons = (record?.reasons ?? []).map { reason -> [String: Any] in
+      [
+        "rule": reason.rule, "code": reason.code, "effect": reason.effect,
+        "message": reason.message,
+        "facts": reason.facts.map { ["name": $0.name, "value": $0.value] },
       ]
     }
-    let changes = (decision["modifications"] as? [[String: Any]] ?? []).map {
-      [
-        "kind": $0["kind"] as? String ?? "", "url": $0["url"] as? String ?? "",
-        "replacement": $0["replacement"] as? String ?? "",
-      ]
+    let changes = (record?.changes ?? []).map {
+      ["kind": $0.kind, "url": $0.url ?? "", "replacement": $0.replacement ?? ""]
     }
     let excerpt = policyText.map { PolicyExcerpt.lines(of: $0, rules: entry.rules) } ?? []
     let values: [String: Any] = [
       "id": entry.id, "sequence": entry.sequence, "at": entry.decidedAt.formatted(.iso8601),
       "outcome": entry.outcome.rawValue, "customer": entry.customerId,
       "message": entry.messageId, "campaign": entry.campaignId ?? "–",
-      "notBefore": decision["not_before"] as? String ?? "",
+      "notBefore": record?.notBefore ?? "",
       "policy": entry.policyVersion, "reasons": reasons, "hasReasons": !reasons.isEmpty,
       "changes": changes, "hasChanges": !changes.isEmpty,
       "previousHash": entry.previousHash, "hash": entry.hash,
@@ -96,10 +85,6 @@ enum ReviewPage {
       },
     ]
     return detailTemplate.render(values)
-  }
-
-  static func describe(_ value: Any) -> String {
-    (value as? [Any]).map { $0.map { "\($0)" }.joined(separator: ", ") } ?? "\(value)"
   }
 
   /// Held-back decisions per rule per day, as stacked SVG bars: the rules that hold most
@@ -129,22 +114,17 @@ enum ReviewPage {
         let barHeight = Double(height) * Double(count) / Double(largest)
         y -= barHeight
         svg +=
-          #"<rect x="\#(index * (barWidth + 8))" y="\#(String(format: "%.1f", y))" width="\#(barWidth)" height="\#(String(format: "%.1f", barHeight))" fill="\#(palette[ruleIndex % palette.count])"><title>\#(escape(day)) \#(escape(rule)): \#(count)</title></rect>"#
+          #"<rect x="\#(index * (barWidth + 8))" y="\#(String(format: "%.1f", y))" width="\#(barWidth)" height="\#(String(format: "%.1f", barHeight))" fill="\#(palette[ruleIndex % palette.count])"><title>\#(HTMLText.escape(day)) \#(HTMLText.escape(rule)): \#(count)</title></rect>"#
       }
       svg +=
-        #"<text x="\#(index * (barWidth + 8))" y="\#(height + 14)">\#(escape(String(day.suffix(5))))</text>"#
+        #"<text x="\#(index * (barWidth + 8))" y="\#(height + 14)">\#(HTMLText.escape(String(day.suffix(5))))</text>"#
     }
     let width = max(ordered.count * (barWidth + 8), 200)
     let legend = rules.enumerated().map { index, rule in
-      #"<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="\#(palette[index % palette.count])"/></svg> \#(escape(rule)) (\#(totals[rule] ?? 0))</span>"#
+      #"<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="\#(palette[index % palette.count])"/></svg> \#(HTMLText.escape(rule)) (\#(totals[rule] ?? 0))</span>"#
     }.joined(separator: " ")
     return
       #"<svg id="rule-chart" role="img" aria-label="decisions held back per rule per day" width="\#(width)" height="\#(height + 20)" viewBox="0 0 \#(width) \#(height + 20)">\#(svg)</svg><p class="legend">\#(legend)</p>"#
-  }
-
-  static func escape(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
   }
 
   static let style = """

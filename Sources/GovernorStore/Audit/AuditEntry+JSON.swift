@@ -26,12 +26,7 @@ extension AuditEntry {
 
   /// The reason codes of the recorded decision, in order.
   public var codes: [String] {
-    guard
-      let object = try? JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any],
-      let decision = object["decision"] as? [String: Any],
-      let reasons = decision["reasons"] as? [[String: Any]]
-    else { return [] }
-    return reasons.compactMap { $0["code"] as? String }
+    RecordedDecision(self)?.reasons.map(\.code) ?? []
   }
 
   public static let csvHeader =

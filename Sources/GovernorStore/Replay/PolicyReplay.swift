@@ -47,21 +47,6 @@ public struct PolicyReplay {
   }
 }
 
-/// The category of a recorded decision, read from its canonical content.
-struct RecordedDecision {
-  var category: String
-
-  init?(_ entry: AuditEntry) {
-    guard
-      let content = try? JSONSerialization.jsonObject(with: Data(entry.content.utf8))
-        as? [String: Any],
-      let decision = content["decision"] as? [String: Any],
-      let category = decision["category"] as? String
-    else { return nil }
-    self.category = category
-  }
-}
-
 /// What a replay found.
 public struct ReplayReport: Sendable, Encodable {
   public let policy: PolicyReference
