@@ -26,6 +26,8 @@ public struct Gateway: Sendable {
   public let metrics: GatewayMetrics
   /// Signs the links in `List-Unsubscribe` and checks them when they come back.
   public let unsubscribeTokens: UnsubscribeTokens
+  /// API keys recently checked against the store.
+  public let keys: APIKeyCache
   let listUnsubscribe: ListUnsubscribe?
   /// Fetches an SNS `SubscribeURL` (true when SNS answered 2xx); nil: subscriptions are not
   /// confirmed. `governor serve` allows only Amazon's SNS hosts, so a forged confirmation
@@ -49,6 +51,7 @@ public struct Gateway: Sendable {
     self.confirmSubscription = confirmSubscription
     self.policyFile = policyFile
     self.store = store
+    self.keys = APIKeyCache(store: store)
     self.metrics = metrics
     self.unsubscribeTokens = unsubscribeTokens
     self.listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
@@ -61,10 +64,6 @@ public struct Gateway: Sendable {
   /// Throws `InvalidRecord` (nothing stored) for a message that cannot be sent as given.
   public func submit(_ incoming: Message) async throws -> Submission {
     var message = try validator.message(incoming)
-    // A read first: a repeat is answered without taking the write lock.
-    if let earlier = try await store.decision(messageId: message.id) {
-      return Submission(decision: earlier, delivery: nil, repeated: true)
-    }
     let now = clock()
     // The client does not get to say when we received it: max_delay counts from here.
     message.receivedAt = now

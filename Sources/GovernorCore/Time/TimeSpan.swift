@@ -66,12 +66,3 @@ public struct TimeSpan: Hashable, Sendable, CustomStringConvertible {
     return parts.isEmpty ? "0s" : parts
   }
 }
-
-extension String {
-  func trimmingWhitespace() -> Substring {
-    guard let first = firstIndex(where: { !$0.isWhitespace }),
-      let last = lastIndex(where: { !$0.isWhitespace })
-    else { return "" }
-    return self[first...last]
-  }
-}

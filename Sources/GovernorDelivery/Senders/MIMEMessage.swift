@@ -79,15 +79,26 @@ public enum MIMEMessage {
 
   /// The message id with anything outside RFC 5322's dot-atom text replaced.
   static func messageIdLocalPart(_ id: String) -> String {
-    let allowed = Set(
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
-    return String(id.map { allowed.contains($0) ? $0 : "_" })
+    guard id.utf8.contains(where: { !isAtomText($0) }) else { return id }
+    return String(
+      String.UnicodeScalarView(
+        id.unicodeScalars.map { $0.isASCII && isAtomText(UInt8($0.value)) ? $0 : "_" }))
+  }
+
+  private static func isAtomText(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+      UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return true
+    default:
+      return "!#$%&'*+-/=?^_`{|}~.".utf8.contains(byte)
+    }
   }
 
   static func domain(of address: String) -> String {
-    let trimmed = address.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
-    guard let at = trimmed.lastIndex(of: "@") else { return "governor.invalid" }
-    let domain = trimmed[trimmed.index(after: at)...].prefix { $0 != ">" }
+    guard let at = address.lastIndex(of: "@") else { return "governor.invalid" }
+    var domain = address[address.index(after: at)...].prefix { $0 != ">" }
+    while domain.last == " " { domain.removeLast() }
     return domain.isEmpty ? "governor.invalid" : String(domain)
   }
 }

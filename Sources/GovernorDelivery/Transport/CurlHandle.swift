@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import GovernorCore
 
 /// One libcurl easy handle, used by one worker thread at a time. Reusing the handle keeps its
 /// connection cache: keep-alive connections (and HTTP/2 sessions) survive between requests.
@@ -145,8 +146,7 @@ private final class Received {
       received.headers = [:]
     } else if let colon = line.firstIndex(of: ":") {
       let name = line[..<colon].lowercased()
-      let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-      received.headers[name] = value
+      received.headers[name] = String(line[line.index(after: colon)...].trimmingWhitespace())
     }
     return size * count
   }

@@ -82,7 +82,7 @@ public enum GatewayRoutes {
     bodyLimit: Int = bodyLimit, _ handle: (Data, APIKeyRecord) async throws -> Response
   ) async -> Response {
     let key: APIKeyRecord
-    switch await access(request, needs: scopes, store: gateway.store, context: context) {
+    switch await access(request, needs: scopes, keys: gateway.keys, context: context) {
     case .refused(let response): return response
     case .granted(let granted): key = granted
     }
@@ -109,11 +109,11 @@ public enum GatewayRoutes {
   /// 401 without a valid key, 403 without one of the scopes. The key is never logged, only
   /// its id.
   static func access(
-    _ request: Request, needs scopes: [Scope], store: any Store, context: BasicRequestContext
+    _ request: Request, needs scopes: [Scope], keys: APIKeyCache, context: BasicRequestContext
   ) async -> Access {
     do {
       guard
-        let key = try await APIKeys.authenticate(request.headers[.authorization], in: store)
+        let key = try await keys.authenticate(request.headers[.authorization])
       else {
         var response = Problem.unauthenticated().response
         response.headers[.wwwAuthenticate] = "Bearer"

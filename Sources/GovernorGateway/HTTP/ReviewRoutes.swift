@@ -14,7 +14,7 @@ extension GatewayRoutes {
   static func addReviewRoutes(_ router: RouteTable, _ gateway: Gateway) {
     router.get("/review") { request, context -> Response in
       if case .refused(let response) = await access(
-        request, needs: [.auditRead], store: gateway.store, context: context)
+        request, needs: [.auditRead], keys: gateway.keys, context: context)
       {
         return browserChallenge(response)
       }
@@ -60,7 +60,7 @@ extension GatewayRoutes {
     }
     router.get("/review/decisions/{id}") { request, context -> Response in
       if case .refused(let response) = await access(
-        request, needs: [.auditRead], store: gateway.store, context: context)
+        request, needs: [.auditRead], keys: gateway.keys, context: context)
       {
         return browserChallenge(response)
       }

@@ -10,6 +10,7 @@ import GovernorCore
 /// process or another one sharing the file.
 public final class SQLiteStore: Store {
   let pool: DatabasePool
+  private let commits: GroupCommit
 
   /// `readOnly`: opens an existing store without creating, migrating or writing anything (a
   /// dry-run must leave the file as it was).
@@ -19,6 +20,7 @@ public final class SQLiteStore: Store {
       configuration.readonly = true
       configuration.busyMode = .timeout(10)
       pool = try DatabasePool(path: path, configuration: configuration)
+      commits = GroupCommit(pool: pool)
       return
     }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -31,20 +33,14 @@ public final class SQLiteStore: Store {
       try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
     }
     pool = try DatabasePool(path: path, configuration: configuration)
+    commits = GroupCommit(pool: pool)
     try SQLiteMigrations.migrator.migrate(pool)
   }
 
-  /// Runs `body` in an IMMEDIATE transaction.
+  /// Runs `body` in an IMMEDIATE transaction, which it may share with other writes that
+  /// arrived meanwhile (`GroupCommit`); returns once that transaction is durable.
   func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-    try await pool.writeWithoutTransaction { db in
-      var result: T?
-      try db.inTransaction(.immediate) {
-        result = try body(db)
-        return .commit
-      }
-      guard let result else { throw StoreError.badStoredValue("transaction returned nothing") }
-      return result
-    }
+    try await commits.perform(body)
   }
 
   /// Consent or a suppression may arrive before the customer's profile; the customer then
