@@ -120,7 +120,7 @@ public struct Gateway: Sendable {
     return outgoing
   }
 
-  /// Records the send's outcome; a failed delivery releases its cap slot.
+  /// Records the send's outcome; a failed delivery releases its cap slot, an unknown one keeps it.
   func complete(_ messageId: String, _ delivery: DeliveryResult) async throws {
     switch delivery {
     case .delivered(let reference, let attempts):
@@ -132,6 +132,11 @@ public struct Gateway: Sendable {
       try await store.completeReservation(
         messageId: messageId, outcome: .failed, at: clock(),
         detail: "\(reason) (after \(attempts) attempt(s))")
+    case .unknown(let reason, let attempts):
+      // Counts against the caps and is listed by `governor ledger list --status unknown`.
+      try await store.completeReservation(
+        messageId: messageId, outcome: .unknown, at: clock(),
+        detail: "no answer from the mail sender: \(reason) (after \(attempts) attempt(s))")
     }
   }
 }

@@ -40,12 +40,18 @@ struct ServeCommand: AsyncParsableCommand {
       "Also fetch SNS subscription confirmations from this host[:port] (an emulator); "
         + "Amazon's sns.REGION.amazonaws.com hosts are always trusted.", valueName: "host"))
   var trustSnsHost: [String] = []
+  @Option(
+    help: ArgumentHelp(
+      "Seconds one request to the mail sender may take, connecting included; a request that "
+        + "left and got no answer in time is not retried and its send is marked unknown."))
+  var senderTimeout: Double = 30
   @Option(help: "Seconds between looks at the deferred queue.")
   var releaseEvery: Double = 1
 
   func run() async throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
-    let transport = CurlTransport()
+    let transport = CurlTransport(
+      configuration: .init(connectTimeout: min(5, senderTimeout), totalTimeout: senderTimeout))
     defer { transport.shutdown() }
     let mailSender: any MailSender
     do {

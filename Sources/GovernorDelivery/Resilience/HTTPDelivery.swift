@@ -6,6 +6,10 @@ public enum DeliveryResult: Hashable, Sendable {
   case delivered(reference: String?, attempts: Int)
   /// Not delivered, with the reason (the last status or error) and how often it was tried.
   case failed(reason: String, attempts: Int)
+  /// The request was sent (or partly sent) and no answer came: a timeout, a reset, a sender
+  /// that never answers. It may have been accepted, so it is not tried again — mail sent twice
+  /// is worse than mail a person reviews — and it keeps its cap slot.
+  case unknown(reason: String, attempts: Int)
 }
 
 /// Sends one request to a mail sender with retries and a circuit breaker: the part every
@@ -33,7 +37,8 @@ public struct HTTPDelivery: Sendable {
     self.random = random
   }
 
-  /// Sends `request` until it is accepted, fails permanently, or the retry policy gives up.
+  /// Sends `request` until it is accepted, fails permanently, or the retry policy gives up;
+  /// retried only when the sender answered 429/5xx or cannot have received it (at most once).
   /// `reference` reads the provider's id for the message from an accepted response.
   public func deliver(
     _ request: SenderRequest, reference: (SenderResponse) -> String? = { _ in nil }
@@ -57,6 +62,10 @@ public struct HTTPDelivery: Sendable {
         }
         reason = "HTTP \(response.status)" + Self.excerpt(response.body)
       } catch {
+        if error.mayHaveArrived {
+          breaker.recordFailure(at: Date())
+          return .unknown(reason: error.description, attempts: attempt)
+        }
         outcome = error.kind == .invalidRequest ? .permanent : .transient(retryAfter: nil)
         reason = error.description
       }

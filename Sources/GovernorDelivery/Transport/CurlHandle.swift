@@ -76,7 +76,11 @@ final class CurlHandle {
       let message = String(
         decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       let detail = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
-      throw TransportError(Self.kind(of: code), detail)
+      // Bytes of the request already written (headers count): a timeout or reset after that
+      // leaves the sender's side unknown; one before it (refused, DNS, connect timeout) does not.
+      var requestBytes = 0
+      governor_curl_get_long(curl, CURLINFO_REQUEST_SIZE, &requestBytes)
+      throw TransportError(Self.kind(of: code), detail, mayHaveArrived: requestBytes > 0)
     }
     var status = 0
     governor_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)

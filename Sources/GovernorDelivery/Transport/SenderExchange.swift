@@ -48,10 +48,14 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
 
   public var kind: Kind
   public var detail: String
+  /// True when the request's bytes had started to leave before it failed: the sender may
+  /// have received it and acted on it even though no answer came back.
+  public var mayHaveArrived: Bool
 
-  public init(_ kind: Kind, _ detail: String) {
+  public init(_ kind: Kind, _ detail: String, mayHaveArrived: Bool = false) {
     self.kind = kind
     self.detail = detail
+    self.mayHaveArrived = mayHaveArrived
   }
 
   public var description: String { "\(kind.rawValue): \(detail)" }

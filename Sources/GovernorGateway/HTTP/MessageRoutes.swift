@@ -68,6 +68,9 @@ enum SubmissionJSON {
     case .failed(let reason, let attempts):
       delivery =
         #"{"status":"failed","attempts":\#(attempts),"reason":\#(JSONText.quoted(reason))}"#
+    case .unknown(let reason, let attempts):
+      delivery =
+        #"{"status":"unknown","attempts":\#(attempts),"reason":\#(JSONText.quoted(reason))}"#
     case nil:
       break
     }

@@ -88,7 +88,7 @@ public final class GatewayMetrics: Sendable {
     let (delivered, attempts): (Bool, Int)
     switch result {
     case .delivered(_, let count): (delivered, attempts) = (true, count)
-    case .failed(_, let count): (delivered, attempts) = (false, count)
+    case .failed(_, let count), .unknown(_, let count): (delivered, attempts) = (false, count)
     }
     forwardLatency[delivered]?.record(duration)
     forwards[delivered]?.increment()
