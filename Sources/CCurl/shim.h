@@ -23,12 +23,6 @@ static inline CURLcode governor_curl_set_headers(CURL *curl, struct curl_slist *
   return curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 }
 
-static inline CURLcode governor_curl_set_body(CURL *curl, const char *body, long length) {
-  CURLcode code = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, length);
-  if (code != CURLE_OK) return code;
-  return curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-}
-
 static inline CURLcode governor_curl_set_callback(
     CURL *curl, CURLoption option, governor_curl_data_callback callback) {
   return curl_easy_setopt(curl, option, callback);

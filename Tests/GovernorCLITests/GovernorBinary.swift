@@ -16,7 +16,11 @@ struct GovernorBinary {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   /// The test bundle sits in the build's products folder, next to the executable.
+  /// `GOVERNOR_BINARY` points elsewhere: `make reliability` runs the suite on a release build.
   static var executable: URL {
+    if let path = ProcessInfo.processInfo.environment["GOVERNOR_BINARY"], !path.isEmpty {
+      return URL(fileURLWithPath: path)
+    }
     let productsFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     for folder in [productsFolder, productsFolder.deletingLastPathComponent()] {
       let candidate = folder.appendingPathComponent("governor")

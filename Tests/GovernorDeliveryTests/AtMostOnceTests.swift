@@ -7,10 +7,11 @@ import Testing
 /// a person twice. These tests hold the delivery to "retry only what cannot have arrived".
 @Suite("Delivery: at most once, against a sink that misbehaves at the socket")
 struct AtMostOnceTests {
+  /// One worker: one handle, so a second request reuses the first one's connection.
   func delivery(totalTimeout: TimeInterval = 0.5) -> HTTPDelivery {
     HTTPDelivery(
       transport: CurlTransport(
-        configuration: .init(connectTimeout: 2, totalTimeout: totalTimeout, maxConcurrent: 2)),
+        configuration: .init(connectTimeout: 2, totalTimeout: totalTimeout, maxConcurrent: 1)),
       retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.05, maxTotal: 60),
       pause: { _ in }, random: { 0.5 })
   }
@@ -35,6 +36,21 @@ struct AtMostOnceTests {
     #expect(attempts == 1)
     #expect(!reason.isEmpty)
     #expect(sink.received.count == 1)
+  }
+
+  @Test("a reset on a reused keep-alive connection is not silently sent again by libcurl")
+  func resetOnReusedConnection() async throws {
+    let sink = try FaultSink { number, _ in number == 1 ? .reset : .answer(status: 200) }
+    defer { sink.stop() }
+    let delivery = delivery()
+    #expect(
+      await delivery.deliver(request(sink, key: "m-0")) == .delivered(reference: nil, attempts: 1))
+    let result = await delivery.deliver(request(sink, key: "m-1"))
+    guard case .unknown = result else {
+      Issue.record("a reset after the request ended as \(result)")
+      return
+    }
+    #expect(sink.received.map(\.key) == ["m-0", "m-1"])
   }
 
   @Test("an explicit 500 or 429 is retried: the sender said it did not take the message")

@@ -7,7 +7,8 @@ import GovernorCore
 final class CurlHandle {
   private let curl: UnsafeMutableRawPointer
 
-  static let emptyBody: StaticString = ""
+  /// Seconds a kept-alive connection may sit idle and still be reused.
+  static let maxIdleReuse = 4
 
   static let globalInit: Void = {
     // Not thread-safe in libcurl, so it runs once, before the first handle.
@@ -32,6 +33,7 @@ final class CurlHandle {
     // Reset clears the options and keeps the live connections, TLS sessions and DNS cache.
     curl_easy_reset(curl)
     let received = Received()
+    let upload = Upload()
     let context = Unmanaged.passUnretained(received).toOpaque()
     var headerList: UnsafeMutablePointer<curl_slist>?
     defer { curl_slist_free_all(headerList) }
@@ -56,9 +58,18 @@ final class CurlHandle {
         default: set(CURLOPT_CUSTOMREQUEST, request.method)
         }
         if request.method != "GET" {
-          // Never NULL: libcurl would then read the body from stdin.
-          let bytes = body.baseAddress ?? UnsafeRawPointer(Self.emptyBody.utf8Start)
-          governor_curl_set_body(curl, bytes.assumingMemoryBound(to: CChar.self), body.count)
+          // The body through a read callback with no way to rewind it, not POSTFIELDS: when a
+          // reused connection dies before any answer, libcurl silently sends the request again
+          // on a new one, and the sender may already have acted on the first (a reset after
+          // reading it). Without a rewind the transfer fails instead, and the delivery counts
+          // as unknown. Idle connections are not reused past `maxIdleReuse`, before common
+          // keep-alive timeouts (5 s), so the usual stale-connection race stays rare.
+          set(CURLOPT_POST, 1)
+          set(CURLOPT_POSTFIELDSIZE, body.count)
+          upload.bytes = body
+          governor_curl_set_callback(curl, CURLOPT_READFUNCTION, Upload.read)
+          set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(upload).toOpaque())
+          set(CURLOPT_MAXAGE_CONN, Self.maxIdleReuse)
         }
         // No "Expect: 100-continue" round trip before larger bodies.
         for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
@@ -124,6 +135,22 @@ final class CurlHandle {
 
   private func set(_ option: CURLoption, pointer: UnsafeMutablePointer<CChar>?) {
     governor_curl_set_pointer(curl, option, pointer)
+  }
+}
+
+/// The request body as libcurl reads it, once.
+private final class Upload {
+  var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+  var offset = 0
+
+  static let read: governor_curl_data_callback = { buffer, size, count, context in
+    guard let buffer, let context else { return 0 }
+    let upload = Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue()
+    let length = min(size * count, upload.bytes.count - upload.offset)
+    guard length > 0, let start = upload.bytes.baseAddress else { return 0 }
+    UnsafeMutableRawPointer(buffer).copyMemory(from: start + upload.offset, byteCount: length)
+    upload.offset += length
+    return length
   }
 }
 

@@ -1,0 +1,65 @@
+import Foundation
+
+/// `governor serve` as a process the test controls to the signal: started, loaded, killed
+/// with SIGKILL and started again on the same store.
+final class GovernorProcess {
+  let process = Process()
+  let logPath: String
+  private(set) var base = ""
+
+  /// Starts `governor serve --port 0 ARGUMENTS` and waits for its address.
+  init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    logPath =
+      FileManager.default.temporaryDirectory
+      .appendingPathComponent("serve-log-\(UUID().uuidString)").path
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+    process.executableURL = GovernorBinary.executable
+    process.arguments = ["serve", "--port", "0"] + arguments
+    process.currentDirectoryURL = GovernorBinary.repositoryRoot
+    process.environment = ProcessInfo.processInfo.environment.merging(
+      ["GOVERNOR_UNSUBSCRIBE_SECRET": ServedGovernor.unsubscribeSecret]
+    ) { $1 }.merging(environment) { $1 }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = log
+    try process.run()
+    var buffer = Data()
+    while base.isEmpty {
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      buffer.append(chunk)
+      let text = String(decoding: buffer, as: UTF8.self)
+      if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+        base = String(text[range])
+      }
+    }
+    guard !base.isEmpty else {
+      process.waitUntilExit()
+      throw ProcessFailure(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
+    }
+  }
+
+  struct ProcessFailure: Error, CustomStringConvertible {
+    var log: String
+    var description: String { "governor serve did not start:\n\(log)" }
+  }
+
+  var pid: Int32 { process.processIdentifier }
+
+  /// Resident memory in KiB, from /proc.
+  var residentKiB: Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return 0 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+  }
+
+  /// Sends `signal` and waits for the process to end.
+  func stop(_ signal: Int32 = SIGTERM) {
+    kill(pid, signal)
+    process.waitUntilExit()
+  }
+
+  var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GovernorDelivery
+import Synchronization
+
+/// Many campaign-tool clients at once against a running gateway: each a loop of
+/// `POST /v1/messages` with a new message id, spread over the customers, four in five of them
+/// marketing (capped), one in five transactional. The base URL is read per request, so the
+/// gateway may be killed and started again elsewhere mid-run.
+final class LoadRun: Sendable {
+  struct Sent: Sendable {
+    var customer: String
+    var category: String
+  }
+
+  struct Tally: Sendable {
+    var statuses: [Int: Int] = [:]
+    /// Requests that got no HTTP answer (the gateway was killed under them).
+    var unanswered = 0
+    /// Decision ids from 2xx answers: each must be in the audit log.
+    var decisionIds: [String] = []
+    /// Every message id sent, with whom it was for.
+    var messages: [String: Sent] = [:]
+
+    var serverErrors: Int { statuses.filter { $0.key >= 500 }.values.reduce(0, +) }
+    var answered: Int { statuses.values.reduce(0, +) }
+  }
+
+  let customers: Int
+  let key: String
+  private let base: Mutex<String>
+  private let tally = Mutex(Tally())
+  private let counter = Atomic<Int>(0)
+
+  init(base: String, key: String, customers: Int) {
+    self.base = Mutex(base)
+    self.key = key
+    self.customers = customers
+  }
+
+  var result: Tally { tally.withLock { $0 } }
+
+  func moveTo(_ newBase: String) { base.withLock { $0 = newBase } }
+
+  /// Runs `connections` clients until `deadline`.
+  func run(connections: Int, until deadline: ContinuousClock.Instant) async {
+    let transport = CurlTransport(
+      configuration: .init(connectTimeout: 2, totalTimeout: 30, maxConcurrent: connections))
+    defer { transport.shutdown() }
+    await withTaskGroup(of: Void.self) { group in
+      for _ in 0..<connections {
+        group.addTask {
+          while ContinuousClock.now < deadline { await self.sendOne(transport) }
+        }
+      }
+    }
+  }
+
+  private func sendOne(_ transport: CurlTransport) async {
+    let number = counter.add(1, ordering: .relaxed).newValue
+    let customer = "c\(Int.random(in: 0..<customers))"
+    let category = number % 5 == 0 ? "transactional" : "marketing"
+    let id = "load-\(number)"
+    let body = """
+      {"id":"\(id)","customer_id":"\(customer)","to":"\(customer)@example.com",\
+      "from":"Shop <news@shop.example>","subject":"Offer \(number)",\
+      "html":"<p>Hello <a href=\\"https://shop.example/p?utm_source=mail&id=\(number)\\">shop</a>\
+      <img src=\\"https://shop.example/open.gif?m=\(number)\\" width=\\"1\\" height=\\"1\\"></p>",\
+      "category":"\(category)","campaign_id":"load"}
+      """
+    tally.withLock { $0.messages[id] = Sent(customer: customer, category: category) }
+    let url = base.withLock { $0 } + "/v1/messages"
+    do {
+      let response = try await transport.send(
+        SenderRequest(
+          method: "POST", url: url,
+          headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(key)")],
+          body: Data(body.utf8)))
+      let decisionId =
+        ((try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["record"]
+        as? [String: Any])?["id"] as? String
+      tally.withLock { tally in
+        tally.statuses[response.status, default: 0] += 1
+        if (200..<300).contains(response.status), let decisionId {
+          tally.decisionIds.append(decisionId)
+        }
+      }
+    } catch {
+      tally.withLock { $0.unanswered += 1 }
+      // Not a busy loop against a gateway that is down.
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+  }
+}
