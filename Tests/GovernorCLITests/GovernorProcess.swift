@@ -24,19 +24,25 @@ final class GovernorProcess {
     process.standardOutput = output
     process.standardError = log
     try process.run()
-    var buffer = Data()
-    while base.isEmpty {
-      let chunk = output.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      buffer.append(chunk)
-      let text = String(decoding: buffer, as: UTF8.self)
-      if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
-        base = String(text[range])
-      }
-    }
+    base = Self.announcedAddress(output) ?? ""
     guard !base.isEmpty else {
       process.waitUntilExit()
       throw ProcessFailure(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
+    }
+  }
+
+  /// Reads the server's output until it names the address it listens on; nil if it exits
+  /// first.
+  static func announcedAddress(_ output: Pipe) -> String? {
+    var buffer = Data()
+    while true {
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty { return nil }
+      buffer.append(chunk)
+      let text = String(decoding: buffer, as: UTF8.self)
+      if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+        return String(text[range])
+      }
     }
   }
 

@@ -29,17 +29,7 @@ struct ServedGovernor {
     process.standardOutput = output
     process.standardError = log
     try process.run()
-    var base: String?
-    var buffer = Data()
-    while base == nil {
-      let chunk = output.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      buffer.append(chunk)
-      let text = String(decoding: buffer, as: UTF8.self)
-      if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
-        base = String(text[range])
-      }
-    }
+    let base = GovernorProcess.announcedAddress(output)
     let transport = CurlTransport(configuration: .init(maxConcurrent: 4))
     defer { transport.shutdown() }
     do {
