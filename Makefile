@@ -60,17 +60,23 @@ bench: deps
 	$$($(SWIFT) build -c release --show-bin-path)/governor-bench
 	.ci/http-bench $$($(SWIFT) build -c release --show-bin-path)/governor
 
-# The tracking rewriter under libFuzzer (swiftc -sanitize=fuzzer), seeded with the mails in
-# fixtures/emails, for FUZZ_SECONDS. It checks more than "no crash": see
-# Sources/rewriter-fuzz. A failing input is saved as crash-*; replay it with
-# `swift run rewriter-fuzz crash-…`. Its own build folder: the instrumented build is separate.
+# The tracking rewriter and the policy loader under libFuzzer (swiftc -sanitize=fuzzer), each
+# for FUZZ_SECONDS, seeded with the mails in fixtures/emails and the policies in policies/ and
+# fixtures/policies. They check more than "no crash": see Sources/rewriter-fuzz and
+# Sources/policy-fuzz. A failing input is saved as crash-*; replay it with
+# `swift run rewriter-fuzz crash-…` (or policy-fuzz). Its own build folder: the instrumented
+# build is separate.
 FUZZ_SECONDS ?= 120
+FUZZ_BUILD = $(SWIFT) build -c release --build-path .build-fuzz -Xswiftc -sanitize=fuzzer \
+  -Xswiftc -DFUZZING
 fuzz: deps
-	$(SWIFT) build -c release --product rewriter-fuzz --build-path .build-fuzz \
-	  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
-	mkdir -p .build-fuzz/corpus
+	$(FUZZ_BUILD) --product rewriter-fuzz
+	$(FUZZ_BUILD) --product policy-fuzz
+	mkdir -p .build-fuzz/corpus .build-fuzz/policy-corpus
 	.build-fuzz/release/rewriter-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
 	  -timeout=10 .build-fuzz/corpus fixtures/emails
+	.build-fuzz/release/policy-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -timeout=10 .build-fuzz/policy-corpus policies fixtures/policies
 
 # moto's server emulates Amazon SES v2 for the SES sender's test (PyPI, not Debian).
 MOTO_SERVER = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/moto_server

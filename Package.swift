@@ -77,9 +77,14 @@ let package = Package(
       name: "store-probe",
       dependencies: ["GovernorCore", "GovernorStore"]
     ),
+    .target(name: "FuzzSupport"),
     .executableTarget(
       name: "rewriter-fuzz",
-      dependencies: ["GovernorCore"]
+      dependencies: ["GovernorCore", "FuzzSupport"]
+    ),
+    .executableTarget(
+      name: "policy-fuzz",
+      dependencies: ["GovernorCore", "FuzzSupport"]
     ),
     .executableTarget(
       name: "governor-bench",

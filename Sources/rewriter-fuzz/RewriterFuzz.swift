@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import GovernorCore
 
 // libFuzzer target for the tracking rewriter (`make fuzz`). Built with -sanitize=fuzzer and
@@ -45,34 +46,15 @@ public func rewriterFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
 }
 
 #if FUZZING
-  // SwiftPM links an executable's entry point as `<module>_main`, which hides libFuzzer's
-  // own main, so this one hands over to libFuzzer's driver. Declared by name: its arguments
-  // are pointers and integers, passed alike by the Swift and C conventions on this platform.
-  @_silgen_name("LLVMFuzzerRunDriver")
-  func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-  ) -> Int32
-
   @_cdecl("rewriter_fuzz_main")
   public func fuzzerMain(
     _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
   ) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, rewriterFuzzOne)
+    runLibFuzzer(argc, argv, rewriterFuzzOne)
   }
 #else
   @main
   enum Replay {
-    static func main() throws {
-      let files = CommandLine.arguments.dropFirst()
-      for file in files {
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
-        bytes.withUnsafeBufferPointer { RewriterFuzz.check($0) }
-      }
-      print("replayed \(files.count) inputs: no failure")
-    }
+    static func main() throws { try replayInputs { RewriterFuzz.check($0) } }
   }
 #endif
