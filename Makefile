@@ -76,7 +76,8 @@ reliability: deps
 
 # The tracking rewriter and the policy loader under libFuzzer (swiftc -sanitize=fuzzer), each
 # for FUZZ_SECONDS, seeded with the mails in fixtures/emails and the policies in policies/ and
-# fixtures/policies. They check more than "no crash": see Sources/rewriter-fuzz and
+# fixtures/policies (Swift's own crash backtracer off, so libFuzzer saves the failing input).
+# They check more than "no crash": see Sources/rewriter-fuzz and
 # Sources/policy-fuzz. A failing input is saved as crash-*; replay it with
 # `swift run rewriter-fuzz crash-…` (or policy-fuzz). Its own build folder: the instrumented
 # build is separate.
@@ -87,9 +88,9 @@ fuzz: deps
 	$(FUZZ_BUILD) --product rewriter-fuzz
 	$(FUZZ_BUILD) --product policy-fuzz
 	mkdir -p .build-fuzz/corpus .build-fuzz/policy-corpus
-	.build-fuzz/release/rewriter-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+	SWIFT_BACKTRACE=enable=no .build-fuzz/release/rewriter-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
 	  -timeout=10 .build-fuzz/corpus fixtures/emails
-	.build-fuzz/release/policy-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	SWIFT_BACKTRACE=enable=no .build-fuzz/release/policy-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -timeout=10 .build-fuzz/policy-corpus policies fixtures/policies
 
 # moto's server emulates Amazon SES v2 for the SES sender's test (PyPI, not Debian).

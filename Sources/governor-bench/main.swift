@@ -1,14 +1,15 @@
 import Foundation
 
-// governor-bench [engine|rewriter|store|dry-run] [FILTER] [POLICY.yaml]
+// governor-bench [engine|rewriter|store|commit|dry-run] [FILTER] [POLICY.yaml]
 //
 // `make bench` runs them all: the engine's decisions per second, the tracking rewriter's
 // MB/s on one core, the store's reserve + commit latency against a small and a very large
-// send ledger, and a million-recipient `governor dry-run` (the `governor` binary beside this
+// send ledger, decisions written per second one at a time and 64 at once (group commit),
+// and a million-recipient `governor dry-run` (the `governor` binary beside this
 // one). FILTER picks scenarios by name.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let names = ["engine", "rewriter", "store", "dry-run"]
+let names = ["engine", "rewriter", "store", "commit", "dry-run"]
 let parts = Set(arguments.filter { names.contains($0) })
 let policyPath = arguments.first { $0.hasSuffix(".yaml") } ?? "policies/default.yaml"
 let filter = arguments.first {
@@ -23,6 +24,9 @@ if parts.isEmpty || parts.contains("rewriter") {
 }
 if parts.isEmpty || parts.contains("store") {
   try await storeBench(filter: filter)
+}
+if parts.isEmpty || parts.contains("commit") {
+  try await groupCommitBench()
 }
 if parts.isEmpty || parts.contains("dry-run") {
   let governor = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

@@ -9,7 +9,7 @@ import GovernorCore
 // Beyond "does not crash" (YAML from a person's editor is untrusted input too), each input is
 // checked for what the loader promises:
 // - a refused policy says why, and every diagnostic points into the file (line and column
-//   from 1, the line no further than the file's last line + 1);
+//   from 1, the line no further than the file's last line);
 // - the same bytes give the same answer twice (no hidden state between loads).
 
 enum PolicyFuzz {
@@ -35,10 +35,9 @@ enum PolicyFuzz {
         fatalError("the same policy refused twice for different reasons")
       }
       guard !error.diagnostics.isEmpty else { fatalError("refused without a diagnostic") }
-      let lines = source.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        .count
+      let lines = yamlLineCount(input)
       for diagnostic in error.diagnostics where diagnostic.file == file {
-        guard diagnostic.line >= 1, diagnostic.column >= 1, diagnostic.line <= lines + 1 else {
+        guard diagnostic.line >= 1, diagnostic.column >= 1, diagnostic.line <= lines else {
           fatalError("diagnostic outside the file: \(diagnostic)")
         }
       }
@@ -46,6 +45,29 @@ enum PolicyFuzz {
       fatalError("the same bytes were accepted once and refused once")
     }
   }
+}
+
+/// Lines as YAML (libyaml) counts them: CR LF, CR, LF, NEL, LS and PS each end one, as an
+/// editor shows them.
+func yamlLineCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+  var lines = 1
+  var index = 0
+  while index < bytes.count {
+    switch bytes[index] {
+    case 0x0A: lines += 1
+    case 0x0D:
+      lines += 1
+      if index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+    case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85: lines += 1
+    case 0xE2
+    where index + 2 < bytes.count && bytes[index + 1] == 0x80
+      && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+      lines += 1
+    default: break
+    }
+    index += 1
+  }
+  return lines
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -84,6 +84,20 @@ struct PolicyLoaderTests {
       ])
   }
 
+  @Test("a syntax error at the end of a file with no final line break points at its last line")
+  func syntaxErrorAtEndOfFile() {
+    // Found by policy-fuzz: libyaml places it on a line after the last, which no editor shows.
+    for ending in ["\n", "\r\n", "\r"] {
+      let text = ["# a policy", "categories:", "  marketing: {consent: [], t, {token"]
+        .joined(separator: ending)
+      #expect(
+        diagnostics(text) == [
+          "test.yaml:3:37: YAML syntax: did not find expected ',' or '}' while parsing a flow "
+            + "mapping"
+        ], "lines ended by \(ending.debugDescription)")
+    }
+  }
+
   @Test("a misspelled key inside a section gets a suggestion")
   func nestedSuggestion() {
     let found = diagnostics(

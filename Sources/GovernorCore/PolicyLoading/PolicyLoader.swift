@@ -53,7 +53,7 @@ public enum PolicyLoader {
     } catch YamlError.duplicatedKeysInMapping(let duplicates, _) {
       reportDuplicates(duplicates, in: text, reader: reader)
     } catch let error as YamlError {
-      reportSyntax(error, reader: reader)
+      reportSyntax(error, in: text, reader: reader)
     } catch {
       reader.report("the file could not be read as YAML: \(error)", at: nil)
     }
@@ -120,16 +120,40 @@ public enum PolicyLoader {
     return node
   }
 
-  private static func reportSyntax(_ error: YamlError, reader: PolicyReader) {
+  private static func reportSyntax(_ error: YamlError, in text: String, reader: PolicyReader) {
     switch error {
     case .scanner(let context, let problem, let mark, _),
       .parser(let context, let problem, let mark, _),
       .composer(let context, let problem, let mark, _):
       let detail = context.map { "\(problem) \($0.text)" } ?? problem
-      reader.report("YAML syntax: \(detail)", line: mark.line, column: mark.column)
+      let (line, column) = endOfText(text, ifPast: (mark.line, mark.column))
+      reader.report("YAML syntax: \(detail)", line: line, column: column)
     default:
       reader.report("YAML syntax: \(error)", line: 1, column: 1)
     }
+  }
+
+  /// libyaml puts an error at the end of input on the line after the last one when the file
+  /// does not end in a line break; an editor has no such line, so the error is put after the
+  /// last character instead. Lines end as libyaml ends them: CR LF, CR, LF, NEL, LS or PS.
+  static func endOfText(_ text: String, ifPast position: (line: Int, column: Int))
+    -> (line: Int, column: Int)
+  {
+    var lines = 1
+    var lastLineLength = 0
+    var previous: Unicode.Scalar?
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\n" where previous == "\r": break
+      case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}":
+        lines += 1
+        lastLineLength = 0
+      default: lastLineLength += 1
+      }
+      previous = scalar
+    }
+    guard position.line > lines else { return position }
+    return (lines, lastLineLength + 1)
   }
 
   /// Yams refuses repeated keys before we see the tree, and says only which; this finds where
