@@ -67,17 +67,29 @@ public enum AuditChain {
   }
 
   /// The decision as JSON with sorted keys and ISO 8601 times: the same decision always
-  /// gives the same bytes.
+  /// gives the same bytes (`CanonicalJSON`: those `JSONEncoder` gives with sorted keys, which
+  /// wrote every row before it).
   /// `follows` links a decision on a released deferred message to the decision that held it;
   /// absent otherwise, so rows written before it existed hash the same.
   public static func content(
     of decision: Decision, id: String, campaignId: String?, follows: String? = nil
-  ) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    let record = Recorded(id: id, campaignId: campaignId, follows: follows, decision: decision)
-    return String(decoding: try encoder.encode(record), as: UTF8.self)
+  ) -> String {
+    var json = CanonicalJSON()
+    json.object { json in
+      if let campaignId {
+        json.key("campaign_id")
+        json.string(campaignId)
+      }
+      json.key("decision")
+      decision.writeCanonical(&json)
+      if let follows {
+        json.key("follows")
+        json.string(follows)
+      }
+      json.key("id")
+      json.string(id)
+    }
+    return json.text
   }
 
   /// The columns stored beside the content for filtering, re-read from the content so a
@@ -213,17 +225,5 @@ public enum AuditChain {
       previous = row.hash
     }
     return AuditVerification(rows: rows.count, firstProblem: nil)
-  }
-
-  private struct Recorded: Encodable {
-    var id: String
-    var campaignId: String?
-    var follows: String?
-    var decision: Decision
-
-    enum CodingKeys: String, CodingKey {
-      case id, decision, follows
-      case campaignId = "campaign_id"
-    }
   }
 }

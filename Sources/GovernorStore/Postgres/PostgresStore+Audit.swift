@@ -22,7 +22,7 @@ extension PostgresStore {
     _ connection: PostgresConnection, _ decision: Decision, id: String, campaignId: String?,
     follows: String? = nil, at: Date, onlyFirst: Bool, logger: Logger
   ) async throws -> (entry: AuditEntry, isNew: Bool) {
-    let content = try AuditChain.content(
+    let content = AuditChain.content(
       of: decision, id: id, campaignId: campaignId, follows: follows)
     // Every append takes this lock, so the check below sees any concurrent duplicate.
     try await connection.query(Self.auditLock, logger: logger)

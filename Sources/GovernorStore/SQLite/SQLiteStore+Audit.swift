@@ -18,7 +18,7 @@ extension SQLiteStore {
     _ db: Database, _ decision: Decision, id: String, campaignId: String?,
     follows: String? = nil, at: Date
   ) throws -> AuditEntry {
-    let content = try AuditChain.content(
+    let content = AuditChain.content(
       of: decision, id: id, campaignId: campaignId, follows: follows)
     let previous =
       try String.fetchOne(
