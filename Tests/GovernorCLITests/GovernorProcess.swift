@@ -1,11 +1,25 @@
 import Foundation
 
+/// Runs blocking work (a child process, a read from its pipe) on a thread of its own, so the
+/// test process's two cooperative threads stay free for the tests running beside it: blocked
+/// for seconds, they starve every other suite's servers and sinks.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+  try await withCheckedThrowingContinuation { continuation in
+    Thread { continuation.resume(with: Result { try work() }) }.start()
+  }
+}
+
 /// `governor serve` as a process the test controls to the signal: started, loaded, killed
-/// with SIGKILL and started again on the same store.
-final class GovernorProcess {
+/// with SIGKILL and started again on the same store. Its state is set once, when it starts.
+final class GovernorProcess: @unchecked Sendable {
   let process = Process()
   let logPath: String
-  private(set) var base = ""
+  let base: String
+
+  /// Starts the server on a thread of its own (see `offThePool`).
+  static func start(_ arguments: [String]) async throws -> GovernorProcess {
+    try await offThePool { try GovernorProcess(arguments) }
+  }
 
   /// Starts `governor serve --port 0 ARGUMENTS` and waits for its address.
   init(_ arguments: [String], environment: [String: String] = [:]) throws {
@@ -62,9 +76,10 @@ final class GovernorProcess {
   }
 
   /// Sends `signal` and waits for the process to end.
-  func stop(_ signal: Int32 = SIGTERM) {
+  func stop(_ signal: Int32 = SIGTERM) async throws {
+    let process = process
     kill(pid, signal)
-    process.waitUntilExit()
+    try await offThePool { process.waitUntilExit() }
   }
 
   var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

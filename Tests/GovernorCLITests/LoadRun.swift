@@ -41,15 +41,21 @@ final class LoadRun: Sendable {
 
   func moveTo(_ newBase: String) { base.withLock { $0 = newBase } }
 
-  /// Runs `connections` clients until `deadline`.
-  func run(connections: Int, until deadline: ContinuousClock.Instant) async {
+  /// Runs `connections` clients until `deadline`, each sending at least `least` requests:
+  /// on a busy test machine the clients may start late, and a run that sent nothing would
+  /// prove nothing.
+  func run(connections: Int, until deadline: ContinuousClock.Instant, least: Int = 3) async {
     let transport = CurlTransport(
       configuration: .init(connectTimeout: 2, totalTimeout: 30, maxConcurrent: connections))
     defer { transport.shutdown() }
     await withTaskGroup(of: Void.self) { group in
       for _ in 0..<connections {
         group.addTask {
-          while ContinuousClock.now < deadline { await self.sendOne(transport) }
+          var sent = 0
+          while ContinuousClock.now < deadline || sent < least {
+            await self.sendOne(transport)
+            sent += 1
+          }
         }
       }
     }

@@ -42,6 +42,8 @@ struct LogHygieneTests {
       _ = try? await served.post(
         transport, base + "/v1/messages", "{\"text\":\"\(bodyMarker)\"", key: admin)
       _ = try? await served.post(transport, base + "/v1/events/ses", "{}", key: admin)
+      _ = try? await served.post(
+        transport, base + "/v1/policy/check", "name: [\(bodyMarker)", key: admin)
       // The signed link the forwarded message carries, used as a recipient would.
       let eml = try String(contentsOfFile: outbox + "/log-1.eml", encoding: .utf8)
       if let range = eml.range(of: #"/u/[A-Za-z0-9._-]+"#, options: .regularExpression) {

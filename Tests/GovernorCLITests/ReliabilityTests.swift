@@ -19,10 +19,10 @@ struct ReliabilityTests {
 
   @Test("64 connections: no 5xx, no cap exceeded, the audit log intact, memory flat")
   func load() async throws {
-    let setup = try ReliabilitySetup(customers: ReliabilityScale.customers)
+    let setup = try await ReliabilitySetup.make(customers: ReliabilityScale.customers)
     let sink = try FaultSink { _, _ in .answer(status: 200) }
     defer { sink.stop() }
-    let server = try GovernorProcess(setup.serveArguments(sink: sink))
+    let server = try await GovernorProcess.start(setup.serveArguments(sink: sink))
     let load = LoadRun(base: server.base, key: setup.key, customers: setup.customers)
     let started = ContinuousClock.now
     let deadline = started + .seconds(ReliabilityScale.seconds)
@@ -30,7 +30,7 @@ struct ReliabilityTests {
     async let sampling: Void = memory.sample(server, until: deadline)
     await load.run(connections: ReliabilityScale.connections, until: deadline)
     await sampling
-    server.stop()
+    try await server.stop()
 
     let tally = load.result
     print(
@@ -39,14 +39,14 @@ struct ReliabilityTests {
     #expect(tally.serverErrors == 0, "\(tally.statuses)")
     #expect(tally.unanswered == 0)
     #expect(tally.answered > ReliabilityScale.connections)
-    try setup.expectHeld(tally, sink: sink)
+    try await setup.expectHeld(tally, sink: sink)
     #expect(memory.isFlat, "resident memory grew: \(memory.summary)")
     #expect(!server.log.contains(setup.key))
   }
 
   @Test("faults at the mail sender and a SIGKILL mid-load lose nothing and send nothing twice")
   func faults() async throws {
-    let setup = try ReliabilitySetup(customers: ReliabilityScale.customers)
+    let setup = try await ReliabilitySetup.make(customers: ReliabilityScale.customers)
     // Every kind of misbehaviour, interleaved: explicit refusals the gateway may retry, and
     // silences, resets and late answers after which it must not.
     let sink = try FaultSink { number, _ in
@@ -61,17 +61,17 @@ struct ReliabilityTests {
     }
     defer { sink.stop() }
     let arguments = setup.serveArguments(sink: sink) + ["--sender-timeout", "1"]
-    let first = try GovernorProcess(arguments)
+    let first = try await GovernorProcess.start(arguments)
     let load = LoadRun(base: first.base, key: setup.key, customers: setup.customers)
     let deadline = ContinuousClock.now + .seconds(max(6, ReliabilityScale.seconds / 2))
     async let running: Void = load.run(
       connections: ReliabilityScale.connections, until: deadline)
     try await Task.sleep(for: .seconds(max(6, ReliabilityScale.seconds / 2) / 2))
-    first.stop(SIGKILL)
-    let second = try GovernorProcess(arguments)
+    try await first.stop(SIGKILL)
+    let second = try await GovernorProcess.start(arguments)
     load.moveTo(second.base)
     await running
-    second.stop()
+    try await second.stop()
 
     let tally = load.result
     let behaviours = Dictionary(grouping: sink.received, by: \.behaviour).mapValues(\.count)
@@ -80,14 +80,17 @@ struct ReliabilityTests {
         + "(the SIGKILL), statuses \(tally.statuses), sink \(behaviours)")
     #expect(tally.serverErrors == 0, "\(tally.statuses)")
     #expect(tally.unanswered < ReliabilityScale.connections * 50)
-    try setup.expectHeld(tally, sink: sink)
+    try await setup.expectHeld(tally, sink: sink)
     // What the sink may have taken without saying so is listed for review, never retried.
     let silentlyTaken = Set(
       sink.received.filter { [.silent, .reset, .late(seconds: 2)].contains($0.behaviour) }
         .compactMap(\.key))
     #expect(!silentlyTaken.isEmpty)
-    let review = try GovernorBinary.run(
-      "ledger", "review", "--older-than", "1s", "--json", "--store", setup.store)
+    let store = setup.store
+    let review = try await offThePool {
+      try GovernorBinary.run(
+        "ledger", "review", "--older-than", "1s", "--json", "--store", store)
+    }
     #expect(review.status == 3)
     let listed = Set(
       review.stdoutLines.compactMap {
@@ -101,13 +104,18 @@ struct ReliabilityTests {
 }
 
 /// A store with the customers imported, a send key, and the checks every run ends with.
-struct ReliabilitySetup {
+struct ReliabilitySetup: Sendable {
   let folder: URL
   let store: String
   let key: String
   let customers: Int
 
-  init(customers: Int) throws {
+  /// Prepared on a thread of its own: importing runs the binary (see `offThePool`).
+  static func make(customers: Int) async throws -> ReliabilitySetup {
+    try await offThePool { try ReliabilitySetup(customers: customers) }
+  }
+
+  private init(customers: Int) throws {
     folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("reliability-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -117,7 +125,14 @@ struct ReliabilitySetup {
     try Self.customersYAML(customers).write(to: file, atomically: true, encoding: .utf8)
     let imported = try GovernorBinary.run("customer", "import", file.path, "--store", store)
     guard imported.status == 0 else { throw SetupFailure(output: imported.stderr) }
-    key = try ServedGovernor().createKey(store, scope: "send")
+    // Not `ServedGovernor.createKey`: its #expect needs the test's task, and this runs on a
+    // thread of its own.
+    let created = try GovernorBinary.run(
+      "keys", "create", "--name", "reliability", "--scope", "send", "--store", store)
+    guard let key = created.stdoutLines.first(where: { $0.hasPrefix("mg_") }) else {
+      throw SetupFailure(output: created.stderr)
+    }
+    self.key = key
   }
 
   struct SetupFailure: Error {
@@ -184,11 +199,14 @@ struct ReliabilitySetup {
   /// no message taken twice by the sink, and no customer over the daily cap (one marketing
   /// send per calendar day in policies/default.yaml) — counted both in the ledger and at the
   /// sink.
-  func expectHeld(_ tally: LoadRun.Tally, sink: FaultSink) throws {
+  func expectHeld(_ tally: LoadRun.Tally, sink: FaultSink) async throws {
     let logged = try decisionIds()
     let missing = tally.decisionIds.filter { !logged.contains($0) }
     #expect(missing.isEmpty, "answered but not in the audit log: \(missing.prefix(5))")
-    let verify = try GovernorBinary.run("audit", "verify", "--store", store)
+    let store = store
+    let verify = try await offThePool {
+      try GovernorBinary.run("audit", "verify", "--store", store)
+    }
     #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
 
     let taken = sink.received.filter(\.behaviour.mayHaveAccepted).compactMap(\.key)

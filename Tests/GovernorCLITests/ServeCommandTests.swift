@@ -88,6 +88,18 @@ struct ServeCommandTests {
     #expect(verify.stdoutLines == ["audit log intact: 2 decisions"])
   }
 
+  @Test("a policy with errors stops serve before it listens, each error at FILE:LINE:COLUMN")
+  func brokenPolicyRefused() throws {
+    let store = FileManager.default.temporaryDirectory
+      .appendingPathComponent("serve-\(UUID().uuidString)/governor.sqlite").path
+    let run = try GovernorBinary.run(
+      "serve", "--port", "0", "--store", store, "--policy", "fixtures/policies/broken.yaml")
+    #expect(run.status != 0)
+    #expect(!run.stdout.contains("listening"))
+    #expect(run.stderr.contains("fixtures/policies/broken.yaml:2:20: default_time_zone"))
+    #expect(run.stderr.contains("fixtures/policies/broken.yaml:24:1: unknown key 'quite_hours'"))
+  }
+
   @Test("a message id decided before a restart is answered the same after it, and not resent")
   func idempotentAcrossRestart() async throws {
     let folder = FileManager.default.temporaryDirectory
