@@ -98,6 +98,19 @@ struct PolicyLoaderTests {
     }
   }
 
+  @Test("repeated keys on one line are reported in the same order on every load")
+  func repeatedKeysInAStableOrder() {
+    let text = "name: {zeta: 1, zeta: 2, beta: 1, beta: 2, alpha: 1, alpha: 2}\n"
+    let first = diagnostics(text)
+    #expect(
+      first == [
+        "test.yaml:1:1: 'alpha' is given twice in the same mapping; keep one",
+        "test.yaml:1:1: 'beta' is given twice in the same mapping; keep one",
+        "test.yaml:1:1: 'zeta' is given twice in the same mapping; keep one",
+      ])
+    for _ in 0..<20 { #expect(diagnostics(text) == first) }
+  }
+
   @Test("a misspelled key inside a section gets a suggestion")
   func nestedSuggestion() {
     let found = diagnostics(

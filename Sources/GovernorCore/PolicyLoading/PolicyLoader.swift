@@ -162,7 +162,9 @@ public enum PolicyLoader {
     _ keys: [String], in text: String, reader: PolicyReader
   ) {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    for key in keys {
+    // Yams lists them from a dictionary, in an order that changes from one load to the next;
+    // diagnostics on the same line must not (found by policy-fuzz).
+    for key in keys.sorted() {
       let places = lines.indices.filter {
         lines[$0].drop(while: \.isWhitespace).hasPrefix("\(key):")
       }
