@@ -29,7 +29,8 @@ struct ServedGovernor {
     process.standardOutput = output
     process.standardError = log
     try process.run()
-    let base = GovernorProcess.announcedAddress(output)
+    // Read and waited for off the cooperative pool (see `offThePool`).
+    let base = try await offThePool { GovernorProcess.announcedAddress(output) }
     let transport = CurlTransport(configuration: .init(maxConcurrent: 4))
     defer { transport.shutdown() }
     do {
@@ -39,7 +40,7 @@ struct ServedGovernor {
       throw error
     }
     kill(process.processIdentifier, SIGTERM)
-    process.waitUntilExit()
+    try await offThePool { process.waitUntilExit() }
     try log.close()
     return (process.terminationStatus, try String(contentsOfFile: logPath, encoding: .utf8))
   }
