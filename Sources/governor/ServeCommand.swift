@@ -50,6 +50,16 @@ struct ServeCommand: AsyncParsableCommand {
 
   func run() async throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
+    // Checked before any libcurl worker starts: a refusal exits at once.
+    let tokens: UnsubscribeTokens
+    do {
+      tokens = try UnsubscribeSecret.tokens(
+        environment: ProcessInfo.processInfo.environment, devFile: devUnsubscribeSecretFile,
+        policy: policy)
+    } catch {
+      printError("\(error)")
+      throw ExitCode(2)
+    }
     let transport = CurlTransport(
       configuration: .init(connectTimeout: min(5, senderTimeout), totalTimeout: senderTimeout))
     defer { transport.shutdown() }
@@ -63,15 +73,6 @@ struct ServeCommand: AsyncParsableCommand {
       throw ExitCode(2)
     }
     let logger = Logger(label: "governor")
-    let tokens: UnsubscribeTokens
-    do {
-      tokens = try UnsubscribeSecret.tokens(
-        environment: ProcessInfo.processInfo.environment, devFile: devUnsubscribeSecretFile,
-        policy: policy)
-    } catch {
-      printError("\(error)")
-      throw ExitCode(2)
-    }
     try await options.withStore { store in
       let now = Date()
       // Longer than any forwarding attempt can take: rows this old belong to a dead process.

@@ -31,15 +31,20 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
   }
 
   public let configuration: Configuration
-  // Guards `queue` and `stopped`; @unchecked Sendable rests on every access holding it.
+  // Guards `queue`, `stopped` and `running`; @unchecked Sendable rests on every access
+  // holding it.
   private let condition = NSCondition()
   private var queue: [Job] = []
   private var queueStart = 0
   private var stopped = false
+  /// Workers not yet finished, their libcurl handle included.
+  private var running = 0
 
   public init(configuration: Configuration = Configuration()) {
     self.configuration = configuration
-    for index in 0..<max(1, configuration.maxConcurrent) {
+    let workers = max(1, configuration.maxConcurrent)
+    running = workers
+    for index in 0..<workers {
       let thread = Thread { [self] in work() }
       thread.name = "governor-curl-\(index)"
       thread.start()
@@ -65,7 +70,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
   }
 
-  /// Lets running requests finish, fails queued ones, and stops the workers.
+  /// Lets running requests finish, fails queued ones, and returns once every worker has
+  /// stopped and cleaned up its handle: a process that exits while a worker is still inside
+  /// libcurl (initialising, or tearing down TLS state) can crash in libcurl's or OpenSSL's
+  /// exit handlers — `governor serve` refusing to start did, under load.
   public func shutdown() {
     condition.lock()
     stopped = true
@@ -77,9 +85,21 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     for job in abandoned {
       job.continuation.resume(throwing: TransportError(.shutDown, "the transport shut down"))
     }
+    condition.lock()
+    while running > 0 { condition.wait() }
+    condition.unlock()
   }
 
   private func work() {
+    serveJobs()
+    condition.lock()
+    running -= 1
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// Takes jobs until the transport stops; the handle is cleaned up on return.
+  private func serveJobs() {
     let handle = CurlHandle()
     while let job = next() {
       do {
