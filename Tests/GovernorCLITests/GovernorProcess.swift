@@ -17,12 +17,15 @@ final class GovernorProcess: @unchecked Sendable {
   let base: String
 
   /// Starts the server on a thread of its own (see `offThePool`).
-  static func start(_ arguments: [String]) async throws -> GovernorProcess {
-    try await offThePool { try GovernorProcess(arguments) }
+  static func start(_ arguments: [String], environment: [String: String]? = nil) async throws
+    -> GovernorProcess
+  {
+    try await offThePool { try GovernorProcess(arguments, environment: environment) }
   }
 
-  /// Starts `governor serve --port 0 ARGUMENTS` and waits for its address.
-  init(_ arguments: [String], environment: [String: String] = [:]) throws {
+  /// Starts `governor serve --port 0 ARGUMENTS` and waits for its address. `environment` nil:
+  /// the test process's own plus the unsubscribe secret; given, exactly that.
+  init(_ arguments: [String], environment: [String: String]? = nil) throws {
     logPath =
       FileManager.default.temporaryDirectory
       .appendingPathComponent("serve-log-\(UUID().uuidString)").path
@@ -31,9 +34,10 @@ final class GovernorProcess: @unchecked Sendable {
     process.executableURL = GovernorBinary.executable
     process.arguments = ["serve", "--port", "0"] + arguments
     process.currentDirectoryURL = GovernorBinary.repositoryRoot
-    process.environment = ProcessInfo.processInfo.environment.merging(
-      ["GOVERNOR_UNSUBSCRIBE_SECRET": ServedGovernor.unsubscribeSecret]
-    ) { $1 }.merging(environment) { $1 }
+    process.environment =
+      environment
+      ?? ProcessInfo.processInfo.environment.merging(
+        ["GOVERNOR_UNSUBSCRIBE_SECRET": ServedGovernor.unsubscribeSecret]) { $1 }
     let output = Pipe()
     process.standardOutput = output
     process.standardError = log

@@ -174,10 +174,15 @@ struct ReliabilitySetup: Sendable {
     var status: String
   }
 
-  func ledgerRows() throws -> [LedgerRow] {
+  /// The store as the server left it, opened read-only.
+  func readStore<T>(_ read: (Database) throws -> T) throws -> T {
     var configuration = Configuration()
     configuration.readonly = true
-    return try DatabaseQueue(path: store, configuration: configuration).read { db in
+    return try DatabaseQueue(path: store, configuration: configuration).read(read)
+  }
+
+  func ledgerRows() throws -> [LedgerRow] {
+    try readStore { db in
       try Row.fetchAll(db, sql: "SELECT message_id, customer_id, category, status FROM send_ledger")
         .map {
           LedgerRow(
@@ -188,9 +193,7 @@ struct ReliabilitySetup: Sendable {
   }
 
   func decisionIds() throws -> Set<String> {
-    var configuration = Configuration()
-    configuration.readonly = true
-    return try DatabaseQueue(path: store, configuration: configuration).read { db in
+    try readStore { db in
       Set(try String.fetchAll(db, sql: "SELECT id FROM decision"))
     }
   }

@@ -13,36 +13,17 @@ struct ServedGovernor {
     _ arguments: [String], environment: [String: String]? = nil,
     _ body: (String, CurlTransport) async throws -> Void
   ) async throws -> (status: Int32, log: String) {
-    let logPath = FileManager.default.temporaryDirectory
-      .appendingPathComponent("serve-log-\(UUID().uuidString)").path
-    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-    let process = Process()
-    process.executableURL = GovernorBinary.executable
-    process.arguments = ["serve", "--port", "0"] + arguments
-    process.currentDirectoryURL = GovernorBinary.repositoryRoot
-    process.environment =
-      environment
-      ?? ProcessInfo.processInfo.environment.merging(
-        ["GOVERNOR_UNSUBSCRIBE_SECRET": Self.unsubscribeSecret]) { $1 }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = log
-    try process.run()
-    // Read and waited for off the cooperative pool (see `offThePool`).
-    let base = try await offThePool { GovernorProcess.announcedAddress(output) }
+    let server = try await GovernorProcess.start(arguments, environment: environment)
     let transport = CurlTransport(configuration: .init(maxConcurrent: 4))
     defer { transport.shutdown() }
     do {
-      try await body(try #require(base), transport)
+      try await body(server.base, transport)
     } catch {
-      process.terminate()
+      server.process.terminate()
       throw error
     }
-    kill(process.processIdentifier, SIGTERM)
-    try await offThePool { process.waitUntilExit() }
-    try log.close()
-    return (process.terminationStatus, try String(contentsOfFile: logPath, encoding: .utf8))
+    try await server.stop()
+    return (server.process.terminationStatus, server.log)
   }
 
   func post(_ transport: CurlTransport, _ url: String, _ json: String, key: String?)

@@ -41,14 +41,14 @@ public struct CanonicalJSON {
   /// A key inside an object; the value is written next.
   public mutating func key(_ name: String) {
     separate()
-    appendQuoted(name)
+    JSONLiteral.appendQuoted(name, to: &bytes)
     bytes.append(UInt8(ascii: ":"))
     needsComma = false
   }
 
   public mutating func string(_ value: String) {
     separate()
-    appendQuoted(value)
+    JSONLiteral.appendQuoted(value, to: &bytes)
     needsComma = true
   }
 
@@ -104,31 +104,6 @@ public struct CanonicalJSON {
       bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
     }
     bytes.append(contentsOf: digits)
-  }
-
-  private static let hexDigits = Array("0123456789abcdef".utf8)
-
-  /// `"` and `\` escaped, control characters as `\b \t \n \f \r` or `\u00XX`; everything
-  /// else, `/` and non-ASCII included, as it is.
-  private mutating func appendQuoted(_ text: String) {
-    bytes.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-      case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-      case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-      case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-      case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-      case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-      case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-      case 0..<0x20:
-        bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-        bytes.append(Self.hexDigits[Int(byte >> 4)])
-        bytes.append(Self.hexDigits[Int(byte & 0x0F)])
-      default: bytes.append(byte)
-      }
-    }
-    bytes.append(UInt8(ascii: "\""))
   }
 }
 
