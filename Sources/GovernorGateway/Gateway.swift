@@ -85,7 +85,8 @@ public struct Gateway: Sendable {
     switch decision.outcome {
     case .forwarded where decided.reserved:
       let started = ContinuousClock.now
-      let delivery = await sender.deliver(outgoing(message, decision))
+      let delivery = await sender.deliver(
+        outgoing(message, decision), tracking: decision.senderTracking)
       metrics.forwarded(delivery, after: ContinuousClock.now - started)
       try await complete(message.id, delivery)
       return Submission(decision: decided.entry, delivery: delivery, repeated: false)

@@ -13,7 +13,7 @@ func rewriterBench(policyPath: String, filter: String?) {
     print(error)
     exit(1)
   }
-  let limiter = TrackingLimiter(policy: policy.tracking, lists: policy.trackers)
+  let limiter = TrackingLimiter(policy: policy)
   let folder = "fixtures/emails"
   let mails =
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])

@@ -23,12 +23,7 @@ enum AuditDetail {
     let changes = record?.changes ?? []
     if !changes.isEmpty {
       lines.append("changes:")
-      for change in changes {
-        var line = "  \(change.kind)"
-        if let url = change.url { line += " \(url)" }
-        if let replacement = change.replacement { line += " → \(replacement)" }
-        lines.append(line)
-      }
+      for change in changes { lines.append("  \(change.summary)") }
     }
     lines.append("chain: previous \(entry.previousHash), this \(entry.hash)")
     guard let policyText else {

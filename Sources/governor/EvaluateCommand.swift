@@ -59,18 +59,10 @@ struct EvaluateCommand: ParsableCommand {
         let when = decision.notBefore.map { " (\(label) \($0.formatted(.iso8601)))" } ?? ""
         print("\(decision.customerId)\t\(decision.outcome.rawValue)\(when)")
         for reason in reasons { print("\t- \(reason)") }
-        for change in decision.modifications { print("\t~ \(Self.describe(change))") }
+        for change in decision.modifications { print("\t~ \(change.summary)") }
       }
       print(Self.summary(of: decisions))
     }
-  }
-
-  static func describe(_ change: Modification) -> String {
-    var line = change.kind
-    if let part = change.part { line += " (\(part))" }
-    if let url = change.url { line += " \(url)" }
-    if let replacement = change.replacement { line += " → \(replacement)" }
-    return line
   }
 
   /// What a marketer checks before sending: how many messages go, and what was changed in

@@ -15,7 +15,7 @@ enum RewriterFuzz {
     let path = ProcessInfo.processInfo.environment["GOVERNOR_POLICY"] ?? "policies/default.yaml"
     switch PolicyLoader.load(file: path) {
     case .success(let policy):
-      return TrackingLimiter(policy: policy.tracking, lists: policy.trackers)
+      return TrackingLimiter(policy: policy)
     case .failure(let error): fatalError("\(error) (run from the repository's root)")
     }
   }()

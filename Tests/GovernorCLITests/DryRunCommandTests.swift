@@ -67,10 +67,12 @@ struct DryRunCommandTests {
         "  unsubscribed: 1",
         "deferred messages would go out from 2026-11-18T16:00:00Z to 2026-11-18T16:59:59Z",
         "tracking: removed from 2 of 3 forwarded messages",
-        "  click_redirect_unrecoverable: 10",
+        // The mail's "Email preferences" links keep their redirect and parameters.
+        "  click_redirect_unrecoverable: 8",
         "  list_unsubscribe_added: 3",
         "  open_pixel_removed: 2",
-        "  tracking_parameters_removed: 6",
+        "  sender_tracking_disabled: 2",
+        "  tracking_parameters_removed: 4",
       ])
     #expect(
       run.stdoutLines.first?.hasPrefix("campaign autumn-sale at 2026-11-18T10:00:00Z") == true)

@@ -52,9 +52,11 @@ struct EvaluateCommandTests {
           + "https://shop.example/sale",
       ])
     #expect(
+      lines[(start + 4)...].first == "\t~ sender_tracking_disabled: opens, clicks, link_parameters")
+    #expect(
       lines.last
         == "summary: 2 forwarded, 6 blocked, 1 deferred; 2 list_unsubscribe_added, "
-        + "1 open_pixel_removed, 2 tracking_parameters_removed")
+        + "1 open_pixel_removed, 1 sender_tracking_disabled, 2 tracking_parameters_removed")
   }
 
   @Test("--html dry-runs a real mail: third-party trackers go even with tracking consent")

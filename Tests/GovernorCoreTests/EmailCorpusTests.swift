@@ -24,6 +24,13 @@ struct EmailCorpusTests {
     var images: Int
     var changes: [String: Int]
     var changesWithConsent: [String: Int]
+    /// Whom the mail is rewritten for: their identifiers in links must go (or be reported).
+    var recipient: Recipient
+
+    struct Recipient: Decodable {
+      var address: String
+      var customerId: String
+    }
   }
 
   static let manifest: [String: Planted] = {
@@ -58,11 +65,17 @@ struct EmailCorpusTests {
 
   func rewrite(_ name: String, consent: Bool) throws -> Rewritten {
     let html = try [UInt8](repositoryFile("fixtures/emails/\(name).html"))
-    let rewritten = html.withUnsafeBufferPointer { limiter.rewriteHTML($0, consent: consent) }
+    let planted = try #require(Self.manifest[name])
+    let recipient = RecipientIdentity(
+      address: planted.recipient.address, customerId: planted.recipient.customerId)
+    let rewritten = html.withUnsafeBufferPointer {
+      limiter.rewriteHTML($0, consent: consent, recipient: recipient)
+    }
     var result = Rewritten(html: rewritten.output, modifications: rewritten.modifications)
     if let text = try? repositoryFile("fixtures/emails/\(name).txt") {
       let original = String(decoding: text, as: UTF8.self)
-      let changed = limiter.rewrite(html: nil, text: original, consent: consent)
+      let changed = limiter.rewrite(
+        html: nil, text: original, consent: consent, recipient: recipient)
       result.text = changed.text ?? original
       result.modifications += changed.modifications
     }

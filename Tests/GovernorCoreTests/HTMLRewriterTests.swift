@@ -4,8 +4,7 @@ import Testing
 
 /// The default policy's tracking stage, with the shipped tracker lists.
 func defaultLimiter() throws -> TrackingLimiter {
-  let policy = try shippedPolicy("default")
-  return TrackingLimiter(policy: policy.tracking, lists: policy.trackers)
+  TrackingLimiter(policy: try shippedPolicy("default"))
 }
 
 extension TrackingLimiter {

@@ -71,7 +71,7 @@ struct SESSenderTests {
         endpoint: endpoint, signer: signer, delivery: HTTPDelivery(transport: transport))
       var message = sample
       message.from = "news@shop.example"
-      let result = await sender.deliver(message)
+      let result = await sender.deliver(message, tracking: .allowed)
       guard case .delivered(let reference?, 1) = result else {
         Issue.record("not delivered: \(result)")
         return

@@ -15,7 +15,9 @@ struct SendGridSenderTests {
       defer { transport.shutdown() }
       let sender = SendGridSender(
         base: base, apiKey: "SG.test-key", delivery: HTTPDelivery(transport: transport))
-      #expect(await sender.deliver(sample) == .delivered(reference: "sg-abc", attempts: 1))
+      #expect(
+        await sender.deliver(sample, tracking: .allowed)
+          == .delivered(reference: "sg-abc", attempts: 1))
       let request = try #require(await sink.received.first)
       #expect(request.path == "/v3/mail/send")
       #expect(request.headers["authorization"] == "Bearer SG.test-key")
@@ -46,7 +48,7 @@ struct SendGridSenderTests {
       let sender = SendGridSender(
         base: base, apiKey: "wrong",
         delivery: HTTPDelivery(transport: CurlTransport(configuration: .init(maxConcurrent: 1))))
-      let result = await sender.deliver(sample)
+      let result = await sender.deliver(sample, tracking: .allowed)
       #expect(
         result == .failed(reason: #"HTTP 401: {"errors":[{"message":"bad key"}]}"#, attempts: 1))
       #expect(await sink.received.count == 1)

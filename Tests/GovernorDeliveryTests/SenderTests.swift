@@ -15,7 +15,7 @@ struct SenderTests {
   func outbox() async throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("outbox-\(UUID().uuidString)").path
-    let result = await OutboxSender(folder: folder).deliver(sample)
+    let result = await OutboxSender(folder: folder).deliver(sample, tracking: .allowed)
     #expect(result == .delivered(reference: "bf26-1001.eml", attempts: 1))
     let eml = try String(contentsOfFile: folder + "/bf26-1001.eml", encoding: .utf8)
     #expect(eml.contains("To: ana@example.com\r\n"))
@@ -34,7 +34,8 @@ struct SenderTests {
 
   @Test("an outbox it cannot write to is a failure with the reason")
   func outboxUnwritable() async {
-    let result = await OutboxSender(folder: "/proc/governor-outbox").deliver(sample)
+    let result = await OutboxSender(folder: "/proc/governor-outbox").deliver(
+      sample, tracking: .allowed)
     guard case .failed(let reason, _) = result else {
       Issue.record("wrote to /proc")
       return
@@ -51,7 +52,7 @@ struct SenderTests {
       let sender = WebhookSender(
         url: base + "/hooks/mail",
         delivery: HTTPDelivery(transport: CurlTransport(), pause: { _ in }))
-      let result = await sender.deliver(sample)
+      let result = await sender.deliver(sample, tracking: .allowed)
       #expect(result == .delivered(reference: "wh-77", attempts: 2))
       let requests = await sink.received
       #expect(requests.count == 2)

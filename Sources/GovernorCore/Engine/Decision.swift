@@ -9,19 +9,36 @@ public enum Outcome: String, Hashable, Sendable, Codable, CaseIterable {
   case failed
 }
 
-/// A change the governor made to the message (tracking removed, headers added).
+/// A change the governor made to the message (tracking removed, headers added, the
+/// sender's own tracking switched off).
 public struct Modification: Hashable, Sendable, Codable {
   public var kind: String
   public var url: String?
   public var replacement: String?
   /// `html` or `text`: which part of the message a tracking change was made in.
   public var part: String?
+  /// What a change without a URL changed, e.g. which of the sender's tracking was switched off.
+  public var detail: String?
 
-  public init(kind: String, url: String? = nil, replacement: String? = nil, part: String? = nil) {
+  public init(
+    kind: String, url: String? = nil, replacement: String? = nil, part: String? = nil,
+    detail: String? = nil
+  ) {
     self.kind = kind
     self.url = url
     self.replacement = replacement
     self.part = part
+    self.detail = detail
+  }
+
+  /// One line for people: `kind (part) url → replacement: detail`.
+  public var summary: String {
+    var line = kind
+    if let part { line += " (\(part))" }
+    if let url { line += " \(url)" }
+    if let replacement { line += " → \(replacement)" }
+    if let detail { line += ": \(detail)" }
+    return line
   }
 }
 
@@ -39,6 +56,9 @@ public struct Decision: Hashable, Sendable {
   public var modifications: [Modification]
   /// Whether the recipient consented to tracking (the policy's tracking purpose).
   public var trackingConsent: Bool
+  /// What tracking of its own the mail sender may add to a forwarded message. Not in the
+  /// audit record: a `sender_tracking_disabled` modification says it there.
+  public var senderTracking: SenderTracking = .disabled
   public var policy: PolicyReference
   public var evaluatedAt: Date
   /// The parts the tracking stage changed, as they leave. Not in the audit record, which

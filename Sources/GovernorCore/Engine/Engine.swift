@@ -35,29 +35,35 @@ public struct Engine: Sendable {
       .map { ConsentRule(purpose: $0, consent: policy.consent) }
     plans = policy.categories.map { CategoryPlan($0, policy: policy) }
     listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
-    tracking = TrackingLimiter(policy: policy.tracking, lists: policy.trackers)
+    tracking = TrackingLimiter(policy: policy)
   }
 
   /// The tracking stage's answers for one campaign's parts, worked out once for each consent
   /// answer: a campaign sends the same parts to every recipient, and rewriting them per
   /// recipient would cost a dry-run of a million recipients more than all its decisions.
+  /// Only a recipient whose identifiers may be in the parts' URL parameters (rare: a
+  /// campaign's parts hold merge tags, not addresses) gets a rewrite of their own.
   public struct PreparedParts: Sendable {
     let html: String?
     let text: String?
     let withoutConsent: TrackingResult
     let withConsent: TrackingResult
 
-    func result(for message: Message, consent: Bool) -> TrackingResult? {
+    func result(for message: Message, consent: Bool, recipient: RecipientIdentity)
+      -> TrackingResult?
+    {
       guard message.html == html && message.text == text else { return nil }
-      return consent ? withConsent : withoutConsent
+      let result = consent ? withConsent : withoutConsent
+      for value in result.parameterValues where value.carries(recipient) { return nil }
+      return result
     }
   }
 
   public func prepare(html: String?, text: String?) -> PreparedParts {
     PreparedParts(
       html: html, text: text,
-      withoutConsent: tracking.rewrite(html: html, text: text, consent: false),
-      withConsent: tracking.rewrite(html: html, text: text, consent: true))
+      withoutConsent: tracking.prepare(html: html, text: text, consent: false),
+      withConsent: tracking.prepare(html: html, text: text, consent: true))
   }
 
   /// `prepared`: the parts' tracking answers worked out beforehand (used only when the
@@ -109,14 +115,25 @@ public struct Engine: Sendable {
     // is rewritten (a deferred one is decided again, under the consent of that moment).
     guard decision.outcome == .forwarded else { return decision }
     if message.html != nil || message.text != nil {
+      let recipient = RecipientIdentity(address: message.to, customerId: message.customerId)
+      let consent = decision.trackingConsent
       let rewrite =
-        prepared?.result(for: message, consent: decision.trackingConsent)
+        prepared?.result(for: message, consent: consent, recipient: recipient)
         ?? tracking.rewrite(
-          html: message.html, text: message.text, consent: decision.trackingConsent)
+          html: message.html, text: message.text, consent: consent, recipient: recipient)
       if !rewrite.modifications.isEmpty { decision.modifications = rewrite.modifications }
       if rewrite.html != nil || rewrite.text != nil {
         decision.rewritten = RewrittenParts(html: rewrite.html, text: rewrite.text)
       }
+    }
+    // The sender adds its own pixel and redirects after the governor unless told not to.
+    decision.senderTracking = SenderTracking(
+      rules: tracking.rules(consent: decision.trackingConsent))
+    if !decision.senderTracking.isAllowed {
+      decision.modifications.append(
+        Modification(
+          kind: TrackingChange.senderTrackingDisabled,
+          detail: decision.senderTracking.disabledNames.joined(separator: ", ")))
     }
     if let change = listUnsubscribe?.modification(for: message) {
       decision.modifications.append(change)

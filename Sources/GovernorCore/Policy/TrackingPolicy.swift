@@ -16,15 +16,18 @@ public struct TrackingPolicy: Hashable, Sendable {
     public var clickRedirects: Treatment
     public var urlParameters: Treatment
     public var thirdPartyResources: Treatment
+    /// URL parameters that carry the recipient's address (or a digest or encoding of it) or
+    /// customer id: removed, or kept and reported.
+    public var recipientIdentifiers: Treatment
     /// Links beyond this number keep their destination and lose their tracking.
     public var maxTrackedLinks: Int?
 
     public static let strict = Rules(
       openPixels: .remove, clickRedirects: .remove, urlParameters: .remove,
-      thirdPartyResources: .remove, maxTrackedLinks: nil)
+      thirdPartyResources: .remove, recipientIdentifiers: .remove, maxTrackedLinks: nil)
     public static let permissive = Rules(
       openPixels: .keep, clickRedirects: .keep, urlParameters: .keep,
-      thirdPartyResources: .keep, maxTrackedLinks: nil)
+      thirdPartyResources: .keep, recipientIdentifiers: .keep, maxTrackedLinks: nil)
   }
 }
 

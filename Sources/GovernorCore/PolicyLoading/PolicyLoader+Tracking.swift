@@ -3,7 +3,7 @@ import Yams
 extension PolicyLoader {
   static let trackingRuleKeys = [
     "open_pixels", "click_redirects", "url_parameters", "third_party_resources",
-    "max_tracked_links",
+    "recipient_identifiers", "max_tracked_links",
   ]
 
   /// The tracking section, and where each of its lists is named (for problems found when
@@ -69,6 +69,8 @@ extension PolicyLoader {
     rules.clickRedirects = treatment("click_redirects") ?? base.clickRedirects
     rules.urlParameters = treatment("url_parameters") ?? base.urlParameters
     rules.thirdPartyResources = treatment("third_party_resources") ?? base.thirdPartyResources
+    rules.recipientIdentifiers =
+      treatment("recipient_identifiers") ?? base.recipientIdentifiers
     rules.maxTrackedLinks = fields["max_tracked_links"].flatMap {
       reader.int($0, "\(field).max_tracked_links", atLeast: 0)
     }

@@ -143,6 +143,10 @@ extension Decision {
 extension Modification {
   func writeCanonical(_ json: inout CanonicalJSON) {
     json.object { json in
+      if let detail {
+        json.key("detail")
+        json.string(detail)
+      }
       json.key("kind")
       json.string(kind)
       for (name, value) in [("part", part), ("replacement", replacement), ("url", url)] {

@@ -21,6 +21,21 @@ struct HTMLRewriter {
   private var urlBytes: [UInt8] = []
   /// Offset in the current input up to which everything is written (or deliberately dropped).
   private var copied = 0
+  /// The anchor whose link was changed, until its text is read.
+  private var anchor: AnchorWatch?
+
+  /// A link is changed when its tag is read, but whether it is an unsubscribe link may only
+  /// show in the text after the tag ("Unsubscribe", "Manage preferences"): until the anchor
+  /// ends, the change is kept undoable, and undone if the text says so.
+  private struct AnchorWatch {
+    /// Where the new value is in `output`, and the value as it was written in the input;
+    /// nil when the link was only reported (an unrecoverable redirect).
+    var replaced: (written: Range<Int>, original: [UInt8])?
+    /// Its entries in `modifications`.
+    var changes: Range<Int>
+    var trackedLinksBefore: Int
+    var saysUnsubscribe = false
+  }
 
   init(treatment: TrackingTreatment, capacity: Int = 0) {
     self.treatment = treatment
@@ -34,13 +49,43 @@ struct HTMLRewriter {
     copied = 0
     let stop = scan(bytes, from: 0, to: bytes.count, final: final) ?? bytes.count
     copy(bytes, upTo: stop)
+    if final { endAnchor() }
     return stop
   }
 
-  /// The output written so far, handed over and forgotten (for the stream).
+  /// The output that is final so far, handed over and forgotten (for the stream): all of it,
+  /// except from a link that may still be put back.
   mutating func takeOutput() -> [UInt8] {
-    defer { output.removeAll(keepingCapacity: true) }
-    return output
+    guard var watched = anchor, let replaced = watched.replaced else {
+      defer { output.removeAll(keepingCapacity: true) }
+      return output
+    }
+    let ready = replaced.written.lowerBound
+    defer {
+      output.removeFirst(ready)
+      watched.replaced?.written = 0..<replaced.written.count
+      anchor = watched
+    }
+    return Array(output[..<ready])
+  }
+
+  /// Ends the watch on the current anchor; a link written around unsubscribe words gets back
+  /// the value it came with, and its changes are no longer reported.
+  private mutating func endAnchor() {
+    guard let watched = anchor else { return }
+    anchor = nil
+    guard watched.saysUnsubscribe else { return }
+    if let (written, original) = watched.replaced {
+      output.replaceSubrange(written, with: original)
+      replacementBytes -= written.count
+    }
+    modifications.removeSubrange(watched.changes)
+    trackedLinks = watched.trackedLinksBefore
+  }
+
+  private mutating func readAnchorText(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+    guard anchor?.saysUnsubscribe == false, !range.isEmpty else { return }
+    if UnsubscribeLinks.saysUnsubscribe(bytes[range]) { anchor?.saysUnsubscribe = true }
   }
 
   /// Nil when `[start, limit)` was handled whole; otherwise where an unfinished construct
@@ -49,7 +94,9 @@ struct HTMLRewriter {
     _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to limit: Int, final: Bool
   ) -> Int? {
     var index = start
+    defer { if anchor != nil { readAnchorText(bytes, min(index, limit)..<limit) } }
     while let open = HTMLTokenizer.find(.lessThan, bytes, from: index, to: limit) {
+      if anchor != nil { readAnchorText(bytes, index..<open) }
       guard open + 2 < limit else { return final ? nil : open }
       let next = bytes[open + 1]
       if next.isASCIILetter {
@@ -81,9 +128,10 @@ struct HTMLRewriter {
         let after = bytes[open + 2]
         if after.isASCIILetter {
           guard
-            let (_, end) = HTMLTokenizer.tag(
+            let (nameEnd, end) = HTMLTokenizer.tag(
               bytes, nameStart: open + 2, limit: limit, attributes: &attributes, known: &known)
           else { return final ? nil : open }
+          if anchor != nil && Element(bytes, (open + 2)..<nameEnd) == .anchor { endAnchor() }
           index = end
         } else if after == .greaterThan {
           index = open + 3
@@ -144,10 +192,12 @@ struct HTMLRewriter {
 
   /// Writes `value` encoded in place of an attribute's value, quoted with the attribute's
   /// quote (an unquoted value gets double quotes: the new one may need them).
+  /// Returns where in `output` the new value went.
+  @discardableResult
   private mutating func replace(
     _ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, withAttributeValue value: String,
     quote: UInt8, escapeAllAmpersands: Bool
-  ) {
+  ) -> Range<Int> {
     copy(bytes, upTo: range.lowerBound)
     let start = output.count
     let written = quote == 0 ? UInt8.doubleQuote : quote
@@ -157,6 +207,7 @@ struct HTMLRewriter {
     if quote == 0 { output.append(written) }
     replacementBytes += output.count - start
     copied = range.upperBound
+    return start..<output.count
   }
 
   private mutating func replace(
@@ -174,7 +225,8 @@ struct HTMLRewriter {
 extension HTMLRewriter {
   /// The elements whose attributes the tracking rules read; everything else is `.other`.
   enum Element: Equatable {
-    case image, anchor, link, input, style, rawText, plaintext, vml, fetching, other
+    /// `anchor` is `<a>`, whose text follows; `area` has none.
+    case image, anchor, area, link, input, style, rawText, plaintext, vml, fetching, other
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) {
       // The length and the first letter pick the few candidates: every tag passes here.
@@ -195,7 +247,7 @@ extension HTMLRewriter {
       case (3, UInt8(ascii: "i")): self = either(("img", .image))
       case (3, UInt8(ascii: "x")): self = either(("xmp", .rawText))
       case (4, UInt8(ascii: "l")): self = either(("link", .link))
-      case (4, UInt8(ascii: "a")): self = either(("area", .anchor))
+      case (4, UInt8(ascii: "a")): self = either(("area", .area))
       case (5, UInt8(ascii: "s")): self = either(("style", .style))
       case (5, UInt8(ascii: "i")): self = either(("image", .image), ("input", .input))
       case (5, UInt8(ascii: "t")): self = either(("title", .rawText), ("track", .fetching))
@@ -217,7 +269,7 @@ extension HTMLRewriter {
 
     var hasRawText: Bool { self == .style || self == .rawText || self == .plaintext }
     /// `href` is a link the reader follows (VML buttons carry theirs in `href` too).
-    var followsHref: Bool { self == .anchor || self == .vml }
+    var followsHref: Bool { self == .anchor || self == .area || self == .vml }
     /// `src` is fetched when the message is shown.
     var fetchesSource: Bool { self == .rawText || self == .vml || self == .fetching }
   }
@@ -225,6 +277,8 @@ extension HTMLRewriter {
   private mutating func startTag(
     _ bytes: UnsafeBufferPointer<UInt8>, open: Int, end: Int, element: Element
   ) {
+    // An `<a>` inside an `<a>` closes the first (HTML's adoption agency does the same).
+    if element == .anchor && anchor != nil { endAnchor() }
     let attributes = self.attributes
     guard !attributes.isEmpty else { return }
     let known = self.known
@@ -251,7 +305,9 @@ extension HTMLRewriter {
       let name = attribute.name
       switch name {
       case .href:
-        if element.followsHref { rewriteLink(bytes, attribute, valueRange) }
+        if element.followsHref {
+          rewriteLink(bytes, attribute, valueRange, watchText: element == .anchor)
+        }
       case .style:
         rewriteStyleAttribute(bytes, attribute, valueRange)
       case .srcset:
@@ -259,12 +315,17 @@ extension HTMLRewriter {
           removeSourceSet(bytes, attribute, valueRange)
         }
       case .background, .poster, .src:
-        guard name != .src || element.fetchesSource,
-          case .remove(let kind) = resource(bytes, valueRange)
-        else { continue }
-        modifications.append(
-          Modification(kind: kind, url: urlText, part: MessagePart.html.rawValue))
-        replace(attribute.whole, in: bytes, with: [])
+        // An image's `src` was judged with its shape, above; what is kept may still carry
+        // the recipient.
+        let isImage = name == .src && (element == .image || element == .input)
+        guard name != .src || element.fetchesSource || isImage else { continue }
+        if !isImage, case .remove(let kind) = resource(bytes, valueRange) {
+          modifications.append(
+            Modification(kind: kind, url: urlText, part: MessagePart.html.rawValue))
+          replace(attribute.whole, in: bytes, with: [])
+        } else {
+          cleanKeptResource(bytes, attribute, valueRange)
+        }
       case .width, .height, .hidden, .type:
         continue
       }
@@ -354,22 +415,48 @@ extension HTMLRewriter {
     replace(attribute.whole, in: bytes, with: [])
   }
 
+  /// `watchText`: the link's text follows, and may show it is an unsubscribe link.
   private mutating func rewriteLink(
     _ bytes: UnsafeBufferPointer<UInt8>, _ attribute: HTMLTokenizer.Attribute,
-    _ valueRange: Range<Int>
+    _ valueRange: Range<Int>, watchText: Bool
   ) {
     decodeURL(bytes, valueRange)
-    guard let address = WebAddress(bytes: urlBytes),
-      var changed = treatment.link(
-        address, part: .html, trackedLinks: &trackedLinks, modifications: &modifications)
-    else { return }
+    let mark = modifications.count
+    let trackedBefore = trackedLinks
+    guard let address = WebAddress(bytes: urlBytes) else { return }
+    let changed = treatment.link(
+      address, part: .html, trackedLinks: &trackedLinks, modifications: &modifications)
+    var watch = AnchorWatch(
+      replaced: nil, changes: mark..<modifications.count, trackedLinksBefore: trackedBefore)
+    defer { if watchText && !watch.changes.isEmpty { anchor = watch } }
+    guard var changed else { return }
     let unchanged = changed.withUTF8 { written in
       guard let start = written.baseAddress else { return urlBytes.isEmpty }
       return written.count == urlBytes.count && memcmp(start, urlBytes, written.count) == 0
     }
     guard !unchanged else { return }
-    replace(
+    let written = replace(
       valueRange, in: bytes, withAttributeValue: changed, quote: attribute.quote,
+      escapeAllAmpersands: containsEscapedAmpersand(bytes, valueRange))
+    // `written` took the place of exactly `valueRange` (with the quotes an unquoted value
+    // was given), so those bytes are what goes back.
+    if watchText {
+      watch.replaced = (written, Array(UnsafeBufferPointer(rebasing: bytes[valueRange])))
+    }
+  }
+
+  /// A resource that stays: the recipient's identifiers come out of its URL, if the rules say.
+  private mutating func cleanKeptResource(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ attribute: HTMLTokenizer.Attribute,
+    _ valueRange: Range<Int>
+  ) {
+    if case .none = treatment.recipients { return }
+    decodeURL(bytes, valueRange)
+    guard let address = WebAddress(bytes: urlBytes),
+      let cleaned = treatment.keptResource(address, part: .html, modifications: &modifications)
+    else { return }
+    replace(
+      valueRange, in: bytes, withAttributeValue: cleaned, quote: attribute.quote,
       escapeAllAmpersands: containsEscapedAmpersand(bytes, valueRange))
   }
 

@@ -23,6 +23,7 @@ struct TextRewriter {
       else { continue }
       let end = urlEnd(bytes, from: colon + 3)
       index = end
+      guard !isUnsubscribeLink(bytes, start: start) else { continue }
       let url = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
       guard
         let changed = treatment.link(
@@ -36,6 +37,26 @@ struct TextRewriter {
       copied = end
     }
     output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+  }
+
+  /// Whether the words before the link call it an unsubscribe or preference link: the text
+  /// before it on its line ("Unsubscribe: https://…") or, for a link alone on its line, the
+  /// line before ("To stop these emails, visit:").
+  private func isUnsubscribeLink(_ bytes: UnsafeBufferPointer<UInt8>, start: Int) -> Bool {
+    let lineStart = lineStart(bytes, before: start)
+    let before = bytes[lineStart..<start]
+    if before.contains(where: { $0 > 0x20 }) {
+      return UnsubscribeLinks.saysUnsubscribe(before)
+    }
+    guard lineStart > 0 else { return false }
+    return UnsubscribeLinks.saysUnsubscribe(
+      bytes[self.lineStart(bytes, before: lineStart - 1)..<lineStart])
+  }
+
+  private func lineStart(_ bytes: UnsafeBufferPointer<UInt8>, before offset: Int) -> Int {
+    var index = offset
+    while index > 0 && bytes[index - 1] != UInt8(ascii: "\n") { index -= 1 }
+    return index
   }
 
   /// The start of `http` or `https` ending at `colon`, when it begins a word.

@@ -5,23 +5,66 @@ public struct TrackingLimiter: Sendable {
   public let policy: TrackingPolicy
   public var lists: TrackerLists { index.lists }
   private let index: TrackerIndex
+  private let unsubscribeLinks: UnsubscribeLinks
 
-  public init(policy: TrackingPolicy, lists: TrackerLists) {
+  /// `unsubscribeURL`: the governor's own (the policy's List-Unsubscribe URL template), whose
+  /// links are never changed.
+  public init(policy: TrackingPolicy, lists: TrackerLists, unsubscribeURL: String? = nil) {
     self.policy = policy
     index = TrackerIndex(lists)
+    unsubscribeLinks = UnsubscribeLinks(ownURL: unsubscribeURL)
+  }
+
+  /// The policy's tracking rules and lists, with its own unsubscribe URL left alone.
+  public init(policy: Policy) {
+    self.init(
+      policy: policy.tracking, lists: policy.trackers,
+      unsubscribeURL: policy.headers.listUnsubscribe?.url)
+  }
+
+  private func treatment(consent: Bool, recipients: TrackingTreatment.RecipientScan = .none)
+    -> TrackingTreatment
+  {
+    TrackingTreatment(
+      rules: rules(consent: consent), lists: index, unsubscribeLinks: unsubscribeLinks,
+      recipients: recipients)
   }
 
   public func rules(consent: Bool) -> TrackingPolicy.Rules {
     consent ? policy.withConsent : policy.withoutConsent
   }
 
-  public func rewrite(html: String?, text: String?, consent: Bool) -> TrackingResult {
+  /// `recipient`: whose identifiers to look for in URL parameters.
+  public func rewrite(
+    html: String?, text: String?, consent: Bool, recipient: RecipientIdentity? = nil
+  ) -> TrackingResult {
+    rewrite(
+      html: html, text: text, consent: consent,
+      recipients: recipient.map { .recipient($0) } ?? .none)
+  }
+
+  /// The rewrite for every recipient at once, with the parameter values a recipient's
+  /// identifiers could be in (see `PreparedRewrite`).
+  func prepare(html: String?, text: String?, consent: Bool) -> TrackingResult {
+    var result = rewrite(html: html, text: text, consent: consent, recipients: .collect)
+    var values: Set<ParameterValue> = []
+    result.modifications.removeAll { change in
+      guard change.kind == TrackingChange.parameterValue else { return false }
+      if let value = change.url.flatMap({ ParameterValue($0.utf8) }) { values.insert(value) }
+      return true
+    }
+    result.parameterValues = Array(values)
+    return result
+  }
+
+  private func rewrite(
+    html: String?, text: String?, consent: Bool, recipients: TrackingTreatment.RecipientScan
+  ) -> TrackingResult {
     let html = html.flatMap { Self.mayHoldURL($0) ? $0 : nil }
     let text = text.flatMap { Self.mayHoldURL($0) ? $0 : nil }
     guard html != nil || text != nil else { return TrackingResult() }
-    let rules = rules(consent: consent)
-    guard rules != .permissive else { return TrackingResult() }
-    let treatment = TrackingTreatment(rules: rules, lists: index)
+    let treatment = treatment(consent: consent, recipients: recipients)
+    if treatment.rules == .permissive, case .none = recipients { return TrackingResult() }
     var result = TrackingResult()
     if let html {
       let (output, modifications) = Self.rewriteHTML(html, treatment)
@@ -85,20 +128,22 @@ public struct TrackingLimiter: Sendable {
 
   /// The HTML rewriter over raw bytes, for the fuzzer and the benchmark: the output, the
   /// changes, and how many output bytes are not copies of input bytes.
-  public func rewriteHTML(_ bytes: UnsafeBufferPointer<UInt8>, consent: Bool) -> (
-    output: [UInt8], modifications: [Modification], replacementBytes: Int
-  ) {
+  public func rewriteHTML(
+    _ bytes: UnsafeBufferPointer<UInt8>, consent: Bool, recipient: RecipientIdentity? = nil
+  ) -> (output: [UInt8], modifications: [Modification], replacementBytes: Int) {
     var rewriter = HTMLRewriter(
-      treatment: TrackingTreatment(rules: rules(consent: consent), lists: index),
+      treatment: treatment(consent: consent, recipients: recipient.map { .recipient($0) } ?? .none),
       capacity: bytes.count)
     _ = rewriter.process(bytes, final: true)
     return (rewriter.output, rewriter.modifications, rewriter.replacementBytes)
   }
 
   /// A rewriter fed in pieces, for bodies that arrive in pieces.
-  public func htmlStream(consent: Bool) -> HTMLRewriteStream {
+  public func htmlStream(consent: Bool, recipient: RecipientIdentity? = nil) -> HTMLRewriteStream {
     HTMLRewriteStream(
-      HTMLRewriter(treatment: TrackingTreatment(rules: rules(consent: consent), lists: index)))
+      HTMLRewriter(
+        treatment: treatment(
+          consent: consent, recipients: recipient.map { .recipient($0) } ?? .none)))
   }
 }
 
@@ -108,6 +153,8 @@ public struct TrackingResult: Hashable, Sendable {
   public var html: String?
   public var text: String?
   public var modifications: [Modification] = []
+  /// From `TrackingLimiter.prepare` only: every parameter value in the parts' URLs.
+  var parameterValues: [ParameterValue] = []
 
   public init(html: String? = nil, text: String? = nil, modifications: [Modification] = []) {
     self.html = html

@@ -3,6 +3,19 @@
 struct TrackingTreatment: Sendable {
   let rules: TrackingPolicy.Rules
   let lists: TrackerIndex
+  let unsubscribeLinks: UnsubscribeLinks
+  let recipients: RecipientScan
+
+  /// What is looked for in URL parameters besides tracking.
+  enum RecipientScan: Sendable {
+    case none
+    /// This recipient's identifiers: removed or reported, as `rules` say.
+    case recipient(RecipientIdentity)
+    /// Every parameter value, reported as `TrackingChange.parameterValue` for the caller to
+    /// take out: a campaign's parts are rewritten once, and each recipient is then checked
+    /// against these values instead of rewriting the parts again.
+    case collect
+  }
 
   /// How deep a chain of redirectors is followed (a redirector may wrap another).
   static let maximumRedirects = 4
@@ -48,6 +61,9 @@ struct TrackingTreatment: Sendable {
     _ address: WebAddress, part: MessagePart, trackedLinks: inout Int,
     modifications: inout [Modification]
   ) -> String? {
+    guard !address.withSpans({ unsubscribeLinks.isUnsubscribe(url: $0.buffer) }) else {
+      return nil
+    }
     let mark = modifications.count
     var change = clean(
       address, unwrap: rules.clickRedirects == .remove,
@@ -60,7 +76,73 @@ struct TrackingTreatment: Sendable {
           address, unwrap: true, stripParameters: true, part: part, into: &modifications)
       }
     }
-    return modifications.count == mark ? nil : change.url
+    if case .none = recipients {
+      return modifications.count == mark ? nil : change.url
+    }
+    let current = change.url.isEmpty ? address : WebAddress(change.url)
+    if let current, let cleaned = recipientIdentifiers(current, part: part, into: &modifications) {
+      change.url = cleaned
+    }
+    // A reported (not removed) identifier changes nothing: `url` is set only by a change.
+    return change.url.isEmpty ? nil : change.url
+  }
+
+  /// A fetched resource that is kept: its URL without the recipient's identifiers (when the
+  /// rules remove them); nil when it stays as written.
+  func keptResource(
+    _ address: WebAddress, part: MessagePart, modifications: inout [Modification]
+  ) -> String? {
+    if case .none = recipients { return nil }
+    return recipientIdentifiers(address, part: part, into: &modifications)
+  }
+
+  /// Finds the parameters that carry the recipient: removes them (and returns the URL
+  /// without them) or only reports them, as the rules say.
+  private func recipientIdentifiers(
+    _ address: WebAddress, part: MessagePart, into modifications: inout [Modification]
+  ) -> String? {
+    switch recipients {
+    case .none:
+      return nil
+    case .collect:
+      address.withSpans { spans in
+        spans.forEachPair { pair in
+          let value = WebAddress.Spans.split(pair).value
+          guard value.count >= 4 else { return }
+          modifications.append(
+            Modification(
+              kind: TrackingChange.parameterValue,
+              url: String(decoding: UnsafeBufferPointer(rebasing: value), as: UTF8.self)))
+        }
+      }
+      return nil
+    case .recipient(let recipient):
+      var names: [String] = []
+      address.withSpans { spans in
+        spans.forEachPair { pair in
+          let (name, value) = WebAddress.Spans.split(pair)
+          if recipient.isCarried(by: value) {
+            names.append(String(decoding: UnsafeBufferPointer(rebasing: name), as: UTF8.self))
+          }
+        }
+      }
+      guard !names.isEmpty else { return nil }
+      let detail = names.joined(separator: ", ")
+      guard rules.recipientIdentifiers == .remove,
+        let cleaned = address.removingPairs(where: { recipient.isCarried(by: $0.value) })
+      else {
+        modifications.append(
+          Modification(
+            kind: TrackingChange.recipientIdentifierFound, url: address.text, part: part.rawValue,
+            detail: detail))
+        return nil
+      }
+      modifications.append(
+        Modification(
+          kind: TrackingChange.recipientIdentifierRemoved, url: address.text,
+          replacement: cleaned, part: part.rawValue, detail: detail))
+      return cleaned
+    }
   }
 
   private struct LinkChange {
@@ -132,13 +214,24 @@ public enum TrackingChange {
   /// A known redirector whose destination only the ESP knows: left as it is, and said so.
   public static let redirectKept = "click_redirect_unrecoverable"
   public static let parametersRemoved = "tracking_parameters_removed"
+  /// Parameters carrying the recipient's address, a digest or encoding of it, or their
+  /// customer id; `detail` names the parameters.
+  public static let recipientIdentifierRemoved = "recipient_identifier_removed"
+  /// The same, kept because the recipient consented: only reported.
+  public static let recipientIdentifierFound = "recipient_identifier_found"
+  /// The mail sender told not to add its own tracking; `detail` says which.
+  public static let senderTrackingDisabled = "sender_tracking_disabled"
+  /// Internal to the tracking stage (see `RecipientScan.collect`); never in a decision.
+  static let parameterValue = "parameter_value"
 
   public static let all = [
     openPixel, trackerResource, redirectUnwrapped, redirectKept, parametersRemoved,
+    recipientIdentifierRemoved, recipientIdentifierFound, senderTrackingDisabled,
   ]
 
-  /// The kinds that take tracking out (a kept redirect is only reported).
+  /// The kinds that take tracking out (a kept redirect or identifier is only reported).
   public static let removals: Set<String> = [
     openPixel, trackerResource, redirectUnwrapped, parametersRemoved,
+    recipientIdentifierRemoved, senderTrackingDisabled,
   ]
 }

@@ -159,6 +159,11 @@ struct WebAddress {
   /// nothing was removed. A query left empty loses its `?`. One pass: the copy starts at the
   /// first pair removed, everything before it being kept as written.
   func removingParameters(where remove: (ByteSpan) -> Bool) -> String? {
+    removingPairs { remove($0.name) }
+  }
+
+  /// The URL without the query pairs `remove` picks by name and value; as above.
+  func removingPairs(where remove: ((name: ByteSpan, value: ByteSpan)) -> Bool) -> String? {
     guard queryRange != nil else { return nil }
     return withSpans { spans in
       let buffer = spans.buffer
@@ -166,8 +171,8 @@ struct WebAddress {
       var removedAny = false
       var keptPairs = 0
       spans.forEachPair(includingEmpty: true) { pair in
-        let name = Spans.split(pair).name
-        if !name.isEmpty && remove(name) {
+        let split = Spans.split(pair)
+        if !split.name.isEmpty && remove(split) {
           if !removedAny {
             removedAny = true
             result.reserveCapacity(buffer.count)

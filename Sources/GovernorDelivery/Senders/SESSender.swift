@@ -6,16 +6,57 @@ import GovernorCore
 /// from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the region from
 /// `AWS_REGION` (default us-east-1). The message id travels as the `governor_message_id` tag
 /// and in the `X-Governor-Message-Id` header.
+///
+/// SES tracks opens and clicks through the configuration set a message is sent with. A
+/// message whose recipient did not consent is sent with `untracked_configuration_set`
+/// (`ses:URL?untracked_configuration_set=NAME`: a set with no open or click tracking), or
+/// with no configuration set when none is named; a set the campaign tool named in the
+/// message's own `X-SES-CONFIGURATION-SET` header is taken out. With consent the message
+/// goes as the campaign tool wrote it.
 public struct SESSender: MailSender {
   public let endpoint: String
   public let signer: SigV4Signer
   public let delivery: HTTPDelivery
+  public let untrackedConfigurationSet: String?
   public var breaker: CircuitBreaker? { delivery.breaker }
 
-  public init(endpoint: String, signer: SigV4Signer, delivery: HTTPDelivery) {
+  /// The header SES reads a raw message's configuration set from.
+  static let configurationSetHeader = "X-SES-CONFIGURATION-SET"
+
+  public init(
+    endpoint: String, signer: SigV4Signer, delivery: HTTPDelivery,
+    untrackedConfigurationSet: String? = nil
+  ) {
     self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
     self.signer = signer
     self.delivery = delivery
+    self.untrackedConfigurationSet = untrackedConfigurationSet
+  }
+
+  /// `ses:` options after the endpoint's `?`: the endpoint without them, and the untracked
+  /// configuration set's name.
+  public static func options(_ target: String) throws(SenderSetupError) -> (
+    endpoint: String, untrackedConfigurationSet: String?
+  ) {
+    guard let question = target.firstIndex(of: "?") else { return (target, nil) }
+    let endpoint = String(target[..<question])
+    var untracked: String?
+    for item in URLComponents(string: target)?.queryItems ?? [] {
+      guard item.name == "untracked_configuration_set" else {
+        throw SenderSetupError(
+          "--sender ses: unknown option '\(item.name)'; expected untracked_configuration_set")
+      }
+      // SES names: letters, digits, `_` and `-`, at most 64.
+      guard let name = item.value, !name.isEmpty, name.count <= 64,
+        name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+      else {
+        throw SenderSetupError(
+          "--sender ses: untracked_configuration_set '\(item.value ?? "")' is not a "
+            + "configuration set name (letters, digits, _ and -, at most 64)")
+      }
+      untracked = name
+    }
+    return (endpoint, untracked)
   }
 
   /// Credentials from the environment; nil naming what is missing.
@@ -36,15 +77,25 @@ public struct SESSender: MailSender {
 
   public var description: String { "ses:\(endpoint)" }
 
-  public func deliver(_ message: Message) async -> DeliveryResult {
+  public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
+    var message = message
+    let untracked = tracking.isAllowed ? nil : untrackedConfigurationSet
+    if !tracking.isAllowed {
+      message.headers = message.headers.filter {
+        $0.key.caseInsensitiveCompare(Self.configurationSetHeader) != .orderedSame
+      }
+      // Named in the header too, so the raw message says how it was sent.
+      if let untracked { message.headers[Self.configurationSetHeader] = untracked }
+    }
     let mime = MIMEMessage.render(message, date: Date())
     // The SendEmail body, in the API's own PascalCase names.
-    let request: [String: Any] = [
+    var request: [String: Any] = [
       "FromEmailAddress": message.from,
       "Destination": ["ToAddresses": [message.to]],
       "Content": ["Raw": ["Data": Data(mime.utf8).base64EncodedString()]],
       "EmailTags": tags(message),
     ]
+    if let untracked { request["ConfigurationSetName"] = untracked }
     guard let body = try? JSONSerialization.data(withJSONObject: request, options: .sortedKeys)
     else {
       return .failed(reason: "the SES request could not be encoded", attempts: 0)

@@ -20,7 +20,7 @@ public struct SendGridSender: MailSender {
 
   public var description: String { "sendgrid:\(base)" }
 
-  public func deliver(_ message: Message) async -> DeliveryResult {
+  public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
     let from = MailAddress(message.from)
     var fromObject: [String: String] = ["email": from.address]
     if let name = from.name { fromObject["name"] = name }
@@ -42,6 +42,7 @@ public struct SendGridSender: MailSender {
       "categories": [message.category],
     ]
     if !content.isEmpty { body["content"] = content }
+    if let settings = Self.trackingSettings(tracking) { body["tracking_settings"] = settings }
     guard let json = try? JSONSerialization.data(withJSONObject: body, options: .sortedKeys) else {
       return .failed(reason: "the SendGrid request could not be encoded", attempts: 0)
     }
@@ -50,6 +51,19 @@ public struct SendGridSender: MailSender {
       headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(apiKey)")],
       body: json)
     return await delivery.deliver(request) { $0.headers["x-message-id"] }
+  }
+}
+
+extension SendGridSender {
+  /// `tracking_settings` switching off what the recipient did not agree to; what is allowed
+  /// is not mentioned, so the account's (and the campaign tool's) own settings stand.
+  static func trackingSettings(_ tracking: SenderTracking) -> [String: Any]? {
+    var settings: [String: Any] = [:]
+    if !tracking.opens { settings["open_tracking"] = ["enable": false] }
+    // `enable_text`: SendGrid also rewrites links in the text part unless told not to.
+    if !tracking.clicks { settings["click_tracking"] = ["enable": false, "enable_text": false] }
+    if !tracking.linkParameters { settings["ganalytics"] = ["enable": false] }
+    return settings.isEmpty ? nil : settings
   }
 }
 

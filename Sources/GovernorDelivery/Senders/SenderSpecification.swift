@@ -1,7 +1,8 @@
 import Foundation
 
 /// `--sender` as written on the command line: `outbox:PATH`, `webhook:URL`, `sendgrid:URL`
-/// or `ses:URL`. Secrets never appear here; they come from the environment.
+/// or `ses:URL` (with `?untracked_configuration_set=NAME`). Secrets never appear here; they
+/// come from the environment.
 public enum SenderSpecification {
   public static let defaultValue = "outbox:./data/outbox"
 
@@ -39,9 +40,10 @@ public enum SenderSpecification {
       }
       return SendGridSender(base: target, apiKey: key, delivery: delivery())
     case "ses":
+      let options = try SESSender.options(target)
       return SESSender(
-        endpoint: target, signer: try SESSender.signer(environment: environment).get(),
-        delivery: delivery())
+        endpoint: options.endpoint, signer: try SESSender.signer(environment: environment).get(),
+        delivery: delivery(), untrackedConfigurationSet: options.untrackedConfigurationSet)
     default:
       preconditionFailure("kinds are checked above")
     }

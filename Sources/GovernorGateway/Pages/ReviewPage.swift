@@ -68,7 +68,10 @@ enum ReviewPage {
       ]
     }
     let changes = (record?.changes ?? []).map {
-      ["kind": $0.kind, "url": $0.url ?? "", "replacement": $0.replacement ?? ""]
+      [
+        "kind": $0.kind, "url": $0.url ?? "", "replacement": $0.replacement ?? "",
+        "detail": $0.detail ?? "",
+      ]
     }
     let excerpt = policyText.map { PolicyExcerpt.lines(of: $0, rules: entry.rules) } ?? []
     let values: [String: Any] = [
@@ -194,7 +197,7 @@ enum ReviewPage {
     {{#hasReasons}}<ul id="reasons">{{#reasons}}<li><strong>{{rule}}</strong> ({{code}}, {{effect}}): {{message}}
     <ul>{{#facts}}<li>{{name}}: {{value}}</li>{{/facts}}</ul></li>{{/reasons}}</ul>{{/hasReasons}}
     {{^hasReasons}}<p>None: every rule passed.</p>{{/hasReasons}}
-    {{#hasChanges}}<h2>Changes to the message</h2><ul id="changes">{{#changes}}<li>{{kind}} {{url}}{{#replacement}} → {{replacement}}{{/replacement}}</li>{{/changes}}</ul>{{/hasChanges}}
+    {{#hasChanges}}<h2>Changes to the message</h2><ul id="changes">{{#changes}}<li>{{kind}} {{url}}{{#replacement}} → {{replacement}}{{/replacement}}{{#detail}}: {{detail}}{{/detail}}</li>{{/changes}}</ul>{{/hasChanges}}
     <h2>Hash chain</h2><p>previous <code>{{previousHash}}</code><br>this <code>{{hash}}</code></p>
     <h2>The policy that decided</h2>
     {{#hasPolicy}}<p>The text of version <code>{{policy}}</code>; the lines of this decision's rules are highlighted.</p>

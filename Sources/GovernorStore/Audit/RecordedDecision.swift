@@ -16,17 +16,11 @@ public struct RecordedDecision: Sendable {
     public var facts: [(name: String, value: String)]
   }
 
-  public struct Change: Sendable {
-    public var kind: String
-    public var url: String?
-    public var replacement: String?
-  }
-
   public var category: String
   public var notBefore: String?
   public var policyName: String?
   public var reasons: [Reason]
-  public var changes: [Change]
+  public var changes: [Modification]
 
   public init?(_ entry: AuditEntry) {
     guard
@@ -47,9 +41,10 @@ public struct RecordedDecision: Sendable {
         })
     }
     changes = (decision["modifications"] as? [[String: Any]] ?? []).map {
-      Change(
+      Modification(
         kind: $0["kind"] as? String ?? "?", url: $0["url"] as? String,
-        replacement: $0["replacement"] as? String)
+        replacement: $0["replacement"] as? String, part: $0["part"] as? String,
+        detail: $0["detail"] as? String)
     }
   }
 

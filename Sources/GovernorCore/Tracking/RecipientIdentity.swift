@@ -1,0 +1,104 @@
+import Crypto
+
+/// The recipient as campaign tools hide them in link parameters, where no tracker list sees
+/// them: the address as written, percent-encoded or base64-encoded (alone or inside a longer
+/// encoded value, such as base64 JSON), the MD5, SHA-1 or SHA-256 hex digest of the
+/// lower-cased address, and the customer id as a whole value. The governor knows each
+/// recipient; a cleaner that only sees the delivered mail does not.
+public struct RecipientIdentity: Hashable, Sendable {
+  /// Lower-cased (ASCII), without a display name: what is searched for and digested.
+  let address: [UInt8]
+  let customerId: [UInt8]
+
+  /// Shorter customer ids are not looked for: `1`, `42` or `100` are page numbers,
+  /// quantities and sizes in as many links as they are ids, and removing those would break
+  /// links that carry nothing of the recipient.
+  public static let shortestCustomerId = 4
+
+  public init(address: String, customerId: String) {
+    var bare = Substring(address)
+    if let open = bare.lastIndex(of: "<"), let close = bare.lastIndex(of: ">"), open < close {
+      bare = bare[bare.index(after: open)..<close]
+    }
+    self.address = Array(bare.trimmingWhitespace().utf8).map(\.asciiLowercased)
+    self.customerId = Array(customerId.utf8)
+  }
+
+  /// Whether a parameter value, as written in the URL, carries this recipient.
+  func isCarried(by raw: some Collection<UInt8>) -> Bool {
+    ParameterValue(raw)?.carries(self) ?? false
+  }
+
+  /// The hex digest of the address that is `length` characters long, if any is; worked out
+  /// only for a value of that length (few links carry one).
+  func digest(ofLength length: Int) -> [UInt8]? {
+    switch length {
+    case 32: Array(Hex.encode(Insecure.MD5.hash(data: address)).utf8)
+    case 40: Array(Hex.encode(Insecure.SHA1.hash(data: address)).utf8)
+    case 64: Array(Hex.encode(SHA256.hash(data: address)).utf8)
+    default: nil
+    }
+  }
+
+  static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+    let first = needle[0]
+    var index = 0
+    while index + needle.count <= haystack.count {
+      if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle)
+      {
+        return true
+      }
+      index += 1
+    }
+    return false
+  }
+}
+
+/// A URL parameter's value in the forms an identifier hides in, decoded once: a campaign's
+/// values are decoded when its parts are prepared and then checked against every recipient.
+struct ParameterValue: Hashable, Sendable {
+  /// Percent-decoded (twice, when a redirector encoded an encoded link).
+  let decoded: [UInt8]
+  /// `decoded`, ASCII lower-cased.
+  let lowered: [UInt8]
+  /// What `decoded` holds when read as base64 (or base64url), lower-cased.
+  let base64: [UInt8]?
+  let isHex: Bool
+
+  /// Nil for a value too short to carry any identifier.
+  init?(_ raw: some Collection<UInt8>) {
+    guard raw.count >= 4 else { return nil }
+    var value = PercentEncoding.decodedBytes(ArraySlice(raw)) ?? Array(raw)
+    if value.contains(UInt8(ascii: "%")), let again = PercentEncoding.decodedBytes(value[...]) {
+      value = again
+    }
+    decoded = value
+    lowered = value.map(\.asciiLowercased)
+    isHex = lowered.allSatisfy(\.isHexDigit)
+    base64 =
+      value.count >= 8 ? Base64Text.decode(value[...]).map { $0.map(\.asciiLowercased) } : nil
+  }
+
+  func carries(_ recipient: RecipientIdentity) -> Bool {
+    if recipient.customerId.count >= RecipientIdentity.shortestCustomerId
+      && decoded == recipient.customerId
+    {
+      return true
+    }
+    guard recipient.address.count >= 3 else { return false }
+    if RecipientIdentity.contains(lowered, recipient.address) { return true }
+    if isHex, let digest = recipient.digest(ofLength: lowered.count), lowered == digest {
+      return true
+    }
+    if let base64, RecipientIdentity.contains(base64, recipient.address) { return true }
+    return false
+  }
+}
+
+extension UInt8 {
+  fileprivate var isHexDigit: Bool {
+    (self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9"))
+      || (self >= UInt8(ascii: "a") && self <= UInt8(ascii: "f"))
+  }
+}
