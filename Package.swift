@@ -130,6 +130,7 @@ let package = Package(
       name: "GovernorGatewayTests",
       dependencies: [
         "GovernorCore", "GovernorStore", "GovernorDelivery", "GovernorGateway", "TestDatabases",
+        "TestPeers",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),

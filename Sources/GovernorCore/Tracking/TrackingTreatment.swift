@@ -68,6 +68,11 @@ struct TrackingTreatment: Sendable {
     var change = clean(
       address, unwrap: rules.clickRedirects == .remove,
       stripParameters: rules.urlParameters == .remove, part: part, into: &modifications)
+    // A redirect to an unsubscribe page is one too, once its destination shows it.
+    if change.leadsToUnsubscribe {
+      modifications.removeSubrange(mark...)
+      return nil
+    }
     if change.stillTracked, let limit = rules.maxTrackedLinks {
       trackedLinks += 1
       if trackedLinks > limit {
@@ -149,6 +154,7 @@ struct TrackingTreatment: Sendable {
     /// Set once something changed.
     var url = ""
     var stillTracked = false
+    var leadsToUnsubscribe = false
   }
 
   private func clean(
@@ -170,6 +176,10 @@ struct TrackingTreatment: Sendable {
               kind: TrackingChange.redirectKept, url: address.text, part: part.rawValue))
           change.stillTracked = true
           break
+        }
+        if next.withSpans({ unsubscribeLinks.isUnsubscribe(url: $0.buffer) }) {
+          change.leadsToUnsubscribe = true
+          return change
         }
         modifications.append(
           Modification(
