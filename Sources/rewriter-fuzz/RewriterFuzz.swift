@@ -8,7 +8,8 @@ import GovernorCore
 //
 // Beyond "does not crash", each input is checked for what the rewriter promises:
 // - the output is no longer than the input plus the bytes it wrote itself;
-// - fed in two pieces, at any split, it gives the same output and changes as in one.
+// - fed in two pieces, at any split, it gives the same output and changes as in one;
+// both with and without a recipient whose identifiers are looked for.
 
 enum RewriterFuzz {
   static let limiter: TrackingLimiter = {
@@ -20,15 +21,17 @@ enum RewriterFuzz {
     }
   }()
 
+  static let recipient = RecipientIdentity(address: "ana@example.com", customerId: "cu-1001")
+
   static func check(_ input: UnsafeBufferPointer<UInt8>) {
-    for consent in [false, true] {
-      let whole = limiter.rewriteHTML(input, consent: consent)
+    for (consent, recipient) in [(false, nil), (true, nil), (false, recipient), (true, recipient)] {
+      let whole = limiter.rewriteHTML(input, consent: consent, recipient: recipient)
       guard whole.output.count <= input.count + whole.replacementBytes else {
         fatalError(
           "output \(whole.output.count) > input \(input.count) + \(whole.replacementBytes)")
       }
       let split = input.isEmpty ? 0 : Int(input[0]) * input.count / 256
-      var stream = limiter.htmlStream(consent: consent)
+      var stream = limiter.htmlStream(consent: consent, recipient: recipient)
       var output = stream.feed(UnsafeBufferPointer(rebasing: input[..<split]))
       output += stream.feed(UnsafeBufferPointer(rebasing: input[split...]))
       output += stream.finish()

@@ -58,6 +58,8 @@ struct PolicyLoaderTests {
     #expect(!loaded.suppression.blocks(.unsubscribed, category: "transactional"))
     #expect(loaded.suppression.blocks(.complaint, category: "newsletter"))
     #expect(loaded.tracking.consentPurpose == "tracking")
+    #expect(loaded.tracking.withoutConsent.recipientIdentifiers == .remove)
+    #expect(loaded.tracking.withConsent.recipientIdentifiers == .keep)
     #expect(loaded.headers.listUnsubscribe?.oneClick == true)
   }
 
@@ -263,7 +265,7 @@ struct PolicyLoaderTests {
         tracking:
           consent_purpose: trackng
           without_consent: {open_pixels: strip}
-          with_consent: {max_tracked_links: -2}
+          with_consent: {max_tracked_links: -2, recipient_identifiers: hash}
           lists: [/etc/trackers.yaml]
         headers:
           list_unsubscribe:
@@ -277,6 +279,8 @@ struct PolicyLoaderTests {
         "test.yaml:12:34: tracking.without_consent.open_pixels must be one of remove, keep, not "
           + "'strip'",
         "test.yaml:13:37: tracking.with_consent.max_tracked_links must be at least 0, not -2",
+        "test.yaml:13:64: tracking.with_consent.recipient_identifiers must be one of remove, "
+          + "keep, not 'hash'",
         "test.yaml:14:11: tracking.lists entry '/etc/trackers.yaml' must be a .yaml file under "
           + "the policy's folder, such as trackers/esp-redirectors.yaml",
         "test.yaml:17:10: headers.list_unsubscribe.url must be an https:// URL containing "

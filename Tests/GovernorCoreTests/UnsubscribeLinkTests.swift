@@ -31,6 +31,7 @@ struct UnsubscribeLinkTests {
     arguments: [
       "Unsubscribe", "UNSUBSCRIBE", "Manage <b>email preferences</b>", "Opt out",
       "Stop receiving these emails", "Abmelden", "Se désabonner", "\n  unsubscribe\n",
+      "Un<span>sub</span>scribe", "<img src=\"x.png\" alt=\"\"> Opt&nbsp;out? No: opt-out",
     ])
   func byText(text: String) {
     for url in [
@@ -87,7 +88,7 @@ struct UnsubscribeLinkTests {
     let input =
       #"<p><a href="https://shop.example/a?utm_source=m">Shop</a></p>"#
       + #"<p><a href="https://shop.example/b?utm_source=m&amp;e=ana%40example.com">Update "#
-      + #"your <i>preferences</i></a> or <a href='https://shop.example/c?utm_source=m'>read</a>"#
+      + #"your <i>prefer</i>ences</a> or <a href='https://shop.example/c?utm_source=m'>read</a>"#
     let whole = limiter.rewrite(
       html: input, text: nil, consent: false, recipient: Self.recipient)
     #expect(whole.html?.contains("b?utm_source=m&amp;e=ana%40example.com") == true)

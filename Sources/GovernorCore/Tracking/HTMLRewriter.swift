@@ -23,6 +23,8 @@ struct HTMLRewriter {
   private var copied = 0
   /// The anchor whose link was changed, until its text is read.
   private var anchor: AnchorWatch?
+  /// The last bytes of the anchor's text read so far.
+  private var anchorTextTail: [UInt8] = []
 
   /// A link is changed when its tag is read, but whether it is an unsubscribe link may only
   /// show in the text after the tag ("Unsubscribe", "Manage preferences"): until the anchor
@@ -74,6 +76,7 @@ struct HTMLRewriter {
   private mutating func endAnchor() {
     guard let watched = anchor else { return }
     anchor = nil
+    anchorTextTail.removeAll(keepingCapacity: true)
     guard watched.saysUnsubscribe else { return }
     if let (written, original) = watched.replaced {
       output.replaceSubrange(written, with: original)
@@ -83,9 +86,27 @@ struct HTMLRewriter {
     trackedLinks = watched.trackedLinksBefore
   }
 
+  /// Reads the next run of an anchor's text. The end of the runs before it is kept, so a word
+  /// split by markup (`Unsub<b>scribe</b>`) or by the end of a piece is still found.
   private mutating func readAnchorText(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
     guard anchor?.saysUnsubscribe == false, !range.isEmpty else { return }
-    if UnsubscribeLinks.saysUnsubscribe(bytes[range]) { anchor?.saysUnsubscribe = true }
+    let kept = UnsubscribeLinks.longestWord - 1
+    if !anchorTextTail.isEmpty {
+      var joined = anchorTextTail
+      joined.append(
+        contentsOf: UnsafeBufferPointer(
+          rebasing: bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + kept)]))
+      if UnsubscribeLinks.saysUnsubscribe(joined) {
+        anchor?.saysUnsubscribe = true
+        return
+      }
+    }
+    if UnsubscribeLinks.saysUnsubscribe(bytes[range]) {
+      anchor?.saysUnsubscribe = true
+      return
+    }
+    anchorTextTail.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
+    if anchorTextTail.count > kept { anchorTextTail.removeFirst(anchorTextTail.count - kept) }
   }
 
   /// Nil when `[start, limit)` was handled whole; otherwise where an unfinished construct
@@ -94,7 +115,6 @@ struct HTMLRewriter {
     _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to limit: Int, final: Bool
   ) -> Int? {
     var index = start
-    defer { if anchor != nil { readAnchorText(bytes, min(index, limit)..<limit) } }
     while let open = HTMLTokenizer.find(.lessThan, bytes, from: index, to: limit) {
       if anchor != nil { readAnchorText(bytes, index..<open) }
       guard open + 2 < limit else { return final ? nil : open }
@@ -167,6 +187,7 @@ struct HTMLRewriter {
         index = open + 1
       }
     }
+    if anchor != nil { readAnchorText(bytes, min(index, limit)..<limit) }
     return nil
   }
 
@@ -428,7 +449,12 @@ extension HTMLRewriter {
       address, part: .html, trackedLinks: &trackedLinks, modifications: &modifications)
     var watch = AnchorWatch(
       replaced: nil, changes: mark..<modifications.count, trackedLinksBefore: trackedBefore)
-    defer { if watchText && !watch.changes.isEmpty { anchor = watch } }
+    defer {
+      if watchText && !watch.changes.isEmpty {
+        anchor = watch
+        anchorTextTail.removeAll(keepingCapacity: true)
+      }
+    }
     guard var changed else { return }
     let unchanged = changed.withUTF8 { written in
       guard let start = written.baseAddress else { return urlBytes.isEmpty }
@@ -450,7 +476,7 @@ extension HTMLRewriter {
     _ bytes: UnsafeBufferPointer<UInt8>, _ attribute: HTMLTokenizer.Attribute,
     _ valueRange: Range<Int>
   ) {
-    if case .none = treatment.recipients { return }
+    guard treatment.scansRecipients else { return }
     decodeURL(bytes, valueRange)
     guard let address = WebAddress(bytes: urlBytes),
       let cleaned = treatment.keptResource(address, part: .html, modifications: &modifications)

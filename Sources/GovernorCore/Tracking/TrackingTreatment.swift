@@ -6,6 +6,10 @@ struct TrackingTreatment: Sendable {
   let unsubscribeLinks: UnsubscribeLinks
   let recipients: RecipientScan
 
+  var scansRecipients: Bool {
+    if case .none = recipients { false } else { true }
+  }
+
   /// What is looked for in URL parameters besides tracking.
   enum RecipientScan: Sendable {
     case none
@@ -61,18 +65,11 @@ struct TrackingTreatment: Sendable {
     _ address: WebAddress, part: MessagePart, trackedLinks: inout Int,
     modifications: inout [Modification]
   ) -> String? {
-    guard !address.withSpans({ unsubscribeLinks.isUnsubscribe(url: $0.buffer) }) else {
-      return nil
-    }
     let mark = modifications.count
+    let trackedBefore = trackedLinks
     var change = clean(
       address, unwrap: rules.clickRedirects == .remove,
       stripParameters: rules.urlParameters == .remove, part: part, into: &modifications)
-    // A redirect to an unsubscribe page is one too, once its destination shows it.
-    if change.leadsToUnsubscribe {
-      modifications.removeSubrange(mark...)
-      return nil
-    }
     if change.stillTracked, let limit = rules.maxTrackedLinks {
       trackedLinks += 1
       if trackedLinks > limit {
@@ -81,12 +78,22 @@ struct TrackingTreatment: Sendable {
           address, unwrap: true, stripParameters: true, part: part, into: &modifications)
       }
     }
-    if case .none = recipients {
-      return modifications.count == mark ? nil : change.url
+    if scansRecipients {
+      let current = change.url.isEmpty ? address : WebAddress(change.url)
+      if let current, let cleaned = recipientIdentifiers(current, part: part, into: &modifications)
+      {
+        change.url = cleaned
+      }
     }
-    let current = change.url.isEmpty ? address : WebAddress(change.url)
-    if let current, let cleaned = recipientIdentifiers(current, part: part, into: &modifications) {
-      change.url = cleaned
+    guard modifications.count > mark || trackedLinks > trackedBefore else { return nil }
+    // Only a link the rules would change or count is looked at again: most links are clean.
+    // An unsubscribe link (or a redirect to one) keeps all it had and is not counted.
+    if change.leadsToUnsubscribe
+      || address.withSpans({ unsubscribeLinks.isUnsubscribe(url: $0.buffer) })
+    {
+      modifications.removeSubrange(mark...)
+      trackedLinks = trackedBefore
+      return nil
     }
     // A reported (not removed) identifier changes nothing: `url` is set only by a change.
     return change.url.isEmpty ? nil : change.url
@@ -97,8 +104,7 @@ struct TrackingTreatment: Sendable {
   func keptResource(
     _ address: WebAddress, part: MessagePart, modifications: inout [Modification]
   ) -> String? {
-    if case .none = recipients { return nil }
-    return recipientIdentifiers(address, part: part, into: &modifications)
+    scansRecipients ? recipientIdentifiers(address, part: part, into: &modifications) : nil
   }
 
   /// Finds the parameters that carry the recipient: removes them (and returns the URL

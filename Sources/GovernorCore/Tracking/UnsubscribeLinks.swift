@@ -26,6 +26,8 @@ struct UnsubscribeLinks: Sendable {
     "uitschrijven", "cancelar suscri", "disiscri",
   ].map { Array($0.utf8) }
 
+  static let longestWord = words.map(\.count).max() ?? 1
+
   func isUnsubscribe(url bytes: some Collection<UInt8>) -> Bool {
     if let ownPrefix, bytes.count >= ownPrefix.count,
       zip(bytes, ownPrefix).allSatisfy({ $0.asciiLowercased == $1 })
@@ -41,27 +43,53 @@ struct UnsubscribeLinks: Sendable {
       ?? Array(text).withUnsafeBufferPointer { saysUnsubscribe(buffer: $0) }
   }
 
-  /// Indexed by byte: whether some word starts with it.
-  private static let startsWord: [Bool] = (0...255).map { byte in
-    words.contains { $0[0] == UInt8(byte) }
-  }
+  /// The words one after another, for a scan that touches no array per candidate.
+  private static let flatWords: [UInt8] = Array(words.joined())
+  private static let wordRanges: [Range<Int>] = {
+    var start = 0
+    return words.map { word in
+      defer { start += word.count }
+      return start..<(start + word.count)
+    }
+  }()
+  /// One bit per (byte, next byte) pair, lower-cased, that starts a word: every link and
+  /// anchor text is scanned, and letters such as `u`, `o` or `p` start most English words, so
+  /// a first-letter test alone sent nearly every byte on to the comparisons.
+  private static let startingPairs: [UInt64] = {
+    var bits = [UInt64](repeating: 0, count: 1024)
+    for word in words {
+      let pair = Int(word[0]) << 8 | Int(word[1])
+      bits[pair >> 6] |= 1 << UInt64(pair & 63)
+    }
+    return bits
+  }()
 
   private static func saysUnsubscribe(buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-    var index = 0
-    while index < buffer.count {
-      let byte = buffer[index].asciiLowercased
-      // Most bytes start no word: one table lookup each, the comparisons only where one might.
-      if startsWord[Int(byte)] {
-        for word in words where word[0] == byte && index + word.count <= buffer.count {
-          var offset = 1
-          while offset < word.count && buffer[index + offset].asciiLowercased == word[offset] {
-            offset += 1
+    guard buffer.count >= 2 else { return false }
+    return startingPairs.withUnsafeBufferPointer { pairs in
+      flatWords.withUnsafeBufferPointer { flat in
+        var index = 0
+        var current = buffer[0].asciiLowercased
+        while index + 1 < buffer.count {
+          let next = buffer[index + 1].asciiLowercased
+          let pair = Int(current) << 8 | Int(next)
+          if pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
+            for range in wordRanges where flat[range.lowerBound] == current {
+              guard index + range.count <= buffer.count else { continue }
+              var offset = 1
+              while offset < range.count
+                && buffer[index + offset].asciiLowercased == flat[range.lowerBound + offset]
+              {
+                offset += 1
+              }
+              if offset == range.count { return true }
+            }
           }
-          if offset == word.count { return true }
+          current = next
+          index += 1
         }
+        return false
       }
-      index += 1
     }
-    return false
   }
 }
