@@ -32,6 +32,9 @@ struct UnsubscribeLinkTests {
       "Unsubscribe", "UNSUBSCRIBE", "Manage <b>email preferences</b>", "Opt out",
       "Stop receiving these emails", "Abmelden", "Se désabonner", "\n  unsubscribe\n",
       "Un<span>sub</span>scribe", "<img src=\"x.png\" alt=\"\"> Opt&nbsp;out? No: opt-out",
+      "optout", "opt_out", "I no longer wish to receive these", "No longer receive offers",
+      "Désinscrire", "desinscription", "Se désabonner", "desabonnement", "Darse de baja",
+      "Afmelden", "Uitschrijven", "Cancelar suscripción", "Disiscriviti",
     ])
   func byText(text: String) {
     for url in [

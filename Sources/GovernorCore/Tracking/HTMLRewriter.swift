@@ -476,7 +476,11 @@ extension HTMLRewriter {
     _ bytes: UnsafeBufferPointer<UInt8>, _ attribute: HTMLTokenizer.Attribute,
     _ valueRange: Range<Int>
   ) {
-    guard treatment.scansRecipients else { return }
+    // A URL without `?` has no parameters to look in: most images.
+    guard treatment.scansRecipients,
+      HTMLTokenizer.find(.question, bytes, from: valueRange.lowerBound, to: valueRange.upperBound)
+        != nil
+    else { return }
     decodeURL(bytes, valueRange)
     guard let address = WebAddress(bytes: urlBytes),
       let cleaned = treatment.keptResource(address, part: .html, modifications: &modifications)

@@ -80,7 +80,8 @@ struct TrackingTreatment: Sendable {
     }
     if scansRecipients {
       let current = change.url.isEmpty ? address : WebAddress(change.url)
-      if let current, let cleaned = recipientIdentifiers(current, part: part, into: &modifications)
+      if let current, current.hasQuery,
+        let cleaned = recipientIdentifiers(current, part: part, into: &modifications)
       {
         change.url = cleaned
       }
@@ -104,7 +105,8 @@ struct TrackingTreatment: Sendable {
   func keptResource(
     _ address: WebAddress, part: MessagePart, modifications: inout [Modification]
   ) -> String? {
-    scansRecipients ? recipientIdentifiers(address, part: part, into: &modifications) : nil
+    scansRecipients && address.hasQuery
+      ? recipientIdentifiers(address, part: part, into: &modifications) : nil
   }
 
   /// Finds the parameters that carry the recipient: removes them (and returns the URL

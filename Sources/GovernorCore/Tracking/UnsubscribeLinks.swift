@@ -18,13 +18,16 @@ struct UnsubscribeLinks: Sendable {
 
   /// Lower-cased ASCII words that name an unsubscribe or preference link, in URLs and link
   /// text, in the languages campaigns in this corpus are written in. Matched anywhere inside
-  /// a word: `unsub` finds `unsubscribe`, `/unsub?`, `UnsubscribeLink`.
-  static let words: [[UInt8]] = [
-    "unsub", "opt-out", "opt_out", "optout", "opt out", "preference", "stop receiving",
-    "no longer receive", "no longer wish to receive", "abmelden",
-    "desinscri", "désinscri", "desabonn", "désabonn", "darse de baja", "afmelden",
-    "uitschrijven", "cancelar suscri", "disiscri",
-  ].map { Array($0.utf8) }
+  /// a word: `unsub` finds `unsubscribe`, `/unsub?`, `UnsubscribeLink`. Each comes with the
+  /// offset of four of its bytes that are rare in other text: the scan looks for those.
+  static let keyedWords: [(word: String, key: Int)] = [
+    ("unsub", 0), ("opt-out", 0), ("opt_out", 0), ("optout", 1), ("opt out", 0),
+    ("preference", 0), ("stop receiving", 3), ("no longer receive", 1),
+    ("no longer wish to receive", 1), ("abmelden", 1), ("desinscri", 3), ("désinscri", 4),
+    ("desabonn", 3), ("désabonn", 4), ("darse de baja", 9), ("afmelden", 1),
+    ("uitschrijven", 1), ("cancelar suscri", 10), ("disiscri", 3),
+  ]
+  static let words: [[UInt8]] = keyedWords.map { Array($0.word.utf8) }
 
   static let longestWord = words.map(\.count).max() ?? 1
 
@@ -43,53 +46,67 @@ struct UnsubscribeLinks: Sendable {
       ?? Array(text).withUnsafeBufferPointer { saysUnsubscribe(buffer: $0) }
   }
 
-  /// The words one after another, for a scan that touches no array per candidate.
+  /// Each word's bytes, where it starts in them, its length, and its four key bytes as one
+  /// number, side by side so the scan reads plain integers: it runs over every link the rules
+  /// change.
   private static let flatWords: [UInt8] = Array(words.joined())
-  private static let wordRanges: [Range<Int>] = {
-    var start = 0
-    return words.map { word in
-      defer { start += word.count }
-      return start..<(start + word.count)
-    }
-  }()
-  /// One bit per (byte, next byte) pair, lower-cased, that starts a word: every link and
-  /// anchor text is scanned, and letters such as `u`, `o` or `p` start most English words, so
-  /// a first-letter test alone sent nearly every byte on to the comparisons.
-  private static let startingPairs: [UInt64] = {
+  private static let wordStarts: [Int] = words.indices.map {
+    words[..<$0].reduce(0) { $0 + $1.count }
+  }
+  private static let wordLengths: [Int] = words.map(\.count)
+  private static let keyOffsets: [Int] = keyedWords.map(\.key)
+  private static let keys: [UInt32] = zip(words, keyedWords).map { word, keyed in
+    word[keyed.key..<(keyed.key + 4)].reduce(0) { $0 &<< 8 | UInt32($1) }
+  }
+  /// One bit per hash of the four-byte keys. Four rare bytes, not a first letter or two:
+  /// `u`, `o`, `p`, `op` or `de` start or fill most URLs, and sent nearly every byte on to
+  /// the comparisons.
+  private static let keyBits: [UInt64] = {
     var bits = [UInt64](repeating: 0, count: 1024)
-    for word in words {
-      let pair = Int(word[0]) << 8 | Int(word[1])
-      bits[pair >> 6] |= 1 << UInt64(pair & 63)
+    for key in keys {
+      let hash = keyHash(key)
+      bits[hash &>> 6] |= 1 &<< UInt64(hash & 63)
     }
     return bits
   }()
 
+  private static func keyHash(_ key: UInt32) -> Int {
+    Int((key &* 0x9E37_79B1) &>> 16)
+  }
+
   private static func saysUnsubscribe(buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard buffer.count >= 2 else { return false }
-    return startingPairs.withUnsafeBufferPointer { pairs in
-      flatWords.withUnsafeBufferPointer { flat in
-        var index = 0
-        var current = buffer[0].asciiLowercased
-        while index + 1 < buffer.count {
-          let next = buffer[index + 1].asciiLowercased
-          let pair = Int(current) << 8 | Int(next)
-          if pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
-            for range in wordRanges where flat[range.lowerBound] == current {
-              guard index + range.count <= buffer.count else { continue }
-              var offset = 1
-              while offset < range.count
-                && buffer[index + offset].asciiLowercased == flat[range.lowerBound + offset]
-              {
-                offset += 1
-              }
-              if offset == range.count { return true }
-            }
-          }
-          current = next
-          index += 1
+    guard buffer.count >= 5 else { return false }
+    // Through a buffer pointer: an array subscript checks its bounds on every byte.
+    return keyBits.withUnsafeBufferPointer { bits in
+      var window: UInt32 = 0
+      for index in 0..<buffer.count {
+        window = window &<< 8 | UInt32(buffer[index].asciiLowercased)
+        let hash = keyHash(window)
+        if bits[hash &>> 6] & (1 &<< UInt64(hash & 63)) != 0 && index >= 3
+          && matchesWord(buffer, keyEnd: index, window: window)
+        {
+          return true
         }
-        return false
       }
+      return false
     }
+  }
+
+  /// After four bytes that hash like a key: whether a word is written around them.
+  private static func matchesWord(
+    _ buffer: UnsafeBufferPointer<UInt8>, keyEnd: Int, window: UInt32
+  ) -> Bool {
+    for word in keys.indices where keys[word] == window {
+      let start = keyEnd - 3 - keyOffsets[word]
+      let length = wordLengths[word]
+      guard start >= 0, start + length <= buffer.count else { continue }
+      let first = wordStarts[word]
+      var offset = 0
+      while offset < length && buffer[start + offset].asciiLowercased == flatWords[first + offset] {
+        offset += 1
+      }
+      if offset == length { return true }
+    }
+    return false
   }
 }

@@ -120,6 +120,8 @@ struct WebAddress {
     }
   }
 
+  var hasQuery: Bool { queryRange != nil }
+
   /// `//host/…`, which takes its scheme from the page: not a destination to send a reader to.
   var isProtocolRelative: Bool { bytes.first == .slash }
 
