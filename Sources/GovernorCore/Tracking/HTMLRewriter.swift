@@ -32,11 +32,19 @@ struct HTMLRewriter {
   private struct AnchorWatch {
     /// Where the new value is in `output`, and the value as it was written in the input;
     /// nil when the link was only reported (an unrecoverable redirect).
-    var replaced: (written: Range<Int>, original: [UInt8])?
+    var replaced: (written: Range<Int>, original: Original)?
     /// Its entries in `modifications`.
     var changes: Range<Int>
     var trackedLinksBefore: Int
     var saysUnsubscribe = false
+  }
+
+  /// Where the value a link came with is: in the input being processed (nearly always: an
+  /// anchor ends in the piece it starts in), or copied out when the piece ends first. A copy
+  /// for every changed link cost more than all the rest of the watch.
+  private enum Original {
+    case input(Range<Int>)
+    case copied([UInt8])
   }
 
   init(treatment: TrackingTreatment, capacity: Int = 0) {
@@ -51,7 +59,11 @@ struct HTMLRewriter {
     copied = 0
     let stop = scan(bytes, from: 0, to: bytes.count, final: final) ?? bytes.count
     copy(bytes, upTo: stop)
-    if final { endAnchor() }
+    if final {
+      endAnchor(bytes)
+    } else if case (let written, .input(let range))? = anchor?.replaced {
+      anchor?.replaced = (written, .copied(Array(UnsafeBufferPointer(rebasing: bytes[range]))))
+    }
     return stop
   }
 
@@ -73,14 +85,20 @@ struct HTMLRewriter {
 
   /// Ends the watch on the current anchor; a link written around unsubscribe words gets back
   /// the value it came with, and its changes are no longer reported.
-  private mutating func endAnchor() {
+  private mutating func endAnchor(_ bytes: UnsafeBufferPointer<UInt8>) {
     guard let watched = anchor else { return }
     anchor = nil
     anchorTextTail.removeAll(keepingCapacity: true)
     guard watched.saysUnsubscribe else { return }
-    if let (written, original) = watched.replaced {
+    switch watched.replaced {
+    case (let written, .input(let range))?:
+      output.replaceSubrange(written, with: UnsafeBufferPointer(rebasing: bytes[range]))
+      replacementBytes -= written.count
+    case (let written, .copied(let original))?:
       output.replaceSubrange(written, with: original)
       replacementBytes -= written.count
+    case nil:
+      break
     }
     modifications.removeSubrange(watched.changes)
     trackedLinks = watched.trackedLinksBefore
@@ -151,7 +169,7 @@ struct HTMLRewriter {
             let (nameEnd, end) = HTMLTokenizer.tag(
               bytes, nameStart: open + 2, limit: limit, attributes: &attributes, known: &known)
           else { return final ? nil : open }
-          if anchor != nil && Element(bytes, (open + 2)..<nameEnd) == .anchor { endAnchor() }
+          if anchor != nil && Element(bytes, (open + 2)..<nameEnd) == .anchor { endAnchor(bytes) }
           index = end
         } else if after == .greaterThan {
           index = open + 3
@@ -299,7 +317,7 @@ extension HTMLRewriter {
     _ bytes: UnsafeBufferPointer<UInt8>, open: Int, end: Int, element: Element
   ) {
     // An `<a>` inside an `<a>` closes the first (HTML's adoption agency does the same).
-    if element == .anchor && anchor != nil { endAnchor() }
+    if element == .anchor && anchor != nil { endAnchor(bytes) }
     let attributes = self.attributes
     guard !attributes.isEmpty else { return }
     let known = self.known
@@ -447,28 +465,25 @@ extension HTMLRewriter {
     guard let address = WebAddress(bytes: urlBytes) else { return }
     let changed = treatment.link(
       address, part: .html, trackedLinks: &trackedLinks, modifications: &modifications)
-    var watch = AnchorWatch(
-      replaced: nil, changes: mark..<modifications.count, trackedLinksBefore: trackedBefore)
-    defer {
-      if watchText && !watch.changes.isEmpty {
-        anchor = watch
-        anchorTextTail.removeAll(keepingCapacity: true)
-      }
+    guard modifications.count > mark else { return }
+    var replaced: (written: Range<Int>, original: Original)?
+    if var changed,
+      !changed.withUTF8({ written in
+        guard let start = written.baseAddress else { return urlBytes.isEmpty }
+        return written.count == urlBytes.count && memcmp(start, urlBytes, written.count) == 0
+      })
+    {
+      let written = replace(
+        valueRange, in: bytes, withAttributeValue: changed, quote: attribute.quote,
+        escapeAllAmpersands: containsEscapedAmpersand(bytes, valueRange))
+      // `written` took the place of exactly `valueRange` (with the quotes an unquoted value
+      // was given), so those bytes are what goes back.
+      replaced = (written, .input(valueRange))
     }
-    guard var changed else { return }
-    let unchanged = changed.withUTF8 { written in
-      guard let start = written.baseAddress else { return urlBytes.isEmpty }
-      return written.count == urlBytes.count && memcmp(start, urlBytes, written.count) == 0
-    }
-    guard !unchanged else { return }
-    let written = replace(
-      valueRange, in: bytes, withAttributeValue: changed, quote: attribute.quote,
-      escapeAllAmpersands: containsEscapedAmpersand(bytes, valueRange))
-    // `written` took the place of exactly `valueRange` (with the quotes an unquoted value
-    // was given), so those bytes are what goes back.
-    if watchText {
-      watch.replaced = (written, Array(UnsafeBufferPointer(rebasing: bytes[valueRange])))
-    }
+    guard watchText else { return }
+    anchor = AnchorWatch(
+      replaced: replaced, changes: mark..<modifications.count, trackedLinksBefore: trackedBefore)
+    anchorTextTail.removeAll(keepingCapacity: true)
   }
 
   /// A resource that stays: the recipient's identifiers come out of its URL, if the rules say.
