@@ -18,6 +18,10 @@ public struct Engine: Sendable {
   private let trackingConsent: ConsentRule?
   private let listUnsubscribe: ListUnsubscribe?
   private let tracking: TrackingLimiter
+  /// What the mail sender may add, and the change that says what it may not, for each
+  /// consent answer: worked out once, not on every decision.
+  private let senderWithoutConsent: (tracking: SenderTracking, change: Modification?)
+  private let senderWithConsent: (tracking: SenderTracking, change: Modification?)
   // Copied out of the policy: reading them through `policy` would copy the whole struct.
   private let reference: PolicyReference
   private let defaultZone: Zone
@@ -36,6 +40,15 @@ public struct Engine: Sendable {
     plans = policy.categories.map { CategoryPlan($0, policy: policy) }
     listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
     tracking = TrackingLimiter(policy: policy)
+    func sender(_ rules: TrackingPolicy.Rules) -> (SenderTracking, Modification?) {
+      let allowed = SenderTracking(rules: rules)
+      let change = Modification(
+        kind: TrackingChange.senderTrackingDisabled,
+        detail: allowed.disabledNames.joined(separator: ", "))
+      return (allowed, allowed.isAllowed ? nil : change)
+    }
+    senderWithoutConsent = sender(policy.tracking.withoutConsent)
+    senderWithConsent = sender(policy.tracking.withConsent)
   }
 
   /// The tracking stage's answers for one campaign's parts, worked out once for each consent
@@ -127,14 +140,9 @@ public struct Engine: Sendable {
       }
     }
     // The sender adds its own pixel and redirects after the governor unless told not to.
-    decision.senderTracking = SenderTracking(
-      rules: tracking.rules(consent: decision.trackingConsent))
-    if !decision.senderTracking.isAllowed {
-      decision.modifications.append(
-        Modification(
-          kind: TrackingChange.senderTrackingDisabled,
-          detail: decision.senderTracking.disabledNames.joined(separator: ", ")))
-    }
+    let sender = decision.trackingConsent ? senderWithConsent : senderWithoutConsent
+    decision.senderTracking = sender.tracking
+    if let change = sender.change { decision.modifications.append(change) }
     if let change = listUnsubscribe?.modification(for: message) {
       decision.modifications.append(change)
     }
