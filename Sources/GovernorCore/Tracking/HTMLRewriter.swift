@@ -114,12 +114,12 @@ struct HTMLRewriter {
       joined.append(
         contentsOf: UnsafeBufferPointer(
           rebasing: bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + kept)]))
-      if UnsubscribeLinks.saysUnsubscribe(joined) {
+      if joined.withUnsafeBufferPointer(UnsubscribeLinks.saysUnsubscribe) {
         anchor?.saysUnsubscribe = true
         return
       }
     }
-    if UnsubscribeLinks.saysUnsubscribe(bytes[range]) {
+    if UnsubscribeLinks.saysUnsubscribe(UnsafeBufferPointer(rebasing: bytes[range])) {
       anchor?.saysUnsubscribe = true
       return
     }

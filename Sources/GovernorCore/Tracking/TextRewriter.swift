@@ -46,11 +46,12 @@ struct TextRewriter {
     let lineStart = lineStart(bytes, before: start)
     let before = bytes[lineStart..<start]
     if before.contains(where: { $0 > 0x20 }) {
-      return UnsubscribeLinks.saysUnsubscribe(before)
+      return UnsubscribeLinks.saysUnsubscribe(UnsafeBufferPointer(rebasing: before))
     }
     guard lineStart > 0 else { return false }
     return UnsubscribeLinks.saysUnsubscribe(
-      bytes[self.lineStart(bytes, before: lineStart - 1)..<lineStart])
+      UnsafeBufferPointer(rebasing: bytes[self.lineStart(bytes, before: lineStart - 1)..<lineStart])
+    )
   }
 
   private func lineStart(_ bytes: UnsafeBufferPointer<UInt8>, before offset: Int) -> Int {

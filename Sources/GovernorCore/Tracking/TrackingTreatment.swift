@@ -130,20 +130,18 @@ struct TrackingTreatment: Sendable {
       }
       return nil
     case .recipient(let recipient):
+      // One pass: each value is judged once, and the URL without the ones that go is built
+      // as they are found.
+      let removes = rules.recipientIdentifiers == .remove
       var names: [String] = []
-      address.withSpans { spans in
-        spans.forEachPair { pair in
-          let (name, value) = WebAddress.Spans.split(pair)
-          if recipient.isCarried(by: value) {
-            names.append(String(decoding: UnsafeBufferPointer(rebasing: name), as: UTF8.self))
-          }
-        }
+      let cleaned = address.removingPairs { pair in
+        guard recipient.isCarried(by: pair.value) else { return false }
+        names.append(String(decoding: UnsafeBufferPointer(rebasing: pair.name), as: UTF8.self))
+        return removes
       }
       guard !names.isEmpty else { return nil }
       let detail = names.joined(separator: ", ")
-      guard rules.recipientIdentifiers == .remove,
-        let cleaned = address.removingPairs(where: { recipient.isCarried(by: $0.value) })
-      else {
+      guard let cleaned else {
         modifications.append(
           Modification(
             kind: TrackingChange.recipientIdentifierFound, url: address.text, part: part.rawValue,

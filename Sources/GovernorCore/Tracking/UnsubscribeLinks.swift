@@ -31,7 +31,7 @@ struct UnsubscribeLinks: Sendable {
 
   static let longestWord = words.map(\.count).max() ?? 1
 
-  func isUnsubscribe(url bytes: some Collection<UInt8>) -> Bool {
+  func isUnsubscribe(url bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     if let ownPrefix, bytes.count >= ownPrefix.count,
       zip(bytes, ownPrefix).allSatisfy({ $0.asciiLowercased == $1 })
     {
@@ -41,10 +41,6 @@ struct UnsubscribeLinks: Sendable {
   }
 
   /// Whether `text` holds one of `words`, ASCII case ignored.
-  static func saysUnsubscribe(_ text: some Collection<UInt8>) -> Bool {
-    text.withContiguousStorageIfAvailable { saysUnsubscribe(buffer: $0) }
-      ?? Array(text).withUnsafeBufferPointer { saysUnsubscribe(buffer: $0) }
-  }
 
   /// Each word's bytes, where it starts in them, its length, and its four key bytes as one
   /// number, side by side so the scan reads plain integers: it runs over every link the rules
@@ -74,7 +70,7 @@ struct UnsubscribeLinks: Sendable {
     Int((key &* 0x9E37_79B1) &>> 16)
   }
 
-  private static func saysUnsubscribe(buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+  static func saysUnsubscribe(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
     guard buffer.count >= 5 else { return false }
     // Through a buffer pointer: an array subscript checks its bounds on every byte.
     return keyBits.withUnsafeBufferPointer { bits in
