@@ -111,6 +111,19 @@ struct UnsubscribeLinkTests {
     }
   }
 
+  @Test("an anchor left open does not hold the rest of a streamed mail back")
+  func unclosedAnchor() {
+    var stream = limiter.htmlStream(consent: false)
+    var early = stream.feed(Array(#"<a href="https://shop.example/?utm_source=m">"#.utf8))
+    let piece = Array(String(repeating: "text ", count: 200).utf8)
+    for _ in 0..<100 { early += stream.feed(piece) }
+    #expect(early.count > 80_000)
+    let output = early + stream.finish()
+    #expect(
+      String(decoding: output.prefix(32), as: UTF8.self) == #"<a href="https://shop.example/">"#)
+    #expect(output.count == 32 + 100 * piece.count)
+  }
+
   @Test("in a text part, the words before a link on its line, or the line before, keep it")
   func textPart() {
     let text = """

@@ -25,6 +25,8 @@ struct HTMLRewriter {
   private var anchor: AnchorWatch?
   /// The last bytes of the anchor's text read so far.
   private var anchorTextTail: [UInt8] = []
+  /// How much output an anchor's link is kept undoable for.
+  static let longestAnchor = 16_384
 
   /// A link is changed when its tag is read, but whether it is an unsubscribe link may only
   /// show in the text after the tag ("Unsubscribe", "Manage preferences"): until the anchor
@@ -108,6 +110,12 @@ struct HTMLRewriter {
   /// split by markup (`Unsub<b>scribe</b>`) or by the end of a piece is still found.
   private mutating func readAnchorText(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
     guard anchor?.saysUnsubscribe == false, !range.isEmpty else { return }
+    // An anchor left open runs to the end of the mail; a stream would hold all the output
+    // after its link. An unsubscribe link's markup is short: past this, it is not one.
+    if let start = anchor?.replaced?.written.lowerBound, output.count - start > Self.longestAnchor {
+      endAnchor(bytes)
+      return
+    }
     let kept = UnsubscribeLinks.longestWord - 1
     if !anchorTextTail.isEmpty {
       var joined = anchorTextTail

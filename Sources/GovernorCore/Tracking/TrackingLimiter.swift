@@ -39,12 +39,11 @@ public struct TrackingLimiter: Sendable {
     html: String?, text: String?, consent: Bool, recipient: RecipientIdentity? = nil
   ) -> TrackingResult {
     rewrite(
-      html: html, text: text, consent: consent,
-      recipients: recipient.map { .recipient($0) } ?? .none)
+      html: html, text: text, consent: consent, recipients: .init(recipient))
   }
 
   /// The rewrite for every recipient at once, with the parameter values a recipient's
-  /// identifiers could be in (see `PreparedRewrite`).
+  /// identifiers could be in (see `Engine.PreparedParts`).
   func prepare(html: String?, text: String?, consent: Bool) -> TrackingResult {
     var result = rewrite(html: html, text: text, consent: consent, recipients: .collect)
     var values: Set<ParameterValue> = []
@@ -132,7 +131,8 @@ public struct TrackingLimiter: Sendable {
     _ bytes: UnsafeBufferPointer<UInt8>, consent: Bool, recipient: RecipientIdentity? = nil
   ) -> (output: [UInt8], modifications: [Modification], replacementBytes: Int) {
     var rewriter = HTMLRewriter(
-      treatment: treatment(consent: consent, recipients: recipient.map { .recipient($0) } ?? .none),
+      treatment: treatment(
+        consent: consent, recipients: .init(recipient)),
       capacity: bytes.count)
     _ = rewriter.process(bytes, final: true)
     return (rewriter.output, rewriter.modifications, rewriter.replacementBytes)
@@ -143,7 +143,7 @@ public struct TrackingLimiter: Sendable {
     HTMLRewriteStream(
       HTMLRewriter(
         treatment: treatment(
-          consent: consent, recipients: recipient.map { .recipient($0) } ?? .none)))
+          consent: consent, recipients: .init(recipient))))
   }
 }
 

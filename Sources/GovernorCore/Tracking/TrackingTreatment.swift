@@ -19,6 +19,11 @@ struct TrackingTreatment: Sendable {
     /// take out: a campaign's parts are rewritten once, and each recipient is then checked
     /// against these values instead of rewriting the parts again.
     case collect
+
+    /// This recipient's identifiers, or nothing when there is no recipient.
+    init(_ recipient: RecipientIdentity?) {
+      self = recipient.map { .recipient($0) } ?? .none
+    }
   }
 
   /// How deep a chain of redirectors is followed (a redirector may wrap another).
