@@ -473,7 +473,9 @@ extension HTMLRewriter {
     guard let address = WebAddress(bytes: urlBytes) else { return }
     let changed = treatment.link(
       address, part: .html, trackedLinks: &trackedLinks, modifications: &modifications)
-    guard modifications.count > mark else { return }
+    // As the treatment does: a link counted as tracked is watched too, so an unsubscribe link
+    // found by its text is not counted either.
+    guard modifications.count > mark || trackedLinks > trackedBefore else { return }
     var replaced: (written: Range<Int>, original: Original)?
     if var changed,
       !changed.withUTF8({ written in

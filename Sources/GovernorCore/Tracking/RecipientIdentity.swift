@@ -41,7 +41,9 @@ public struct RecipientIdentity: Hashable, Sendable {
     var allBase64 = true
     for byte in raw {
       if byte == UInt8(ascii: "@") || byte == UInt8(ascii: "%") { return true }
-      if allBase64 && !byte.isBase64 { allBase64 = false }
+      if allBase64 && Base64Text.sextet(byte) == nil && byte != UInt8(ascii: "=") {
+        allBase64 = false
+      }
     }
     return couldBeBase64 && allBase64
   }
@@ -104,7 +106,8 @@ struct ParameterValue: Hashable, Sendable {
     let address = recipient.address
     guard address.count >= 3 else { return false }
     if RecipientIdentity.containsIgnoringCase(decoded, address) { return true }
-    if [32, 40, 64].contains(decoded.count), decoded.allSatisfy(\.isHexDigitInEitherCase),
+    if [32, 40, 64].contains(decoded.count),
+      decoded.allSatisfy({ PercentEncoding.hexValue($0) != nil }),
       let digest = recipient.digest(ofLength: decoded.count),
       decoded.elementsEqual(digest, by: { $0.asciiLowercased == $1 })
     {
@@ -112,19 +115,5 @@ struct ParameterValue: Hashable, Sendable {
     }
     if let base64, RecipientIdentity.containsIgnoringCase(base64, address) { return true }
     return false
-  }
-}
-
-extension UInt8 {
-  /// In the base64 or base64url alphabet, or padding.
-  fileprivate var isBase64: Bool {
-    isASCIIAlphanumeric || self == UInt8(ascii: "+") || self == UInt8(ascii: "/")
-      || self == UInt8(ascii: "-") || self == UInt8(ascii: "_") || self == UInt8(ascii: "=")
-  }
-
-  fileprivate var isHexDigitInEitherCase: Bool {
-    let lowered = asciiLowercased
-    return (self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9"))
-      || (lowered >= UInt8(ascii: "a") && lowered <= UInt8(ascii: "f"))
   }
 }

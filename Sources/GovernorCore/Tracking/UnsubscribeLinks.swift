@@ -40,17 +40,7 @@ struct UnsubscribeLinks: Sendable {
     return Self.saysUnsubscribe(bytes)
   }
 
-  /// Whether `text` holds one of `words`, ASCII case ignored.
-
-  /// Each word's bytes, where it starts in them, its length, and its four key bytes as one
-  /// number, side by side so the scan reads plain integers: it runs over every link the rules
-  /// change.
-  private static let flatWords: [UInt8] = Array(words.joined())
-  private static let wordStarts: [Int] = words.indices.map {
-    words[..<$0].reduce(0) { $0 + $1.count }
-  }
-  private static let wordLengths: [Int] = words.map(\.count)
-  private static let keyOffsets: [Int] = keyedWords.map(\.key)
+  /// Each word's four key bytes as one number, compared against the last four bytes read.
   private static let keys: [UInt32] = zip(words, keyedWords).map { word, keyed in
     word[keyed.key..<(keyed.key + 4)].reduce(0) { $0 &<< 8 | UInt32($1) }
   }
@@ -70,6 +60,7 @@ struct UnsubscribeLinks: Sendable {
     Int((key &* 0x9E37_79B1) &>> 16)
   }
 
+  /// Whether `buffer` holds one of `words`, ASCII case ignored.
   static func saysUnsubscribe(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
     guard buffer.count >= 5 else { return false }
     // Through a buffer pointer: an array subscript checks its bounds on every byte.
@@ -88,20 +79,16 @@ struct UnsubscribeLinks: Sendable {
     }
   }
 
-  /// After four bytes that hash like a key: whether a word is written around them.
+  /// After four bytes that hash like a key: whether a word is written around them. Reached
+  /// rarely (a key hit), so it reads the words themselves.
   private static func matchesWord(
     _ buffer: UnsafeBufferPointer<UInt8>, keyEnd: Int, window: UInt32
   ) -> Bool {
-    for word in keys.indices where keys[word] == window {
-      let start = keyEnd - 3 - keyOffsets[word]
-      let length = wordLengths[word]
-      guard start >= 0, start + length <= buffer.count else { continue }
-      let first = wordStarts[word]
-      var offset = 0
-      while offset < length && buffer[start + offset].asciiLowercased == flatWords[first + offset] {
-        offset += 1
-      }
-      if offset == length { return true }
+    for index in keys.indices where keys[index] == window {
+      let word = words[index]
+      let start = keyEnd - 3 - keyedWords[index].key
+      guard start >= 0, start + word.count <= buffer.count else { continue }
+      if zip(buffer[start...], word).allSatisfy({ $0.asciiLowercased == $1 }) { return true }
     }
     return false
   }

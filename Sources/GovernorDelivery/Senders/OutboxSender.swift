@@ -14,30 +14,14 @@ public struct OutboxSender: MailSender {
     description = "outbox:\(folder)"
   }
 
-  struct Record: Encodable {
-    var message: Message
-    var tracking: SenderTracking
-
-    func encode(to encoder: any Encoder) throws {
-      try message.encode(to: encoder)
-      var container = encoder.container(keyedBy: Key.self)
-      try container.encode(tracking, forKey: .tracking)
-    }
-
-    enum Key: String, CodingKey { case tracking }
-  }
-
   public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
     let name = MIMEMessage.messageIdLocalPart(message.id).replacingOccurrences(of: "/", with: "_")
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      encoder.dateEncodingStrategy = .iso8601
       // The .json last: a reader that sees it can rely on the .eml being complete.
       try Data(MIMEMessage.render(message, date: Date()).utf8)
         .write(to: folder.appendingPathComponent(name + ".eml"), options: .atomic)
-      try encoder.encode(Record(message: message, tracking: tracking))
+      try ForwardedMessageJSON.encoded(message, tracking: tracking, pretty: true)
         .write(to: folder.appendingPathComponent(name + ".json"), options: .atomic)
       return .delivered(reference: name + ".eml", attempts: 1)
     } catch {

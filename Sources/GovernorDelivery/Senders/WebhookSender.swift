@@ -5,7 +5,8 @@ import GovernorCore
 /// received it (snake_case, the `POST /v1/messages` shape) plus `mime`, the rendered RFC 5322
 /// message, and `tracking` (`{"opens": false, "clicks": false, "link_parameters": false}`):
 /// what tracking of its own the receiver may add — false means the recipient did not consent
-/// and the receiver must not add it. `Idempotency-Key` carries the message id, so a retried post can be recognised.
+/// and the receiver must not add it. `Idempotency-Key` carries the message id, so a retried
+/// post can be recognised.
 /// Any 2xx is delivered; an `id` field in a JSON response is kept as the reference.
 public struct WebhookSender: MailSender {
   public let url: String
@@ -19,29 +20,10 @@ public struct WebhookSender: MailSender {
 
   public var description: String { "webhook:\(url)" }
 
-  struct Body: Encodable {
-    var message: Message
-    var mime: String
-    var tracking: SenderTracking
-
-    func encode(to encoder: any Encoder) throws {
-      try message.encode(to: encoder)
-      var container = encoder.container(keyedBy: Key.self)
-      try container.encode(mime, forKey: .mime)
-      try container.encode(tracking, forKey: .tracking)
-    }
-
-    enum Key: String, CodingKey { case mime, tracking }
-  }
-
   public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
     guard
-      let body = try? encoder.encode(
-        Body(
-          message: message, mime: MIMEMessage.render(message, date: Date()), tracking: tracking))
+      let body = try? ForwardedMessageJSON.encoded(
+        message, tracking: tracking, mime: MIMEMessage.render(message, date: Date()))
     else {
       return .failed(reason: "the message could not be encoded as JSON", attempts: 0)
     }
