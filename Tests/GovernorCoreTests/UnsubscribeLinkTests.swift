@@ -1,6 +1,7 @@
 import Foundation
-import GovernorCore
 import Testing
+
+@testable import GovernorCore
 
 @Suite("Tracking: unsubscribe and preference links are never touched")
 struct UnsubscribeLinkTests {
@@ -24,6 +25,20 @@ struct UnsubscribeLinkTests {
     let result = limiter.rewrite(
       html: html, text: nil, consent: consent, recipient: Self.recipient)
     return (result.html ?? html, result.modifications)
+  }
+
+  @Test("every word is found in any case inside other text, and a word cut short is not")
+  func everyWordFound() {
+    #expect(UnsubscribeLinks.keys.count <= UnsubscribeLinks.keyCapacity)
+    func says(_ text: String) -> Bool {
+      Array(text.utf8).withUnsafeBufferPointer(UnsubscribeLinks.saysUnsubscribe)
+    }
+    for (word, _) in UnsubscribeLinks.keyedWords {
+      #expect(says("https://x.example/a?b=\(word)&c"), "\(word)")
+      #expect(says("Click to \(word.uppercased())."), "\(word)")
+      #expect(!says("https://x.example/\(word.dropLast())_x"), "\(word)")
+    }
+    #expect(!says("https://shop.example/preview/express/insights/optics/about"))
   }
 
   @Test(

@@ -36,23 +36,39 @@ enum Base64Text {
   /// nil for anything else.
   static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
     guard let text = PercentEncoding.decodedBytes(text) else { return nil }
-    var result: [UInt8] = []
-    result.reserveCapacity(text.count * 3 / 4 + 2)
+    var decodedCount: Int?
+    let result = [UInt8](unsafeUninitializedCapacity: text.count) { space, count in
+      decodedCount = text.withUnsafeBufferPointer { decode($0, into: space) }
+      count = decodedCount ?? 0
+    }
+    return decodedCount == nil ? nil : result
+  }
+
+  /// Decodes `text` (not percent-encoded) into `space`, which must hold `text.count` bytes;
+  /// returns how many it wrote, nil when `text` is not base64.
+  static func decode(
+    _ text: UnsafeBufferPointer<UInt8>, into space: UnsafeMutableBufferPointer<UInt8>
+  )
+    -> Int?
+  {
+    var written = 0
     var accumulator: UInt32 = 0
     var bits = 0
     // Padding ends the text; what follows it is ignored.
-    for byte in text.prefix(while: { $0 != UInt8(ascii: "=") }) {
+    for byte in text {
+      if byte == UInt8(ascii: "=") { break }
       guard let value = sextet(byte) else { return nil }
       accumulator = accumulator << 6 | UInt32(value)
       bits += 6
       if bits >= 8 {
         bits -= 8
-        result.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        space[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+        written += 1
       }
     }
     // One leftover character (6 bits) cannot end a base64 text.
     guard bits < 6 else { return nil }
-    return result
+    return written
   }
 
   static func sextet(_ byte: UInt8) -> UInt8? {

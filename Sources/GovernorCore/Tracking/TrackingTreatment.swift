@@ -22,7 +22,7 @@ struct TrackingTreatment: Sendable {
 
     /// This recipient's identifiers, or nothing when there is no recipient.
     init(_ recipient: RecipientIdentity?) {
-      self = recipient.map { .recipient($0) } ?? .none
+      self = recipient.map { .recipient($0.withDigests()) } ?? .none
     }
   }
 
@@ -83,7 +83,8 @@ struct TrackingTreatment: Sendable {
           address, unwrap: true, stripParameters: true, part: part, into: &modifications)
       }
     }
-    if scansRecipients {
+    // The pass that removed tracking parameters already looked at the rest for the recipient.
+    if scansRecipients && !(change.recipientLookedFor && !change.carriesRecipient) {
       let current = change.url.isEmpty ? address : WebAddress(change.url)
       if let current, current.hasQuery,
         let cleaned = recipientIdentifiers(current, part: part, into: &modifications)
@@ -166,6 +167,9 @@ struct TrackingTreatment: Sendable {
     var url = ""
     var stillTracked = false
     var leadsToUnsubscribe = false
+    /// Whether the parameters left were looked at for the recipient, and what was found.
+    var recipientLookedFor = false
+    var carriesRecipient = false
   }
 
   private func clean(
@@ -202,7 +206,22 @@ struct TrackingTreatment: Sendable {
     }
     if modifications.count > mark { change.url = address.text }
     if stripParameters {
-      if let cleaned = address.removingParameters(where: lists.isTrackingParameter) {
+      // One pass over the pairs: the ones that stay are looked at for the recipient too, so
+      // the cleaned link is not parsed and walked again for them (`link` does that only when
+      // one is there).
+      let recipient: RecipientIdentity? =
+        if case .recipient(let recipient) = recipients { recipient } else { nil }
+      var carriesRecipient = false
+      let cleaned = address.removingPairs { pair in
+        if lists.isTrackingParameter(pair.name) { return true }
+        if let recipient, !carriesRecipient, recipient.isCarried(by: pair.value) {
+          carriesRecipient = true
+        }
+        return false
+      }
+      change.recipientLookedFor = recipient != nil
+      change.carriesRecipient = carriesRecipient
+      if let cleaned {
         modifications.append(
           Modification(
             kind: TrackingChange.parametersRemoved, url: address.text, replacement: cleaned,

@@ -157,14 +157,9 @@ struct WebAddress {
     withSpans { $0.hasParameter(where: test) }
   }
 
-  /// The URL without the query pairs `remove` picks, every other byte as it was; nil when
-  /// nothing was removed. A query left empty loses its `?`. One pass: the copy starts at the
-  /// first pair removed, everything before it being kept as written.
-  func removingParameters(where remove: (ByteSpan) -> Bool) -> String? {
-    removingPairs { remove($0.name) }
-  }
-
-  /// The URL without the query pairs `remove` picks by name and value; as above.
+  /// The URL without the query pairs `remove` picks by name and value, every other byte as
+  /// it was; nil when nothing was removed. A query left empty loses its `?`. One pass: the
+  /// copy starts at the first pair removed, everything before it being kept as written.
   func removingPairs(where remove: ((name: ByteSpan, value: ByteSpan)) -> Bool) -> String? {
     guard queryRange != nil else { return nil }
     return withSpans { spans in
