@@ -39,6 +39,8 @@ struct UnsubscribeLinkTests {
       #expect(!says("https://x.example/\(word.dropLast())_x"), "\(word)")
     }
     #expect(!says("https://shop.example/preview/express/insights/optics/about"))
+    #expect(says("https://shop.example/compte/d%C3%A9sinscription?u=1"))
+    #expect(says("https://shop.example/d%c3%a9sabonnement"))
   }
 
   @Test(

@@ -24,7 +24,9 @@ struct UnsubscribeLinks: Sendable {
     ("unsub", 0), ("opt-out", 0), ("opt_out", 0), ("optout", 1), ("opt out", 0),
     ("preference", 0), ("stop receiving", 3), ("no longer receive", 1),
     ("no longer wish to receive", 1), ("abmelden", 1), ("desinscri", 3), ("désinscri", 4),
-    ("desabonn", 3), ("désabonn", 4), ("darse de baja", 9), ("afmelden", 1),
+    ("desabonn", 3), ("désabonn", 4),
+    // `é` as a URL carries it (either case of hex digits is folded like any letter).
+    ("d%c3%a9sinscri", 8), ("d%c3%a9sabonn", 8), ("darse de baja", 9), ("afmelden", 1),
     ("uitschrijven", 1), ("cancelar suscri", 10), ("disiscri", 3),
   ]
   static let words: [[UInt8]] = keyedWords.map { Array($0.word.utf8) }
