@@ -38,8 +38,7 @@ public struct TrackingLimiter: Sendable {
   public func rewrite(
     html: String?, text: String?, consent: Bool, recipient: RecipientIdentity? = nil
   ) -> TrackingResult {
-    rewrite(
-      html: html, text: text, consent: consent, recipients: .init(recipient))
+    rewrite(html: html, text: text, consent: consent, recipients: .init(recipient))
   }
 
   /// The rewrite for every recipient at once, with the parameter values a recipient's
@@ -131,9 +130,7 @@ public struct TrackingLimiter: Sendable {
     _ bytes: UnsafeBufferPointer<UInt8>, consent: Bool, recipient: RecipientIdentity? = nil
   ) -> (output: [UInt8], modifications: [Modification], replacementBytes: Int) {
     var rewriter = HTMLRewriter(
-      treatment: treatment(
-        consent: consent, recipients: .init(recipient)),
-      capacity: bytes.count)
+      treatment: treatment(consent: consent, recipients: .init(recipient)), capacity: bytes.count)
     _ = rewriter.process(bytes, final: true)
     return (rewriter.output, rewriter.modifications, rewriter.replacementBytes)
   }
@@ -141,9 +138,7 @@ public struct TrackingLimiter: Sendable {
   /// A rewriter fed in pieces, for bodies that arrive in pieces.
   public func htmlStream(consent: Bool, recipient: RecipientIdentity? = nil) -> HTMLRewriteStream {
     HTMLRewriteStream(
-      HTMLRewriter(
-        treatment: treatment(
-          consent: consent, recipients: .init(recipient))))
+      HTMLRewriter(treatment: treatment(consent: consent, recipients: .init(recipient))))
   }
 }
 

@@ -83,8 +83,9 @@ struct TrackingTreatment: Sendable {
           address, unwrap: true, stripParameters: true, part: part, into: &modifications)
       }
     }
-    // The pass that removed tracking parameters already looked at the rest for the recipient.
-    if scansRecipients && !(change.recipientLookedFor && !change.carriesRecipient) {
+    // The pass that removed tracking parameters may already have looked at the rest for the
+    // recipient and found nothing.
+    if scansRecipients && change.carriesRecipient != false {
       let current = change.url.isEmpty ? address : WebAddress(change.url)
       if let current, current.hasQuery,
         let cleaned = recipientIdentifiers(current, part: part, into: &modifications)
@@ -167,9 +168,8 @@ struct TrackingTreatment: Sendable {
     var url = ""
     var stillTracked = false
     var leadsToUnsubscribe = false
-    /// Whether the parameters left were looked at for the recipient, and what was found.
-    var recipientLookedFor = false
-    var carriesRecipient = false
+    /// Whether the parameters left carry the recipient; nil when they were not looked at.
+    var carriesRecipient: Bool?
   }
 
   private func clean(
@@ -211,16 +211,14 @@ struct TrackingTreatment: Sendable {
       // one is there).
       let recipient: RecipientIdentity? =
         if case .recipient(let recipient) = recipients { recipient } else { nil }
-      var carriesRecipient = false
+      if recipient != nil { change.carriesRecipient = false }
       let cleaned = address.removingPairs { pair in
         if lists.isTrackingParameter(pair.name) { return true }
-        if let recipient, !carriesRecipient, recipient.isCarried(by: pair.value) {
-          carriesRecipient = true
+        if let recipient, change.carriesRecipient == false, recipient.isCarried(by: pair.value) {
+          change.carriesRecipient = true
         }
         return false
       }
-      change.recipientLookedFor = recipient != nil
-      change.carriesRecipient = carriesRecipient
       if let cleaned {
         modifications.append(
           Modification(

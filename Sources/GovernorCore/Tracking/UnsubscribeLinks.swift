@@ -42,21 +42,23 @@ struct UnsubscribeLinks: Sendable {
     return Self.saysUnsubscribe(bytes)
   }
 
-  /// The distinct four-byte keys, lower-cased.
-  static let keys: [[UInt8]] = {
+  /// The distinct four-byte keys, lower-cased, each with the words it is part of.
+  private static let keyedIndex: (keys: [[UInt8]], wordsByKey: [[Int]]) = {
     var keys: [[UInt8]] = []
-    for (word, keyed) in zip(words, keyedWords) {
+    var wordsByKey: [[Int]] = []
+    for (index, (word, keyed)) in zip(words, keyedWords).enumerated() {
       let key = Array(word[keyed.key..<(keyed.key + 4)])
-      if !keys.contains(key) { keys.append(key) }
+      if let known = keys.firstIndex(of: key) {
+        wordsByKey[known].append(index)
+      } else {
+        keys.append(key)
+        wordsByKey.append([index])
+      }
     }
-    return keys
+    return (keys, wordsByKey)
   }()
-  /// The words each key is part of, by key.
-  private static let wordsByKey: [[Int]] = keys.map { key in
-    words.indices.filter {
-      words[$0][keyedWords[$0].key..<(keyedWords[$0].key + 4)].elementsEqual(key)
-    }
-  }
+  static var keys: [[UInt8]] { keyedIndex.keys }
+  private static var wordsByKey: [[Int]] { keyedIndex.wordsByKey }
   /// The most keys `byteMasks` has room for: four bits each in one `UInt64`.
   static let keyCapacity = 16
 
