@@ -89,7 +89,9 @@ let package = Package(
     .executableTarget(
       name: "governor-bench",
       dependencies: [
-        "GovernorCore", "GovernorStore", .product(name: "GRDB", package: "GRDB.swift"),
+        "GovernorCore", "GovernorStore", "GovernorDelivery",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Hummingbird", package: "hummingbird"),
       ]
     ),
     .testTarget(

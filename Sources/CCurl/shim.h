@@ -32,6 +32,10 @@ static inline CURLcode governor_curl_get_long(CURL *curl, CURLINFO info, long *v
   return curl_easy_getinfo(curl, info, value);
 }
 
+static inline CURLcode governor_curl_get_pointer(CURL *curl, CURLINFO info, void **value) {
+  return curl_easy_getinfo(curl, info, value);
+}
+
 static inline CURLcode governor_curl_get_double(CURL *curl, CURLINFO info, double *value) {
   return curl_easy_getinfo(curl, info, value);
 }

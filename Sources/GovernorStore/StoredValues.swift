@@ -30,12 +30,15 @@ enum StoredValues {
     "CREATE INDEX preference_event_by_customer ON preference_event (customer_id, at)",
   ]
 
-  /// `PREFIX_` and 128 random bits in lowercase hex (32 digits), as the ids have always
-  /// looked. Not through `UUID().uuidString` and Foundation's `replacingOccurrences`, which
-  /// went through NSString and cost 4% of a decision's write.
-  static func newId(_ prefix: String) -> String {
+  /// `PREFIX_` and 32 lowercase hex digits, as the ids have always looked: the first 48 bits
+  /// are the milliseconds since 1970 and the other 80 random, as in a UUIDv7. Time first keeps
+  /// each new id at the end of its unique index, where fully random ids landed on a random
+  /// page of it and cost a page written to the log per decision. Not through `UUID()` and
+  /// `replacingOccurrences`, which went through NSString and cost 4% of a decision's write.
+  static func newId(_ prefix: String, at now: Date = Date()) -> String {
     var generator = SystemRandomNumberGenerator()
-    let high = generator.next() as UInt64
+    let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+    let high = milliseconds << 16 | (generator.next() as UInt64) >> 48
     let low = generator.next() as UInt64
     return prefix + "_"
       + Hex.encode(withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { Array($0) })

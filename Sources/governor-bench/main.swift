@@ -9,6 +9,10 @@ import Foundation
 // one). FILTER picks scenarios by name.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "floor", arguments.count == 3, let port = Int(arguments[1]) {
+  try await forwardFloor(port: port, sink: arguments[2])
+  exit(0)
+}
 let names = ["engine", "rewriter", "store", "commit", "dry-run"]
 let parts = Set(arguments.filter { names.contains($0) })
 let policyPath = arguments.first { $0.hasSuffix(".yaml") } ?? "policies/default.yaml"

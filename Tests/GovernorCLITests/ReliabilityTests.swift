@@ -146,15 +146,7 @@ struct ReliabilitySetup: Sendable {
   /// Customers with marketing consent, all in a zone where it is now around midday: no quiet
   /// hours, and the run cannot cross the local midnight that resets the daily cap.
   static func customersYAML(_ count: Int) -> String {
-    let hour =
-      Calendar(identifier: .gregorian).dateComponents(
-        in: TimeZone(identifier: "UTC")!, from: Date()
-      ).hour ?? 12
-    var offset = 12 - hour
-    if offset > 12 { offset -= 24 }
-    if offset < -11 { offset += 24 }
-    // POSIX sign: Etc/GMT-2 is two hours east of UTC.
-    let zone = offset == 0 ? "Etc/GMT" : "Etc/GMT\(offset > 0 ? "-" : "+")\(abs(offset))"
+    let zone = MiddayZone.now
     return (0..<count).map { index in
       """
       - id: "c\(index)"

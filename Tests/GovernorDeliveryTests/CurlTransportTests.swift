@@ -59,6 +59,55 @@ struct CurlTransportTests {
     }
   }
 
+  @Test("many requests at once, far more than may be in flight, all get their own answer")
+  func manyAtOnce() async throws {
+    let answers = (0..<200).map { LoopbackSink.Answer(status: 200, body: "answer-\($0)") }
+    try await LoopbackSink.with(script: answers) { base, sink in
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 8))
+      defer { transport.shutdown() }
+      let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+        for index in 0..<200 {
+          group.addTask {
+            let response = try await transport.send(
+              SenderRequest(method: "POST", url: base + "/mail", body: Data("m-\(index)".utf8)))
+            return String(decoding: response.body, as: UTF8.self)
+          }
+        }
+        return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+      }
+      #expect(bodies == Set((0..<200).map { "answer-\($0)" }))
+      #expect(await sink.received.count == 200)
+      #expect(await sink.mostAtOnce <= 8)
+    }
+  }
+
+  @Test("shutting down lets the request in flight finish and fails the queued ones")
+  func shutdownFailsQueued() async throws {
+    let slow = [LoopbackSink.Answer](repeating: .init(status: 200, delay: 0.5), count: 3)
+    try await LoopbackSink.with(script: slow) { base, sink in
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 1))
+      let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+        for _ in 0..<3 {
+          group.addTask {
+            do {
+              _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
+              return "answered"
+            } catch {
+              return (error as? TransportError)?.kind.rawValue ?? "\(error)"
+            }
+          }
+        }
+        while await sink.received.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        transport.shutdown()
+        return try await group.reduce(into: [String]()) { $0.append($1) }
+      }
+      #expect(outcomes.sorted() == ["answered", "shutDown", "shutDown"])
+      await #expect(throws: TransportError.self) {
+        _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
+      }
+    }
+  }
+
   @Test("a sender slower than the total timeout is a timeout error")
   func totalTimeout() async throws {
     try await LoopbackSink.with(script: [.init(status: 200, delay: 3)]) { base, _ in

@@ -26,6 +26,24 @@ struct SQLiteStoreTests {
       try Int.fetchOne(db, sql: "PRAGMA synchronous")
     }
     #expect(synchronous == 2)  // FULL
+    // Group commit's savepoints keep their journals in memory, not in a temporary file each.
+    let tempStore = try await reopened.pool.write { db in
+      try Int.fetchOne(db, sql: "PRAGMA temp_store")
+    }
+    #expect(tempStore == 2)  // MEMORY
+  }
+
+  @Test("ids are 32 hex digits that sort in the order they were made, and never repeat")
+  func idsInTimeOrder() {
+    let start = Date(timeIntervalSince1970: 1_795_000_000)
+    let ids = (0..<200).map { StoredValues.newId("dec", at: start + Double($0) * 0.01) }
+    #expect(ids == ids.sorted())
+    #expect(Set(ids).count == ids.count)
+    #expect(ids.allSatisfy { $0.hasPrefix("dec_") && $0.count == 36 })
+    #expect(ids.allSatisfy { $0.dropFirst(4).allSatisfy(\.isHexDigit) })
+    // Within one millisecond the order is random; the ids still differ.
+    let sameInstant = (0..<200).map { _ in StoredValues.newId("dec", at: start) }
+    #expect(Set(sameInstant).count == 200)
   }
 }
 

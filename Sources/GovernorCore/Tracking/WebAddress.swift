@@ -210,7 +210,7 @@ extension UInt8 {
   static let hash = UInt8(ascii: "#")
   static let colon = UInt8(ascii: ":")
 
-  var asciiLowercased: UInt8 {
+  public var asciiLowercased: UInt8 {
     self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z") ? self | 0x20 : self
   }
 }

@@ -2,10 +2,17 @@ import CCurl
 import Foundation
 import GovernorCore
 
-/// One libcurl easy handle, used by one worker thread at a time. Reusing the handle keeps its
-/// connection cache: keep-alive connections (and HTTP/2 sessions) survive between requests.
+/// One libcurl easy handle and what its current exchange needs until it ends: the transport's
+/// loop thread prepares it, adds it to the multi handle, and reads its outcome when libcurl
+/// says it is done. Easy handles are reused; the connections themselves live in the multi
+/// handle's cache, shared by all of them (keep-alive connections and HTTP/2 sessions survive
+/// between requests).
 final class CurlHandle {
-  private let curl: UnsafeMutableRawPointer
+  let easy: UnsafeMutableRawPointer
+  private var received = Received()
+  private var upload = Upload()
+  private var headerList: UnsafeMutablePointer<curl_slist>?
+  private let errorBuffer: UnsafeMutablePointer<CChar>
 
   /// Seconds a kept-alive connection may sit idle and still be reused.
   static let maxIdleReuse = 4
@@ -17,89 +24,99 @@ final class CurlHandle {
 
   init() {
     _ = Self.globalInit
-    guard let curl = curl_easy_init() else { fatalError("libcurl could not create a handle") }
-    self.curl = curl
+    guard let easy = curl_easy_init() else { fatalError("libcurl could not create a handle") }
+    self.easy = easy
+    errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
   }
 
   deinit {
-    curl_easy_cleanup(curl)
+    curl_easy_cleanup(easy)
+    curl_slist_free_all(headerList)
+    errorBuffer.deallocate()
   }
 
-  /// Blocks this thread until the exchange ends: call it on a transport worker, never on an
-  /// event loop.
-  func perform(_ request: SenderRequest, configuration: CurlTransport.Configuration)
-    throws(TransportError) -> SenderResponse
-  {
-    // Reset clears the options and keeps the live connections, TLS sessions and DNS cache.
-    curl_easy_reset(curl)
-    let received = Received()
-    let upload = Upload()
+  /// Sets the handle up for `request`; the caller then adds it to its multi handle.
+  func prepare(_ request: SenderRequest, configuration: CurlTransport.Configuration) {
+    // Reset clears the options and keeps the TLS sessions and DNS cache.
+    curl_easy_reset(easy)
+    curl_slist_free_all(headerList)
+    headerList = nil
+    received = Received()
+    upload = Upload(request.body)
+    errorBuffer[0] = 0
+    set(CURLOPT_PRIVATE, pointer: Unmanaged.passUnretained(self).toOpaque())
+    set(CURLOPT_ERRORBUFFER, pointer: errorBuffer)
+    set(CURLOPT_URL, request.url)
+    set(CURLOPT_PROTOCOLS_STR, "http,https")
+    set(CURLOPT_NOSIGNAL, 1)
+    set(CURLOPT_TCP_KEEPALIVE, 1)
+    set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+    set(CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
+    set(CURLOPT_TIMEOUT_MS, Int(configuration.totalTimeout * 1000))
+    set(CURLOPT_SSL_VERIFYPEER, 1)
+    set(CURLOPT_SSL_VERIFYHOST, 2)
+    if let caFile = configuration.caFile { set(CURLOPT_CAINFO, caFile) }
+    switch request.method {
+    case "GET": set(CURLOPT_HTTPGET, 1)
+    case "POST": break
+    default: set(CURLOPT_CUSTOMREQUEST, request.method)
+    }
+    if request.method != "GET" {
+      // The body through a read callback with no way to rewind it, not POSTFIELDS: when a
+      // reused connection dies before any answer, libcurl silently sends the request again
+      // on a new one, and the sender may already have acted on the first (a reset after
+      // reading it). Without a rewind the transfer fails instead, and the delivery counts
+      // as unknown. Idle connections are not reused past `maxIdleReuse`, before common
+      // keep-alive timeouts (5 s), so the usual stale-connection race stays rare.
+      set(CURLOPT_POST, 1)
+      set(CURLOPT_POSTFIELDSIZE, request.body.count)
+      governor_curl_set_callback(easy, CURLOPT_READFUNCTION, Upload.read)
+      set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(upload).toOpaque())
+      set(CURLOPT_MAXAGE_CONN, Self.maxIdleReuse)
+    }
+    // No "Expect: 100-continue" round trip before larger bodies.
+    for (name, value) in request.headers {
+      headerList = curl_slist_append(headerList, "\(name): \(value)")
+    }
+    headerList = curl_slist_append(headerList, "Expect:")
+    governor_curl_set_headers(easy, headerList)
     let context = Unmanaged.passUnretained(received).toOpaque()
-    var headerList: UnsafeMutablePointer<curl_slist>?
-    defer { curl_slist_free_all(headerList) }
-    var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    governor_curl_set_callback(easy, CURLOPT_WRITEFUNCTION, Received.appendBody)
+    set(CURLOPT_WRITEDATA, pointer: context)
+    governor_curl_set_callback(easy, CURLOPT_HEADERFUNCTION, Received.appendHeader)
+    set(CURLOPT_HEADERDATA, pointer: context)
+  }
 
-    let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-      request.body.withUnsafeBytes { body -> CURLcode in
-        set(CURLOPT_ERRORBUFFER, pointer: errorPointer.baseAddress)
-        set(CURLOPT_URL, request.url)
-        set(CURLOPT_PROTOCOLS_STR, "http,https")
-        set(CURLOPT_NOSIGNAL, 1)
-        set(CURLOPT_TCP_KEEPALIVE, 1)
-        set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        set(CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
-        set(CURLOPT_TIMEOUT_MS, Int(configuration.totalTimeout * 1000))
-        set(CURLOPT_SSL_VERIFYPEER, 1)
-        set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = configuration.caFile { set(CURLOPT_CAINFO, caFile) }
-        switch request.method {
-        case "GET": set(CURLOPT_HTTPGET, 1)
-        case "POST": break
-        default: set(CURLOPT_CUSTOMREQUEST, request.method)
-        }
-        if request.method != "GET" {
-          // The body through a read callback with no way to rewind it, not POSTFIELDS: when a
-          // reused connection dies before any answer, libcurl silently sends the request again
-          // on a new one, and the sender may already have acted on the first (a reset after
-          // reading it). Without a rewind the transfer fails instead, and the delivery counts
-          // as unknown. Idle connections are not reused past `maxIdleReuse`, before common
-          // keep-alive timeouts (5 s), so the usual stale-connection race stays rare.
-          set(CURLOPT_POST, 1)
-          set(CURLOPT_POSTFIELDSIZE, body.count)
-          upload.bytes = body
-          governor_curl_set_callback(curl, CURLOPT_READFUNCTION, Upload.read)
-          set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(upload).toOpaque())
-          set(CURLOPT_MAXAGE_CONN, Self.maxIdleReuse)
-        }
-        // No "Expect: 100-continue" round trip before larger bodies.
-        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
-          headerList = curl_slist_append(headerList, line)
-        }
-        governor_curl_set_headers(curl, headerList)
-        governor_curl_set_callback(curl, CURLOPT_WRITEFUNCTION, Received.appendBody)
-        set(CURLOPT_WRITEDATA, pointer: context)
-        governor_curl_set_callback(curl, CURLOPT_HEADERFUNCTION, Received.appendHeader)
-        set(CURLOPT_HEADERDATA, pointer: context)
-        return curl_easy_perform(curl)
-      }
+  /// The handle whose `CURLOPT_PRIVATE` points at it.
+  static func owning(_ easy: UnsafeMutableRawPointer) -> CurlHandle? {
+    var handle: UnsafeMutableRawPointer?
+    governor_curl_get_pointer(easy, CURLINFO_PRIVATE, &handle)
+    return handle.map { Unmanaged<CurlHandle>.fromOpaque($0).takeUnretainedValue() }
+  }
+
+  /// The exchange's outcome once libcurl ended it with `code`.
+  func outcome(_ code: CURLcode) -> Result<SenderResponse, TransportError> {
+    defer {
+      // The body may be large; it is not kept while the handle waits for its next request.
+      upload = Upload()
     }
     guard code == CURLE_OK else {
-      let message = String(
-        decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      let message = String(cString: errorBuffer)
       let detail = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
       // Bytes of the request already written (headers count): a timeout or reset after that
       // leaves the sender's side unknown; one before it (refused, DNS, connect timeout) does not.
       var requestBytes = 0
-      governor_curl_get_long(curl, CURLINFO_REQUEST_SIZE, &requestBytes)
-      throw TransportError(Self.kind(of: code), detail, mayHaveArrived: requestBytes > 0)
+      governor_curl_get_long(easy, CURLINFO_REQUEST_SIZE, &requestBytes)
+      return .failure(
+        TransportError(Self.kind(of: code), detail, mayHaveArrived: requestBytes > 0))
     }
     var status = 0
-    governor_curl_get_long(curl, CURLINFO_RESPONSE_CODE, &status)
+    governor_curl_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
     var version = 0
-    governor_curl_get_long(curl, CURLINFO_HTTP_VERSION, &version)
+    governor_curl_get_long(easy, CURLINFO_HTTP_VERSION, &version)
     var response = SenderResponse(status: status, headers: received.headers, body: received.body)
     response.httpVersion = Self.versionName(version)
-    return response
+    return .success(response)
   }
 
   static func versionName(_ version: Int) -> String {
@@ -121,34 +138,41 @@ final class CurlHandle {
   }
 
   private func set(_ option: CURLoption, _ value: Int) {
-    governor_curl_set_long(curl, option, value)
+    governor_curl_set_long(easy, option, value)
   }
 
   private func set(_ option: CURLoption, _ value: String) {
     // libcurl copies string options (since 7.17), so the temporary C string may go.
-    governor_curl_set_string(curl, option, value)
+    governor_curl_set_string(easy, option, value)
   }
 
   private func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) {
-    governor_curl_set_pointer(curl, option, pointer)
+    governor_curl_set_pointer(easy, option, pointer)
   }
 
   private func set(_ option: CURLoption, pointer: UnsafeMutablePointer<CChar>?) {
-    governor_curl_set_pointer(curl, option, pointer)
+    governor_curl_set_pointer(easy, option, pointer)
   }
 }
 
 /// The request body as libcurl reads it, once.
 private final class Upload {
-  var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+  let bytes: Data
   var offset = 0
+
+  init(_ bytes: Data = Data()) {
+    self.bytes = bytes
+  }
 
   static let read: governor_curl_data_callback = { buffer, size, count, context in
     guard let buffer, let context else { return 0 }
     let upload = Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue()
     let length = min(size * count, upload.bytes.count - upload.offset)
-    guard length > 0, let start = upload.bytes.baseAddress else { return 0 }
-    UnsafeMutableRawPointer(buffer).copyMemory(from: start + upload.offset, byteCount: length)
+    guard length > 0 else { return 0 }
+    upload.bytes.withUnsafeBytes { bytes in
+      guard let start = bytes.baseAddress else { return }
+      UnsafeMutableRawPointer(buffer).copyMemory(from: start + upload.offset, byteCount: length)
+    }
     upload.offset += length
     return length
   }
@@ -170,15 +194,21 @@ private final class Received {
   static let appendHeader: governor_curl_data_callback = { data, size, count, context in
     guard let data, let context else { return 0 }
     let received = Unmanaged<Received>.fromOpaque(context).takeUnretainedValue()
-    let line = String(
-      decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
-    if line.hasPrefix("HTTP/") {
-      // A new response (after a 100 Continue or a redirect): only the last one's headers count.
-      received.headers = [:]
-    } else if let colon = line.firstIndex(of: ":") {
-      let name = line[..<colon].lowercased()
-      received.headers[name] = String(line[line.index(after: colon)...].trimmingWhitespace())
-    }
+    received.header(UnsafeRawBufferPointer(start: data, count: size * count))
     return size * count
+  }
+
+  /// One header line as libcurl hands it over, CRLF included. Read as bytes: this runs for
+  /// every line of every answer on the transport's one thread.
+  private func header(_ line: UnsafeRawBufferPointer) {
+    if line.starts(with: "HTTP/".utf8) {
+      // A new response (after a 100 Continue or a redirect): only the last one's headers count.
+      headers = [:]
+      return
+    }
+    guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+    let name = String(decoding: line[..<colon].lazy.map(\.asciiLowercased), as: UTF8.self)
+    let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
+    headers[name] = String(value.trimmingWhitespace())
   }
 }

@@ -1,11 +1,14 @@
+import CCurl
 import Foundation
 
-/// HTTP over libcurl on a fixed set of worker threads of its own.
+/// HTTP over libcurl's multi interface, driven by one thread of its own.
 ///
-/// libcurl's easy interface blocks, so it never runs on a NIO event loop or the Swift
-/// concurrency pool: each worker thread owns one reused handle, and callers wait on a
-/// continuation. The number of workers bounds how many requests are in flight; further
-/// requests queue in arrival order.
+/// libcurl blocks, so it never runs on a NIO event loop or the Swift concurrency pool. One
+/// thread runs every transfer at once: callers queue a request and wait on a continuation;
+/// the thread takes what is queued each time it wakes, so under load one wake-up serves many
+/// requests, where a thread per transfer meant a hand-off and a wake-up for each.
+/// `maxConcurrent` bounds how many transfers are in flight; further requests queue in arrival
+/// order.
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
   public struct Configuration: Sendable {
     public var connectTimeout: TimeInterval
@@ -31,37 +34,39 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
   }
 
   public let configuration: Configuration
-  // Guards `queue`, `stopped` and `running`; @unchecked Sendable rests on every access
-  // holding it.
+  private let multi: UnsafeMutableRawPointer
+  // Guards `queue`, `stopped` and `finished`; @unchecked Sendable rests on every access
+  // holding it. Everything else belongs to the loop thread alone.
   private let condition = NSCondition()
   private var queue: [Job] = []
-  private var queueStart = 0
   private var stopped = false
-  /// Workers not yet finished, their libcurl handle included.
-  private var running = 0
+  /// The loop has ended and cleaned up its handles.
+  private var finished = false
+  private var idle: [CurlHandle] = []
+  private var active: [ObjectIdentifier: (handle: CurlHandle, job: Job)] = [:]
 
   public init(configuration: Configuration = Configuration()) {
     self.configuration = configuration
-    let workers = max(1, configuration.maxConcurrent)
-    running = workers
-    for index in 0..<workers {
-      let thread = Thread { [self] in work() }
-      thread.name = "governor-curl-\(index)"
-      thread.start()
-    }
+    _ = CurlHandle.globalInit
+    guard let multi = curl_multi_init() else { fatalError("libcurl could not create a handle") }
+    self.multi = multi
+    let thread = Thread { [self] in run() }
+    thread.name = "governor-curl"
+    thread.start()
   }
 
   public func send(_ request: SenderRequest) async throws(TransportError) -> SenderResponse {
     do {
       return try await withCheckedThrowingContinuation { continuation in
         condition.lock()
-        defer { condition.unlock() }
         guard !stopped else {
+          condition.unlock()
           continuation.resume(throwing: TransportError(.shutDown, "the transport is shut down"))
           return
         }
         queue.append(Job(request: request, continuation: continuation))
-        condition.signal()
+        condition.unlock()
+        curl_multi_wakeup(multi)
       }
     } catch let error as TransportError {
       throw error
@@ -70,59 +75,74 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
   }
 
-  /// Lets running requests finish, fails queued ones, and returns once every worker has
-  /// stopped and cleaned up its handle: a process that exits while a worker is still inside
-  /// libcurl (initialising, or tearing down TLS state) can crash in libcurl's or OpenSSL's
-  /// exit handlers — `governor serve` refusing to start did, under load.
+  /// Lets running requests finish, fails queued ones, and returns once the loop has stopped
+  /// and cleaned up its handles: a process that exits while libcurl is still working
+  /// (initialising, or tearing down TLS state) can crash in libcurl's or OpenSSL's exit
+  /// handlers — `governor serve` refusing to start did, under load.
   public func shutdown() {
     condition.lock()
     stopped = true
-    let abandoned = queue[queueStart...]
+    let abandoned = queue
     queue = []
-    queueStart = 0
-    condition.broadcast()
     condition.unlock()
+    curl_multi_wakeup(multi)
     for job in abandoned {
       job.continuation.resume(throwing: TransportError(.shutDown, "the transport shut down"))
     }
     condition.lock()
-    while running > 0 { condition.wait() }
+    while !finished { condition.wait() }
     condition.unlock()
   }
 
-  private func work() {
-    serveJobs()
+  private func run() {
+    while true {
+      let (started, stopping) = startQueued()
+      var running: Int32 = 0
+      curl_multi_perform(multi, &running)
+      finishDone()
+      if stopping && active.isEmpty { break }
+      // Returns early when a transfer needs attention, when libcurl's own timers are due,
+      // or when `send` or `shutdown` calls curl_multi_wakeup.
+      if started == 0 || running > 0 { curl_multi_poll(multi, nil, 0, 1000, nil) }
+    }
+    idle.removeAll()
+    curl_multi_cleanup(multi)
     condition.lock()
-    running -= 1
+    finished = true
     condition.broadcast()
     condition.unlock()
   }
 
-  /// Takes jobs until the transport stops; the handle is cleaned up on return.
-  private func serveJobs() {
-    let handle = CurlHandle()
-    while let job = next() {
-      do {
-        job.continuation.resume(
-          returning: try handle.perform(job.request, configuration: configuration))
-      } catch {
-        job.continuation.resume(throwing: error)
-      }
+  /// Adds queued requests while fewer than `maxConcurrent` are in flight; how many were
+  /// added, and whether the transport is stopping.
+  private func startQueued() -> (Int, Bool) {
+    let room = max(1, configuration.maxConcurrent) - active.count
+    condition.lock()
+    let taken = queue.prefix(max(0, room))
+    queue.removeFirst(taken.count)
+    let stopping = stopped
+    condition.unlock()
+    for job in taken {
+      let handle = idle.popLast() ?? CurlHandle()
+      handle.prepare(job.request, configuration: configuration)
+      active[ObjectIdentifier(handle)] = (handle, job)
+      curl_multi_add_handle(multi, handle.easy)
     }
+    return (taken.count, stopping)
   }
 
-  private func next() -> Job? {
-    condition.lock()
-    defer { condition.unlock() }
-    while queueStart == queue.count && !stopped { condition.wait() }
-    guard !stopped else { return nil }
-    let job = queue[queueStart]
-    queueStart += 1
-    // Drop the taken prefix now and then instead of shifting the array on every take.
-    if queueStart > 64, queueStart * 2 > queue.count {
-      queue.removeFirst(queueStart)
-      queueStart = 0
+  private func finishDone() {
+    var left: Int32 = 0
+    while let message = curl_multi_info_read(multi, &left) {
+      guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+        let handle = CurlHandle.owning(easy),
+        let (_, job) = active.removeValue(forKey: ObjectIdentifier(handle))
+      else { continue }
+      let code = message.pointee.data.result
+      curl_multi_remove_handle(multi, easy)
+      let outcome = handle.outcome(code)
+      idle.append(handle)
+      job.continuation.resume(with: outcome.mapError { $0 as any Error })
     }
-    return job
   }
 }
