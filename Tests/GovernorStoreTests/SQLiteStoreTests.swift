@@ -33,6 +33,34 @@ struct SQLiteStoreTests {
     #expect(tempStore == 2)  // MEMORY
   }
 
+  @Test("writes sharing one commit: one that throws is undone alone, the others are kept")
+  func groupCommitIsolatesAFailingWrite() async throws {
+    let store = try SQLiteStore(path: StoreBackend.temporaryPath())
+    try await store.pool.write { db in try db.execute(sql: "CREATE TABLE scratch (n INTEGER)") }
+    struct Refused: Error {}
+    let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+      for n in 0..<64 {
+        group.addTask {
+          do {
+            try await store.write { db in
+              try db.execute(sql: "INSERT INTO scratch (n) VALUES (?)", arguments: [n])
+              if n % 10 == 7 { throw Refused() }
+            }
+            return (n, true)
+          } catch {
+            return (n, false)
+          }
+        }
+      }
+      return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+    }
+    #expect(outcomes.filter { !$0.value }.keys.sorted() == [7, 17, 27, 37, 47, 57])
+    let kept = try await store.pool.read { db in
+      try Int.fetchAll(db, sql: "SELECT n FROM scratch ORDER BY n")
+    }
+    #expect(kept == (0..<64).filter { $0 % 10 != 7 })
+  }
+
   @Test("ids are 32 hex digits that sort in the order they were made, and never repeat")
   func idsInTimeOrder() {
     let start = Date(timeIntervalSince1970: 1_795_000_000)

@@ -18,6 +18,64 @@ struct ForwardedMessageJSON: Encodable {
 
   enum Key: String, CodingKey { case mime, tracking }
 
+  /// The webhook's body: the same bytes as `encoded(_:tracking:mime:)` (a test holds them
+  /// equal), written with `CanonicalJSON`, because `JSONEncoder` was 4% of the gateway's CPU
+  /// under load.
+  static func compact(_ message: Message, tracking: SenderTracking, mime: String) -> Data {
+    var json = CanonicalJSON()
+    json.object { json in
+      if let campaignId = message.campaignId {
+        json.key("campaign_id")
+        json.string(campaignId)
+      }
+      json.key("category")
+      json.string(message.category)
+      json.key("customer_id")
+      json.string(message.customerId)
+      json.key("from")
+      json.string(message.from)
+      json.key("headers")
+      json.object { json in
+        for (name, value) in message.headers.sorted(by: {
+          $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+        }) {
+          json.key(name)
+          json.string(value)
+        }
+      }
+      if let html = message.html {
+        json.key("html")
+        json.string(html)
+      }
+      json.key("id")
+      json.string(message.id)
+      json.key("mime")
+      json.string(mime)
+      if let receivedAt = message.receivedAt {
+        json.key("received_at")
+        json.date(receivedAt)
+      }
+      json.key("subject")
+      json.string(message.subject)
+      if let text = message.text {
+        json.key("text")
+        json.string(text)
+      }
+      json.key("to")
+      json.string(message.to)
+      json.key("tracking")
+      json.object { json in
+        json.key("clicks")
+        json.bool(tracking.clicks)
+        json.key("link_parameters")
+        json.bool(tracking.linkParameters)
+        json.key("opens")
+        json.bool(tracking.opens)
+      }
+    }
+    return Data(json.bytes)
+  }
+
   /// Sorted keys, slashes as written, ISO 8601 dates; `pretty` for files people read.
   static func encoded(
     _ message: Message, tracking: SenderTracking, mime: String? = nil, pretty: Bool = false

@@ -21,12 +21,8 @@ public struct WebhookSender: MailSender {
   public var description: String { "webhook:\(url)" }
 
   public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
-    guard
-      let body = try? ForwardedMessageJSON.encoded(
-        message, tracking: tracking, mime: MIMEMessage.render(message, date: Date()))
-    else {
-      return .failed(reason: "the message could not be encoded as JSON", attempts: 0)
-    }
+    let body = ForwardedMessageJSON.compact(
+      message, tracking: tracking, mime: MIMEMessage.render(message, date: Date()))
     let request = SenderRequest(
       method: "POST", url: url,
       headers: [
