@@ -46,6 +46,18 @@ public struct CanonicalJSON {
     needsComma = false
   }
 
+  /// A key and its string value; nothing at all for nil, as `encodeIfPresent` leaves it out.
+  public mutating func field(_ name: String, _ value: String?) {
+    guard let value else { return }
+    key(name)
+    string(value)
+  }
+
+  public mutating func field(_ name: String, _ value: Bool) {
+    key(name)
+    bool(value)
+  }
+
   public mutating func string(_ value: String) {
     separate()
     JSONLiteral.appendQuoted(value, to: &bytes)

@@ -24,53 +24,30 @@ struct ForwardedMessageJSON: Encodable {
   static func compact(_ message: Message, tracking: SenderTracking, mime: String) -> Data {
     var json = CanonicalJSON()
     json.object { json in
-      if let campaignId = message.campaignId {
-        json.key("campaign_id")
-        json.string(campaignId)
-      }
-      json.key("category")
-      json.string(message.category)
-      json.key("customer_id")
-      json.string(message.customerId)
-      json.key("from")
-      json.string(message.from)
+      json.field("campaign_id", message.campaignId)
+      json.field("category", message.category)
+      json.field("customer_id", message.customerId)
+      json.field("from", message.from)
       json.key("headers")
       json.object { json in
-        for (name, value) in message.headers.sorted(by: {
-          $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
-        }) {
-          json.key(name)
-          json.string(value)
-        }
+        let names = message.headers.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for name in names { json.field(name, message.headers[name]) }
       }
-      if let html = message.html {
-        json.key("html")
-        json.string(html)
-      }
-      json.key("id")
-      json.string(message.id)
-      json.key("mime")
-      json.string(mime)
+      json.field("html", message.html)
+      json.field("id", message.id)
+      json.field("mime", mime)
       if let receivedAt = message.receivedAt {
         json.key("received_at")
         json.date(receivedAt)
       }
-      json.key("subject")
-      json.string(message.subject)
-      if let text = message.text {
-        json.key("text")
-        json.string(text)
-      }
-      json.key("to")
-      json.string(message.to)
+      json.field("subject", message.subject)
+      json.field("text", message.text)
+      json.field("to", message.to)
       json.key("tracking")
       json.object { json in
-        json.key("clicks")
-        json.bool(tracking.clicks)
-        json.key("link_parameters")
-        json.bool(tracking.linkParameters)
-        json.key("opens")
-        json.bool(tracking.opens)
+        json.field("clicks", tracking.clicks)
+        json.field("link_parameters", tracking.linkParameters)
+        json.field("opens", tracking.opens)
       }
     }
     return Data(json.bytes)
