@@ -28,6 +28,10 @@ static inline CURLcode governor_curl_set_callback(
   return curl_easy_setopt(curl, option, callback);
 }
 
+static inline CURLMcode governor_curl_multi_set_long(CURLM *multi, CURLMoption option, long value) {
+  return curl_multi_setopt(multi, option, value);
+}
+
 static inline CURLcode governor_curl_get_long(CURL *curl, CURLINFO info, long *value) {
   return curl_easy_getinfo(curl, info, value);
 }

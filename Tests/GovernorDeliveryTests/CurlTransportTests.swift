@@ -40,6 +40,26 @@ struct CurlTransportTests {
     }
   }
 
+  @Test("bursts of requests at once keep reusing the connections the first burst opened")
+  func keepAliveAcrossBursts() async throws {
+    try await LoopbackSink.with { base, sink in
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 8))
+      defer { transport.shutdown() }
+      for _ in 0..<5 {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          for _ in 0..<8 {
+            group.addTask {
+              _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
+            }
+          }
+          try await group.waitForAll()
+        }
+      }
+      #expect(await sink.received.count == 40)
+      #expect(await sink.connectionCount <= 8)
+    }
+  }
+
   @Test("no more requests are in flight than the transport allows")
   func boundedConcurrency() async throws {
     let slow = [LoopbackSink.Answer](repeating: .init(status: 200, delay: 0.2), count: 12)

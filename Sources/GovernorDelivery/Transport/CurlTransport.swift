@@ -50,6 +50,12 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     _ = CurlHandle.globalInit
     guard let multi = curl_multi_init() else { fatalError("libcurl could not create a handle") }
     self.multi = multi
+    // Without a fixed size the cache is sized from the handles added at the moment, and a
+    // handle leaves the multi handle after each transfer: in quiet moments between bursts the
+    // cache shrank and closed kept-alive connections, so under load most sends opened a new
+    // one.
+    governor_curl_multi_set_long(
+      multi, CURLMOPT_MAXCONNECTS, max(1, configuration.maxConcurrent) * 2)
     let thread = Thread { [self] in run() }
     thread.name = "governor-curl"
     thread.start()
