@@ -27,7 +27,7 @@ public struct TrackingLimiter: Sendable {
   {
     TrackingTreatment(
       rules: rules(consent: consent), lists: index, unsubscribeLinks: unsubscribeLinks,
-      recipients: recipients)
+      recipients: recipients.withDigests)
   }
 
   public func rules(consent: Bool) -> TrackingPolicy.Rules {

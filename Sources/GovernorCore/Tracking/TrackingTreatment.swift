@@ -22,7 +22,14 @@ struct TrackingTreatment: Sendable {
 
     /// This recipient's identifiers, or nothing when there is no recipient.
     init(_ recipient: RecipientIdentity?) {
-      self = recipient.map { .recipient($0.withDigests()) } ?? .none
+      self = recipient.map { .recipient($0) } ?? .none
+    }
+
+    /// The same scan with the recipient's digests worked out, for a rewrite about to run:
+    /// not before, since most messages hold no URL and never need them.
+    var withDigests: Self {
+      guard case .recipient(let recipient) = self else { return self }
+      return .recipient(recipient.withDigests())
     }
   }
 
