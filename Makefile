@@ -51,7 +51,8 @@ format:
 	$(SWIFT) format format -i -r Sources Tests
 
 # Engine, rewriter, store, group-commit and dry-run figures, then POST /v1/messages under wrk:
-# nginx as a plain reverse proxy and the governor, side by side, forwarding to the same sink.
+# nginx as a plain reverse proxy, the floor of the governor's own stack (Hummingbird alone,
+# Hummingbird + libcurl) and the governor, side by side, forwarding to the same sink.
 bench: deps
 	@for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then apt-get update -qq && \

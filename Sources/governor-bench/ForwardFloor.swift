@@ -28,8 +28,9 @@ func forwardFloor(port: Int, sink: String) async throws {
   }
   let app = Application(
     router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-    onServerRunning: { _ in
-      FileHandle.standardOutput.write(Data("floor listening on 127.0.0.1:\(port)\n".utf8))
+    onServerRunning: { channel in
+      let bound = channel.localAddress?.port ?? port
+      FileHandle.standardOutput.write(Data("floor listening on http://127.0.0.1:\(bound)\n".utf8))
     })
   try await app.runService()
 }

@@ -1,6 +1,7 @@
 import Foundation
 
 // governor-bench [engine|rewriter|store|commit|dry-run] [FILTER] [POLICY.yaml]
+// governor-bench floor PORT SINK_URL|none   (the HTTP floor `.ci/http-bench` loads)
 //
 // `make bench` runs them all: the engine's decisions per second, the tracking rewriter's
 // MB/s on one core, the store's reserve + commit latency against a small and a very large
@@ -9,7 +10,11 @@ import Foundation
 // one). FILTER picks scenarios by name.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "floor", arguments.count == 3, let port = Int(arguments[1]) {
+if arguments.first == "floor" {
+  guard arguments.count == 3, let port = Int(arguments[1]) else {
+    FileHandle.standardError.write(Data("usage: governor-bench floor PORT SINK_URL|none\n".utf8))
+    exit(2)
+  }
   try await forwardFloor(port: port, sink: arguments[2])
   exit(0)
 }

@@ -1,0 +1,34 @@
+import Foundation
+import GovernorDelivery
+import TestPeers
+import Testing
+
+/// `governor-bench floor`, which `make bench` loads beside nginx and the governor: it must
+/// really forward, or the floor it reports would be the floor of doing nothing.
+@Suite("The benchmark's floor server")
+struct ForwardFloorTests {
+  @Test("each POST's body reaches the sink, and the sink's answer comes back")
+  func forwards() async throws {
+    let answer = LoopbackSink.Answer(status: 202, body: #"{"id":"sink-1"}"#)
+    try await LoopbackSink.with(script: [answer]) { sinkURL, sink in
+      let bench = GovernorBinary.executable.deletingLastPathComponent()
+        .appendingPathComponent("governor-bench")
+      let process = Process()
+      process.executableURL = bench
+      process.arguments = ["floor", "0", sinkURL + "/mail"]
+      let output = Pipe()
+      process.standardOutput = output
+      try process.run()
+      defer { process.terminate() }
+      let base = try #require(
+        try await offThePool { GovernorProcess.announcedAddress(output) })
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 1))
+      defer { transport.shutdown() }
+      let response = try await transport.send(
+        SenderRequest(method: "POST", url: base + "/v1/messages", body: Data(#"{"a":1}"#.utf8)))
+      #expect(response.status == 202)
+      #expect(String(decoding: response.body, as: UTF8.self) == #"{"id":"sink-1"}"#)
+      #expect(await sink.received.map { String(decoding: $0.body, as: UTF8.self) } == [#"{"a":1}"#])
+    }
+  }
+}
