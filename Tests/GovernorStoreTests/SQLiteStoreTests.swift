@@ -61,6 +61,37 @@ struct SQLiteStoreTests {
     #expect(kept == (0..<64).filter { $0 % 10 != 7 })
   }
 
+  @Test("the log is copied into the database file in the background, not by the writer")
+  func checkpointsInTheBackground() async throws {
+    let path = StoreBackend.temporaryPath()
+    let store = try SQLiteStore(path: path)
+    let fallback = try await store.pool.write { db in
+      try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
+    }
+    #expect(fallback == WALCheckpointer.writerFallbackPages)
+    try await store.pool.write { db in try db.execute(sql: "CREATE TABLE scratch (b BLOB)") }
+    func fileSize() throws -> Int {
+      try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+    }
+    let before = try fileSize()
+    for _ in 0..<50 {
+      try await store.write { db in
+        for _ in 0..<4 {
+          try db.execute(
+            sql: "INSERT INTO scratch (b) VALUES (?)",
+            arguments: [Data(repeating: 7, count: 4_000)])
+        }
+      }
+    }
+    // ~250 pages: far below the writer's own threshold, so only the background copy can
+    // have grown the database file.
+    let deadline = Date() + 5
+    while try fileSize() < before + 200 * 4_096, Date() < deadline {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    #expect(try fileSize() >= before + 200 * 4_096)
+  }
+
   @Test("ids are 32 hex digits that sort in the order they were made, and never repeat")
   func idsInTimeOrder() {
     let start = Date(timeIntervalSince1970: 1_795_000_000)

@@ -11,6 +11,8 @@ import GovernorCore
 public final class SQLiteStore: Store {
   let pool: DatabasePool
   private let commits: GroupCommit
+  /// Nil for a read-only store, which writes nothing.
+  private let checkpointer: WALCheckpointer?
 
   /// `readOnly`: opens an existing store without creating, migrating or writing anything (a
   /// dry-run must leave the file as it was).
@@ -21,6 +23,7 @@ public final class SQLiteStore: Store {
       configuration.busyMode = .timeout(10)
       pool = try DatabasePool(path: path, configuration: configuration)
       commits = GroupCommit(pool: pool)
+      checkpointer = nil
       return
     }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -37,10 +40,12 @@ public final class SQLiteStore: Store {
       // transaction: under load, a third of the writer's time. In memory it stays bounded by
       // one transaction's pages.
       try db.cachedStatement(sql: "PRAGMA temp_store = MEMORY").execute()
+      try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerFallbackPages)")
     }
     pool = try DatabasePool(path: path, configuration: configuration)
     commits = GroupCommit(pool: pool)
     try SQLiteMigrations.migrator.migrate(pool)
+    checkpointer = try WALCheckpointer(path: path)
   }
 
   /// Runs `body` in an IMMEDIATE transaction, which it may share with other writes that
