@@ -190,4 +190,19 @@ struct MessageValidationTests {
     #expect(
       try fields(message) == ["from", "headers.Bad Name", "headers.Subject", "category", "text"])
   }
+
+  @Test("an address needs one @, something before it, a dot after it, and no whitespace")
+  func addressShape() {
+    let good = ["a@b.c", "ana.bé@shop.example", "x+tag@[1.2.3.4]", "a@b.c.d", "ünï@cödé.example"]
+    let bad = [
+      "", "@b.c", "a@bc", "a@b@c.d", "a b@c.d", "a@c.d ", "a\t@c.d", "a@c.d\n",
+      "a\u{A0}@c.d", "a@c\u{3000}.d", "a@c.\u{2028}d", "a@c.d\u{85}", "a.b@", "ab.c",
+    ]
+    for address in good {
+      #expect(RecordValidator.looksLikeAddress(address), "\(address)")
+    }
+    for address in bad {
+      #expect(!RecordValidator.looksLikeAddress(address), "\(address.debugDescription)")
+    }
+  }
 }
