@@ -36,7 +36,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
   public let configuration: Configuration
   private let multi: UnsafeMutableRawPointer
   // Guards `queue`, `stopped` and `finished`; @unchecked Sendable rests on every access
-  // holding it. Everything else belongs to the loop thread alone.
+  // holding it. The multi handle is woken only while holding it, and freed only while holding
+  // it, so no wake-up can reach a freed handle. Everything else belongs to the loop thread.
   private let condition = NSCondition()
   private var queue: [Job] = []
   private var stopped = false
@@ -71,8 +72,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
           return
         }
         queue.append(Job(request: request, continuation: continuation))
-        condition.unlock()
         curl_multi_wakeup(multi)
+        condition.unlock()
       }
     } catch let error as TransportError {
       throw error
@@ -90,8 +91,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     stopped = true
     let abandoned = queue
     queue = []
+    if !finished { curl_multi_wakeup(multi) }
     condition.unlock()
-    curl_multi_wakeup(multi)
     for job in abandoned {
       job.continuation.resume(throwing: TransportError(.shutDown, "the transport shut down"))
     }
@@ -112,8 +113,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
       if started == 0 || running > 0 { curl_multi_poll(multi, nil, 0, 1000, nil) }
     }
     idle.removeAll()
-    curl_multi_cleanup(multi)
     condition.lock()
+    curl_multi_cleanup(multi)
     finished = true
     condition.broadcast()
     condition.unlock()
