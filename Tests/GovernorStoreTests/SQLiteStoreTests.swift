@@ -33,19 +33,17 @@ struct SQLiteStoreTests {
     #expect(tempStore == 2)  // MEMORY
   }
 
-  @Test("writes sharing one commit: one that throws is undone alone, the others are kept")
-  func groupCommitIsolatesAFailingWrite() async throws {
-    let store = try SQLiteStore(path: StoreBackend.temporaryPath())
-    try await store.pool.write { db in try db.execute(sql: "CREATE TABLE scratch (n INTEGER)") }
-    struct Refused: Error {}
-    let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+  struct Refused: Error {}
+
+  /// 64 writes at once, so most share a commit; whether each caller was told it succeeded.
+  static func writesAtOnce(
+    _ store: SQLiteStore, _ body: @escaping @Sendable (Int, Database) throws -> Void
+  ) async -> [Int: Bool] {
+    await withTaskGroup(of: (Int, Bool).self) { group in
       for n in 0..<64 {
         group.addTask {
           do {
-            try await store.write { db in
-              try db.execute(sql: "INSERT INTO scratch (n) VALUES (?)", arguments: [n])
-              if n % 10 == 7 { throw Refused() }
-            }
+            try await store.write { db in try body(n, db) }
             return (n, true)
           } catch {
             return (n, false)
@@ -54,11 +52,43 @@ struct SQLiteStoreTests {
       }
       return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
     }
+  }
+
+  @Test("writes sharing one commit: one that throws is undone alone, the others are kept")
+  func groupCommitIsolatesAFailingWrite() async throws {
+    let store = try SQLiteStore(path: StoreBackend.temporaryPath())
+    try await store.pool.write { db in try db.execute(sql: "CREATE TABLE scratch (n INTEGER)") }
+    let outcomes = await Self.writesAtOnce(store) { n, db in
+      try db.execute(sql: "INSERT INTO scratch (n) VALUES (?)", arguments: [n])
+      if n % 10 == 7 { throw Refused() }
+    }
     #expect(outcomes.filter { !$0.value }.keys.sorted() == [7, 17, 27, 37, 47, 57])
     let kept = try await store.pool.read { db in
       try Int.fetchAll(db, sql: "SELECT n FROM scratch ORDER BY n")
     }
     #expect(kept == (0..<64).filter { $0 % 10 != 7 })
+  }
+
+  @Test(
+    "a write that ends the shared transaction fails its whole batch: no caller is told yes for a row that is not there"
+  )
+  func groupCommitLostTransaction() async throws {
+    let store = try SQLiteStore(path: StoreBackend.temporaryPath())
+    try await store.pool.write { db in try db.execute(sql: "CREATE TABLE scratch (n INTEGER)") }
+    let outcomes = await Self.writesAtOnce(store) { n, db in
+      try db.execute(sql: "INSERT INTO scratch (n) VALUES (?)", arguments: [n])
+      if n == 7 {
+        try db.execute(sql: "ROLLBACK")
+        throw Refused()
+      }
+    }
+    #expect(outcomes[7] == false)
+    let kept = try await store.pool.read { db in
+      try Int.fetchAll(db, sql: "SELECT n FROM scratch ORDER BY n")
+    }
+    #expect(kept == outcomes.filter(\.value).keys.sorted())
+    // The store goes on working after it.
+    try await store.write { db in try db.execute(sql: "INSERT INTO scratch (n) VALUES (100)") }
   }
 
   @Test("the log is copied into the database file in the background, not by the writer")

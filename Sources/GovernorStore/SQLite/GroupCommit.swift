@@ -18,8 +18,9 @@ final class GroupCommit: Sendable {
   typealias Answer = @Sendable (Error?) -> Void
 
   private struct Job: Sendable {
-    /// Runs the write inside the shared transaction and says how to answer its caller.
-    let run: @Sendable (Database) -> Answer
+    /// Runs the write inside the shared transaction and says how to answer its caller;
+    /// throws only when the shared transaction itself can no longer be trusted.
+    let run: @Sendable (Database) throws -> Answer
     /// Answers a caller whose write never ran (the transaction could not begin).
     let fail: @Sendable (Error) -> Void
   }
@@ -47,17 +48,20 @@ final class GroupCommit: Sendable {
       enqueue(
         Job(
           run: { db in
+            let value: T
             do {
-              let value = try Self.inSavepoint(db) { try body(db) }
-              return { failure in
-                if let failure {
-                  continuation.resume(throwing: failure)
-                } else {
-                  continuation.resume(returning: value)
-                }
-              }
+              value = try Self.inSavepoint(db) { try body(db) }
+            } catch let lost as SavepointLost {
+              throw lost.error
             } catch {
               return { _ in continuation.resume(throwing: error) }
+            }
+            return { failure in
+              if let failure {
+                continuation.resume(throwing: failure)
+              } else {
+                continuation.resume(returning: value)
+              }
             }
           },
           fail: { continuation.resume(throwing: $0) }))
@@ -73,12 +77,26 @@ final class GroupCommit: Sendable {
     do {
       value = try body()
     } catch {
-      try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").execute()
-      try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+      do {
+        try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").execute()
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+      } catch {
+        // SQLite rolled the whole transaction back (a full disk, an I/O error) or the write
+        // cannot be undone alone: nothing in this batch may commit.
+        throw SavepointLost(error: error)
+      }
       throw error
     }
-    try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+    do {
+      try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+    } catch {
+      throw SavepointLost(error: error)
+    }
     return value
+  }
+
+  private struct SavepointLost: Error {
+    var error: any Error
   }
 
   private func enqueue(_ job: Job) {
@@ -122,7 +140,7 @@ final class GroupCommit: Sendable {
     answers.reserveCapacity(batch.count)
     do {
       try db.inTransaction(.immediate) {
-        for job in batch { answers.append(job.run(db)) }
+        for job in batch { answers.append(try job.run(db)) }
         return .commit
       }
     } catch {
