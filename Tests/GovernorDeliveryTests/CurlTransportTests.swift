@@ -40,21 +40,22 @@ struct CurlTransportTests {
     }
   }
 
+  /// `count` empty POSTs to `url` at once; returns when every one is answered.
+  static func postAtOnce(_ transport: CurlTransport, _ url: String, count: Int) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for _ in 0..<count {
+        group.addTask { _ = try await transport.send(SenderRequest(method: "POST", url: url)) }
+      }
+      try await group.waitForAll()
+    }
+  }
+
   @Test("bursts of requests at once keep reusing the connections the first burst opened")
   func keepAliveAcrossBursts() async throws {
     try await LoopbackSink.with { base, sink in
       let transport = CurlTransport(configuration: .init(maxConcurrent: 8))
       defer { transport.shutdown() }
-      for _ in 0..<5 {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-          for _ in 0..<8 {
-            group.addTask {
-              _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
-            }
-          }
-          try await group.waitForAll()
-        }
-      }
+      for _ in 0..<5 { try await Self.postAtOnce(transport, base + "/mail", count: 8) }
       #expect(await sink.received.count == 40)
       #expect(await sink.connectionCount <= 8)
     }
@@ -66,14 +67,7 @@ struct CurlTransportTests {
     try await LoopbackSink.with(script: slow) { base, sink in
       let transport = CurlTransport(configuration: .init(maxConcurrent: 3))
       defer { transport.shutdown() }
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        for _ in 0..<12 {
-          group.addTask {
-            _ = try await transport.send(SenderRequest(method: "POST", url: base + "/mail"))
-          }
-        }
-        try await group.waitForAll()
-      }
+      try await Self.postAtOnce(transport, base + "/mail", count: 12)
       #expect(await sink.received.count == 12)
       #expect(await sink.mostAtOnce == 3)
     }

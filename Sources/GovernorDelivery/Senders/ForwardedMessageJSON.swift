@@ -30,8 +30,8 @@ struct ForwardedMessageJSON: Encodable {
       json.field("from", message.from)
       json.key("headers")
       json.object { json in
-        let names = message.headers.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for name in names { json.field(name, message.headers[name]) }
+        let headers = message.headers.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        for (name, value) in headers { json.field(name, value) }
       }
       json.field("html", message.html)
       json.field("id", message.id)
