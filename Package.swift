@@ -89,7 +89,7 @@ let package = Package(
     .executableTarget(
       name: "governor-bench",
       dependencies: [
-        "GovernorCore", "GovernorStore", "GovernorDelivery",
+        "GovernorCore", "GovernorStore", "GovernorDelivery", "CCurl",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Hummingbird", package: "hummingbird"),
       ]

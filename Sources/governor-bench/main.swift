@@ -2,6 +2,7 @@ import Foundation
 
 // governor-bench [engine|rewriter|store|commit|dry-run] [FILTER] [POLICY.yaml]
 // governor-bench floor PORT SINK_URL|none   (the HTTP floor `.ci/http-bench` loads)
+// governor-bench curl SINK_URL libcurl|transport [SECONDS]   (posting alone, no server)
 //
 // `make bench` runs them all: the engine's decisions per second, the tracking rewriter's
 // MB/s on one core, the store's reserve + commit latency against a small and a very large
@@ -16,6 +17,16 @@ if arguments.first == "floor" {
     exit(2)
   }
   try await forwardFloor(port: port, sink: arguments[2])
+  exit(0)
+}
+if arguments.first == "curl" {
+  guard arguments.count == 3 || arguments.count == 4 else {
+    FileHandle.standardError.write(
+      Data("usage: governor-bench curl SINK_URL libcurl|transport [SECONDS]\n".utf8))
+    exit(2)
+  }
+  let seconds = arguments.count == 4 ? Double(arguments[3]) ?? 5 : 5
+  try await curlClientFloor(url: arguments[1], mode: arguments[2], seconds: seconds)
   exit(0)
 }
 let names = ["engine", "rewriter", "store", "commit", "dry-run"]

@@ -32,3 +32,34 @@ struct ForwardFloorTests {
     }
   }
 }
+
+/// `governor-bench curl`, the client-side floor `make bench` sets against the CPU budget: each
+/// mode must really post to the sink, or the µs per request it reports would mean nothing.
+@Suite("The benchmark's client floor")
+struct CurlClientFloorTests {
+  @Test(
+    "each mode posts to the sink and counts no more than arrived",
+    arguments: ["libcurl", "transport"])
+  func posts(mode: String) async throws {
+    try await LoopbackSink.with { sinkURL, sink in
+      let bench = GovernorBinary.executable.deletingLastPathComponent()
+        .appendingPathComponent("governor-bench")
+      let process = Process()
+      process.executableURL = bench
+      process.arguments = ["curl", sinkURL + "/mail", mode, "0.3"]
+      let output = Pipe()
+      process.standardOutput = output
+      try process.run()
+      let printed = try await offThePool {
+        String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      }
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0)
+      let counted = try #require(
+        printed.firstMatch(of: /µs of CPU per request \((\d+) requests\)/).flatMap { Int($0.1) })
+      #expect(counted > 0)
+      #expect(await sink.received.count >= counted)
+      #expect(await sink.received.allSatisfy { $0.path == "/mail" && $0.method == "POST" })
+    }
+  }
+}

@@ -27,6 +27,24 @@ struct CurlTransportTests {
     }
   }
 
+  @Test("answer headers: names lowercased, values without HTTP's surrounding whitespace")
+  func answerHeaders() async throws {
+    let sink = try FaultSink { _, _ in
+      .answer(
+        status: 429,
+        headers: ["Retry-After": "\t 30 \t", "X-Message-ID": "id with spaces", "X-Empty": " "])
+    }
+    defer { sink.stop() }
+    let transport = CurlTransport()
+    defer { transport.shutdown() }
+    let response = try await transport.send(SenderRequest(method: "POST", url: sink.url + "/mail"))
+    #expect(response.status == 429)
+    #expect(response.headers["retry-after"] == "30")
+    #expect(response.headers["x-message-id"] == "id with spaces")
+    #expect(response.headers["x-empty"] == "")
+    #expect(response.headers["content-type"] == "application/json")
+  }
+
   @Test("requests one after another reuse one keep-alive connection")
   func keepAlive() async throws {
     try await LoopbackSink.with { base, sink in

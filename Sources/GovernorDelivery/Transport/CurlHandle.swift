@@ -198,17 +198,34 @@ private final class Received {
     return size * count
   }
 
-  /// One header line as libcurl hands it over, CRLF included. Read as bytes: this runs for
-  /// every line of every answer on the transport's one thread.
+  /// One header line as libcurl hands it over, CRLF included. Read as bytes, with only
+  /// HTTP's own whitespace trimmed (RFC 9110 § 5.6.3: space and tab, and the line's CRLF):
+  /// this runs for every line of every answer on the transport's one thread, and trimming
+  /// `Character`s looked up Unicode properties for each byte (6% of the transport's CPU).
   private func header(_ line: UnsafeRawBufferPointer) {
     if line.starts(with: "HTTP/".utf8) {
       // A new response (after a 100 Continue or a redirect): only the last one's headers count.
-      headers = [:]
+      // Room for a usual answer's headers, so the dictionary does not grow line by line.
+      headers = Dictionary(minimumCapacity: 12)
       return
     }
     guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
-    let name = String(decoding: line[..<colon].lazy.map(\.asciiLowercased), as: UTF8.self)
-    let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
-    headers[name] = String(value.trimmingWhitespace())
+    let name = String(unsafeUninitializedCapacity: colon) { name in
+      for index in 0..<colon { name[index] = line[index].asciiLowercased }
+      return colon
+    }
+    var start = colon + 1
+    var end = line.count
+    while start < end, line[start].isHTTPWhitespace { start += 1 }
+    while end > start, line[end - 1].isHTTPWhitespace { end -= 1 }
+    headers[name] = String(
+      decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+  }
+}
+
+extension UInt8 {
+  fileprivate var isHTTPWhitespace: Bool {
+    self == UInt8(ascii: " ") || self == UInt8(ascii: "\t") || self == UInt8(ascii: "\r")
+      || self == UInt8(ascii: "\n")
   }
 }
