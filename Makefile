@@ -37,9 +37,15 @@ demo: deps
 
 # The store's contract suite runs against SQLite and against a throwaway PostgreSQL server
 # that lives only as long as the test run; the SES sender is tested against moto's server.
+# The run is bounded (about 10 minutes when healthy): a hang, a child process holding the
+# output pipe after a crash included, fails in TEST_MINUTES instead of eating CI's 90.
+TEST_MINUTES ?= 40
 test: deps
 	$(SWIFT) build --build-tests
-	MOTO_SERVER="$(MOTO_SERVER)" .ci/with-postgres $(SWIFT) test --skip-build
+	MOTO_SERVER="$(MOTO_SERVER)" .ci/with-postgres \
+	  timeout --kill-after=30 $(TEST_MINUTES)m $(SWIFT) test --skip-build || { rc=$$?; \
+	  [ $$rc -ne 124 ] || echo "make test: stopped after TEST_MINUTES=$(TEST_MINUTES): a hang"; \
+	  exit $$rc; }
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)

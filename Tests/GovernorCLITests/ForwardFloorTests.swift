@@ -18,7 +18,9 @@ struct ForwardFloorTests {
       process.arguments = ["floor", "0", sinkURL + "/mail"]
       let output = Pipe()
       process.standardOutput = output
+      process.standardError = FileHandle.nullDevice
       try process.run()
+      killIfStillRunning(process, after: 60)
       defer { process.terminate() }
       let base = try #require(
         try await offThePool { GovernorProcess.announcedAddress(output) })
@@ -46,10 +48,12 @@ struct CurlClientFloorTests {
         .appendingPathComponent("governor-bench")
       let process = Process()
       process.executableURL = bench
-      process.arguments = ["curl", sinkURL + "/mail", mode, "0.3"]
+      process.arguments = ["curl", sinkURL + "/mail", mode, "0.5"]
       let output = Pipe()
       process.standardOutput = output
+      process.standardError = FileHandle.nullDevice
       try process.run()
+      killIfStillRunning(process, after: 60)
       let printed = try await offThePool {
         String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       }
@@ -61,5 +65,14 @@ struct CurlClientFloorTests {
       #expect(await sink.received.count >= counted)
       #expect(await sink.received.allSatisfy { $0.path == "/mail" && $0.method == "POST" })
     }
+  }
+}
+
+/// A child that outlives its test holds the pipe its output goes to, and whoever reads that
+/// pipe waits with it: killed after `seconds`, a hung child fails its test instead of the run.
+func killIfStillRunning(_ process: Process, after seconds: Int) {
+  let pid = process.processIdentifier
+  DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) {
+    if process.isRunning { kill(pid, SIGKILL) }
   }
 }

@@ -238,63 +238,72 @@ enum TLSServer {
   /// leaves no workers behind.
   static func withHTTP2(_ body: (String, String) async throws -> Void) async throws {
     try await withCertificate { folder, cert, key in
-      let port = Int.random(in: 20_000..<60_000)
       let config = folder.appendingPathComponent("nginx.conf")
-      try """
-      master_process off;
-      daemon off;
-      pid \(folder.path)/nginx.pid;
-      error_log \(folder.path)/error.log;
-      events {}
-      http {
-        access_log off;
-        server {
-          listen 127.0.0.1:\(port) ssl http2;
-          ssl_certificate \(cert);
-          ssl_certificate_key \(key);
-          location / { return 200 'h2 sink'; }
-        }
-      }
-      """.write(to: config, atomically: true, encoding: .utf8)
       try await withServer(
-        "/usr/sbin/nginx", ["-p", folder.path, "-c", config.path], port: port
-      ) {
-        try await body("https://127.0.0.1:\(port)/mail", cert)
-      }
+        "/usr/sbin/nginx",
+        arguments: { port in
+          try """
+          master_process off;
+          daemon off;
+          pid \(folder.path)/nginx.pid;
+          error_log \(folder.path)/error.log;
+          events {}
+          http {
+            access_log off;
+            server {
+              listen 127.0.0.1:\(port) ssl http2;
+              ssl_certificate \(cert);
+              ssl_certificate_key \(key);
+              location / { return 200 'h2 sink'; }
+            }
+          }
+          """.write(to: config, atomically: true, encoding: .utf8)
+          return ["-p", folder.path, "-c", config.path]
+        },
+        body: { port in try await body("https://127.0.0.1:\(port)/mail", cert) })
     }
   }
 
   static func withSServer(
     cert: String, key: String, _ body: (String, String) async throws -> Void
   ) async throws {
-    let port = Int.random(in: 20_000..<60_000)
     try await withServer(
       "/usr/bin/openssl",
-      ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www"],
-      port: port
-    ) {
-      try await body("https://127.0.0.1:\(port)/", cert)
-    }
+      arguments: { port in
+        ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www"]
+      },
+      body: { port in try await body("https://127.0.0.1:\(port)/", cert) })
   }
 
-  /// Runs a server process while `body` runs; it is killed afterwards (SIGKILL: s_server does
-  /// not stop on SIGTERM while it holds a connection).
+  /// Runs a server process on a random port while `body` runs; it is killed afterwards
+  /// (SIGKILL: s_server does not stop on SIGTERM while it holds a connection). A server that
+  /// exits before it listens most likely lost its port to another test's server: it is started
+  /// again on another. A busy test run can take seconds to start one, hence the long wait.
   static func withServer(
-    _ executable: String, _ arguments: [String], port: Int, attempts: Int = 100,
-    _ body: () async throws -> Void
+    _ executable: String, arguments: (Int) throws -> [String], waitSeconds: Int = 30,
+    body: (Int) async throws -> Void
   ) async throws {
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: executable)
-    server.arguments = arguments
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
-    defer {
-      kill(server.processIdentifier, SIGKILL)
-      server.waitUntilExit()
+    for _ in 0..<3 {
+      let port = Int.random(in: 20_000..<60_000)
+      // Taken already, the port would answer for another test's server.
+      if accepts(port: port) { continue }
+      let server = Process()
+      server.executableURL = URL(fileURLWithPath: executable)
+      server.arguments = try arguments(port)
+      server.standardOutput = FileHandle.nullDevice
+      server.standardError = FileHandle.nullDevice
+      try server.run()
+      defer {
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+      }
+      guard try await waitForListener(port: port, while: server, seconds: waitSeconds) else {
+        continue
+      }
+      try await body(port)
+      return
     }
-    try await waitForListener(port: port, attempts: attempts)
-    try await body()
+    throw TransportError(.connection, "\(executable) exited three times before it listened")
   }
 
   static func run(_ tool: String, _ arguments: [String]) throws {
@@ -310,23 +319,32 @@ enum TLSServer {
     }
   }
 
-  /// Polls with plain TCP every 50 ms until a server accepts on `port`.
-  static func waitForListener(port: Int, attempts: Int = 100) async throws {
-    for _ in 0..<attempts {
-      let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-      var address = sockaddr_in()
-      address.sin_family = sa_family_t(AF_INET)
-      address.sin_port = in_port_t(UInt16(port).bigEndian)
-      address.sin_addr.s_addr = inet_addr("127.0.0.1")
-      let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-      }
-      close(fd)
-      if connected { return }
+  /// Polls with plain TCP every 50 ms until a server accepts on `port`: true once one does,
+  /// false if `server` exits first.
+  static func waitForListener(port: Int, while server: Process, seconds: Int) async throws
+    -> Bool
+  {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+      if accepts(port: port) { return server.isRunning }
+      if !server.isRunning { return false }
       try await Task.sleep(for: .milliseconds(50))
     }
     throw TransportError(.connection, "nothing started listening on \(port)")
+  }
+
+  /// Whether something on 127.0.0.1 accepts a plain TCP connection on `port`.
+  static func accepts(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
   }
 }

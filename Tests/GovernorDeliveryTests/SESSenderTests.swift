@@ -105,12 +105,9 @@ enum MotoServer {
       }
       return
     }
-    let port = Int.random(in: 20_000..<60_000)
     try await TLSServer.withServer(
-      executable, ["-H", "127.0.0.1", "-p", "\(port)"], port: port, attempts: 200
-    ) {
-      try await body("http://127.0.0.1:\(port)")
-    }
+      executable, arguments: { port in ["-H", "127.0.0.1", "-p", "\(port)"] },
+      body: { port in try await body("http://127.0.0.1:\(port)") })
   }
 
   static func find(_ name: String) -> String? {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A real HTTP server on 127.0.0.1 standing in for the mail sender: it records every request
 /// and answers from a script (then 200s), so tests see what crossed the wire.
@@ -91,12 +92,21 @@ public actor LoopbackSink {
         portSink.finish()
       },
       logger: Self.quietLogger)
+    // Stopped by a graceful shutdown, not by cancelling the server's task: cancelled while a
+    // connection is accepted but not yet served, NIO traps ("Deinited NIOAsyncWriter without
+    // calling finish()", apple/swift-nio#3481) and takes the whole test process down with it.
+    let server = ServiceGroup(
+      configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Self.quietLogger))
     try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask { try await app.run() }
+      group.addTask { try await server.run() }
       var iterator = ports.makeAsyncIterator()
-      guard let port = await iterator.next() else { return }
-      defer { group.cancelAll() }
-      try await body("http://127.0.0.1:\(port)", sink)
+      var failure: (any Error)?
+      if let port = await iterator.next() {
+        do { try await body("http://127.0.0.1:\(port)", sink) } catch { failure = error }
+      }
+      await server.triggerGracefulShutdown()
+      try await group.waitForAll()
+      if let failure { throw failure }
     }
   }
 }
