@@ -5,6 +5,7 @@ import GovernorGateway
 import GovernorStore
 import Hummingbird
 import Logging
+import TestPeers
 
 /// A gateway served over real HTTP on a free loopback port, in this process, with a key per
 /// scope, two consenting customers (`c1`, `c2`) and an outbox sender.
@@ -78,23 +79,10 @@ struct GatewayServer {
       store: store, policy: policy, sender: OutboxSender(folder: outbox),
       confirmSubscription: confirming?.fetch, policyFile: policyFile, clock: { now })
     var quiet = Logger(label: "route-test")
-    // Cancelling the server at the end of a test logs an error that is not one.
     quiet.logLevel = .critical
-    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-      router: GatewayRoutes.router(gateway),
-      configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-      onServerRunning: { channel in
-        portSink.yield(channel.localAddress?.port ?? 0)
-        portSink.finish()
-      }, logger: quiet)
     let client = CurlTransport(configuration: .init(maxConcurrent: 4))
     defer { client.shutdown() }
-    try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask { try await app.run() }
-      var iterator = ports.makeAsyncIterator()
-      guard let port = await iterator.next() else { return }
-      defer { group.cancelAll() }
+    try await withLoopbackServer(GatewayRoutes.router(gateway), logger: quiet) { port in
       try await body(
         GatewayServer(
           base: "http://127.0.0.1:\(port)", store: store, gateway: gateway, outbox: outbox,

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import ServiceLifecycle
 
 /// A real HTTP server on 127.0.0.1 standing in for the mail sender: it records every request
 /// and answers from a script (then 200s), so tests see what crossed the wire.
@@ -83,36 +82,14 @@ public actor LoopbackSink {
         status: .init(code: answer.status), headers: responseHeaders,
         body: .init(byteBuffer: ByteBuffer(string: answer.body)))
     }
-    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-      router: router,
-      configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-      onServerRunning: { channel in
-        portSink.yield(channel.localAddress?.port ?? 0)
-        portSink.finish()
-      },
-      logger: Self.quietLogger)
-    // Stopped by a graceful shutdown, not by cancelling the server's task: cancelled while a
-    // connection is accepted but not yet served, NIO traps ("Deinited NIOAsyncWriter without
-    // calling finish()", apple/swift-nio#3481) and takes the whole test process down with it.
-    let server = ServiceGroup(
-      configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Self.quietLogger))
-    try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask { try await server.run() }
-      var iterator = ports.makeAsyncIterator()
-      var failure: (any Error)?
-      if let port = await iterator.next() {
-        do { try await body("http://127.0.0.1:\(port)", sink) } catch { failure = error }
-      }
-      await server.triggerGracefulShutdown()
-      try await group.waitForAll()
-      if let failure { throw failure }
+    try await withLoopbackServer(router, logger: Self.quietLogger) { port in
+      try await body("http://127.0.0.1:\(port)", sink)
     }
   }
 }
 
 extension LoopbackSink {
-  /// Stopping the sink at the end of a test logs a cancellation "error" that is not one.
+  /// The sink's own chatter (a connection the client hung up on) is not the test's concern.
   static var quietLogger: Logger {
     var logger = Logger(label: "sink")
     logger.logLevel = .critical

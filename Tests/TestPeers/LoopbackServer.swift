@@ -1,0 +1,35 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Runs a Hummingbird router on 127.0.0.1 (a free port) while `body` runs, then stops it.
+///
+/// Stopped by a graceful shutdown, not by cancelling the server's task: cancelled while a
+/// connection is accepted but not yet served, NIO traps ("Deinited NIOAsyncWriter without
+/// calling finish()", apple/swift-nio#3481) and takes the whole test process down with it.
+public func withLoopbackServer<Context: RequestContext>(
+  _ router: Router<Context>, logger: Logger, _ body: (Int) async throws -> Void
+) async throws where Context.Source == ApplicationRequestContextSource {
+  let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+  let app = Application(
+    router: router,
+    configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+    onServerRunning: { channel in
+      portSink.yield(channel.localAddress?.port ?? 0)
+      portSink.finish()
+    },
+    logger: logger)
+  let server = ServiceGroup(
+    configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+  try await withThrowingTaskGroup(of: Void.self) { group in
+    group.addTask { try await server.run() }
+    var iterator = ports.makeAsyncIterator()
+    var failure: (any Error)?
+    if let port = await iterator.next() {
+      do { try await body(port) } catch { failure = error }
+    }
+    await server.triggerGracefulShutdown()
+    try await group.waitForAll()
+    if let failure { throw failure }
+  }
+}
