@@ -37,8 +37,9 @@ demo: deps
 
 # The store's contract suite runs against SQLite and against a throwaway PostgreSQL server
 # that lives only as long as the test run; the SES sender is tested against moto's server.
-# The run is bounded (about 10 minutes when healthy): a hang, a child process holding the
-# output pipe after a crash included, fails in TEST_MINUTES instead of eating CI's 90.
+# The run is bounded (about a minute once built, when healthy): a hang, a child process
+# holding the output pipe after a crash included, fails in TEST_MINUTES instead of eating
+# CI's 90.
 TEST_MINUTES ?= 40
 test: deps
 	$(SWIFT) build --build-tests

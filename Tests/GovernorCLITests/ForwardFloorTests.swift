@@ -67,12 +67,3 @@ struct CurlClientFloorTests {
     }
   }
 }
-
-/// A child that outlives its test holds the pipe its output goes to, and whoever reads that
-/// pipe waits with it: killed after `seconds`, a hung child fails its test instead of the run.
-func killIfStillRunning(_ process: Process, after seconds: Int) {
-  let pid = process.processIdentifier
-  DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) {
-    if process.isRunning { kill(pid, SIGKILL) }
-  }
-}

@@ -9,6 +9,15 @@ func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async t
   }
 }
 
+/// A child that outlives its test holds the pipe its output goes to, and whoever reads that
+/// pipe waits with it: killed after `seconds`, a hung child fails its test instead of the run.
+func killIfStillRunning(_ process: Process, after seconds: Int) {
+  let pid = process.processIdentifier
+  DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) {
+    if process.isRunning { kill(pid, SIGKILL) }
+  }
+}
+
 /// `governor serve` as a process the test controls to the signal: started, loaded, killed
 /// with SIGKILL and started again on the same store. Its state is set once, when it starts.
 final class GovernorProcess: @unchecked Sendable {

@@ -303,7 +303,7 @@ enum TLSServer {
       try await body(port)
       return
     }
-    throw TransportError(.connection, "\(executable) exited three times before it listened")
+    throw TransportError(.connection, "\(executable) could not start listening on three ports")
   }
 
   static func run(_ tool: String, _ arguments: [String]) throws {

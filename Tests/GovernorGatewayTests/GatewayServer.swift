@@ -4,7 +4,6 @@ import GovernorDelivery
 import GovernorGateway
 import GovernorStore
 import Hummingbird
-import Logging
 import TestPeers
 
 /// A gateway served over real HTTP on a free loopback port, in this process, with a key per
@@ -78,11 +77,9 @@ struct GatewayServer {
     let gateway = Gateway(
       store: store, policy: policy, sender: OutboxSender(folder: outbox),
       confirmSubscription: confirming?.fetch, policyFile: policyFile, clock: { now })
-    var quiet = Logger(label: "route-test")
-    quiet.logLevel = .critical
     let client = CurlTransport(configuration: .init(maxConcurrent: 4))
     defer { client.shutdown() }
-    try await withLoopbackServer(GatewayRoutes.router(gateway), logger: quiet) { port in
+    try await withLoopbackServer(GatewayRoutes.router(gateway), label: "route-test") { port in
       try await body(
         GatewayServer(
           base: "http://127.0.0.1:\(port)", store: store, gateway: gateway, outbox: outbox,

@@ -3,13 +3,16 @@ import Logging
 import ServiceLifecycle
 
 /// Runs a Hummingbird router on 127.0.0.1 (a free port) while `body` runs, then stops it.
+/// Its log (`label`) holds only critical lines: a client hanging up is not the test's concern.
 ///
 /// Stopped by a graceful shutdown, not by cancelling the server's task: cancelled while a
 /// connection is accepted but not yet served, NIO traps ("Deinited NIOAsyncWriter without
 /// calling finish()", apple/swift-nio#3481) and takes the whole test process down with it.
 public func withLoopbackServer<Context: RequestContext>(
-  _ router: Router<Context>, logger: Logger, _ body: (Int) async throws -> Void
+  _ router: Router<Context>, label: String, _ body: (Int) async throws -> Void
 ) async throws where Context.Source == ApplicationRequestContextSource {
+  var logger = Logger(label: label)
+  logger.logLevel = .critical
   let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
   let app = Application(
     router: router,

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
 
 /// A real HTTP server on 127.0.0.1 standing in for the mail sender: it records every request
@@ -82,18 +81,9 @@ public actor LoopbackSink {
         status: .init(code: answer.status), headers: responseHeaders,
         body: .init(byteBuffer: ByteBuffer(string: answer.body)))
     }
-    try await withLoopbackServer(router, logger: Self.quietLogger) { port in
+    try await withLoopbackServer(router, label: "sink") { port in
       try await body("http://127.0.0.1:\(port)", sink)
     }
-  }
-}
-
-extension LoopbackSink {
-  /// The sink's own chatter (a connection the client hung up on) is not the test's concern.
-  static var quietLogger: Logger {
-    var logger = Logger(label: "sink")
-    logger.logLevel = .critical
-    return logger
   }
 }
 
