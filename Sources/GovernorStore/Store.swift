@@ -133,9 +133,12 @@ public protocol Store: Sendable {
   /// Everything held about a customer, for a data-subject access request (GDPR Art. 15).
   func exportCustomer(_ customerId: String) async throws -> CustomerExport?
 
-  /// Erases a customer (GDPR Art. 17): profile, consent history, suppressions, sends and held
-  /// messages. Audit rows stay, as they hold only the customer id and the hash chain must not
-  /// break. Returns false for an unknown customer.
+  /// Erases a customer (GDPR Art. 17): profile, consent history, sends, held messages and
+  /// lifted suppressions. Audit rows stay, as they hold only the customer id and the hash
+  /// chain must not break. Active suppressions stay, reduced to the customer id, a keyed
+  /// digest of the address, the reason, scope and date, so the opt-out, bounce or complaint
+  /// still stops mail to the id or the address (GDPR Art. 17(3)(b) and 21(3), CAN-SPAM
+  /// §7704(a)(4)). Returns false for an unknown customer.
   func eraseCustomer(_ customerId: String) async throws -> Bool
 }
 
@@ -234,6 +237,9 @@ public struct SuppressionHistory: Hashable, Sendable, Encodable {
   public var suppression: Suppression
   public var liftedAt: Date?
   public var liftedBy: String?
+  /// When its customer was erased and it was kept, holding only the customer id, a keyed
+  /// digest of the address, the reason, scope and date: it still stops mail to either.
+  public var erasedAt: Date?
 }
 
 /// Where a forwarded message stands.

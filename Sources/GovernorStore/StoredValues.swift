@@ -30,6 +30,21 @@ enum StoredValues {
     "CREATE INDEX preference_event_by_customer ON preference_event (customer_id, at)",
   ]
 
+  /// Migration v8: what erasure keeps of a customer's suppressions (a keyed digest of their
+  /// address, when the suppression was kept) and the key of those digests.
+  static let erasureRecordSQL = [
+    "ALTER TABLE suppression ADD COLUMN address_key TEXT",
+    "ALTER TABLE suppression ADD COLUMN erased_at DOUBLE PRECISION",
+    """
+    CREATE INDEX suppression_by_address ON suppression (address_key)
+    WHERE address_key IS NOT NULL
+    """,
+    "CREATE TABLE store_key (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+  ]
+
+  /// The source a suppression keeps once its customer is erased: the one it had may name them.
+  static let keptAtErasure = "kept when the customer was erased"
+
   /// `PREFIX_` and 32 lowercase hex digits, as the ids have always looked: the first 48 bits
   /// are the milliseconds since 1970 and the other 80 random, as in a UUIDv7. Time first keeps
   /// each new id at the end of its unique index, where fully random ids landed on a random

@@ -80,10 +80,13 @@ struct CustomerCommand: AsyncParsableCommand {
   struct Forget: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract:
-        "Erase a customer (GDPR Art. 17): profile, consent, suppressions, sends, held mail.",
+        "Erase a customer (GDPR Art. 17): profile, consent, sends, held mail.",
       discussion: """
         The audit log keeps its rows, which name only the customer id, so its hash chain still \
-        verifies. Exits 1 when the store has no such customer.
+        verifies. Active suppressions (unsubscribed, bounced, complained) are kept, reduced to \
+        the customer id, a keyed hash of the address, the reason, scope and date, so the \
+        person is never mailed again by that id or that address (GDPR Art. 17(3), 21(3)); \
+        `customer export` lists them. Exits 1 when the store has no such customer.
         """
     )
 

@@ -51,15 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
   func run() async throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
     // Checked before any libcurl worker starts: a refusal exits at once.
-    let tokens: UnsubscribeTokens
-    do {
-      tokens = try UnsubscribeSecret.tokens(
-        environment: ProcessInfo.processInfo.environment, devFile: devUnsubscribeSecretFile,
-        policy: policy)
-    } catch {
-      printError("\(error)")
-      throw ExitCode(2)
-    }
+    let tokens = try UnsubscribeSecret.tokensOrExit(
+      devFile: devUnsubscribeSecretFile, policy: policy)
     let transport = CurlTransport(
       configuration: .init(connectTimeout: min(5, senderTimeout), totalTimeout: senderTimeout))
     defer { transport.shutdown() }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import GovernorCore
 import GovernorGateway
@@ -22,9 +23,22 @@ enum UnsubscribeSecret {
     if let devFile {
       return try UnsubscribeTokens(secret: try secret(in: devFile))
     }
-    guard policy.headers.listUnsubscribe?.url == nil else { throw Missing() }
+    let links = policy.headers.listUnsubscribe
+    guard links?.url == nil && links?.mailto == nil else { throw Missing() }
     // No links are made, so none need to outlive the process.
     return .ephemeral()
+  }
+
+  /// The tokens from the environment or the development file; a missing or short secret is
+  /// said on stderr and ends the command (exit 2).
+  static func tokensOrExit(devFile: String?, policy: Policy) throws -> UnsubscribeTokens {
+    do {
+      return try tokens(
+        environment: ProcessInfo.processInfo.environment, devFile: devFile, policy: policy)
+    } catch {
+      printError("\(error)")
+      throw ExitCode(2)
+    }
   }
 
   private static func secret(in file: String) throws -> String {

@@ -42,8 +42,10 @@ struct GovernorBinary {
     try run(arguments, environment: nil)
   }
 
-  /// `environment` nil: the test process's own.
-  static func run(_ arguments: [String], environment: [String: String]?) throws -> Run {
+  /// `environment` nil: the test process's own. `input`, when given, is the standard input.
+  static func run(_ arguments: [String], environment: [String: String]?, input: String? = nil)
+    throws -> Run
+  {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -53,7 +55,13 @@ struct GovernorBinary {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = Pipe()
+    if input != nil { process.standardInput = stdin }
     try process.run()
+    if let input {
+      stdin.fileHandleForWriting.write(Data(input.utf8))
+      try stdin.fileHandleForWriting.close()
+    }
     // Read before waiting: a full pipe would block the child forever.
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()

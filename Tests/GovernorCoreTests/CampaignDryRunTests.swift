@@ -75,3 +75,30 @@ struct CampaignDryRunTests {
     #expect(row.hasPrefix(#""'=HYPERLINK(""x"")","#))
   }
 }
+
+@Suite("Campaign decisions at a later instant")
+struct CampaignLaterInstantTests {
+  @Test("evaluate and dry-run at a later --at agree: the message is received at that instant")
+  func receivedAtTheDecisionInstant() throws {
+    let engine = Engine(policy: try shippedPolicy("default"))
+    let states = try StateDocuments.customers(
+      from: repositoryFile("fixtures/campaigns/autumn-customers.yaml"))
+    let path = repositoryRoot.appendingPathComponent("fixtures/campaigns/autumn-sale.yaml").path
+    var campaign = try CampaignFileLoader.load(file: path).get().campaign
+    campaign.recipients = ["2003"]
+    // Two days after the file's send time, at the same hour: 2003 is in quiet hours again, and
+    // the release is hours away, well within max_delay of now (days past the send time).
+    let later = campaign.sendAt.addingTimeInterval(2 * 86_400)
+    let evaluated = try CampaignSimulation(engine: engine).run(
+      campaign, customers: states, at: later)
+    #expect(evaluated.map(\.outcome) == [.deferred])
+    var moved = campaign
+    moved.sendAt = later
+    var run = CampaignDryRun(engine: engine, campaign: moved, at: later)
+    let dryRun = run.decide(
+      Recipient(customerId: "2003", email: "2003@example.com"),
+      stored: states.first { $0.customerId == "2003" })
+    #expect(dryRun.outcome == evaluated.first?.outcome)
+    #expect(dryRun.notBefore == evaluated.first?.notBefore)
+  }
+}

@@ -63,14 +63,15 @@ struct ListUnsubscribeTests {
     #expect(try kinds(Self.message(headers: headers)) == (expected.map { [$0] } ?? []))
   }
 
-  @Test("the headers carry the token, the mailto and the one-click value")
+  @Test("the headers carry the token in the link and in the mailto's subject, and one-click")
   func written() throws {
     let list = ListUnsubscribe(policy: try policy(Self.yaml).headers.listUnsubscribe!)
     let headers = list.headers(token: "T0K.EN")
     #expect(headers.map(\.name) == ["List-Unsubscribe", "List-Unsubscribe-Post"])
     #expect(
       headers.map(\.value) == [
-        "<https://mail.example.com/u/T0K.EN>, <mailto:unsubscribe@example.com?subject=unsubscribe>",
+        "<https://mail.example.com/u/T0K.EN>, "
+          + "<mailto:unsubscribe@example.com?subject=unsubscribe%20T0K.EN>",
         "List-Unsubscribe=One-Click",
       ])
   }

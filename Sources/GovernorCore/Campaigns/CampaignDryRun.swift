@@ -28,14 +28,19 @@ public struct CampaignDryRun: Sendable {
   public mutating func decide(_ recipient: Recipient, stored: CustomerState?) -> Decision {
     var state =
       stored ?? CustomerState(customerId: recipient.customerId, email: recipient.email)
+    // An erased customer's kept suppressions come with no address.
+    if state.email == nil { state.email = recipient.email }
     if let earlier = forwardedTo[recipient.customerId] {
       for _ in 0..<earlier {
         state.sends.append(
           SendRecord(at: at, category: campaign.category, campaignId: campaign.id))
       }
     }
-    let decision = engine.evaluate(
-      campaign.message(to: state), for: state, at: at, prepared: prepared)
+    // One rule for every caller: the message is received at the decision instant, so the
+    // policy's longest delay is measured from it, not from the campaign file's send time.
+    var message = campaign.message(to: state)
+    message.receivedAt = at
+    let decision = engine.evaluate(message, for: state, at: at, prepared: prepared)
     if decision.outcome == .forwarded { forwardedTo[recipient.customerId, default: 0] += 1 }
     summary.add(decision)
     return decision

@@ -103,7 +103,7 @@ public struct Engine: Sendable {
         decision.reasons.append(Reason(rule: rule.purpose.ruleId, effect: .block, finding: finding))
       }
     }
-    for (rule, finding) in suppression.check(category: message.category, state) {
+    for (rule, finding) in suppression.check(category: message.category, state, at: now) {
       decision.reasons.append(Reason(rule: rule, effect: .block, finding: finding))
     }
     let permanentBlocks = decision.reasons.count

@@ -41,8 +41,11 @@ public struct ListUnsubscribe: Sendable {
     if let url = policy.url {
       targets.append("<" + url.replacingOccurrences(of: "{token}", with: token) + ">")
     }
+    // The token rides in the subject, which mail clients send as given (RFC 6068), so the
+    // mail that comes back names the customer and scope: `governor unsubscribe-mail` reads it.
+    // Without it a mailto unsubscribe would arrive naming no one, and change nothing.
     if let mailto = policy.mailto {
-      targets.append("<mailto:\(mailto)?subject=unsubscribe>")
+      targets.append("<mailto:\(mailto)?subject=\(UnsubscribeMail.subjectWord)%20\(token)>")
     }
     var headers = [(name: Self.headerName, value: targets.joined(separator: ", "))]
     if policy.oneClick && policy.url != nil {

@@ -5,16 +5,37 @@ extension RecordValidator {
     "content-transfer-encoding", "x-governor-message-id",
   ]
 
-  /// Checks a message a campaign tool asks us to send: its category exists, its addresses are
-  /// addresses, and nothing that becomes a header line can smuggle in another (CR/LF).
+  /// Headers that route a message to more people than its one recipient (`Resent-*` make
+  /// `sendmail -t` and some relays deliver to those addresses too) or that only the receiving
+  /// side may write. A message may not carry them.
+  static let routingHeaders: Set<String> = [
+    "resent-to", "resent-cc", "resent-bcc", "resent-from", "resent-sender", "apparently-to",
+    "envelope-to", "x-envelope-to", "delivered-to", "return-path", "x-original-to",
+  ]
+
+  /// Headers whose value is an address the mail client shows or answers to: each must be one
+  /// mailbox, like `to`, so that a reply or a receipt reaches one known place.
+  static let addressHeaders: Set<String> = [
+    "reply-to", "sender", "disposition-notification-to", "return-receipt-to", "errors-to",
+  ]
+
+  /// Checks a message a campaign tool asks us to send: its category exists, `to` and `from`
+  /// are each exactly one mailbox, no header routes it to anyone else, and nothing that
+  /// becomes a header line can smuggle in another.
   public func message(_ message: Message) throws(InvalidRecord) -> Message {
     var problems: [FieldProblem] = []
     func noLineBreaks(_ value: String, _ field: String) {
-      // Scalars, not Characters: "\r\n" is one Character and equals neither "\r" nor "\n".
-      if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+      if Self.holdsLineBreak(value) {
         problems.append(
           FieldProblem(
             field: field, problem: "contains a line break, which would inject mail headers"))
+      }
+    }
+    func oneMailbox(_ value: String, _ field: String) {
+      do {
+        _ = try Mailbox(parsing: value)
+      } catch {
+        problems.append(FieldProblem(field: field, problem: "'\(value)' \(error)"))
       }
     }
     for (value, field) in [(message.id, "id"), (message.customerId, "customer_id")] {
@@ -27,9 +48,7 @@ extension RecordValidator {
     }
     for (value, field) in [(message.to, "to"), (message.from, "from")] {
       noLineBreaks(value, field)
-      if !Self.looksLikeAddress(Self.bareAddress(value)) {
-        problems.append(FieldProblem(field: field, problem: "'\(value)' is not an email address"))
-      }
+      oneMailbox(value, field)
     }
     noLineBreaks(message.subject, "subject")
     for (name, value) in message.headers.sorted(by: { $0.key < $1.key }) {
@@ -41,6 +60,14 @@ extension RecordValidator {
       } else if Self.reservedHeaders.contains(name.lowercased()) {
         problems.append(
           FieldProblem(field: field, problem: "is set by the governor from the message's fields"))
+      } else if Self.routingHeaders.contains(name.lowercased()) {
+        problems.append(
+          FieldProblem(
+            field: field,
+            problem: "would route the message beyond its one recipient ('to'), or is written "
+              + "by the receiving side"))
+      } else if Self.addressHeaders.contains(name.lowercased()) {
+        oneMailbox(value, field)
       }
       noLineBreaks(value, field)
     }
@@ -60,10 +87,18 @@ extension RecordValidator {
     return message
   }
 
-  /// `local@domain` out of `Name <local@domain>`.
-  static func bareAddress(_ text: String) -> String {
-    guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close
-    else { return text.trimmed }
-    return String(text[text.index(after: open)..<close])
+  /// CR, LF and NUL end a header line to some mail software; NEL (U+0085) and the Unicode
+  /// line and paragraph separators (U+2028, U+2029) do to others, and to anything that
+  /// splits text on Unicode's line boundaries. Scalars, not Characters: "\r\n" is one
+  /// Character and equals neither "\r" nor "\n".
+  static func holdsLineBreak(_ value: String) -> Bool {
+    // ASCII text (nearly every value) needs only the byte test.
+    var ascii = true
+    for byte in value.utf8 {
+      if byte == 0x0D || byte == 0x0A || byte == 0 { return true }
+      if byte >= 0x80 { ascii = false }
+    }
+    guard !ascii else { return false }
+    return value.unicodeScalars.contains { $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" }
   }
 }

@@ -21,9 +21,14 @@ public struct SendGridSender: MailSender {
   public var description: String { "sendgrid:\(base)" }
 
   public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
-    let from = MailAddress(message.from)
+    // Checked when the message was accepted; one held from before that check is not sent.
+    guard let from = try? Mailbox(parsing: message.from),
+      let to = try? Mailbox(parsing: message.to)
+    else {
+      return .failed(reason: "'to' or 'from' is not exactly one mailbox", attempts: 0)
+    }
     var fromObject: [String: String] = ["email": from.address]
-    if let name = from.name { fromObject["name"] = name }
+    if let name = from.displayName { fromObject["name"] = name }
     var content: [[String: String]] = []
     if let text = message.text { content.append(["type": "text/plain", "value": text]) }
     if let html = message.html { content.append(["type": "text/html", "value": html]) }
@@ -34,7 +39,7 @@ public struct SendGridSender: MailSender {
     ]
     var body: [String: Any] = [
       "personalizations": [
-        ["to": [["email": MailAddress(message.to).address]], "custom_args": customArgs]
+        ["to": [["email": to.address]], "custom_args": customArgs]
       ],
       "from": fromObject,
       "subject": message.subject,
@@ -64,25 +69,5 @@ extension SendGridSender {
     if !tracking.clicks { settings["click_tracking"] = ["enable": false, "enable_text": false] }
     if !tracking.linkParameters { settings["ganalytics"] = ["enable": false] }
     return settings.isEmpty ? nil : settings
-  }
-}
-
-/// `Name <local@domain>` or a bare address, split for APIs that want the parts.
-struct MailAddress {
-  var name: String?
-  var address: String
-
-  init(_ text: String) {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    guard let open = trimmed.lastIndex(of: "<"), let close = trimmed.lastIndex(of: ">"),
-      open < close
-    else {
-      address = trimmed
-      return
-    }
-    address = String(trimmed[trimmed.index(after: open)..<close])
-    let display = trimmed[..<open].trimmingCharacters(in: .whitespaces)
-      .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-    name = display.isEmpty ? nil : display
   }
 }

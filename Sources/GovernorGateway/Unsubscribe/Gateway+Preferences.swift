@@ -33,6 +33,20 @@ extension Gateway {
     /// RFC 8058 one-click POST from the mailbox provider.
     case oneClick = "list-unsubscribe one-click (RFC 8058)"
     case preferencePage = "preference page"
+    /// Mail to the `mailto:` of `List-Unsubscribe` (RFC 2369), read by `unsubscribe-mail`.
+    case mailto = "list-unsubscribe mailto (RFC 2369)"
+  }
+
+  /// Unsubscribes the customer and scope named by the first token in a mail sent to the
+  /// `mailto:` of `List-Unsubscribe`; nil when the mail carries no token this gateway made
+  /// (nothing changes: anyone can send mail to that address).
+  public func unsubscribe(mail raw: String) async throws -> UnsubscribeGrant? {
+    for candidate in UnsubscribeMail.candidateTokens(in: raw) {
+      guard let grant = unsubscribeTokens.grant(for: candidate) else { continue }
+      try await apply(.unsubscribeScope, for: grant, from: .mailto)
+      return grant
+    }
+    return nil
   }
 
   /// Applies one choice for the customer and scope the (already verified) link names.

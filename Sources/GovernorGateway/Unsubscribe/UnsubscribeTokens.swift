@@ -14,15 +14,24 @@ public struct UnsubscribeGrant: Hashable, Sendable {
   }
 }
 
-/// Signs and checks the `TOKEN` in `https://HOST/u/TOKEN`.
+/// Makes and checks the `TOKEN` in `https://HOST/u/TOKEN`.
 ///
-/// A token is `base64url(payload).base64url(mac)`, payload `v1 NUL scope NUL customer`, mac the
-/// first 16 bytes of HMAC-SHA256 over it. No login stands behind an unsubscribe link (RFC 8058
-/// forbids one), so the MAC is all that stops someone unsubscribing a customer they only
-/// guessed the id of, or turning a link for one category into one for everything. 128 bits
-/// keeps the URL short and is beyond guessing.
+/// A token is `base64url(nonce ‖ ciphertext ‖ tag)`: the grant (`scope NUL customer`) sealed
+/// with ChaCha20-Poly1305 under a key derived from the secret, with a random nonce. No login
+/// stands behind an unsubscribe link (RFC 8058 forbids one), so the tag is all that stops
+/// someone unsubscribing a customer they only guessed the id of, or turning a link for one
+/// category into one for everything. Sealed, not only signed: the link travels in every
+/// message and in mailbox providers' logs, and the customer id inside it is the very
+/// identifier the tracking rewriter removes from links for recipients without tracking
+/// consent (GDPR Art. 25). A fresh nonce per message also keeps two messages' links from
+/// being matched to one person.
+///
+/// Links made before (`v1`: `base64url(v1 NUL scope NUL customer).base64url(mac)`, signed
+/// with the first 16 bytes of HMAC-SHA256 under the secret itself) stay valid: they are in
+/// mailboxes already, and an unsubscribe link must work for as long as the mail does.
 public struct UnsubscribeTokens: Sendable {
   private let key: SymmetricKey
+  private let sealingKey: SymmetricKey
 
   /// Secrets shorter than this are refused: the MAC is only as strong as its key.
   public static let minimumSecretLength = 32
@@ -30,11 +39,14 @@ public struct UnsubscribeTokens: Sendable {
 
   public init(secret: String) throws(SecretTooShort) {
     guard secret.utf8.count >= Self.minimumSecretLength else { throw SecretTooShort() }
-    key = SymmetricKey(data: Data(secret.utf8))
+    self.init(key: SymmetricKey(data: Data(secret.utf8)))
   }
 
   private init(key: SymmetricKey) {
     self.key = key
+    sealingKey = HKDF<SHA256>.deriveKey(
+      inputKeyMaterial: key, info: Data("governor unsubscribe token v2".utf8),
+      outputByteCount: 32)
   }
 
   /// A random secret for tests and embedded use, where tokens need not outlive the process.
@@ -50,12 +62,22 @@ public struct UnsubscribeTokens: Sendable {
   }
 
   public func token(for grant: UnsubscribeGrant) -> String {
+    let payload = Data("\(grant.scope)\0\(grant.customerId)".utf8)
+    // Sealing with a random nonce cannot fail; if the library ever said otherwise, a link that
+    // opens nothing is better than one that shows the id.
+    guard let sealed = try? ChaChaPoly.seal(payload, using: sealingKey) else { return "invalid" }
+    return Self.base64URL(sealed.combined)
+  }
+
+  /// A link as made before tokens were sealed; kept to test that those links still work.
+  func v1Token(for grant: UnsubscribeGrant) -> String {
     let payload = Data("v1\0\(grant.scope)\0\(grant.customerId)".utf8)
     return Self.base64URL(payload) + "." + Self.base64URL(mac(payload))
   }
 
-  /// The grant a token carries; nil for anything this secret did not sign.
+  /// The grant a token carries; nil for anything this secret did not make.
   public func grant(for token: String) -> UnsubscribeGrant? {
+    guard token.contains(".") else { return openSealed(token) }
     let parts = token.split(separator: ".", omittingEmptySubsequences: false)
     guard parts.count == 2, let payload = Self.data(base64URL: parts[0]),
       let signature = Self.data(base64URL: parts[1]),
@@ -67,8 +89,24 @@ public struct UnsubscribeTokens: Sendable {
     guard fields.count == 3, fields[0] == "v1", !fields[1].isEmpty, !fields[2].isEmpty else {
       return nil
     }
-    let scope: SuppressionScope = fields[1] == "all" ? .all : .category(String(fields[1]))
-    return UnsubscribeGrant(customerId: String(fields[2]), scope: scope)
+    return Self.grant(scope: fields[1], customerId: fields[2])
+  }
+
+  private func openSealed(_ token: String) -> UnsubscribeGrant? {
+    guard let combined = Self.data(base64URL: Substring(token)),
+      let box = try? ChaChaPoly.SealedBox(combined: combined),
+      let payload = try? ChaChaPoly.open(box, using: sealingKey)
+    else { return nil }
+    let fields = String(decoding: payload, as: UTF8.self).split(
+      separator: "\0", omittingEmptySubsequences: false)
+    guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else { return nil }
+    return Self.grant(scope: fields[0], customerId: fields[1])
+  }
+
+  private static func grant(scope: Substring, customerId: Substring) -> UnsubscribeGrant {
+    UnsubscribeGrant(
+      customerId: String(customerId),
+      scope: scope == "all" ? .all : .category(String(scope)))
   }
 
   private func mac(_ payload: Data) -> Data {

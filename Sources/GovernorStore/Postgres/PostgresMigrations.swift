@@ -81,6 +81,7 @@ enum PostgresMigrations {
       }
     ),
     ("v7-customer-control", StoredValues.customerControlSQL.map { PostgresQuery(unsafeSQL: $0) }),
+    ("v8-erasure-records", StoredValues.erasureRecordSQL.map { PostgresQuery(unsafeSQL: $0) }),
   ]
 
   static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -11,21 +11,22 @@ extension PostgresStore {
           connection, customerId, sendsSince: .distantPast, logger: logger)
       else { return nil }
       var suppressions: [SuppressionHistory] = []
-      for try await (id, reason, scope, at, source, liftedAt, liftedBy)
+      for try await (id, reason, scope, at, source, liftedAt, liftedBy, erasedAt)
         in try await connection
         .query(
           """
-          SELECT id, reason, scope, at, source, lifted_at, lifted_by FROM suppression
+          SELECT id, reason, scope, at, source, lifted_at, lifted_by, erased_at FROM suppression
           WHERE customer_id = \(customerId) ORDER BY at, id
           """, logger: logger
-        ).decode((String, String, String, Double, String?, Double?, String?).self)
+        ).decode((String, String, String, Double, String?, Double?, String?, Double?).self)
       {
         suppressions.append(
           SuppressionHistory(
             id: id,
             suppression: try StoredValues.suppression(
               reason: reason, scope: scope, at: at, source: source),
-            liftedAt: liftedAt.map(Date.init(timeIntervalSince1970:)), liftedBy: liftedBy))
+            liftedAt: liftedAt.map(Date.init(timeIntervalSince1970:)), liftedBy: liftedBy,
+            erasedAt: erasedAt.map(Date.init(timeIntervalSince1970:))))
       }
       let sends = try await Self.entries(
         connection.query(
@@ -62,14 +63,29 @@ extension PostgresStore {
 
   public func eraseCustomer(_ customerId: String) async throws -> Bool {
     let logger = logger
+    let addressKey = addressKey
+    let erasedAt = Date().timeIntervalSince1970
+    let kept = StoredValues.keptAtErasure
     return try await client.withTransaction(logger: logger) { connection in
-      let existed = try await !connection.query(
-        "DELETE FROM customer WHERE id = \(customerId) RETURNING id", logger: logger
-      ).collect().isEmpty
+      var email: String?
+      for try await address in try await connection.query(
+        "DELETE FROM customer WHERE id = \(customerId) RETURNING email", logger: logger
+      ).decode(String?.self) {
+        email = address ?? ""
+      }
+      let existed = email != nil
+      let digest = email.flatMap { $0.isEmpty ? nil : addressKey.digest(of: $0) }
       try await connection.query(
         "DELETE FROM consent_event WHERE customer_id = \(customerId)", logger: logger)
       try await connection.query(
-        "DELETE FROM suppression WHERE customer_id = \(customerId)", logger: logger)
+        "DELETE FROM suppression WHERE customer_id = \(customerId) AND lifted_at IS NOT NULL",
+        logger: logger)
+      try await connection.query(
+        """
+        UPDATE suppression SET source = \(kept), address_key = coalesce(\(digest), address_key),
+          erased_at = coalesce(erased_at, \(erasedAt))
+        WHERE customer_id = \(customerId)
+        """, logger: logger)
       try await connection.query(
         "DELETE FROM send_ledger WHERE customer_id = \(customerId)", logger: logger)
       try await connection.query(

@@ -82,6 +82,7 @@ extension PostgresStore {
     -> ReleasedMessage?
   {
     let logger = logger
+    let addressKey = addressKey
     let id = StoredValues.newId("dec")
     return try await client.withTransaction(logger: logger) { connection in
       var claimed: (json: String, decisionId: String?)?
@@ -96,7 +97,7 @@ extension PostgresStore {
       guard let claimed else { return nil }
       let message = try StoredValues.message(claimed.json)
       let reservation = try await Self.reserve(
-        connection, message, engine: engine, at: now, logger: logger)
+        connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
       let (entry, _) = try await Self.append(
         connection, reservation.decision, id: id, campaignId: message.campaignId,
         follows: claimed.decisionId, at: now, onlyFirst: false, logger: logger)

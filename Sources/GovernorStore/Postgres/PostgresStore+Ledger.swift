@@ -8,8 +8,10 @@ extension PostgresStore {
     -> Reservation
   {
     let logger = logger
+    let addressKey = addressKey
     return try await client.withTransaction(logger: logger) { connection in
-      try await Self.reserve(connection, message, engine: engine, at: now, logger: logger)
+      try await Self.reserve(
+        connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
     }
   }
 
@@ -19,6 +21,7 @@ extension PostgresStore {
     -> DecidedMessage
   {
     let logger = logger
+    let addressKey = addressKey
     let id = StoredValues.newId("dec")
     return try await client.withTransaction(logger: logger) { connection in
       try await connection.query(Self.customerLock(message.customerId), logger: logger)
@@ -28,7 +31,7 @@ extension PostgresStore {
         return DecidedMessage(entry: earlier, decision: nil, reserved: false)
       }
       let reservation = try await Self.reserve(
-        connection, message, engine: engine, at: now, logger: logger)
+        connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
       // Still first-only: a client reusing a message id for another customer is not ordered
       // by that customer's lock.
       let (entry, isNew) = try await Self.append(
@@ -63,7 +66,7 @@ extension PostgresStore {
   /// Decides and reserves inside the caller's transaction, under the customer's lock.
   static func reserve(
     _ connection: PostgresConnection, _ message: Message, engine: Engine, at now: Date,
-    logger: Logger
+    addressKey: AddressKey, logger: Logger
   ) async throws -> Reservation {
     try await connection.query(Self.customerLock(message.customerId), logger: logger)
     var state =
@@ -72,6 +75,9 @@ extension PostgresStore {
     let since = now.addingTimeInterval(
       -engine.historyNeeded(preference: state.frequencyPreference))
     try await Self.fillHistory(connection, &state, sendsSince: since, logger: logger)
+    state.suppressions += try await keptSuppressions(
+      connection, addressKey: addressKey.digest(of: message.to), otherThan: message.customerId,
+      logger: logger)
     let decision = engine.evaluate(message, for: state, at: now)
     guard decision.outcome == .forwarded else {
       return Reservation(decision: decision, reserved: false)

@@ -13,9 +13,11 @@ import PostgresNIO
 public final class PostgresStore: Store {
   let client: PostgresClient
   let logger = Logger(label: "governor.store.postgres")
+  let addressKey: AddressKey
 
-  init(client: PostgresClient) {
+  init(client: PostgresClient, addressKey: AddressKey) {
     self.client = client
+    self.addressKey = addressKey
   }
 
   /// Runs `body` with a migrated store on the database at `url`
@@ -27,8 +29,10 @@ public final class PostgresStore: Store {
     return try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask { await client.run() }
       defer { group.cancelAll() }
-      let store = PostgresStore(client: client)
-      try await PostgresMigrations.migrate(client, logger: store.logger)
+      let logger = Logger(label: "governor.store.postgres")
+      try await PostgresMigrations.migrate(client, logger: logger)
+      let store = PostgresStore(
+        client: client, addressKey: try await addressKey(client, logger: logger))
       return try await body(store)
     }
   }
@@ -43,6 +47,21 @@ public final class PostgresStore: Store {
     return PostgresClient.Configuration(
       host: host, port: parts.port ?? 5432, username: parts.user ?? "postgres",
       password: parts.password, database: database.isEmpty ? nil : database, tls: .disable)
+  }
+
+  /// The store's address key, made by the first process to open the database.
+  static func addressKey(_ client: PostgresClient, logger: Logger) async throws -> AddressKey {
+    try await client.query(
+      """
+      INSERT INTO store_key (name, value) VALUES (\(AddressKey.name), \(AddressKey.randomHex()))
+      ON CONFLICT (name) DO NOTHING
+      """, logger: logger)
+    for try await hex in try await client.query(
+      "SELECT value FROM store_key WHERE name = \(AddressKey.name)", logger: logger
+    ).decode(String.self) {
+      if let key = AddressKey(hex: hex) { return key }
+    }
+    throw StoreError.badStoredValue("the store's address key")
   }
 
   /// The 64-bit advisory-lock key for one customer's reservations.
@@ -179,7 +198,34 @@ public final class PostgresStore: Store {
       return try StoredValues.customer(
         id: customerId, email: email, timeZone: zone, frequencyMax: max, frequencyWindow: window)
     }
-    return nil
+    // An erased customer whose suppressions were kept: they still stand for the id.
+    let kept = try await connection.query(
+      """
+      SELECT 1 FROM suppression WHERE customer_id = \(customerId) AND erased_at IS NOT NULL
+      LIMIT 1
+      """, logger: logger
+    ).collect()
+    return kept.isEmpty ? nil : CustomerState(customerId: customerId)
+  }
+
+  /// Active suppressions kept from erased customers other than `customerId` whose address had
+  /// this digest.
+  static func keptSuppressions(
+    _ connection: PostgresConnection, addressKey: String, otherThan customerId: String,
+    logger: Logger
+  ) async throws -> [Suppression] {
+    var suppressions: [Suppression] = []
+    for try await (reason, scope, at, source) in try await connection.query(
+      """
+      SELECT reason, scope, at, source FROM suppression
+      WHERE address_key = \(addressKey) AND customer_id <> \(customerId) AND lifted_at IS NULL
+      ORDER BY at
+      """, logger: logger
+    ).decode((String, String, Double, String?).self) {
+      suppressions.append(
+        try StoredValues.suppression(reason: reason, scope: scope, at: at, source: source))
+    }
+    return suppressions
   }
 
   static func state(

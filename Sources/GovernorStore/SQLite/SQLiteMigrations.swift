@@ -103,6 +103,9 @@ enum SQLiteMigrations {
     migrator.registerMigration("v7-customer-control") { db in
       for statement in StoredValues.customerControlSQL { try db.execute(sql: statement) }
     }
+    migrator.registerMigration("v8-erasure-records") { db in
+      for statement in StoredValues.erasureRecordSQL { try db.execute(sql: statement) }
+    }
     return migrator
   }
 }

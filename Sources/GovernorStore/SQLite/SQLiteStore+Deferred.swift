@@ -70,6 +70,7 @@ extension SQLiteStore {
     -> ReleasedMessage?
   {
     let id = StoredValues.newId("dec")
+    let addressKey = addressKey
     return try await write { db in
       guard
         let row = try Row.fetchOne(
@@ -79,7 +80,8 @@ extension SQLiteStore {
       try db.cachedStatement(sql: "DELETE FROM deferred_message WHERE message_id = ?").execute(
         arguments: [messageId])
       let message = try StoredValues.message(row["message"])
-      let reservation = try Self.reserve(db, message, engine: engine, at: now)
+      let reservation = try Self.reserve(
+        db, message, engine: engine, at: now, addressKey: addressKey)
       let entry = try Self.append(
         db, reservation.decision, id: id, campaignId: message.campaignId,
         follows: row["decision_id"], at: now)

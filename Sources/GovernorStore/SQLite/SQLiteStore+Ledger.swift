@@ -6,18 +6,23 @@ extension SQLiteStore {
   public func reserve(_ message: Message, engine: Engine, at now: Date) async throws
     -> Reservation
   {
-    try await write { db in try Self.reserve(db, message, engine: engine, at: now) }
+    let addressKey = addressKey
+    return try await write { db in
+      try Self.reserve(db, message, engine: engine, at: now, addressKey: addressKey)
+    }
   }
 
   public func decide(_ message: Message, engine: Engine, at now: Date) async throws
     -> DecidedMessage
   {
     let id = StoredValues.newId("dec")
+    let addressKey = addressKey
     return try await write { db in
       if let earlier = try Self.firstDecision(db, messageId: message.id) {
         return DecidedMessage(entry: earlier, decision: nil, reserved: false)
       }
-      let reservation = try Self.reserve(db, message, engine: engine, at: now)
+      let reservation = try Self.reserve(
+        db, message, engine: engine, at: now, addressKey: addressKey)
       let entry = try Self.append(
         db, reservation.decision, id: id, campaignId: message.campaignId, at: now)
       try Self.holdIfDeferred(db, message, reservation.decision, decisionId: id, at: now)
@@ -26,10 +31,11 @@ extension SQLiteStore {
     }
   }
 
-  static func reserve(_ db: Database, _ message: Message, engine: Engine, at now: Date) throws
-    -> Reservation
-  {
-    let state = try Self.stateForDecision(db, message, engine: engine, at: now)
+  static func reserve(
+    _ db: Database, _ message: Message, engine: Engine, at now: Date, addressKey: AddressKey?
+  ) throws -> Reservation {
+    let state = try Self.stateForDecision(
+      db, message, engine: engine, at: now, addressKey: addressKey)
     let decision = engine.evaluate(message, for: state, at: now)
     let alreadyReserved =
       try Bool.fetchOne(
@@ -54,24 +60,25 @@ extension SQLiteStore {
 
   /// The customer's state with exactly the history the engine's caps look at. A customer the
   /// store has never seen has no consent and no sends, which the engine decides on as such.
-  static func stateForDecision(_ db: Database, _ message: Message, engine: Engine, at now: Date)
-    throws -> CustomerState
-  {
-    try knownState(db, message.customerId, engine: engine, at: now)
+  /// Suppressions kept from an erased customer with the recipient's address count too.
+  static func stateForDecision(
+    _ db: Database, _ message: Message, engine: Engine, at now: Date, addressKey: AddressKey?
+  ) throws -> CustomerState {
+    var state =
+      try knownState(db, message.customerId, engine: engine, at: now)
       ?? CustomerState(customerId: message.customerId, email: message.to)
+    if let addressKey {
+      state.suppressions += try keptSuppressions(
+        db, addressKey: addressKey.digest(of: message.to), otherThan: message.customerId)
+    }
+    return state
   }
 
   /// The stored customer with the history `engine` needs at `now`; nil for an unknown one.
   static func knownState(_ db: Database, _ customerId: String, engine: Engine, at now: Date)
     throws -> CustomerState?
   {
-    guard
-      let customer = try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"), arguments: [customerId])
-    else { return nil }
-    var state = try StoredValues.customer(
-      id: customerId, email: customer["email"], timeZone: customer["time_zone"],
-      frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
+    guard var state = try profile(db, customerId) else { return nil }
     let since = now.addingTimeInterval(-engine.historyNeeded(preference: state.frequencyPreference))
     try fillHistory(db, &state, sendsSince: since)
     return state
@@ -108,6 +115,10 @@ extension SQLiteStore {
       states[id] = try StoredValues.customer(
         id: id, email: row["email"], timeZone: row["time_zone"],
         frequencyMax: row["frequency_max"], frequencyWindow: row["frequency_window"])
+    }
+    // Erased customers whose suppressions were kept: `profile` gives them an empty state.
+    for id in try keptSuppressionOwners(db) where wanted.contains(id) && states[id] == nil {
+      states[id] = CustomerState(customerId: id)
     }
     let consents = try Row.fetchCursor(
       db, sql: "SELECT * FROM consent_event ORDER BY customer_id, at, id")

@@ -13,6 +13,8 @@ public final class SQLiteStore: Store {
   private let commits: GroupCommit
   /// Nil for a read-only store, which writes nothing.
   private let checkpointer: WALCheckpointer?
+  /// Nil only for a read-only store opened before any writable open made the key.
+  let addressKey: AddressKey?
 
   /// `readOnly`: opens an existing store without creating, migrating or writing anything (a
   /// dry-run must leave the file as it was).
@@ -24,6 +26,9 @@ public final class SQLiteStore: Store {
       pool = try DatabasePool(path: path, configuration: configuration)
       commits = GroupCommit(pool: pool)
       checkpointer = nil
+      // A store last written before the key existed has no table for it yet, and no record
+      // that needs it.
+      addressKey = try? pool.read { db in try Self.addressKey(db, creating: false) }
       return
     }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -45,7 +50,25 @@ public final class SQLiteStore: Store {
     pool = try DatabasePool(path: path, configuration: configuration)
     commits = GroupCommit(pool: pool)
     try SQLiteMigrations.migrator.migrate(pool)
+    addressKey = try pool.write { db in try Self.addressKey(db, creating: true) }
     checkpointer = try WALCheckpointer(path: path)
+  }
+
+  /// The store's address key, made on first use (another process may make it first).
+  static func addressKey(_ db: Database, creating: Bool) throws -> AddressKey? {
+    if creating {
+      try db.execute(
+        sql: "INSERT INTO store_key (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        arguments: [AddressKey.name, AddressKey.randomHex()])
+    }
+    guard
+      let hex = try String.fetchOne(
+        db, sql: "SELECT value FROM store_key WHERE name = ?", arguments: [AddressKey.name])
+    else { return nil }
+    guard let key = AddressKey(hex: hex) else {
+      throw StoreError.badStoredValue("the store's address key")
+    }
+    return key
   }
 
   /// Runs `body` in an IMMEDIATE transaction, which it may share with other writes that
@@ -190,15 +213,24 @@ public final class SQLiteStore: Store {
   static func state(_ db: Database, _ customerId: String, sendsSince since: Date) throws
     -> CustomerState?
   {
+    guard var state = try profile(db, customerId) else { return nil }
+    try fillHistory(db, &state, sendsSince: since)
+    return state
+  }
+
+  /// The customer's profile without history; for an erased customer whose suppressions were
+  /// kept, an empty one (those suppressions still stand for the id). Nil for anyone else the
+  /// store does not know.
+  static func profile(_ db: Database, _ customerId: String) throws -> CustomerState? {
     guard
       let customer = try Row.fetchOne(
         db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"), arguments: [customerId])
-    else { return nil }
-    var state = try StoredValues.customer(
+    else {
+      return try hasKeptSuppressions(db, customerId) ? CustomerState(customerId: customerId) : nil
+    }
+    return try StoredValues.customer(
       id: customerId, email: customer["email"], timeZone: customer["time_zone"],
       frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
-    try fillHistory(db, &state, sendsSince: since)
-    return state
   }
 
   /// Consent events, active suppressions and the sends that count against caps.
