@@ -111,6 +111,21 @@ struct OneRecipientValidationTests {
     #expect(try problems(message).isEmpty)
   }
 
+  @Test("a header value that no folding can bring under 998 bytes a line is refused")
+  func unfoldable() throws {
+    var message = good
+    message.subject = String(repeating: "x", count: 1_000)
+    message.headers = [
+      "X-Long": String(repeating: "y", count: 1_000),
+      "X-Foldable": Array(repeating: "word", count: 400).joined(separator: " "),
+    ]
+    #expect(try problems(message).map(\.field) == ["subject", "headers.X-Long"])
+    // A non-ASCII subject becomes encoded-words, which fold anywhere.
+    message.subject = String(repeating: "ñ", count: 1_000)
+    message.headers = [:]
+    #expect(try problems(message).isEmpty)
+  }
+
   @Test(
     "Unicode line separators are refused like CR and LF",
     arguments: ["\u{85}", "\u{2028}", "\u{2029}"])

@@ -31,6 +31,16 @@ extension RecordValidator {
             field: field, problem: "contains a line break, which would inject mail headers"))
       }
     }
+    func foldable(_ value: String, _ field: String, header: String) {
+      let room = Self.longestHeaderLine - header.utf8.count - 2
+      if let run = Self.longestUnbrokenRun(value), run > room {
+        problems.append(
+          FieldProblem(
+            field: field,
+            problem: "holds \(run) bytes with no space between them; a mail header line may "
+              + "not pass 998 bytes (RFC 5322 §2.1.1), so it could not be folded"))
+      }
+    }
     func oneMailbox(_ value: String, _ field: String) {
       do {
         _ = try Mailbox(parsing: value)
@@ -51,6 +61,10 @@ extension RecordValidator {
       oneMailbox(value, field)
     }
     noLineBreaks(message.subject, "subject")
+    // A non-ASCII subject is written as encoded-words, which fold anywhere.
+    if message.subject.utf8.allSatisfy({ $0 < 0x80 }) {
+      foldable(message.subject, "subject", header: "Subject")
+    }
     for (name, value) in message.headers.sorted(by: { $0.key < $1.key }) {
       let field = "headers.\(name)"
       if name.isEmpty
@@ -70,6 +84,7 @@ extension RecordValidator {
         oneMailbox(value, field)
       }
       noLineBreaks(value, field)
+      foldable(value, field, header: name)
     }
     let categories = policy.categories.map(\.name)
     if !categories.contains(message.category) {
@@ -85,6 +100,25 @@ extension RecordValidator {
     }
     guard problems.isEmpty else { throw InvalidRecord(problems) }
     return message
+  }
+
+  /// RFC 5322 §2.1.1's limit on a line, CRLF excluded.
+  static let longestHeaderLine = 998
+
+  /// The longest run of bytes with no space or tab; nil for short text, which always fits.
+  static func longestUnbrokenRun(_ value: String) -> Int? {
+    guard value.utf8.count > 900 else { return nil }
+    var longest = 0
+    var current = 0
+    for byte in value.utf8 {
+      if byte == 0x20 || byte == 0x09 {
+        current = 0
+      } else {
+        current += 1
+        longest = max(longest, current)
+      }
+    }
+    return longest
   }
 
   /// CR, LF and NUL end a header line to some mail software; NEL (U+0085) and the Unicode

@@ -4,6 +4,8 @@ import GovernorCore
 /// The JSON the webhook posts and the outbox writes beside each `.eml`: the message as the
 /// governor received it (the `POST /v1/messages` shape), what tracking of its own the
 /// receiver may add (`tracking`), and for the webhook the rendered RFC 5322 message (`mime`).
+/// `smtputf8: true` appears when an address's local part is not ASCII: the receiver must
+/// relay it over SMTPUTF8 (RFC 6531) or not at all.
 struct ForwardedMessageJSON: Encodable {
   var message: Message
   var tracking: SenderTracking
@@ -14,9 +16,10 @@ struct ForwardedMessageJSON: Encodable {
     var container = encoder.container(keyedBy: Key.self)
     try container.encode(tracking, forKey: .tracking)
     try container.encodeIfPresent(mime, forKey: .mime)
+    if MIMEMessage.needsSMTPUTF8(message) { try container.encode(true, forKey: .smtputf8) }
   }
 
-  enum Key: String, CodingKey { case mime, tracking }
+  enum Key: String, CodingKey { case mime, tracking, smtputf8 }
 
   /// The webhook's body: the same bytes as `encoded(_:tracking:mime:)` (a test holds them
   /// equal), written with `CanonicalJSON`, because `JSONEncoder` was 4% of the gateway's CPU
@@ -40,6 +43,7 @@ struct ForwardedMessageJSON: Encodable {
         json.key("received_at")
         json.date(receivedAt)
       }
+      if MIMEMessage.needsSMTPUTF8(message) { json.field("smtputf8", true) }
       json.field("subject", message.subject)
       json.field("text", message.text)
       json.field("to", message.to)

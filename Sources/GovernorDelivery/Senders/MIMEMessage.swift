@@ -5,20 +5,25 @@ import GovernorCore
 ///
 /// Written by hand: none of the project's libraries builds MIME. Bodies are base64 in
 /// 76-character lines (RFC 2045 §6.8), so any UTF-8 content is safe for 7-bit transport;
-/// non-ASCII subjects are RFC 2047 encoded-words.
+/// non-ASCII subjects and display names are RFC 2047 encoded-words, internationalised domains
+/// their IDNA `xn--` form, and header lines are folded at white space to stay within 78
+/// characters where they can (RFC 5322 §2.1.1: 998 at most). Only a non-ASCII local part
+/// stays UTF-8 (RFC 6532): such a message needs SMTPUTF8 (`needsSMTPUTF8`).
 public enum MIMEMessage {
   public static func render(_ message: Message, date: Date, boundary: String? = nil) -> String {
     var lines: [String] = []
+    // The governor's own headers are short and known; only what the message brings is folded.
     func header(_ name: String, _ value: String) { lines.append("\(name): \(value)") }
-    header("From", message.from)
-    header("To", message.to)
-    header("Subject", encodedWord(message.subject))
+    func given(_ name: String, _ value: String) { lines += folded(name, value) }
+    given("From", addressHeader(message.from))
+    given("To", addressHeader(message.to))
+    given("Subject", encodedWords(message.subject))
     header("Date", rfc5322Date(date))
-    header("Message-ID", "<\(messageIdLocalPart(message.id))@\(domain(of: message.from))>")
+    header("Message-ID", "<\(messageIdLocalPart(message.id))@\(messageIdDomain(message.from))>")
     header("MIME-Version", "1.0")
-    header("X-Governor-Message-Id", message.id)
+    given("X-Governor-Message-Id", message.id)
     for (name, value) in message.headers.sorted(by: { $0.key < $1.key }) {
-      header(name, value)
+      given(name, value)
     }
     let parts: [(type: String, body: String)] =
       [("text/plain", message.text), ("text/html", message.html)].compactMap { part in
@@ -54,10 +59,95 @@ public enum MIMEMessage {
     ]
   }
 
-  /// RFC 2047 B-encoding when the text is not plain printable ASCII.
-  static func encodedWord(_ text: String) -> String {
+  /// RFC 2047 B-encoding when the text is not plain printable ASCII: encoded-words of at
+  /// most 75 characters (§2), split between characters, never inside one (§5), separated by
+  /// spaces where the header may be folded.
+  static func encodedWords(_ text: String) -> String {
     let plain = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-    return plain ? text : "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
+    guard !plain else { return text }
+    // 39 bytes of UTF-8 are 52 of base64; with `=?UTF-8?B?` and `?=`, 64: the first word
+    // fits beside `Subject: ` within 78.
+    var words: [String] = []
+    var chunk: [UInt8] = []
+    for character in text {
+      let bytes = Array(String(character).utf8)
+      if chunk.count + bytes.count > 39 && !chunk.isEmpty {
+        words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
+        chunk = []
+      }
+      chunk += bytes
+    }
+    if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
+    return words.joined(separator: " ")
+  }
+
+  /// A mailbox as a header writes it: an ASCII address (the domain in IDNA form), the display
+  /// name as it stands, quoted, or encoded. Text that is not one mailbox (never accepted, but
+  /// a held message may predate the check) is written as given.
+  static func addressHeader(_ text: String) -> String {
+    guard let mailbox = try? Mailbox(parsing: text) else { return text }
+    let address = asciiAddress(mailbox)
+    guard let name = mailbox.displayName else { return address }
+    if !name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
+      return "\(encodedWords(name)) <\(address)>"
+    }
+    let atom = name.utf8.allSatisfy {
+      $0 == UInt8(ascii: " ") || isAtomText($0) && $0 != UInt8(ascii: ".")
+    }
+    if atom { return "\(name) <\(address)>" }
+    let escaped = name.replacingOccurrences(of: "\\", with: "\\\\")
+      .replacingOccurrences(of: "\"", with: "\\\"")
+    return "\"\(escaped)\" <\(address)>"
+  }
+
+  /// `local@domain` with the domain in its IDNA form.
+  public static func asciiAddress(_ mailbox: Mailbox) -> String {
+    mailbox.localPart + "@" + (Punycode.asciiDomain(mailbox.domain) ?? mailbox.domain)
+  }
+
+  /// Whether `to` or `from` has a non-ASCII local part, which only an SMTPUTF8 path (RFC 6531)
+  /// can carry; the webhook's JSON says so (`smtputf8`).
+  public static func needsSMTPUTF8(_ message: Message) -> Bool {
+    [message.to, message.from].contains { text in
+      (try? Mailbox(parsing: text))?.localPart.utf8.contains { $0 >= 0x80 } ?? false
+    }
+  }
+
+  /// One header field, folded before white space so that each line stays within 78
+  /// characters where it can and within RFC 5322's 998 always. A run with no white space
+  /// longer than that cannot be folded; the validator refuses such header values. The first
+  /// word stays on the name's line: some readers take an empty first line for no value.
+  static func folded(_ name: String, _ value: String) -> [String] {
+    let line = "\(name): \(value)"
+    guard line.utf8.count > 78 else { return [line] }
+    var lines: [String] = []
+    var current = ""
+    var currentCount = 0
+    var word = ""
+    var wordCount = 0
+    // The name, the colon and the first word of the value make one unit.
+    let unbreakable = name.utf8.count + 2
+    func flushWord() {
+      if currentCount + wordCount > 78 && currentCount > unbreakable {
+        lines.append(current)
+        current = ""
+        currentCount = 0
+      }
+      current += word
+      currentCount += wordCount
+      word = ""
+      wordCount = 0
+    }
+    for (offset, character) in line.enumerated() {
+      if (character == " " || character == "\t") && wordCount > 0 && offset >= unbreakable {
+        flushWord()
+      }
+      word.append(character)
+      wordCount += character.utf8.count
+    }
+    flushWord()
+    if !current.isEmpty { lines.append(current) }
+    return lines
   }
 
   /// By hand: a `DateFormatter` per message was 9% of a gateway request in a profile, and
@@ -95,10 +185,10 @@ public enum MIMEMessage {
     }
   }
 
-  static func domain(of address: String) -> String {
-    guard let at = address.lastIndex(of: "@") else { return "governor.invalid" }
-    var domain = address[address.index(after: at)...].prefix { $0 != ">" }
-    while domain.last == " " { domain.removeLast() }
-    return domain.isEmpty ? "governor.invalid" : String(domain)
+  /// The parsed From address's domain, in IDNA form: not whatever follows the last `@`,
+  /// which a display name or a comment could supply.
+  static func messageIdDomain(_ from: String) -> String {
+    guard let mailbox = try? Mailbox(parsing: from) else { return "governor.invalid" }
+    return Punycode.asciiDomain(mailbox.domain) ?? "governor.invalid"
   }
 }

@@ -87,11 +87,18 @@ public struct SESSender: MailSender {
       // Named in the header too, so the raw message says how it was sent.
       if let untracked { message.headers[Self.configurationSetHeader] = untracked }
     }
+    // Checked when the message was accepted; one held from before that check is not sent.
+    guard (try? Mailbox(parsing: message.from)) != nil,
+      let to = try? Mailbox(parsing: message.to)
+    else {
+      return .failed(reason: "'to' or 'from' is not exactly one mailbox", attempts: 0)
+    }
     let mime = MIMEMessage.render(message, date: Date())
     // The SendEmail body, in the API's own PascalCase names.
     var request: [String: Any] = [
-      "FromEmailAddress": message.from,
-      "Destination": ["ToAddresses": [message.to]],
+      // SES wants internationalised domains in their Punycode form.
+      "FromEmailAddress": MIMEMessage.addressHeader(message.from),
+      "Destination": ["ToAddresses": [MIMEMessage.asciiAddress(to)]],
       "Content": ["Raw": ["Data": Data(mime.utf8).base64EncodedString()]],
       "EmailTags": tags(message),
     ]

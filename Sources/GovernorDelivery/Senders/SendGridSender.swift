@@ -27,7 +27,7 @@ public struct SendGridSender: MailSender {
     else {
       return .failed(reason: "'to' or 'from' is not exactly one mailbox", attempts: 0)
     }
-    var fromObject: [String: String] = ["email": from.address]
+    var fromObject: [String: String] = ["email": MIMEMessage.asciiAddress(from)]
     if let name = from.displayName { fromObject["name"] = name }
     var content: [[String: String]] = []
     if let text = message.text { content.append(["type": "text/plain", "value": text]) }
@@ -39,7 +39,7 @@ public struct SendGridSender: MailSender {
     ]
     var body: [String: Any] = [
       "personalizations": [
-        ["to": [["email": to.address]], "custom_args": customArgs]
+        ["to": [["email": MIMEMessage.asciiAddress(to)]], "custom_args": customArgs]
       ],
       "from": fromObject,
       "subject": message.subject,
