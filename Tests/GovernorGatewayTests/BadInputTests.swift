@@ -48,6 +48,37 @@ struct BadInputTests {
     }
   }
 
+  @Test("a message for several people, alone or in a batch, is 422 naming the field; nothing goes")
+  func severalRecipients() async throws {
+    try await GatewayServer.with { server in
+      let cases: [(String, String)] = [
+        (#""to":"S4 <s4@example.com>,victim@example.org""#, "to"),
+        (#""to":"<c1@example.com>, <victim@example.org>""#, "to"),
+        (#""to":"c1@example.com <victim@example.org>""#, "to"),
+        (#""from":"news@shop.example, other@shop.example""#, "from"),
+        (#""headers":{"Resent-Bcc":"victim@example.org"}"#, "headers.Resent-Bcc"),
+        (#""headers":{"Reply-To":"a@shop.example, victim@example.org"}"#, "headers.Reply-To"),
+      ]
+      for (index, (field, named)) in cases.enumerated() {
+        var message = GatewayServer.message("many-\(index)")
+        let key = String(field.prefix { $0 != ":" })
+        if let range = message.range(of: key + #":"[^"]*""#, options: .regularExpression) {
+          message.replaceSubrange(range, with: field)
+        } else {
+          message = String(message.dropLast()) + "," + field + "}"
+        }
+        let reply = try await send(server, Data(message.utf8))
+        #expect(reply.status == 422, "\(named): \(reply.text)")
+        #expect(reply.problemFields == [named], "\(named): \(reply.problemFields)")
+        let batch = try await send(
+          server, Data(#"{"messages":[\#(message)]}"#.utf8), path: "/v1/messages/batch")
+        #expect(batch.status == 200)
+        #expect(batch.text.contains(named), "\(named): \(batch.text)")
+      }
+      #expect(try await server.store.verifyAudit().rows == 0)
+    }
+  }
+
   @Test("oversized, deeply nested, broken and non-UTF-8 bodies are refused; what came before stays")
   func brokenBodies() async throws {
     try await GatewayServer.with { server in
