@@ -37,6 +37,8 @@ struct MailboxTests {
       ("\"Ana \\\"the\\\" Pérez\" <ana@example.com>", "Ana \"the\" Pérez", "ana@example.com"),
       ("J. Doe <j.doe+news@shop.example>", "J. Doe", "j.doe+news@shop.example"),
       ("ana@example.com (Ana, at home)", nil, "ana@example.com"),
+      ("ana@example.com (see <here>)", nil, "ana@example.com"),
+      ("\"a<b\" <ana@example.com>", "a<b", "ana@example.com"),
       ("Ana (home) <ana@example.com>", "Ana", "ana@example.com"),
       ("\"john doe\"@example.com", nil, "\"john doe\"@example.com"),
       ("ünï@cödé.example", nil, "ünï@cödé.example"),

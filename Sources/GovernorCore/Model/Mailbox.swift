@@ -72,11 +72,11 @@ extension Mailbox {
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     mutating func mailbox() throws(Problem) -> Mailbox {
-      try scanForLists()
+      let hasAngle = try scanForLists()
       try skipSpaceAndComments()
       guard index < bytes.count else { throw .empty }
       // A display name is a phrase before `<`; without `<` the whole text is an addr-spec.
-      guard bytes.contains(UInt8(ascii: "<")) else {
+      guard hasAngle else {
         let (local, domain) = try addrSpec()
         try skipSpaceAndComments()
         guard index == bytes.count else {
@@ -100,8 +100,9 @@ extension Mailbox {
       return Mailbox(displayName: name, localPart: local, domain: domain)
     }
 
-    /// Separators of lists and groups, and a second `<`, outside quoted text and comments.
-    func scanForLists() throws(Problem) {
+    /// Separators of lists and groups, and a second `<`, outside quoted text and comments;
+    /// returns whether there is one `<` there.
+    func scanForLists() throws(Problem) -> Bool {
       var position = 0
       var depth = 0
       var quoted = false
@@ -132,6 +133,7 @@ extension Mailbox {
       }
       if quoted { throw .malformed("a quote is not closed") }
       if depth > 0 { throw .malformed("a comment is not closed") }
+      return angles == 1
     }
 
     /// Words (atoms and quoted strings) up to `<`, joined by single spaces; nil when empty.
