@@ -69,14 +69,14 @@ extension PostgresStore {
     addressKey: AddressKey, logger: Logger
   ) async throws -> Reservation {
     try await connection.query(Self.customerLock(message.customerId), logger: logger)
+    // Suppressions kept for an erased customer's id come with the history.
     var state =
-      try await Self.profile(connection, message.customerId, logger: logger)
+      try await Self.profile(connection, message.customerId, orKept: false, logger: logger)
       ?? CustomerState(customerId: message.customerId, email: message.to)
     let since = now.addingTimeInterval(
       -engine.historyNeeded(preference: state.frequencyPreference))
-    try await Self.fillHistory(connection, &state, sendsSince: since, logger: logger)
-    state.suppressions += try await keptSuppressions(
-      connection, addressKey: addressKey.digest(of: message.to), otherThan: message.customerId,
+    try await Self.fillHistory(
+      connection, &state, sendsSince: since, recipientKey: addressKey.digest(of: message.to),
       logger: logger)
     let decision = engine.evaluate(message, for: state, at: now)
     guard decision.outcome == .forwarded else {

@@ -184,9 +184,11 @@ public final class PostgresStore: Store {
     }
   }
 
-  static func profile(_ connection: PostgresConnection, _ customerId: String, logger: Logger)
-    async throws -> CustomerState?
-  {
+  /// The customer's profile without history; for an erased customer whose suppressions were
+  /// kept (unless `orKept` is false), an empty one.
+  static func profile(
+    _ connection: PostgresConnection, _ customerId: String, orKept: Bool = true, logger: Logger
+  ) async throws -> CustomerState? {
     let rows = try await connection.query(
       """
       SELECT email, time_zone, frequency_max, frequency_window FROM customer
@@ -199,6 +201,7 @@ public final class PostgresStore: Store {
         id: customerId, email: email, timeZone: zone, frequencyMax: max, frequencyWindow: window)
     }
     // An erased customer whose suppressions were kept: they still stand for the id.
+    guard orKept else { return nil }
     let kept = try await connection.query(
       """
       SELECT 1 FROM suppression WHERE customer_id = \(customerId) AND erased_at IS NOT NULL
@@ -206,26 +209,6 @@ public final class PostgresStore: Store {
       """, logger: logger
     ).collect()
     return kept.isEmpty ? nil : CustomerState(customerId: customerId)
-  }
-
-  /// Active suppressions kept from erased customers other than `customerId` whose address had
-  /// this digest.
-  static func keptSuppressions(
-    _ connection: PostgresConnection, addressKey: String, otherThan customerId: String,
-    logger: Logger
-  ) async throws -> [Suppression] {
-    var suppressions: [Suppression] = []
-    for try await (reason, scope, at, source) in try await connection.query(
-      """
-      SELECT reason, scope, at, source FROM suppression
-      WHERE address_key = \(addressKey) AND customer_id <> \(customerId) AND lifted_at IS NULL
-      ORDER BY at
-      """, logger: logger
-    ).decode((String, String, Double, String?).self) {
-      suppressions.append(
-        try StoredValues.suppression(reason: reason, scope: scope, at: at, source: source))
-    }
-    return suppressions
   }
 
   static func state(
@@ -240,9 +223,11 @@ public final class PostgresStore: Store {
   }
 
   /// Consent events, active suppressions and the sends that count against caps.
+  /// `recipientKey`: the digest of the address a message goes to; suppressions kept for that
+  /// address under another customer id count too.
   static func fillHistory(
     _ connection: PostgresConnection, _ state: inout CustomerState, sendsSince since: Date,
-    logger: Logger
+    recipientKey: String? = nil, logger: Logger
   ) async throws {
     let id = state.customerId
     var consents: [ConsentEvent] = []
@@ -264,7 +249,8 @@ public final class PostgresStore: Store {
     for try await (reason, scope, at, source) in try await connection.query(
       """
       SELECT reason, scope, at, source FROM suppression
-      WHERE customer_id = \(id) AND lifted_at IS NULL ORDER BY at
+      WHERE (customer_id = \(id) OR address_key = \(recipientKey)) AND lifted_at IS NULL
+      ORDER BY at
       """, logger: logger
     ).decode((String, String, Double, String?).self) {
       suppressions.append(

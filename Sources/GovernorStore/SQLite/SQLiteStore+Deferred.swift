@@ -72,6 +72,7 @@ extension SQLiteStore {
     let id = StoredValues.newId("dec")
     let addressKey = addressKey
     return try await write { db in
+      // The message is read under the lock here, so its digest is too (releases are few).
       guard
         let row = try Row.fetchOne(
           db.cachedStatement(sql: "SELECT * FROM deferred_message WHERE message_id = ?"),
@@ -81,7 +82,8 @@ extension SQLiteStore {
         arguments: [messageId])
       let message = try StoredValues.message(row["message"])
       let reservation = try Self.reserve(
-        db, message, engine: engine, at: now, addressKey: addressKey)
+        db, message, engine: engine, at: now,
+        recipientKey: addressKey?.digest(of: message.to))
       let entry = try Self.append(
         db, reservation.decision, id: id, campaignId: message.campaignId,
         follows: row["decision_id"], at: now)

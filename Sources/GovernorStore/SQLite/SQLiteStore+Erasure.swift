@@ -43,24 +43,6 @@ extension SQLiteStore {
       arguments: [customerId]) ?? false
   }
 
-  /// Active suppressions kept from erased customers other than `customerId` whose address had
-  /// this digest.
-  static func keptSuppressions(_ db: Database, addressKey: String, otherThan customerId: String)
-    throws -> [Suppression]
-  {
-    try Row.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT reason, scope, at, source FROM suppression
-          WHERE address_key = ? AND customer_id <> ? AND lifted_at IS NULL ORDER BY at
-          """),
-      arguments: [addressKey, customerId]
-    ).map { row in
-      try StoredValues.suppression(
-        reason: row["reason"], scope: row["scope"], at: row["at"], source: row["source"])
-    }
-  }
-
   /// Erased customers with a kept suppression.
   static func keptSuppressionOwners(_ db: Database) throws -> [String] {
     try String.fetchAll(

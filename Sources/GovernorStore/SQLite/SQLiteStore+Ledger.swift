@@ -6,9 +6,9 @@ extension SQLiteStore {
   public func reserve(_ message: Message, engine: Engine, at now: Date) async throws
     -> Reservation
   {
-    let addressKey = addressKey
+    let recipientKey = addressKey?.digest(of: message.to)
     return try await write { db in
-      try Self.reserve(db, message, engine: engine, at: now, addressKey: addressKey)
+      try Self.reserve(db, message, engine: engine, at: now, recipientKey: recipientKey)
     }
   }
 
@@ -16,13 +16,14 @@ extension SQLiteStore {
     -> DecidedMessage
   {
     let id = StoredValues.newId("dec")
-    let addressKey = addressKey
+    // Worked out before the write lock: everything inside it delays every other writer.
+    let recipientKey = addressKey?.digest(of: message.to)
     return try await write { db in
       if let earlier = try Self.firstDecision(db, messageId: message.id) {
         return DecidedMessage(entry: earlier, decision: nil, reserved: false)
       }
       let reservation = try Self.reserve(
-        db, message, engine: engine, at: now, addressKey: addressKey)
+        db, message, engine: engine, at: now, recipientKey: recipientKey)
       let entry = try Self.append(
         db, reservation.decision, id: id, campaignId: message.campaignId, at: now)
       try Self.holdIfDeferred(db, message, reservation.decision, decisionId: id, at: now)
@@ -32,10 +33,10 @@ extension SQLiteStore {
   }
 
   static func reserve(
-    _ db: Database, _ message: Message, engine: Engine, at now: Date, addressKey: AddressKey?
+    _ db: Database, _ message: Message, engine: Engine, at now: Date, recipientKey: String?
   ) throws -> Reservation {
     let state = try Self.stateForDecision(
-      db, message, engine: engine, at: now, addressKey: addressKey)
+      db, message, engine: engine, at: now, recipientKey: recipientKey)
     let decision = engine.evaluate(message, for: state, at: now)
     let alreadyReserved =
       try Bool.fetchOne(
@@ -60,17 +61,26 @@ extension SQLiteStore {
 
   /// The customer's state with exactly the history the engine's caps look at. A customer the
   /// store has never seen has no consent and no sends, which the engine decides on as such.
-  /// Suppressions kept from an erased customer with the recipient's address count too.
+  /// Suppressions kept for the recipient's address (`recipientKey`) count too, and those kept
+  /// for an erased customer's id.
   static func stateForDecision(
-    _ db: Database, _ message: Message, engine: Engine, at now: Date, addressKey: AddressKey?
+    _ db: Database, _ message: Message, engine: Engine, at now: Date, recipientKey: String?
   ) throws -> CustomerState {
-    var state =
-      try knownState(db, message.customerId, engine: engine, at: now)
-      ?? CustomerState(customerId: message.customerId, email: message.to)
-    if let addressKey {
-      state.suppressions += try keptSuppressions(
-        db, addressKey: addressKey.digest(of: message.to), otherThan: message.customerId)
+    guard
+      let customer = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"),
+        arguments: [message.customerId])
+    else {
+      var state = CustomerState(customerId: message.customerId, email: message.to)
+      state.suppressions = try suppressions(
+        db, message.customerId, recipientKey: recipientKey)
+      return state
     }
+    var state = try StoredValues.customer(
+      id: message.customerId, email: customer["email"], timeZone: customer["time_zone"],
+      frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
+    let since = now.addingTimeInterval(-engine.historyNeeded(preference: state.frequencyPreference))
+    try fillHistory(db, &state, sendsSince: since, recipientKey: recipientKey)
     return state
   }
 

@@ -218,6 +218,24 @@ public final class SQLiteStore: Store {
     return state
   }
 
+  /// Active suppressions of the customer, and those kept for the recipient's address: one
+  /// statement, as it runs under the write lock for every decision.
+  static func suppressions(_ db: Database, _ customerId: String, recipientKey: String?) throws
+    -> [Suppression]
+  {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT reason, scope, at, source FROM suppression
+          WHERE (customer_id = ? OR address_key = ?) AND lifted_at IS NULL ORDER BY at
+          """),
+      arguments: [customerId, recipientKey]
+    ).map { row in
+      try StoredValues.suppression(
+        reason: row["reason"], scope: row["scope"], at: row["at"], source: row["source"])
+    }
+  }
+
   /// The customer's profile without history; for an erased customer whose suppressions were
   /// kept, an empty one (those suppressions still stand for the id). Nil for anyone else the
   /// store does not know.
@@ -234,9 +252,12 @@ public final class SQLiteStore: Store {
   }
 
   /// Consent events, active suppressions and the sends that count against caps.
-  static func fillHistory(_ db: Database, _ state: inout CustomerState, sendsSince since: Date)
-    throws
-  {
+  /// `recipientKey`: the digest of the address a message goes to; suppressions kept for that
+  /// address under another customer id count too.
+  static func fillHistory(
+    _ db: Database, _ state: inout CustomerState, sendsSince since: Date,
+    recipientKey: String? = nil
+  ) throws {
     let id = state.customerId
     state.consents = try Row.fetchAll(
       db.cachedStatement(sql: "SELECT * FROM consent_event WHERE customer_id = ? ORDER BY at, id"),
@@ -246,14 +267,7 @@ public final class SQLiteStore: Store {
         purpose: row["purpose"], status: row["status"], kind: row["kind"], at: row["at"],
         confirmedAt: row["confirmed_at"], source: row["source"], proof: row["proof"])
     }
-    state.suppressions = try Row.fetchAll(
-      db.cachedStatement(
-        sql: "SELECT * FROM suppression WHERE customer_id = ? AND lifted_at IS NULL ORDER BY at"),
-      arguments: [id]
-    ).map { row in
-      try StoredValues.suppression(
-        reason: row["reason"], scope: row["scope"], at: row["at"], source: row["source"])
-    }
+    state.suppressions = try suppressions(db, id, recipientKey: recipientKey)
     state.sends = SendHistory(
       try Row.fetchAll(
         db.cachedStatement(
