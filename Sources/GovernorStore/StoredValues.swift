@@ -42,6 +42,14 @@ enum StoredValues {
     "CREATE TABLE store_key (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
   ]
 
+  /// Lifts suppression `?3` and, as it holds for its address, the same suppression (reason and
+  /// scope) recorded for that address under any other customer id: lifted for the address.
+  static let liftSQL = """
+    UPDATE suppression SET lifted_at = ?1, lifted_by = ?2
+    WHERE lifted_at IS NULL AND (id = ?3 OR (address_key, reason, scope) = (
+      SELECT address_key, reason, scope FROM suppression WHERE id = ?3 AND lifted_at IS NULL))
+    """
+
   /// The source a suppression keeps once its customer is erased: the one it had may name them.
   static let keptAtErasure = "kept when the customer was erased"
 
@@ -136,14 +144,14 @@ enum StoredValues {
       proof: proof)
   }
 
-  static func suppression(reason: String, scope: String, at: Double, source: String?) throws
-    -> Suppression
-  {
+  static func suppression(
+    reason: String, scope: String, at: Double, source: String?, recordedFor: String? = nil
+  ) throws -> Suppression {
     guard let reason = SuppressionReason(rawValue: reason) else {
       throw StoreError.badStoredValue("suppression reason '\(reason)'")
     }
     return Suppression(
       reason: reason, scope: scope == "all" ? .all : .category(scope),
-      at: Date(timeIntervalSince1970: at), source: source)
+      at: Date(timeIntervalSince1970: at), source: source, recordedFor: recordedFor)
   }
 }

@@ -21,7 +21,11 @@ extension Finding {
         + "confirmed"
     case .suppressed(let suppression, let category):
       let scope = suppression.scope == .all ? "all mail" : "\(suppression.scope) mail"
-      return "the customer is suppressed for \(scope) (\(Self.describe(suppression.reason)) on "
+      let whose =
+        suppression.recordedFor.map {
+          "the recipient's address is suppressed for \(scope) (recorded for customer \($0), "
+        } ?? "the customer is suppressed for \(scope) ("
+      return whose + "\(Self.describe(suppression.reason)) on "
         + "\(Self.format(suppression.at))), which blocks \(category)"
     case .capExceeded(let usage):
       return "\(usage.count) of \(usage.max) \(usage.categories.joined(separator: "/")) "
@@ -64,6 +68,9 @@ extension Finding {
         "since": .time(suppression.at), "category": .text(category),
       ]
       if let source = suppression.source { facts.append("source", .text(source)) }
+      if let recordedFor = suppression.recordedFor {
+        facts.append("recorded_for", .text(recordedFor))
+      }
       return facts
     case .capExceeded(let usage), .preferenceExceeded(let usage):
       var facts: Facts = [

@@ -46,17 +46,25 @@ public struct Suppression: Codable, Hashable, Sendable {
   public var scope: SuppressionScope
   public var at: Date
   public var source: String?
+  /// The customer id it was recorded for, when that is not the customer being decided on: it
+  /// holds here because it was recorded for the same address.
+  public var recordedFor: String?
 
   public init(
-    reason: SuppressionReason, scope: SuppressionScope = .all, at: Date, source: String? = nil
+    reason: SuppressionReason, scope: SuppressionScope = .all, at: Date, source: String? = nil,
+    recordedFor: String? = nil
   ) {
     self.reason = reason
     self.scope = scope
     self.at = at
     self.source = source
+    self.recordedFor = recordedFor
   }
 
-  enum CodingKeys: String, CodingKey { case reason, scope, at, source }
+  enum CodingKeys: String, CodingKey {
+    case reason, scope, at, source
+    case recordedFor = "recorded_for"
+  }
 
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -64,5 +72,6 @@ public struct Suppression: Codable, Hashable, Sendable {
     scope = try container.decodeIfPresent(SuppressionScope.self, forKey: .scope) ?? .all
     at = try container.decode(Date.self, forKey: .at)
     source = try container.decodeIfPresent(String.self, forKey: .source)
+    recordedFor = try container.decodeIfPresent(String.self, forKey: .recordedFor)
   }
 }

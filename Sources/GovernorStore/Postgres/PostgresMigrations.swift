@@ -84,6 +84,40 @@ enum PostgresMigrations {
     ("v8-erasure-records", StoredValues.erasureRecordSQL.map { PostgresQuery(unsafeSQL: $0) }),
   ]
 
+  /// Suppressions recorded before migration v8 hold for their customer's address too: their
+  /// address digests need the store's key, which SQL alone cannot apply. Once, under the
+  /// migration lock, recorded like a migration.
+  static let suppressionAddresses = "v8-suppression-addresses"
+
+  static func backfillSuppressionAddresses(
+    _ client: PostgresClient, key: AddressKey, logger: Logger
+  ) async throws {
+    try await client.withTransaction(logger: logger) { connection in
+      try await connection.query("SELECT pg_advisory_xact_lock(7301)", logger: logger)
+      let done = try await connection.query(
+        "SELECT 1 FROM schema_migration WHERE name = \(suppressionAddresses)", logger: logger
+      ).collect()
+      guard done.isEmpty else { return }
+      var rows: [(String, String)] = []
+      for try await row in try await connection.query(
+        """
+        SELECT suppression.id, customer.email FROM suppression
+        JOIN customer ON customer.id = suppression.customer_id
+        WHERE customer.email IS NOT NULL AND suppression.address_key IS NULL
+        """, logger: logger
+      ).decode((String, String).self) {
+        rows.append(row)
+      }
+      for (id, email) in rows {
+        try await connection.query(
+          "UPDATE suppression SET address_key = \(key.digest(of: email)) WHERE id = \(id)",
+          logger: logger)
+      }
+      try await connection.query(
+        "INSERT INTO schema_migration (name) VALUES (\(suppressionAddresses))", logger: logger)
+    }
+  }
+
   static func migrate(_ client: PostgresClient, logger: Logger) async throws {
     try await client.withTransaction(logger: logger) { connection in
       try await connection.query("SELECT pg_advisory_xact_lock(7301)", logger: logger)

@@ -11,6 +11,7 @@ extension PostgresStore {
     let suppression = validated.record
     let id = StoredValues.newId("sup")
     let logger = logger
+    let addressKey = addressKey
     return try await client.withTransaction(logger: logger) { connection in
       try await connection.query(Self.customerLock(customerId), logger: logger)
       if let eventKey {
@@ -33,8 +34,9 @@ extension PostgresStore {
       ).decode(String.self) {
         return .alreadyActive(id: active)
       }
-      try await connection.query(
-        Self.insertSuppression(suppression, id: id, customerId: customerId), logger: logger)
+      try await Self.insertSuppression(
+        connection, suppression, id: id, customerId: customerId, addressKey: addressKey,
+        logger: logger)
       return .added(id: id)
     }
   }

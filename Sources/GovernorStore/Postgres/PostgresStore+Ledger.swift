@@ -56,7 +56,10 @@ extension PostgresStore {
         }
         let since = now.addingTimeInterval(
           -engine.historyNeeded(preference: state.frequencyPreference))
-        try await Self.fillHistory(connection, &state, sendsSince: since, logger: self.logger)
+        // Its own address's suppressions recorded under other ids count, as for a message.
+        try await Self.fillHistory(
+          connection, &state, sendsSince: since,
+          recipientKey: state.email.map { self.addressKey.digest(of: $0) }, logger: self.logger)
         states[id] = state
       }
       return states

@@ -31,8 +31,9 @@ public final class PostgresStore: Store {
       defer { group.cancelAll() }
       let logger = Logger(label: "governor.store.postgres")
       try await PostgresMigrations.migrate(client, logger: logger)
-      let store = PostgresStore(
-        client: client, addressKey: try await addressKey(client, logger: logger))
+      let key = try await addressKey(client, logger: logger)
+      try await PostgresMigrations.backfillSuppressionAddresses(client, key: key, logger: logger)
+      let store = PostgresStore(client: client, addressKey: key)
       return try await body(store)
     }
   }
@@ -110,9 +111,9 @@ public final class PostgresStore: Store {
             """, logger: self.logger)
         }
         for suppression in state.suppressions {
-          try await connection.query(
-            Self.insertSuppression(suppression, id: StoredValues.newId("sup"), customerId: id),
-            logger: self.logger)
+          try await Self.insertSuppression(
+            connection, suppression, id: StoredValues.newId("sup"), customerId: id,
+            addressKey: self.addressKey, logger: self.logger)
         }
         for (index, send) in state.sends.enumerated() {
           let messageId = StoredValues.importedSendId(customerId: id, index: index, at: send.at)
@@ -148,29 +149,48 @@ public final class PostgresStore: Store {
   {
     let suppression = validated.record
     let id = StoredValues.newId("sup")
-    try await client.query(
-      Self.insertSuppression(suppression, id: id, customerId: customerId), logger: logger)
+    let logger = logger
+    let addressKey = addressKey
+    try await client.withConnection { connection in
+      try await Self.insertSuppression(
+        connection, suppression, id: id, customerId: customerId, addressKey: addressKey,
+        logger: logger)
+    }
     return id
   }
 
-  /// Adds the customer too when the store has not met them yet.
-  static func insertSuppression(_ suppression: Suppression, id: String, customerId: String)
-    -> PostgresQuery
-  {
-    """
-    WITH known AS (INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING)
-    INSERT INTO suppression (id, customer_id, reason, scope, at, source)
-    VALUES (\(id), \(customerId), \(suppression.reason.rawValue),
-      \(suppression.scope.description), \(suppression.at.timeIntervalSince1970),
-      \(suppression.source))
-    """
+  /// Records the suppression with the digest of the customer's address as it is now (see
+  /// `SQLiteStore.insert`), adding the customer when the store has not met them yet.
+  static func insertSuppression(
+    _ connection: PostgresConnection, _ suppression: Suppression, id: String, customerId: String,
+    addressKey: AddressKey, logger: Logger
+  ) async throws {
+    var email: String?
+    for try await address in try await connection.query(
+      "SELECT email FROM customer WHERE id = \(customerId)", logger: logger
+    ).decode(String?.self) {
+      email = address
+    }
+    let digest = email.map { addressKey.digest(of: $0) }
+    try await connection.query(
+      """
+      WITH known AS (INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING)
+      INSERT INTO suppression (id, customer_id, reason, scope, at, source, address_key)
+      VALUES (\(id), \(customerId), \(suppression.reason.rawValue),
+        \(suppression.scope.description), \(suppression.at.timeIntervalSince1970),
+        \(suppression.source), \(digest))
+      """, logger: logger)
   }
 
   public func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool {
+    // As `StoredValues.liftSQL`: the same suppression recorded for the address under other
+    // customer ids is lifted with it.
     let rows = try await client.query(
       """
       UPDATE suppression SET lifted_at = \(at.timeIntervalSince1970), lifted_by = \(source)
-      WHERE id = \(id) AND lifted_at IS NULL RETURNING id
+      WHERE lifted_at IS NULL AND (id = \(id) OR (address_key, reason, scope) = (
+        SELECT address_key, reason, scope FROM suppression WHERE id = \(id) AND lifted_at IS NULL))
+      RETURNING id
       """, logger: logger
     ).collect()
     return !rows.isEmpty
@@ -180,7 +200,9 @@ public final class PostgresStore: Store {
     -> CustomerState?
   {
     try await client.withConnection { connection in
-      try await Self.state(connection, customerId, sendsSince: since, logger: self.logger)
+      try await Self.state(
+        connection, customerId, sendsSince: since, addressKey: self.addressKey,
+        logger: self.logger)
     }
   }
 
@@ -211,14 +233,17 @@ public final class PostgresStore: Store {
     return kept.isEmpty ? nil : CustomerState(customerId: customerId)
   }
 
+  /// `addressKey`: also the suppressions recorded for the customer's address under other ids.
   static func state(
     _ connection: PostgresConnection, _ customerId: String, sendsSince since: Date,
-    logger: Logger
+    addressKey: AddressKey? = nil, logger: Logger
   ) async throws -> CustomerState? {
     guard var state = try await profile(connection, customerId, logger: logger) else {
       return nil
     }
-    try await fillHistory(connection, &state, sendsSince: since, logger: logger)
+    try await fillHistory(
+      connection, &state, sendsSince: since,
+      recipientKey: state.email.flatMap { addressKey?.digest(of: $0) }, logger: logger)
     return state
   }
 
@@ -246,15 +271,17 @@ public final class PostgresStore: Store {
           source: source, proof: proof))
     }
     var suppressions: [Suppression] = []
-    for try await (reason, scope, at, source) in try await connection.query(
+    for try await (reason, scope, at, source, owner) in try await connection.query(
       """
-      SELECT reason, scope, at, source FROM suppression
+      SELECT reason, scope, at, source, customer_id FROM suppression
       WHERE (customer_id = \(id) OR address_key = \(recipientKey)) AND lifted_at IS NULL
       ORDER BY at
       """, logger: logger
-    ).decode((String, String, Double, String?).self) {
+    ).decode((String, String, Double, String?, String).self) {
       suppressions.append(
-        try StoredValues.suppression(reason: reason, scope: scope, at: at, source: source))
+        try StoredValues.suppression(
+          reason: reason, scope: scope, at: at, source: source,
+          recordedFor: owner == id ? nil : owner))
     }
     var sends: [SendRecord] = []
     for try await (at, category, campaign) in try await connection.query(

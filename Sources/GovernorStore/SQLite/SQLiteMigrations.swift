@@ -105,6 +105,21 @@ enum SQLiteMigrations {
     }
     migrator.registerMigration("v8-erasure-records") { db in
       for statement in StoredValues.erasureRecordSQL { try db.execute(sql: statement) }
+      // Suppressions recorded before hold for their customer's address too, from now on.
+      guard let key = try SQLiteStore.addressKey(db, creating: true) else { return }
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT suppression.id AS id, customer.email AS email FROM suppression
+          JOIN customer ON customer.id = suppression.customer_id
+          WHERE customer.email IS NOT NULL
+          """)
+      for row in rows {
+        let email: String = row["email"]
+        try db.execute(
+          sql: "UPDATE suppression SET address_key = ? WHERE id = ?",
+          arguments: [key.digest(of: email), row["id"] as String])
+      }
     }
     return migrator
   }

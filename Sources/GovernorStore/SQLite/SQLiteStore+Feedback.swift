@@ -8,6 +8,7 @@ extension SQLiteStore {
   ) async throws -> SuppressionChange {
     let suppression = validated.record
     let id = StoredValues.newId("sup")
+    let addressKey = addressKey
     return try await write { db in
       if let eventKey {
         try db.cachedStatement(
@@ -30,7 +31,7 @@ extension SQLiteStore {
         return .alreadyActive(id: active)
       }
       try Self.knowCustomer(db, customerId)
-      try Self.insert(db, suppression, id: id, customerId: customerId)
+      try Self.insert(db, suppression, id: id, customerId: customerId, addressKey: addressKey)
       return .added(id: id)
     }
   }

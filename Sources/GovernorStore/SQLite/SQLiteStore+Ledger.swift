@@ -85,26 +85,38 @@ extension SQLiteStore {
   }
 
   /// The stored customer with the history `engine` needs at `now`; nil for an unknown one.
-  static func knownState(_ db: Database, _ customerId: String, engine: Engine, at now: Date)
+  static func knownState(
+    _ db: Database, _ customerId: String, engine: Engine, at now: Date, addressKey: AddressKey?
+  )
     throws -> CustomerState?
   {
     guard var state = try profile(db, customerId) else { return nil }
     let since = now.addingTimeInterval(-engine.historyNeeded(preference: state.frequencyPreference))
-    try fillHistory(db, &state, sendsSince: since)
+    // Its own address's suppressions recorded under other ids count, as they would for a
+    // message to that address.
+    try fillHistory(
+      db, &state, sendsSince: since,
+      recipientKey: state.email.flatMap { addressKey?.digest(of: $0) })
     return state
   }
 
   public func decisionStates(customerIds: [String], engine: Engine, at now: Date) async throws
     -> [String: CustomerState]
   {
-    try await pool.read { db in
+    let addressKey = addressKey
+    return try await pool.read { db in
       // Past a few thousand customers, reading each table once beats a lookup per customer.
       if customerIds.count >= Self.scanThreshold {
-        return try Self.scannedStates(db, Set(customerIds), engine: engine, at: now)
+        return try Self.scannedStates(
+          db, Set(customerIds), engine: engine, at: now, addressKey: addressKey)
       }
       var states: [String: CustomerState] = [:]
       for id in customerIds where states[id] == nil {
-        if let state = try Self.knownState(db, id, engine: engine, at: now) { states[id] = state }
+        if let state = try Self.knownState(
+          db, id, engine: engine, at: now, addressKey: addressKey)
+        {
+          states[id] = state
+        }
       }
       return states
     }
@@ -113,9 +125,9 @@ extension SQLiteStore {
   static let scanThreshold = 2_000
 
   /// The same states as `knownState` for each of `wanted`, from one pass over each table.
-  static func scannedStates(_ db: Database, _ wanted: Set<String>, engine: Engine, at now: Date)
-    throws -> [String: CustomerState]
-  {
+  static func scannedStates(
+    _ db: Database, _ wanted: Set<String>, engine: Engine, at now: Date, addressKey: AddressKey?
+  ) throws -> [String: CustomerState] {
     var states: [String: CustomerState] = [:]
     let customers = try Row.fetchCursor(
       db, sql: "SELECT id, email, time_zone, frequency_max, frequency_window FROM customer")
@@ -142,12 +154,32 @@ extension SQLiteStore {
     }
     let suppressions = try Row.fetchCursor(
       db, sql: "SELECT * FROM suppression WHERE lifted_at IS NULL ORDER BY at")
+    var byAddress: [String: [(owner: String, suppression: Suppression)]] = [:]
     while let row = try suppressions.next() {
       let id: String = row["customer_id"]
+      let suppression = try StoredValues.suppression(
+        reason: row["reason"], scope: row["scope"], at: row["at"], source: row["source"])
+      if let key: String = row["address_key"] {
+        byAddress[key, default: []].append((id, suppression))
+      }
       guard states[id] != nil else { continue }
-      states[id]?.suppressions.append(
-        try StoredValues.suppression(
-          reason: row["reason"], scope: row["scope"], at: row["at"], source: row["source"]))
+      states[id]?.suppressions.append(suppression)
+    }
+    // Suppressions recorded for a customer's address under other ids, as `knownState` adds.
+    if let addressKey, !byAddress.isEmpty {
+      for (id, state) in states {
+        guard let email = state.email,
+          let others = byAddress[addressKey.digest(of: email)]?.filter({ $0.owner != id }),
+          !others.isEmpty
+        else { continue }
+        var merged = state.suppressions
+        for other in others {
+          var suppression = other.suppression
+          suppression.recordedFor = other.owner
+          merged.append(suppression)
+        }
+        states[id]?.suppressions = merged.sorted { $0.at < $1.at }
+      }
     }
     // Each customer's own horizon, as `knownState` reads it; the scan starts at the earliest.
     var since: [String: Double] = [:]

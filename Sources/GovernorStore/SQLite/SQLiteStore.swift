@@ -127,6 +127,7 @@ public final class SQLiteStore: Store {
   }
 
   public func importCustomers(_ customers: [Validated<CustomerState>]) async throws {
+    let addressKey = addressKey
     try await write { db in
       for validated in customers {
         let state = validated.record
@@ -136,7 +137,8 @@ public final class SQLiteStore: Store {
           preference: state.frequencyPreference)
         for event in state.consents { try Self.insert(db, event, customerId: id) }
         for suppression in state.suppressions {
-          try Self.insert(db, suppression, id: StoredValues.newId("sup"), customerId: id)
+          try Self.insert(
+            db, suppression, id: StoredValues.newId("sup"), customerId: id, addressKey: addressKey)
         }
         for (index, send) in state.sends.enumerated() {
           try db.cachedStatement(
@@ -172,34 +174,39 @@ public final class SQLiteStore: Store {
   {
     let suppression = validated.record
     let id = StoredValues.newId("sup")
+    let addressKey = addressKey
     try await write { db in
       try Self.knowCustomer(db, customerId)
-      try Self.insert(db, suppression, id: id, customerId: customerId)
+      try Self.insert(db, suppression, id: id, customerId: customerId, addressKey: addressKey)
     }
     return id
   }
 
-  static func insert(_ db: Database, _ suppression: Suppression, id: String, customerId: String)
-    throws
-  {
+  /// Records the suppression with the digest of the customer's address as it is now: it
+  /// holds for that address under any customer id (mailbox providers and ESPs suppress
+  /// addresses, and duplicate profiles are common), and for the customer under any address.
+  static func insert(
+    _ db: Database, _ suppression: Suppression, id: String, customerId: String,
+    addressKey: AddressKey?
+  ) throws {
+    let email = try String.fetchOne(
+      db.cachedStatement(sql: "SELECT email FROM customer WHERE id = ?"), arguments: [customerId])
     try db.cachedStatement(
       sql: """
-        INSERT INTO suppression (id, customer_id, reason, scope, at, source)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO suppression (id, customer_id, reason, scope, at, source, address_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(
       arguments: [
         id, customerId, suppression.reason.rawValue, suppression.scope.description,
         suppression.at.timeIntervalSince1970, suppression.source,
+        email.flatMap { addressKey?.digest(of: $0) },
       ])
   }
 
   public func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool {
     try await write { db in
-      try db.execute(
-        sql:
-          "UPDATE suppression SET lifted_at = ?, lifted_by = ? WHERE id = ? AND lifted_at IS NULL",
-        arguments: [at.timeIntervalSince1970, source, id])
+      try db.execute(sql: StoredValues.liftSQL, arguments: [at.timeIntervalSince1970, source, id])
       return db.changesCount > 0
     }
   }
@@ -207,14 +214,20 @@ public final class SQLiteStore: Store {
   public func customerState(_ customerId: String, sendsSince since: Date) async throws
     -> CustomerState?
   {
-    try await pool.read { db in try Self.state(db, customerId, sendsSince: since) }
+    let addressKey = addressKey
+    return try await pool.read { db in
+      try Self.state(db, customerId, sendsSince: since, addressKey: addressKey)
+    }
   }
 
-  static func state(_ db: Database, _ customerId: String, sendsSince since: Date) throws
-    -> CustomerState?
-  {
+  /// `addressKey`: also the suppressions recorded for the customer's address under other ids.
+  static func state(
+    _ db: Database, _ customerId: String, sendsSince since: Date, addressKey: AddressKey? = nil
+  ) throws -> CustomerState? {
     guard var state = try profile(db, customerId) else { return nil }
-    try fillHistory(db, &state, sendsSince: since)
+    try fillHistory(
+      db, &state, sendsSince: since,
+      recipientKey: state.email.flatMap { addressKey?.digest(of: $0) })
     return state
   }
 
@@ -226,13 +239,15 @@ public final class SQLiteStore: Store {
     try Row.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT reason, scope, at, source FROM suppression
+          SELECT reason, scope, at, source, customer_id FROM suppression
           WHERE (customer_id = ? OR address_key = ?) AND lifted_at IS NULL ORDER BY at
           """),
       arguments: [customerId, recipientKey]
     ).map { row in
-      try StoredValues.suppression(
-        reason: row["reason"], scope: row["scope"], at: row["at"], source: row["source"])
+      let owner: String = row["customer_id"]
+      return try StoredValues.suppression(
+        reason: row["reason"], scope: row["scope"], at: row["at"], source: row["source"],
+        recordedFor: owner == customerId ? nil : owner)
     }
   }
 
