@@ -23,9 +23,13 @@ public protocol Store: Sendable {
 
   /// Records a suppression unless an active one with the same reason already covers its scope,
   /// or `eventKey` was recorded before (a provider replaying a webhook): what customers and
-  /// mailbox providers send back may arrive twice and must change things once.
-  func suppressOnce(_ suppression: Validated<Suppression>, customerId: String, eventKey: String?)
-    async throws -> SuppressionChange
+  /// mailbox providers send back may arrive twice and must change things once. `address`: the
+  /// address the event named (a bounce names the address that bounced), which the suppression
+  /// then holds for; nil: the customer's address.
+  func suppressOnce(
+    _ suppression: Validated<Suppression>, customerId: String, eventKey: String?,
+    address: String?
+  ) async throws -> SuppressionChange
 
   /// Sets (or, with nil, clears) the customer's own frequency preference and records the
   /// change with its source, in one transaction.
@@ -140,6 +144,15 @@ public protocol Store: Sendable {
   /// still stops mail to the id or the address (GDPR Art. 17(3)(b) and 21(3), CAN-SPAM
   /// §7704(a)(4)). Returns false for an unknown customer.
   func eraseCustomer(_ customerId: String) async throws -> Bool
+}
+
+extension Store {
+  /// For the customer's own address.
+  public func suppressOnce(
+    _ suppression: Validated<Suppression>, customerId: String, eventKey: String?
+  ) async throws -> SuppressionChange {
+    try await suppressOnce(suppression, customerId: customerId, eventKey: eventKey, address: nil)
+  }
 }
 
 /// Filters over the audit log; nil means any. `before` is a cursor: only rows older than that

@@ -57,6 +57,26 @@ struct AddressSuppressionTests {
   }
 
   @Test(
+    "a provider's bounce holds for the address it named, even where the profile has another",
+    arguments: StoreBackend.available)
+  func eventAddress(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      let engine = Engine(policy: try ErasureRecordTests.optOutPolicy())
+      try await store.saveCustomer(CustomerProfile(id: "c-a", email: "current@example.com"))
+      let bounce = try RecordValidator(policy: ErasureRecordTests.optOutPolicy()).suppression(
+        Suppression(reason: .hardBounce, at: time("2026-11-01T00:00:00Z"), source: "sendgrid"),
+        now: time("2026-11-01T00:00:00Z"))
+      let change = try await store.suppressOnce(
+        bounce, customerId: "c-a", eventKey: "sg:1 c-a", address: "Old@Example.com")
+      #expect(change.changed)
+      let decided = try await store.decide(
+        Self.message("m1", customer: "c-b", to: "old@example.com", category: "transactional"),
+        engine: engine, at: time("2026-12-01T12:00:00Z"))
+      #expect(decided.decision?.reasons.map(\.rule) == ["suppression.hard_bounce"])
+    }
+  }
+
+  @Test(
     "lifting a suppression lifts it for the address, under every customer id",
     arguments: StoreBackend.available)
   func liftingLiftsTheAddress(backend: StoreBackend) async throws {

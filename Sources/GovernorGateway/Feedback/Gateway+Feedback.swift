@@ -24,8 +24,10 @@ extension Gateway {
             reason: event.reason, scope: event.scope, at: min(event.at, now),
             source: event.source),
           now: now)
+        // Held for the address the provider named, whatever the profile says.
         let change = try await store.suppressOnce(
-          suppression, customerId: customerId, eventKey: "\(event.key) \(customerId)")
+          suppression, customerId: customerId, eventKey: "\(event.key) \(customerId)",
+          address: event.email)
         if change.changed { outcome.suppressed += 1 } else { outcome.unchanged += 1 }
       }
     }

@@ -6,7 +6,7 @@ extension PostgresStore {
   /// Under the customer's lock, so two copies of one event arriving at two gateways at once
   /// still add one suppression.
   public func suppressOnce(
-    _ validated: Validated<Suppression>, customerId: String, eventKey: String?
+    _ validated: Validated<Suppression>, customerId: String, eventKey: String?, address: String?
   ) async throws -> SuppressionChange {
     let suppression = validated.record
     let id = StoredValues.newId("sup")
@@ -36,7 +36,7 @@ extension PostgresStore {
       }
       try await Self.insertSuppression(
         connection, suppression, id: id, customerId: customerId, addressKey: addressKey,
-        logger: logger)
+        address: address, logger: logger)
       return .added(id: id)
     }
   }

@@ -163,13 +163,15 @@ public final class PostgresStore: Store {
   /// `SQLiteStore.insert`), adding the customer when the store has not met them yet.
   static func insertSuppression(
     _ connection: PostgresConnection, _ suppression: Suppression, id: String, customerId: String,
-    addressKey: AddressKey, logger: Logger
+    addressKey: AddressKey, address: String? = nil, logger: Logger
   ) async throws {
-    var email: String?
-    for try await address in try await connection.query(
-      "SELECT email FROM customer WHERE id = \(customerId)", logger: logger
-    ).decode(String?.self) {
-      email = address
+    var email = address
+    if email == nil {
+      for try await profileEmail in try await connection.query(
+        "SELECT email FROM customer WHERE id = \(customerId)", logger: logger
+      ).decode(String?.self) {
+        email = profileEmail
+      }
     }
     let digest = email.map { addressKey.digest(of: $0) }
     try await connection.query(

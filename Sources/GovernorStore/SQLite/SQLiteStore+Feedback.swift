@@ -4,7 +4,7 @@ import GovernorCore
 
 extension SQLiteStore {
   public func suppressOnce(
-    _ validated: Validated<Suppression>, customerId: String, eventKey: String?
+    _ validated: Validated<Suppression>, customerId: String, eventKey: String?, address: String?
   ) async throws -> SuppressionChange {
     let suppression = validated.record
     let id = StoredValues.newId("sup")
@@ -31,7 +31,9 @@ extension SQLiteStore {
         return .alreadyActive(id: active)
       }
       try Self.knowCustomer(db, customerId)
-      try Self.insert(db, suppression, id: id, customerId: customerId, addressKey: addressKey)
+      try Self.insert(
+        db, suppression, id: id, customerId: customerId, addressKey: addressKey,
+        address: address)
       return .added(id: id)
     }
   }

@@ -185,12 +185,16 @@ public final class SQLiteStore: Store {
   /// Records the suppression with the digest of the customer's address as it is now: it
   /// holds for that address under any customer id (mailbox providers and ESPs suppress
   /// addresses, and duplicate profiles are common), and for the customer under any address.
+  /// `address`: the one an event named, instead of the customer's.
   static func insert(
     _ db: Database, _ suppression: Suppression, id: String, customerId: String,
-    addressKey: AddressKey?
+    addressKey: AddressKey?, address: String? = nil
   ) throws {
-    let email = try String.fetchOne(
-      db.cachedStatement(sql: "SELECT email FROM customer WHERE id = ?"), arguments: [customerId])
+    let email =
+      try address
+      ?? String.fetchOne(
+        db.cachedStatement(sql: "SELECT email FROM customer WHERE id = ?"),
+        arguments: [customerId])
     try db.cachedStatement(
       sql: """
         INSERT INTO suppression (id, customer_id, reason, scope, at, source, address_key)
