@@ -50,6 +50,16 @@ enum StoredValues {
       SELECT address_key, reason, scope FROM suppression WHERE id = ?3 AND lifted_at IS NULL))
     """
 
+  /// Migration v9: where a customer's address came from, and since when.
+  static let customerAddressSQL = [
+    "ALTER TABLE customer ADD COLUMN email_source TEXT",
+    "ALTER TABLE customer ADD COLUMN email_since DOUBLE PRECISION",
+  ]
+
+  /// The source of an address a customer first seen in a message takes from it.
+  static func firstMessage(_ messageId: String) -> String { "first message \(messageId)" }
+  static let importSource = "customer import"
+
   /// The source a suppression keeps once its customer is erased: the one it had may name them.
   static let keptAtErasure = "kept when the customer was erased"
 

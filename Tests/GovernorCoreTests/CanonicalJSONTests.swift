@@ -41,6 +41,7 @@ struct CanonicalJSONTests {
       for instant in [1_795_000_000.25, 1_795_030_000.999, 1_795_070_000.5] {
         for category in ["marketing", "newsletter", "transactional"] {
           var message = message(category, id: "m-\(state.customerId)-\(Int(instant))")
+          message.to = state.email ?? message.to
           message.html = html
           message.text = "Visit https://shop.example/?utm_campaign=x"
           decisions.append(

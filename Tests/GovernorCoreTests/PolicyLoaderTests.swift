@@ -86,6 +86,27 @@ struct PolicyLoaderTests {
       ])
   }
 
+  @Test("address_mismatch: block by default where consent is needed, report elsewhere, as set")
+  func addressMismatch() throws {
+    let loaded = try shippedPolicy("default")
+    #expect(loaded.category(named: "marketing")?.addressMismatch == .block)
+    #expect(loaded.category(named: "transactional")?.addressMismatch == .report)
+    let text = basePolicy.replacingOccurrences(
+      of: "transactional: {consent: [], caps: false, quiet_hours: false}",
+      with: "transactional: {consent: [], caps: false, quiet_hours: false, address_mismatch: allow}"
+    ).replacingOccurrences(
+      of: "newsletter: {consent: [newsletter]}",
+      with: "newsletter: {consent: [newsletter], address_mismatch: reprot}")
+    #expect(
+      diagnostics(text) == [
+        "test.yaml:9:57: categories.newsletter.address_mismatch must be block, report, allow, "
+          + "not 'reprot'; did you mean 'report'?"
+      ])
+    let fixed = try policy(text.replacingOccurrences(of: "reprot", with: "report"))
+    #expect(fixed.category(named: "transactional")?.addressMismatch == .allow)
+    #expect(fixed.category(named: "newsletter")?.addressMismatch == .report)
+  }
+
   @Test("a syntax error at the end of a file with no final line break points at its last line")
   func syntaxErrorAtEndOfFile() {
     // Found by policy-fuzz: libyaml places it on a line after the last, which no editor shows.

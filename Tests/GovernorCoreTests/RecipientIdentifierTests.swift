@@ -116,6 +116,9 @@ struct RecipientIdentifierTests {
       var addressed = message
       addressed.to = to
       addressed.customerId = customerId
+      // The customer known by the address the message goes to.
+      var state = state
+      state.email = to
       let alone = engine.evaluate(addressed, for: state, at: now)
       #expect(alone.outcome == .forwarded)
       #expect(engine.evaluate(addressed, for: state, at: now, prepared: prepared) == alone)

@@ -106,6 +106,17 @@ public struct Engine: Sendable {
     for (rule, finding) in suppression.check(category: message.category, state, at: now) {
       decision.reasons.append(Reason(rule: rule, effect: .block, finding: finding))
     }
+    if plan.category.addressMismatch != .allow, let known = state.email,
+      !Mailbox.sameAddress(known, message.to)
+    {
+      decision.reasons.append(
+        Reason(
+          rule: Self.addressRuleId,
+          effect: plan.category.addressMismatch == .block ? .block : .shadow,
+          finding: .addressMismatch(
+            knownDigest: state.addressDigests?.known,
+            recipientDigest: state.addressDigests?.recipient)))
+    }
     let permanentBlocks = decision.reasons.count
 
     let timed = TimedRules(
@@ -148,6 +159,8 @@ public struct Engine: Sendable {
     }
     return decision
   }
+
+  static let addressRuleId = "address"
 
   /// How far back a customer's sends must be loaded for every cap (and their own
   /// preference) to see its whole window: the store reads no older history than this.

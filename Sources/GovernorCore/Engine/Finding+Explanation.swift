@@ -27,6 +27,9 @@ extension Finding {
         } ?? "the customer is suppressed for \(scope) ("
       return whose + "\(Self.describe(suppression.reason)) on "
         + "\(Self.format(suppression.at))), which blocks \(category)"
+    case .addressMismatch:
+      return "the message goes to an address other than the one the customer is known by, "
+        + "and consent and suppressions hold for that one"
     case .capExceeded(let usage):
       return "\(usage.count) of \(usage.max) \(usage.categories.joined(separator: "/")) "
         + "sends \(usage.window.phrase)" + Self.nextSlot(usage.nextAt)
@@ -71,6 +74,11 @@ extension Finding {
       if let recordedFor = suppression.recordedFor {
         facts.append("recorded_for", .text(recordedFor))
       }
+      return facts
+    case .addressMismatch(let known, let recipient):
+      var facts: Facts = [:]
+      if let known { facts.append("known_address_digest", .text(known)) }
+      if let recipient { facts.append("recipient_digest", .text(recipient)) }
       return facts
     case .capExceeded(let usage), .preferenceExceeded(let usage):
       var facts: Facts = [

@@ -11,6 +11,9 @@ public enum Finding: Hashable, Sendable {
   case consentKindUnknown(purpose: String, kind: String)
   case doubleOptInMissing(purpose: String, grantedAt: Date)
   case suppressed(Suppression, category: String)
+  /// The recipient is not the address the customer is known by; the digests (keyed, from the
+  /// store) stand for the addresses, which a decision never holds.
+  case addressMismatch(knownDigest: String?, recipientDigest: String?)
   case capExceeded(CapUsage)
   case preferenceExceeded(CapUsage)
   case minimumGap(lastSend: Date, gapSeconds: Int, nextAt: Date)
@@ -25,6 +28,7 @@ public enum Finding: Hashable, Sendable {
     case .consentKindUnknown: return "consent_kind_unknown"
     case .doubleOptInMissing: return "double_opt_in_missing"
     case .suppressed(let suppression, _): return suppression.reason.rawValue
+    case .addressMismatch: return "address_mismatch"
     case .capExceeded: return "cap_exceeded"
     case .preferenceExceeded: return "frequency_preference"
     case .minimumGap: return "min_gap"

@@ -13,6 +13,9 @@ public struct CustomerState: Hashable, Sendable {
   public var consents: [ConsentEvent]
   public var suppressions: [Suppression]
   public var sends: SendHistory
+  /// Keyed digests of `email` and of the message's recipient, when the store has worked them
+  /// out: what a decision's facts hold instead of the addresses. Not part of the documents.
+  public var addressDigests: AddressDigests?
 
   public init(
     customerId: String, email: String? = nil, timeZone: Zone? = nil,
@@ -42,6 +45,17 @@ public struct CustomerState: Hashable, Sendable {
       latest = index
     }
     return latest
+  }
+}
+
+/// Stand-ins for addresses in a decision's facts.
+public struct AddressDigests: Hashable, Sendable {
+  public var known: String?
+  public var recipient: String?
+
+  public init(known: String?, recipient: String?) {
+    self.known = known
+    self.recipient = recipient
   }
 }
 

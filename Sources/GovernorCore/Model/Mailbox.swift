@@ -57,6 +57,20 @@ public struct Mailbox: Hashable, Sendable {
     }
   }
 
+  /// Whether two texts name one mailbox as mailbox providers route it: the local part as
+  /// given, the domain without case (and in its IDNA form). No dots or plus-tag folding: two
+  /// spellings a provider may merge can still be two people elsewhere.
+  public static func sameAddress(_ lhs: String, _ rhs: String) -> Bool {
+    if lhs == rhs { return true }
+    guard let left = try? Mailbox(parsing: lhs), let right = try? Mailbox(parsing: rhs) else {
+      return lhs.lowercased() == rhs.lowercased()
+    }
+    guard left.localPart == right.localPart else { return false }
+    let leftDomain = Punycode.asciiDomain(left.domain) ?? left.domain
+    let rightDomain = Punycode.asciiDomain(right.domain) ?? right.domain
+    return leftDomain.lowercased() == rightDomain.lowercased()
+  }
+
   /// The address alone, as mailbox providers compare it: the domain without case (RFC 5321
   /// §2.4 leaves the local part's case to the receiving host, and providers ignore it too).
   public var normalizedAddress: String { localPart.lowercased() + "@" + domain.lowercased() }

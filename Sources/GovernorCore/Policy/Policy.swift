@@ -53,8 +53,27 @@ public struct Category: Hashable, Sendable {
   public var capped: Bool
   /// Whether quiet hours apply to it, by default.
   public var quietHours: Bool
+  /// What a message to an address other than the customer's known one gets.
+  public var addressMismatch: AddressMismatch
 
   public static let maximumCount = 64
+}
+
+/// What the policy does with a message whose recipient is not the address the customer is
+/// known by: consent and suppressions were given for an address, so mail to another one
+/// reaches a person who may never have agreed (a stale mapping, a shared account, a recycled
+/// id).
+public enum AddressMismatch: String, Hashable, Sendable, CaseIterable {
+  /// Blocked: the default for every category that needs consent (GDPR consent is specific).
+  case block
+  /// Sent, with the mismatch recorded as a shadow reason: the default for the rest.
+  case report
+  /// Sent, nothing recorded (a receipt to the address given at checkout, say).
+  case allow
+
+  public static func defaultFor(needsConsent: Bool) -> AddressMismatch {
+    needsConsent ? .block : .report
+  }
 }
 
 /// The customer's frequency preference applies to these categories.

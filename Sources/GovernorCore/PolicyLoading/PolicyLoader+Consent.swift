@@ -50,7 +50,8 @@ extension PolicyLoader {
       let field = "categories.\(name)"
       guard
         let fields = reader.fields(
-          value, of: field, allowed: ["consent", "caps", "quiet_hours", "description"])
+          value, of: field,
+          allowed: ["consent", "caps", "quiet_hours", "address_mismatch", "description"])
       else { return nil }
       var required: [String] = []
       for (purpose, item) in fields["consent"].flatMap({ reader.strings($0, "\(field).consent") })
@@ -65,11 +66,25 @@ extension PolicyLoader {
         required.append(purpose)
       }
       _ = fields["description"].map { reader.string($0, "\(field).description") }
+      var mismatch = AddressMismatch.defaultFor(needsConsent: !required.isEmpty)
+      if let node = fields["address_mismatch"],
+        let text = reader.string(node, "\(field).address_mismatch")
+      {
+        let choices = AddressMismatch.allCases.map(\.rawValue)
+        if let chosen = AddressMismatch(rawValue: text) {
+          mismatch = chosen
+        } else {
+          reader.report(
+            "\(field).address_mismatch must be \(choices.joined(separator: ", ")), not '\(text)'"
+              + Spelling.hint(for: text, among: choices), at: node)
+        }
+      }
       return Category(
         name: name, purposes: required,
         capped: fields["caps"].flatMap { reader.bool($0, "\(field).caps") } ?? true,
         quietHours: fields["quiet_hours"].flatMap { reader.bool($0, "\(field).quiet_hours") }
-          ?? true)
+          ?? true,
+        addressMismatch: mismatch)
     }
   }
 

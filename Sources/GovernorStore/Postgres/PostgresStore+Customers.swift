@@ -52,10 +52,12 @@ extension PostgresStore {
           PreferenceChange(
             kind: kind, value: value, source: source, at: Date(timeIntervalSince1970: at)))
       }
+      let provenance = try await Self.addressProvenance(connection, customerId, logger: logger)
       return CustomerExport(
         profile: CustomerProfile(
           id: customerId, email: state.email, timeZone: state.timeZone?.identifier,
-          frequencyPreference: state.frequencyPreference),
+          frequencyPreference: state.frequencyPreference, emailSource: provenance.source,
+          emailSince: provenance.since),
         consents: state.consents, suppressions: suppressions, sends: sends,
         preferenceChanges: preferences, decisions: decisions)
     }

@@ -75,13 +75,25 @@ extension PostgresStore {
     // Suppressions kept for an erased customer's id come with the history.
     var state =
       try await Self.profile(connection, message.customerId, orKept: false, logger: logger)
-      ?? CustomerState(customerId: message.customerId, email: message.to)
+      ?? CustomerState(customerId: message.customerId)
+    let adopts = state.email == nil
+    if adopts { state.email = message.to }
     let since = now.addingTimeInterval(
       -engine.historyNeeded(preference: state.frequencyPreference))
+    let recipientKey = addressKey.digest(of: message.to)
     try await Self.fillHistory(
-      connection, &state, sendsSince: since, recipientKey: addressKey.digest(of: message.to),
-      logger: logger)
+      connection, &state, sendsSince: since, recipientKey: recipientKey, logger: logger)
+    state.addressDigests = AddressDigests(
+      known: state.email.map {
+        Mailbox.sameAddress($0, message.to) ? recipientKey : addressKey.digest(of: $0)
+      },
+      recipient: recipientKey)
     let decision = engine.evaluate(message, for: state, at: now)
+    // Not from a blocked message: mail to an erased or suppressed person must not bring back a
+    // profile with their address.
+    if adopts && decision.outcome != .blocked {
+      try await Self.adoptAddress(connection, message, at: now, logger: logger)
+    }
     guard decision.outcome == .forwarded else {
       return Reservation(decision: decision, reserved: false)
     }

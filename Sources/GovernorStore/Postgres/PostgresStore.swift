@@ -74,32 +74,78 @@ public final class PostgresStore: Store {
 
   public func saveCustomer(_ validated: Validated<CustomerProfile>) async throws {
     let profile = validated.record
-    let window = profile.frequencyPreference.map { StoredValues.window($0.window) }
-    let max = profile.frequencyPreference?.max
     try await client.query(
-      """
-      INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
-      VALUES (\(profile.id), \(profile.email), \(profile.timeZone), \(max), \(window))
+      Self.upsertProfile(
+        id: profile.id, email: profile.email, timeZone: profile.timeZone,
+        preference: profile.frequencyPreference,
+        emailSource: profile.emailSource ?? "customer profile", at: Date()),
+      logger: logger)
+  }
+
+  /// An address that changes takes `emailSource` and `at` as its provenance; one that stays
+  /// keeps its own.
+  static func upsertProfile(
+    id: String, email: String?, timeZone: String?, preference: FrequencyPreference?,
+    emailSource: String, at: Date
+  ) -> PostgresQuery {
+    let window = preference.map { StoredValues.window($0.window) }
+    let max = preference?.max
+    let source = email == nil ? nil : emailSource
+    let since = email == nil ? nil : at.timeIntervalSince1970
+    return """
+      INSERT INTO customer
+        (id, email, time_zone, frequency_max, frequency_window, email_source, email_since)
+      VALUES (\(id), \(email), \(timeZone), \(max), \(window), \(source), \(since))
       ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
-        frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
+        frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window,
+        email_source = CASE WHEN customer.email IS NOT DISTINCT FROM excluded.email
+          THEN customer.email_source ELSE excluded.email_source END,
+        email_since = CASE WHEN customer.email IS NOT DISTINCT FROM excluded.email
+          THEN customer.email_since ELSE excluded.email_since END
+      """
+  }
+
+  /// A customer first seen in a message (or known so far without an address) takes the
+  /// message's address as its own, recorded with the message as its source.
+  static func adoptAddress(
+    _ connection: PostgresConnection, _ message: Message, at now: Date, logger: Logger
+  ) async throws {
+    let address = (try? Mailbox(parsing: message.to))?.address ?? message.to
+    try await connection.query(
+      """
+      INSERT INTO customer (id, email, email_source, email_since)
+      VALUES (\(message.customerId), \(address), \(StoredValues.firstMessage(message.id)),
+        \(now.timeIntervalSince1970))
+      ON CONFLICT (id) DO UPDATE SET email = excluded.email,
+        email_source = excluded.email_source, email_since = excluded.email_since
+      WHERE customer.email IS NULL
       """, logger: logger)
   }
 
+  /// Where the customer's address came from, for the export.
+  static func addressProvenance(
+    _ connection: PostgresConnection, _ customerId: String, logger: Logger
+  ) async throws -> (source: String?, since: Date?) {
+    for try await (source, since) in try await connection.query(
+      "SELECT email_source, email_since FROM customer WHERE id = \(customerId)", logger: logger
+    ).decode((String?, Double?).self) {
+      return (source, since.map(Date.init(timeIntervalSince1970:)))
+    }
+    return (nil, nil)
+  }
+
   public func importCustomers(_ customers: [Validated<CustomerState>]) async throws {
+    let now = Date()
     try await client.withTransaction(logger: logger) { connection in
       for validated in customers {
         let state = validated.record
         let id = state.customerId
-        let window = state.frequencyPreference.map { StoredValues.window($0.window) }
-        let max = state.frequencyPreference?.max
-        let zone = state.timeZone?.identifier
         try await connection.query(
-          """
-          INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
-          VALUES (\(id), \(state.email), \(zone), \(max), \(window))
-          ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
-            frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
-          """, logger: self.logger)
+          Self.upsertProfile(
+            id: id, email: state.email, timeZone: state.timeZone?.identifier,
+            preference: state.frequencyPreference, emailSource: StoredValues.importSource,
+            at: now),
+          logger: self.logger)
         for event in state.consents {
           try await connection.query(
             """

@@ -121,6 +121,9 @@ enum SQLiteMigrations {
           arguments: [key.digest(of: email), row["id"] as String])
       }
     }
+    migrator.registerMigration("v9-customer-address") { db in
+      for statement in StoredValues.customerAddressSQL { try db.execute(sql: statement) }
+    }
     return migrator
   }
 }

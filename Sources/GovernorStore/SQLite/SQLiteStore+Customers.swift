@@ -34,10 +34,12 @@ extension SQLiteStore {
           kind: row["kind"], value: row["value"], source: row["source"],
           at: Date(timeIntervalSince1970: row["at"]))
       }
+      let provenance = try Self.addressProvenance(db, customerId)
       return CustomerExport(
         profile: CustomerProfile(
           id: customerId, email: state.email, timeZone: state.timeZone?.identifier,
-          frequencyPreference: state.frequencyPreference),
+          frequencyPreference: state.frequencyPreference, emailSource: provenance.source,
+          emailSince: provenance.since),
         consents: state.consents, suppressions: suppressions, sends: sends,
         preferenceChanges: preferences, decisions: decisions)
     }

@@ -82,7 +82,7 @@ extension SQLiteStore {
         arguments: [messageId])
       let message = try StoredValues.message(row["message"])
       let reservation = try Self.reserve(
-        db, message, engine: engine, at: now,
+        db, message, engine: engine, at: now, addressKey: addressKey,
         recipientKey: addressKey?.digest(of: message.to))
       let entry = try Self.append(
         db, reservation.decision, id: id, campaignId: message.campaignId,

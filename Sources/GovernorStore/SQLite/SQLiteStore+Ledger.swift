@@ -6,9 +6,11 @@ extension SQLiteStore {
   public func reserve(_ message: Message, engine: Engine, at now: Date) async throws
     -> Reservation
   {
+    let addressKey = addressKey
     let recipientKey = addressKey?.digest(of: message.to)
     return try await write { db in
-      try Self.reserve(db, message, engine: engine, at: now, recipientKey: recipientKey)
+      try Self.reserve(
+        db, message, engine: engine, at: now, addressKey: addressKey, recipientKey: recipientKey)
     }
   }
 
@@ -17,13 +19,14 @@ extension SQLiteStore {
   {
     let id = StoredValues.newId("dec")
     // Worked out before the write lock: everything inside it delays every other writer.
+    let addressKey = addressKey
     let recipientKey = addressKey?.digest(of: message.to)
     return try await write { db in
       if let earlier = try Self.firstDecision(db, messageId: message.id) {
         return DecidedMessage(entry: earlier, decision: nil, reserved: false)
       }
       let reservation = try Self.reserve(
-        db, message, engine: engine, at: now, recipientKey: recipientKey)
+        db, message, engine: engine, at: now, addressKey: addressKey, recipientKey: recipientKey)
       let entry = try Self.append(
         db, reservation.decision, id: id, campaignId: message.campaignId, at: now)
       try Self.holdIfDeferred(db, message, reservation.decision, decisionId: id, at: now)
@@ -33,11 +36,15 @@ extension SQLiteStore {
   }
 
   static func reserve(
-    _ db: Database, _ message: Message, engine: Engine, at now: Date, recipientKey: String?
+    _ db: Database, _ message: Message, engine: Engine, at now: Date, addressKey: AddressKey?,
+    recipientKey: String?
   ) throws -> Reservation {
-    let state = try Self.stateForDecision(
-      db, message, engine: engine, at: now, recipientKey: recipientKey)
+    let (state, adopts) = try Self.stateForDecision(
+      db, message, engine: engine, at: now, addressKey: addressKey, recipientKey: recipientKey)
     let decision = engine.evaluate(message, for: state, at: now)
+    // Not from a blocked message: mail to an erased or suppressed person must not bring back a
+    // profile with their address.
+    if adopts && decision.outcome != .blocked { try adoptAddress(db, message, at: now) }
     let alreadyReserved =
       try Bool.fetchOne(
         db.cachedStatement(sql: "SELECT 1 FROM send_ledger WHERE message_id = ?"),
@@ -64,8 +71,9 @@ extension SQLiteStore {
   /// Suppressions kept for the recipient's address (`recipientKey`) count too, and those kept
   /// for an erased customer's id.
   static func stateForDecision(
-    _ db: Database, _ message: Message, engine: Engine, at now: Date, recipientKey: String?
-  ) throws -> CustomerState {
+    _ db: Database, _ message: Message, engine: Engine, at now: Date, addressKey: AddressKey?,
+    recipientKey: String?
+  ) throws -> (state: CustomerState, adoptsAddress: Bool) {
     guard
       let customer = try Row.fetchOne(
         db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"),
@@ -74,14 +82,21 @@ extension SQLiteStore {
       var state = CustomerState(customerId: message.customerId, email: message.to)
       state.suppressions = try suppressions(
         db, message.customerId, recipientKey: recipientKey)
-      return state
+      state.addressDigests = AddressDigests(known: recipientKey, recipient: recipientKey)
+      return (state, true)
     }
     var state = try StoredValues.customer(
       id: message.customerId, email: customer["email"], timeZone: customer["time_zone"],
       frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
+    let adopts = state.email == nil
+    if adopts { state.email = message.to }
     let since = now.addingTimeInterval(-engine.historyNeeded(preference: state.frequencyPreference))
     try fillHistory(db, &state, sendsSince: since, recipientKey: recipientKey)
-    return state
+    state.addressDigests = AddressDigests(
+      known: Mailbox.sameAddress(state.email ?? "", message.to)
+        ? recipientKey : state.email.flatMap { addressKey?.digest(of: $0) },
+      recipient: recipientKey)
+    return (state, adopts)
   }
 
   /// The stored customer with the history `engine` needs at `now`; nil for an unknown one.

@@ -87,27 +87,55 @@ public final class SQLiteStore: Store {
 
   public func saveCustomer(_ validated: Validated<CustomerProfile>) async throws {
     let profile = validated.record
+    let now = Date()
     try await write { db in
       try Self.upsertProfile(
         db, id: profile.id, email: profile.email, timeZone: profile.timeZone,
-        preference: profile.frequencyPreference)
+        preference: profile.frequencyPreference,
+        emailSource: profile.emailSource ?? "customer profile", at: now)
     }
   }
 
+  /// An address that changes takes `emailSource` and `at` as its provenance; one that stays
+  /// keeps its own.
   static func upsertProfile(
     _ db: Database, id: String, email: String?, timeZone: String?,
-    preference: FrequencyPreference?
+    preference: FrequencyPreference?, emailSource: String, at: Date
   ) throws {
     try db.cachedStatement(
       sql: """
-        INSERT INTO customer (id, email, time_zone, frequency_max, frequency_window)
-        VALUES (?, ?, ?, ?, ?)
+        INSERT INTO customer
+          (id, email, time_zone, frequency_max, frequency_window, email_source, email_since)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET email = excluded.email, time_zone = excluded.time_zone,
-          frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window
+          frequency_max = excluded.frequency_max, frequency_window = excluded.frequency_window,
+          email_source = CASE WHEN customer.email IS excluded.email THEN customer.email_source
+            ELSE excluded.email_source END,
+          email_since = CASE WHEN customer.email IS excluded.email THEN customer.email_since
+            ELSE excluded.email_since END
         """
     ).execute(
       arguments: [
         id, email, timeZone, preference?.max, preference.map { StoredValues.window($0.window) },
+        email == nil ? nil : emailSource, email == nil ? nil : at.timeIntervalSince1970,
+      ])
+  }
+
+  /// A customer first seen in a message (or known so far without an address) takes the
+  /// message's address as its own, recorded with the message as its source.
+  static func adoptAddress(_ db: Database, _ message: Message, at now: Date) throws {
+    let address = (try? Mailbox(parsing: message.to))?.address ?? message.to
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO customer (id, email, email_source, email_since) VALUES (?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET email = excluded.email,
+          email_source = excluded.email_source, email_since = excluded.email_since
+        WHERE customer.email IS NULL
+        """
+    ).execute(
+      arguments: [
+        message.customerId, address, StoredValues.firstMessage(message.id),
+        now.timeIntervalSince1970,
       ])
   }
 
@@ -128,13 +156,14 @@ public final class SQLiteStore: Store {
 
   public func importCustomers(_ customers: [Validated<CustomerState>]) async throws {
     let addressKey = addressKey
+    let now = Date()
     try await write { db in
       for validated in customers {
         let state = validated.record
         let id = state.customerId
         try Self.upsertProfile(
           db, id: id, email: state.email, timeZone: state.timeZone?.identifier,
-          preference: state.frequencyPreference)
+          preference: state.frequencyPreference, emailSource: StoredValues.importSource, at: now)
         for event in state.consents { try Self.insert(db, event, customerId: id) }
         for suppression in state.suppressions {
           try Self.insert(
@@ -268,6 +297,20 @@ public final class SQLiteStore: Store {
     return try StoredValues.customer(
       id: customerId, email: customer["email"], timeZone: customer["time_zone"],
       frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
+  }
+
+  /// Where the customer's address came from, for the export.
+  static func addressProvenance(_ db: Database, _ customerId: String) throws
+    -> (source: String?, since: Date?)
+  {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT email_source, email_since FROM customer WHERE id = ?",
+        arguments: [customerId])
+    else { return (nil, nil) }
+    return (
+      row["email_source"], (row["email_since"] as Double?).map(Date.init(timeIntervalSince1970:))
+    )
   }
 
   /// Consent events, active suppressions and the sends that count against caps.
