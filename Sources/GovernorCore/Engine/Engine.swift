@@ -106,13 +106,13 @@ public struct Engine: Sendable {
     for (rule, finding) in suppression.check(category: message.category, state, at: now) {
       decision.reasons.append(Reason(rule: rule, effect: .block, finding: finding))
     }
-    if plan.category.addressMismatch != .allow, let known = state.email,
+    if plan.addressMismatch != .allow, let known = state.email,
       !Mailbox.sameAddress(known, message.to)
     {
       decision.reasons.append(
         Reason(
           rule: Self.addressRuleId,
-          effect: plan.category.addressMismatch == .block ? .block : .shadow,
+          effect: plan.addressMismatch == .block ? .block : .shadow,
           finding: .addressMismatch(
             knownDigest: state.addressDigests?.known,
             recipientDigest: state.addressDigests?.recipient)))
@@ -209,6 +209,9 @@ final class CategoryPlan: Sendable {
   let preferenceScope: UInt64
   let quietHours: QuietHoursRule?
   let lookback: TimeInterval
+  /// Copied out of `category`: reading it through the struct would copy (and retain) the
+  /// category's name and purposes on every decision.
+  let addressMismatch: AddressMismatch
   private let categoryNames: [String]
 
   init(_ category: Category, policy: Policy) {
@@ -242,6 +245,7 @@ final class CategoryPlan: Sendable {
       $0.categories.contains(category.name) ? QuietHoursRule(quietHours: $0) : nil
     }
     lookback = caps.map(\.counting.lookback).max() ?? 0
+    addressMismatch = category.addressMismatch
   }
 
   static let preferenceRuleId = "caps.customer_preference"
