@@ -30,6 +30,17 @@ struct AddressKey: Sendable {
     return Hex.encode(Array(HMAC<SHA256>.authenticationCode(for: Data(folded.utf8), using: key)))
   }
 
+  /// What a decision's facts hold for the customer's known address and the recipient: the
+  /// recipient's digest (worked out before the write lock) serves both when they are the same
+  /// mailbox, so only a mismatch costs a second one.
+  func digests(known: String?, recipient: String, recipientDigest: String) -> AddressDigests {
+    AddressDigests(
+      known: known.map {
+        Mailbox.sameAddress($0, recipient) ? recipientDigest : digest(of: $0)
+      },
+      recipient: recipientDigest)
+  }
+
   /// The row that holds the key in `store_key`.
   static let name = "address"
 }

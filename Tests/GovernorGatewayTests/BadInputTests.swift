@@ -21,6 +21,18 @@ struct BadInputTests {
       status: response.status, contentType: response.headers["content-type"], body: response.body)
   }
 
+  /// The message JSON with `field` (`"key":value`) in place of its own, or added.
+  static func setting(_ field: String, in message: String) -> String {
+    var message = message
+    let key = String(field.prefix { $0 != ":" })
+    if let range = message.range(of: key + #":"[^"]*""#, options: .regularExpression) {
+      message.replaceSubrange(range, with: field)
+    } else {
+      message = String(message.dropLast()) + "," + field + "}"
+    }
+    return message
+  }
+
   @Test("header injection in the subject, a header value, a header name or an address: 422")
   func headerInjection() async throws {
     try await GatewayServer.with { server in
@@ -31,14 +43,7 @@ struct BadInputTests {
         (#""to":"c1@example.com\r\nBcc: everyone@example.com""#, "to"),
       ]
       for (field, named) in cases {
-        var message = GatewayServer.message("inject-\(named.count)")
-        let key = String(field.prefix { $0 != ":" })
-        // Replace the field if the message has it, add it otherwise.
-        if let range = message.range(of: key + #":"[^"]*""#, options: .regularExpression) {
-          message.replaceSubrange(range, with: field)
-        } else {
-          message = String(message.dropLast()) + "," + field + "}"
-        }
+        let message = Self.setting(field, in: GatewayServer.message("inject-\(named.count)"))
         let reply = try await send(server, Data(message.utf8))
         #expect(reply.status == 422, "\(named): \(reply.text)")
         #expect(reply.contentType == "application/problem+json")
@@ -60,13 +65,7 @@ struct BadInputTests {
         (#""headers":{"Reply-To":"a@shop.example, victim@example.org"}"#, "headers.Reply-To"),
       ]
       for (index, (field, named)) in cases.enumerated() {
-        var message = GatewayServer.message("many-\(index)")
-        let key = String(field.prefix { $0 != ":" })
-        if let range = message.range(of: key + #":"[^"]*""#, options: .regularExpression) {
-          message.replaceSubrange(range, with: field)
-        } else {
-          message = String(message.dropLast()) + "," + field + "}"
-        }
+        let message = Self.setting(field, in: GatewayServer.message("many-\(index)"))
         let reply = try await send(server, Data(message.utf8))
         #expect(reply.status == 422, "\(named): \(reply.text)")
         #expect(reply.problemFields == [named], "\(named): \(reply.problemFields)")

@@ -7,12 +7,6 @@ import Testing
 /// policy decides on, and a customer first seen in a message takes its address.
 @Suite("Store contract: the address a message goes to")
 struct AddressMismatchTests {
-  static func message(
-    _ id: String, customer: String = "c1", to: String, category: String = "marketing"
-  ) -> Message {
-    ErasureRecordTests.message(id, customer: customer, to: to, category: category)
-  }
-
   @Test(
     "a mismatch blocks marketing, is reported on transactional mail, and names no address",
     arguments: StoreBackend.available)
@@ -23,7 +17,7 @@ struct AddressMismatchTests {
       let now = time("2026-12-01T12:00:00Z")
       let marketing = try #require(
         try await store.decide(
-          Self.message("m1", to: "someone-else@example.org"), engine: engine, at: now
+          addressedMessage("m1", to: "someone-else@example.org"), engine: engine, at: now
         ).decision)
       #expect(marketing.outcome == .blocked)
       #expect(marketing.reasons.map(\.code) == ["address_mismatch"])
@@ -32,7 +26,7 @@ struct AddressMismatchTests {
       #expect(facts["known_address_digest"] != facts["recipient_digest"])
       let receipt = try #require(
         try await store.decide(
-          Self.message("m2", to: "someone-else@example.org", category: "transactional"),
+          addressedMessage("m2", to: "someone-else@example.org", category: "transactional"),
           engine: engine, at: now
         ).decision)
       #expect(receipt.outcome == .forwarded)
@@ -45,10 +39,10 @@ struct AddressMismatchTests {
       }
       // The domain's case does not matter; the local part's does.
       let sameAddress = try await store.decide(
-        Self.message("m3", to: "c1@EXAMPLE.com"), engine: engine, at: now)
+        addressedMessage("m3", to: "c1@EXAMPLE.com"), engine: engine, at: now)
       #expect(sameAddress.decision?.outcome == .forwarded)
       let otherLocalPart = try await store.decide(
-        Self.message("m4", to: "C1@example.com"), engine: engine, at: now)
+        addressedMessage("m4", to: "C1@example.com"), engine: engine, at: now)
       #expect(otherLocalPart.decision?.reasons.map(\.code) == ["address_mismatch"])
     }
   }
@@ -62,11 +56,11 @@ struct AddressMismatchTests {
       let now = time("2026-12-01T12:00:00Z")
       // Blocked (no consent): nothing is adopted from it.
       let blocked = try await store.decide(
-        Self.message("m0", customer: "c9", to: "first@example.com"), engine: engine, at: now)
+        addressedMessage("m0", customer: "c9", to: "first@example.com"), engine: engine, at: now)
       #expect(blocked.decision?.outcome == .blocked)
       #expect(try await store.exportCustomer("c9") == nil)
       let receipt = try await store.decide(
-        Self.message(
+        addressedMessage(
           "m1", customer: "c9", to: "Ana <first@example.com>", category: "transactional"),
         engine: engine, at: now)
       #expect(receipt.decision?.outcome == .forwarded)
@@ -75,7 +69,7 @@ struct AddressMismatchTests {
       #expect(profile.emailSource == "first message m1")
       #expect(profile.emailSince == now)
       let other = try await store.decide(
-        Self.message("m2", customer: "c9", to: "second@example.com", category: "transactional"),
+        addressedMessage("m2", customer: "c9", to: "second@example.com", category: "transactional"),
         engine: engine, at: now)
       #expect(other.decision?.reasons.map(\.code) == ["address_mismatch"])
       #expect(try await store.exportCustomer("c9")?.profile.email == "first@example.com")
@@ -105,7 +99,7 @@ struct AddressMismatchTests {
       #expect(after.emailSource == "customer import")
       // Mail to the old address is now the mismatch.
       let decided = try await store.decide(
-        Self.message("m1", to: "c1@example.com"), engine: engine,
+        addressedMessage("m1", to: "c1@example.com"), engine: engine,
         at: time("2026-12-01T12:00:00Z"))
       #expect(decided.decision?.reasons.map(\.code) == ["address_mismatch"])
     }

@@ -8,18 +8,12 @@ import Testing
 /// under any customer id: duplicate profiles must not reopen it.
 @Suite("Store contract: suppressions hold for the address")
 struct AddressSuppressionTests {
-  static func message(
-    _ id: String, customer: String, to: String, category: String = "marketing"
-  ) -> Message {
-    ErasureRecordTests.message(id, customer: customer, to: to, category: category)
-  }
-
   @Test(
     "a suppression under one id blocks the same address under another, in any letter case",
     arguments: StoreBackend.available)
   func blocksTheAddress(backend: StoreBackend) async throws {
     try await backend.withStore { store in
-      let engine = Engine(policy: try ErasureRecordTests.optOutPolicy())
+      let engine = Engine(policy: try optOutPolicy())
       let now = time("2026-12-01T12:00:00Z")
       try await store.saveCustomer(CustomerProfile(id: "c-a", email: "Unsub@Example.com"))
       _ = try await store.addSuppression(
@@ -32,7 +26,7 @@ struct AddressSuppressionTests {
 
       let marketing = try #require(
         try await store.decide(
-          Self.message("m1", customer: "c-b", to: "unsub@example.COM"), engine: engine, at: now
+          addressedMessage("m1", customer: "c-b", to: "unsub@example.COM"), engine: engine, at: now
         ).decision)
       #expect(marketing.outcome == .blocked)
       let reason = try #require(marketing.reasons.first)
@@ -42,16 +36,17 @@ struct AddressSuppressionTests {
       #expect(!reason.message.contains("example.com"))
       // An unsubscribe never stopped transactional mail to the address; a hard bounce does.
       let receipt = try await store.decide(
-        Self.message("m2", customer: "c-b", to: "unsub@example.com", category: "transactional"),
+        addressedMessage("m2", customer: "c-b", to: "unsub@example.com", category: "transactional"),
         engine: engine, at: now)
       #expect(receipt.decision?.outcome == .forwarded)
       let bounced = try await store.decide(
-        Self.message("m3", customer: "c-guest", to: "GONE@example.org", category: "transactional"),
+        addressedMessage(
+          "m3", customer: "c-guest", to: "GONE@example.org", category: "transactional"),
         engine: engine, at: now)
       #expect(bounced.decision?.reasons.map(\.rule) == ["suppression.hard_bounce"])
       // The customer it was recorded for stays suppressed at any address.
       let moved = try await store.decide(
-        Self.message("m4", customer: "c-a", to: "new@example.net"), engine: engine, at: now)
+        addressedMessage("m4", customer: "c-a", to: "new@example.net"), engine: engine, at: now)
       #expect(moved.decision?.outcome == .blocked)
     }
   }
@@ -61,16 +56,16 @@ struct AddressSuppressionTests {
     arguments: StoreBackend.available)
   func eventAddress(backend: StoreBackend) async throws {
     try await backend.withStore { store in
-      let engine = Engine(policy: try ErasureRecordTests.optOutPolicy())
+      let engine = Engine(policy: try optOutPolicy())
       try await store.saveCustomer(CustomerProfile(id: "c-a", email: "current@example.com"))
-      let bounce = try RecordValidator(policy: ErasureRecordTests.optOutPolicy()).suppression(
+      let bounce = try RecordValidator(policy: optOutPolicy()).suppression(
         Suppression(reason: .hardBounce, at: time("2026-11-01T00:00:00Z"), source: "sendgrid"),
         now: time("2026-11-01T00:00:00Z"))
       let change = try await store.suppressOnce(
         bounce, customerId: "c-a", eventKey: "sg:1 c-a", address: "Old@Example.com")
       #expect(change.changed)
       let decided = try await store.decide(
-        Self.message("m1", customer: "c-b", to: "old@example.com", category: "transactional"),
+        addressedMessage("m1", customer: "c-b", to: "old@example.com", category: "transactional"),
         engine: engine, at: time("2026-12-01T12:00:00Z"))
       #expect(decided.decision?.reasons.map(\.rule) == ["suppression.hard_bounce"])
     }
@@ -81,7 +76,7 @@ struct AddressSuppressionTests {
     arguments: StoreBackend.available)
   func liftingLiftsTheAddress(backend: StoreBackend) async throws {
     try await backend.withStore { store in
-      let engine = Engine(policy: try ErasureRecordTests.optOutPolicy())
+      let engine = Engine(policy: try optOutPolicy())
       for id in ["c-a", "c-b"] {
         try await store.saveCustomer(CustomerProfile(id: id, email: "twice@example.com"))
       }
@@ -97,7 +92,7 @@ struct AddressSuppressionTests {
       #expect(state.suppressions.map(\.reason) == [.complaint])
       #expect(try await store.liftSuppression(id: other, at: time("2026-11-05T00:00:00Z"), by: "x"))
       let decided = try await store.decide(
-        Self.message("m1", customer: "c-c", to: "twice@example.com"), engine: engine,
+        addressedMessage("m1", customer: "c-c", to: "twice@example.com"), engine: engine,
         at: time("2026-12-01T12:00:00Z"))
       #expect(decided.decision?.outcome == .forwarded)
     }
@@ -108,7 +103,7 @@ struct AddressSuppressionTests {
     arguments: StoreBackend.available)
   func dryRunSeesTheAddress(backend: StoreBackend) async throws {
     try await backend.withStore { store in
-      let engine = Engine(policy: try ErasureRecordTests.optOutPolicy())
+      let engine = Engine(policy: try optOutPolicy())
       try await store.saveCustomer(CustomerProfile(id: "c-a", email: "ana@example.com"))
       try await store.saveCustomer(CustomerProfile(id: "c-b", email: "ANA@example.com"))
       _ = try await store.addSuppression(
@@ -147,8 +142,8 @@ struct AddressSuppressionTests {
     try await raw.execute("DELETE FROM schema_migration WHERE name = 'v8-suppression-addresses'")
     try await PostgresStore.withStore(url: url) { store in
       let decided = try await store.decide(
-        Self.message("m1", customer: "c-b", to: "old@example.com"),
-        engine: Engine(policy: try ErasureRecordTests.optOutPolicy()),
+        addressedMessage("m1", customer: "c-b", to: "old@example.com"),
+        engine: Engine(policy: try optOutPolicy()),
         at: time("2026-12-01T12:00:00Z"))
       #expect(decided.decision?.outcome == .blocked)
     }

@@ -8,34 +8,12 @@ import Testing
 /// still stops mail to their id and to their address, on every backend.
 @Suite("Store contract: what erasure keeps")
 struct ErasureRecordTests {
-  /// Marketing needs no consent here (as under CAN-SPAM), so only a suppression can stop it.
-  static func optOutPolicy() throws -> Policy {
-    let yaml = """
-      name: opt-out
-      consent:
-        purposes: {newsletter: {}}
-        kinds: {express: never}
-      categories:
-        transactional: {consent: [], caps: false, quiet_hours: false}
-        marketing: {consent: []}
-      """
-    return try PolicyLoader.load(Data(yaml.utf8), file: "opt-out.yaml").get()
-  }
-
-  static func message(
-    _ id: String, customer: String, to: String, category: String = "marketing"
-  ) -> Message {
-    Message(
-      id: id, customerId: customer, to: to, from: "news@shop.example", subject: "Hello",
-      text: "Hi", category: category)
-  }
-
   @Test(
     "erased unsubscribers and hard bounces stay suppressed by id and by address in any case",
     arguments: StoreBackend.available)
   func erasureKeepsSuppressions(backend: StoreBackend) async throws {
     try await backend.withStoreAndDatabase { store, database in
-      let engine = Engine(policy: try Self.optOutPolicy())
+      let engine = Engine(policy: try optOutPolicy())
       let now = time("2026-12-01T12:00:00Z")
       try await store.saveCustomer(CustomerProfile(id: "c-unsub", email: "Ana.Erased@Example.com"))
       _ = try await store.addSuppression(
@@ -62,35 +40,35 @@ struct ErasureRecordTests {
       }
       // The id, with any address.
       #expect(
-        try await outcome(Self.message("m1", customer: "c-unsub", to: "new@example.net"))
+        try await outcome(addressedMessage("m1", customer: "c-unsub", to: "new@example.net"))
           == (.blocked, ["suppression.unsubscribed"]))
       // The address, under another id, in another case.
       #expect(
-        try await outcome(Self.message("m2", customer: "c-new", to: "ANA.ERASED@example.COM"))
+        try await outcome(addressedMessage("m2", customer: "c-new", to: "ANA.ERASED@example.COM"))
           == (.blocked, ["suppression.unsubscribed"]))
       #expect(
         try await outcome(
-          Self.message("m3", customer: "c-other", to: "Someone <ana.erased@example.com>"))
+          addressedMessage("m3", customer: "c-other", to: "Someone <ana.erased@example.com>"))
           == (.blocked, ["suppression.unsubscribed"]))
       // An unsubscribe never stopped transactional mail; a hard bounce stops everything.
       #expect(
         try await outcome(
-          Self.message(
+          addressedMessage(
             "m4", customer: "c-new", to: "ana.erased@example.com",
             category: "transactional")) == (.forwarded, []))
       #expect(
         try await outcome(
-          Self.message(
+          addressedMessage(
             "m5", customer: "c-guest", to: "gone@example.org",
             category: "transactional")) == (.blocked, ["suppression.hard_bounce"]))
       #expect(
         try await outcome(
-          Self.message(
+          addressedMessage(
             "m6", customer: "c-bounce", to: "other@example.org",
             category: "transactional")) == (.blocked, ["suppression.hard_bounce"]))
       // Someone else entirely is untouched.
       #expect(
-        try await outcome(Self.message("m7", customer: "c-fresh", to: "fresh@example.com"))
+        try await outcome(addressedMessage("m7", customer: "c-fresh", to: "fresh@example.com"))
           == (.forwarded, []))
 
       // The export lists what was kept, as kept; the lifted suppression and the profile went.
@@ -126,7 +104,7 @@ struct ErasureRecordTests {
     arguments: StoreBackend.available)
   func dryRunSeesKeptSuppressions(backend: StoreBackend) async throws {
     try await backend.withStore { store in
-      let engine = Engine(policy: try Self.optOutPolicy())
+      let engine = Engine(policy: try optOutPolicy())
       try await store.saveCustomer(CustomerProfile(id: "c-unsub", email: "ana@example.com"))
       _ = try await store.addSuppression(
         Suppression(reason: .complaint, at: time("2026-11-01T00:00:00Z")), customerId: "c-unsub")

@@ -77,6 +77,30 @@ func marketingMessage(_ id: String, customer: String = "c1") -> Message {
     subject: "Hello", text: "Hi", category: "marketing", campaignId: "camp")
 }
 
+/// A message of `category` for `customer` to the address `to`, for the tests of what holds for
+/// which address.
+func addressedMessage(
+  _ id: String, customer: String = "c1", to: String, category: String = "marketing"
+) -> Message {
+  Message(
+    id: id, customerId: customer, to: to, from: "news@shop.example", subject: "Hello",
+    text: "Hi", category: category)
+}
+
+/// Marketing needs no consent here (as under CAN-SPAM), so only a suppression can stop it.
+func optOutPolicy() throws -> Policy {
+  let yaml = """
+    name: opt-out
+    consent:
+      purposes: {newsletter: {}}
+      kinds: {express: never}
+    categories:
+      transactional: {consent: [], caps: false, quiet_hours: false}
+      marketing: {consent: []}
+    """
+  return try PolicyLoader.load(Data(yaml.utf8), file: "opt-out.yaml").get()
+}
+
 /// A customer with express consent for marketing since 2025.
 func consentingCustomer(_ store: any Store, id: String = "c1", zone: String? = "Europe/Madrid")
   async throws

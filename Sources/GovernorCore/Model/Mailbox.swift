@@ -70,10 +70,6 @@ public struct Mailbox: Hashable, Sendable {
     let rightDomain = Punycode.asciiDomain(right.domain) ?? right.domain
     return leftDomain.lowercased() == rightDomain.lowercased()
   }
-
-  /// The address alone, as mailbox providers compare it: the domain without case (RFC 5321
-  /// §2.4 leaves the local part's case to the receiving host, and providers ignore it too).
-  public var normalizedAddress: String { localPart.lowercased() + "@" + domain.lowercased() }
 }
 
 extension Mailbox {

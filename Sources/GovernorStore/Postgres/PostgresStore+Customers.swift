@@ -69,14 +69,15 @@ extension PostgresStore {
     let erasedAt = Date().timeIntervalSince1970
     let kept = StoredValues.keptAtErasure
     return try await client.withTransaction(logger: logger) { connection in
+      var existed = false
       var email: String?
       for try await address in try await connection.query(
         "DELETE FROM customer WHERE id = \(customerId) RETURNING email", logger: logger
       ).decode(String?.self) {
-        email = address ?? ""
+        existed = true
+        email = address
       }
-      let existed = email != nil
-      let digest = email.flatMap { $0.isEmpty ? nil : addressKey.digest(of: $0) }
+      let digest = email.map { addressKey.digest(of: $0) }
       try await connection.query(
         "DELETE FROM consent_event WHERE customer_id = \(customerId)", logger: logger)
       try await connection.query(

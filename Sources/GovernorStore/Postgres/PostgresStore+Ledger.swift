@@ -83,15 +83,10 @@ extension PostgresStore {
     let recipientKey = addressKey.digest(of: message.to)
     try await Self.fillHistory(
       connection, &state, sendsSince: since, recipientKey: recipientKey, logger: logger)
-    state.addressDigests = AddressDigests(
-      known: state.email.map {
-        Mailbox.sameAddress($0, message.to) ? recipientKey : addressKey.digest(of: $0)
-      },
-      recipient: recipientKey)
+    state.addressDigests = addressKey.digests(
+      known: state.email, recipient: message.to, recipientDigest: recipientKey)
     let decision = engine.evaluate(message, for: state, at: now)
-    // Not from a blocked message: mail to an erased or suppressed person must not bring back a
-    // profile with their address.
-    if adopts && decision.outcome != .blocked {
+    if adopts && decision.adoptsRecipientAddress {
       try await Self.adoptAddress(connection, message, at: now, logger: logger)
     }
     guard decision.outcome == .forwarded else {

@@ -42,9 +42,7 @@ extension SQLiteStore {
     let (state, adopts) = try Self.stateForDecision(
       db, message, engine: engine, at: now, addressKey: addressKey, recipientKey: recipientKey)
     let decision = engine.evaluate(message, for: state, at: now)
-    // Not from a blocked message: mail to an erased or suppressed person must not bring back a
-    // profile with their address.
-    if adopts && decision.outcome != .blocked { try adoptAddress(db, message, at: now) }
+    if adopts && decision.adoptsRecipientAddress { try adoptAddress(db, message, at: now) }
     let alreadyReserved =
       try Bool.fetchOne(
         db.cachedStatement(sql: "SELECT 1 FROM send_ledger WHERE message_id = ?"),
@@ -82,7 +80,10 @@ extension SQLiteStore {
       var state = CustomerState(customerId: message.customerId, email: message.to)
       state.suppressions = try suppressions(
         db, message.customerId, recipientKey: recipientKey)
-      state.addressDigests = AddressDigests(known: recipientKey, recipient: recipientKey)
+      if let addressKey, let recipientKey {
+        state.addressDigests = addressKey.digests(
+          known: message.to, recipient: message.to, recipientDigest: recipientKey)
+      }
       return (state, true)
     }
     var state = try StoredValues.customer(
@@ -92,10 +93,10 @@ extension SQLiteStore {
     if adopts { state.email = message.to }
     let since = now.addingTimeInterval(-engine.historyNeeded(preference: state.frequencyPreference))
     try fillHistory(db, &state, sendsSince: since, recipientKey: recipientKey)
-    state.addressDigests = AddressDigests(
-      known: Mailbox.sameAddress(state.email ?? "", message.to)
-        ? recipientKey : state.email.flatMap { addressKey?.digest(of: $0) },
-      recipient: recipientKey)
+    if let addressKey, let recipientKey {
+      state.addressDigests = addressKey.digests(
+        known: state.email, recipient: message.to, recipientDigest: recipientKey)
+    }
     return (state, adopts)
   }
 
