@@ -41,7 +41,43 @@ public struct HeldMessage: Encodable, Sendable {
   }
 }
 
+/// `PUT /v1/customers/{id}/address`: the customer's new address and where it came from.
+public struct AddressInput: Decodable, Sendable {
+  public var email: String
+  /// Where the new address came from (`account settings`, `support ticket 4411`).
+  public var source: String
+}
+
 extension Gateway {
+  /// Gives a customer a new address. The source keeps the key that made the change, so the
+  /// change log says who as well as where from. Nil for an unknown customer.
+  public func changeAddress(customerId: String, _ input: AddressInput, by keyId: String)
+    async throws -> (change: AddressChange, profile: CustomerProfile)?
+  {
+    let customerId = try Self.customerKey(customerId)
+    var problems: [FieldProblem] = []
+    var address = input.email
+    do {
+      address = try validator.address(input.email, field: "email")
+    } catch {
+      problems += error.problems
+    }
+    let source = input.source.trimmingCharacters(in: .whitespacesAndNewlines)
+    if source.isEmpty || source.count > 200 {
+      problems.append(
+        FieldProblem(
+          field: "source",
+          problem: "must say, in 1 to 200 characters, where the new address came from"))
+    }
+    guard problems.isEmpty else { throw InvalidRecord(problems) }
+    let change = try await store.changeAddress(
+      customerId: customerId, to: address, source: "\(source) (api key \(keyId))", at: clock())
+    guard change != .unknownCustomer,
+      let profile = try await store.exportCustomer(customerId)?.profile
+    else { return nil }
+    return (change, profile)
+  }
+
   public func customerOverview(_ customerId: String) async throws -> CustomerOverview? {
     guard let export = try await store.exportCustomer(customerId) else { return nil }
     let now = clock()
@@ -72,6 +108,10 @@ extension CustomerOverview {
   }()
 
   public func json() throws -> String {
-    String(decoding: try Self.encoder.encode(self), as: UTF8.self)
+    try Self.json(self)
+  }
+
+  static func json(_ value: some Encodable) throws -> String {
+    String(decoding: try encoder.encode(value), as: UTF8.self)
   }
 }

@@ -37,6 +37,13 @@ public protocol Store: Sendable {
     _ preference: FrequencyPreference?, customerId: String, source: String, at: Date
   ) async throws
 
+  /// Gives a known customer a new address, with where it came from and when, and records the
+  /// change in the customer's change log (the export's `preference_changes`). Consent given
+  /// for the old address stays with it; suppressions recorded for the old address still hold
+  /// for it, and for the customer's id.
+  func changeAddress(customerId: String, to email: String, source: String, at: Date)
+    async throws -> AddressChange
+
   /// Customers with this address (compared without case), for feedback that names only it.
   func customerIds(email: String) async throws -> [String]
 
@@ -51,6 +58,11 @@ public protocol Store: Sendable {
   /// not know are left out. For dry-runs, which decide on many customers and write nothing.
   func decisionStates(customerIds: [String], engine: Engine, at now: Date) async throws
     -> [String: CustomerState]
+
+  /// For each address given, its digest and the active suppressions recorded for it under any
+  /// customer id (`recordedFor` set), keyed by the address as given. For dry-runs whose list
+  /// names addresses: what `decide` would add for a message to each.
+  func addressRecords(_ addresses: [String]) async throws -> [String: AddressRecord]
 
   /// Decides on `message` with `engine` and, when it may be forwarded, reserves its cap slot —
   /// both in one transaction, so two concurrent requests cannot take the same last slot. A
@@ -208,6 +220,14 @@ public struct ReleasedMessage: Sendable {
   public var decided: DecidedMessage
 }
 
+/// What `changeAddress` did.
+public enum AddressChange: Hashable, Sendable {
+  case changed
+  /// The customer already had this address: nothing was recorded.
+  case unchanged
+  case unknownCustomer
+}
+
 /// What `suppressOnce` did.
 public enum SuppressionChange: Hashable, Sendable {
   case added(id: String)
@@ -237,7 +257,7 @@ public struct CustomerExport: Encodable, Sendable {
 
 /// A preference the customer changed, where (`source`) and when.
 public struct PreferenceChange: Hashable, Sendable, Encodable {
-  /// `frequency` (value like `max 1 per week`, nil when cleared).
+  /// `frequency` (value like `max 1 per week`, nil when cleared) or `email` (the new address).
   public var kind: String
   public var value: String?
   public var source: String

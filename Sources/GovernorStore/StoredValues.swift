@@ -56,6 +56,20 @@ enum StoredValues {
     "ALTER TABLE customer ADD COLUMN email_since DOUBLE PRECISION",
   ]
 
+  /// Migration v10: the address each consent was given for. Consent recorded before holds for
+  /// the address its customer has now: the best evidence there is of what it was given for.
+  static let consentAddressSQL = [
+    "ALTER TABLE consent_event ADD COLUMN address TEXT",
+    """
+    UPDATE consent_event SET address = (
+      SELECT email FROM customer WHERE customer.id = consent_event.customer_id)
+    """,
+  ]
+
+  /// Where a customer's address change goes in their change log (`preference_event`), with
+  /// the new address as its value (nil: cleared); the log is the customer's, erased with them.
+  static let addressChangeKind = "email"
+
   /// The source of an address a customer first seen in a message takes from it.
   static func firstMessage(_ messageId: String) -> String { "first message \(messageId)" }
   static let importSource = "customer import"
@@ -143,7 +157,7 @@ enum StoredValues {
 
   static func consent(
     purpose: String, status: String, kind: String, at: Double, confirmedAt: Double?,
-    source: String?, proof: String?
+    source: String?, proof: String?, address: String?
   ) throws -> ConsentEvent {
     guard let status = ConsentEvent.Status(rawValue: status) else {
       throw StoreError.badStoredValue("consent status '\(status)'")
@@ -151,7 +165,7 @@ enum StoredValues {
     return ConsentEvent(
       purpose: purpose, status: status, kind: kind, at: Date(timeIntervalSince1970: at),
       confirmedAt: confirmedAt.map(Date.init(timeIntervalSince1970:)), source: source,
-      proof: proof)
+      proof: proof, address: address)
   }
 
   static func suppression(

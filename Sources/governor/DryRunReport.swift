@@ -89,7 +89,8 @@ enum DryRunReport {
     let height = rules.count * rowHeight
     let rows = rules.map { rule, counts in
       "<tr><td><code>\(HTMLText.escape(rule))</code></td><td class=\"n\">\(counts.blocked)</td>"
-        + "<td class=\"n\">\(counts.deferred)</td><td class=\"n\">\(counts.shadow)</td></tr>"
+        + "<td class=\"n\">\(counts.deferred)</td><td class=\"n\">\(counts.shadow)</td>"
+        + "<td class=\"n\">\(counts.noted)</td></tr>"
     }.joined()
     let reasons = summary.reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
       "<tr><td><code>\(HTMLText.escape($0.key))</code></td><td class=\"n\">\($0.value)</td></tr>"
@@ -99,8 +100,8 @@ enum DryRunReport {
       <svg role="img" aria-label="outcomes by rule" width="640" height="\(height)" viewBox="0 0 640 \(height)">\(chart)</svg>
       <p><svg width="12" height="12"><rect class="b" width="12" height="12"/></svg> blocked
       <svg width="12" height="12"><rect class="d" width="12" height="12"/></svg> deferred
-      <svg width="12" height="12"><rect class="s" width="12" height="12"/></svg> shadow (reported only)</p>
-      <table><tr><th>rule</th><th>blocked</th><th>deferred</th><th>shadow</th></tr>\(rows)</table>
+      <svg width="12" height="12"><rect class="s" width="12" height="12"/></svg> shadow (reported only); noted: let through, with a note for the record</p>
+      <table><tr><th>rule</th><th>blocked</th><th>deferred</th><th>shadow</th><th>noted</th></tr>\(rows)</table>
       <h2>Reasons</h2><table><tr><th>reason</th><th>messages</th></tr>\(reasons)</table>
 
       """

@@ -26,13 +26,14 @@ struct ServedGovernor {
     return (server.process.terminationStatus, server.log)
   }
 
-  func post(_ transport: CurlTransport, _ url: String, _ json: String, key: String?)
-    async throws -> (Int, [String: Any])
-  {
+  func post(
+    _ transport: CurlTransport, _ url: String, _ json: String, key: String?,
+    method: String = "POST"
+  ) async throws -> (Int, [String: Any]) {
     var headers = [("Content-Type", "application/json")]
     if let key { headers.append(("Authorization", "Bearer \(key)")) }
     let response = try await transport.send(
-      SenderRequest(method: "POST", url: url, headers: headers, body: Data(json.utf8)))
+      SenderRequest(method: method, url: url, headers: headers, body: Data(json.utf8)))
     let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
     return (response.status, object ?? [:])
   }

@@ -19,7 +19,7 @@ struct CampaignDryRunTests {
 
   var recipients: [Recipient] {
     ["2001", "2002", "2003", "2004", "2005", "2006", "2007", "2007", "9999"].map {
-      Recipient(customerId: $0, email: "\($0)@example.com")
+      Recipient(customerId: $0, email: customers[$0]?.email ?? "\($0)@example.com")
     }
   }
 
@@ -96,7 +96,7 @@ struct CampaignLaterInstantTests {
     moved.sendAt = later
     var run = CampaignDryRun(engine: engine, campaign: moved, at: later)
     let dryRun = run.decide(
-      Recipient(customerId: "2003", email: "2003@example.com"),
+      Recipient(customerId: "2003", email: "cal@example.com"),
       stored: states.first { $0.customerId == "2003" })
     #expect(dryRun.outcome == evaluated.first?.outcome)
     #expect(dryRun.notBefore == evaluated.first?.notBefore)

@@ -30,6 +30,7 @@ struct SecurityRouteTests {
     "GET /v1/customers/{id}": .scopes([.send, .auditRead]),
     "GET /v1/customers/{id}/export": .scopes([.admin]),
     "DELETE /v1/customers/{id}": .scopes([.admin]),
+    "PUT /v1/customers/{id}/address": .scopes([.consentWrite]),
     "POST /v1/dry-run": .scopes([.dryRun]),
     "GET /v1/decisions": .scopes([.auditRead]),
     "GET /v1/decisions/{id}": .scopes([.auditRead]),

@@ -191,8 +191,9 @@ import Testing
       #expect(state.latestConsent(for: "tracking")?.status == .withdrawn)
       #expect(state.latestConsent(for: "tracking")?.source == "preference page")
       let export = try #require(try await server.store.exportCustomer("c1"))
-      #expect(export.preferenceChanges.map(\.value) == ["max 1 within 7d"])
-      #expect(export.preferenceChanges.map(\.source) == ["preference page"])
+      let frequency = export.preferenceChanges.filter { $0.kind == "frequency" }
+      #expect(frequency.map(\.value) == ["max 1 within 7d"])
+      #expect(frequency.map(\.source) == ["preference page"])
 
       let all = try await server.call(
         "POST", "/u/\(token)", scope: nil, body: "choice=unsubscribe_all",

@@ -97,11 +97,16 @@ struct AddressMismatchTests {
       let after = try #require(try await store.exportCustomer("c1")?.profile)
       #expect(after.email == "new@example.com")
       #expect(after.emailSource == "customer import")
-      // Mail to the old address is now the mismatch.
+      // Mail to the old address is now the mismatch, and the consent, given for the old
+      // address, does not cover the customer's new one.
       let decided = try await store.decide(
         addressedMessage("m1", to: "c1@example.com"), engine: engine,
         at: time("2026-12-01T12:00:00Z"))
-      #expect(decided.decision?.reasons.map(\.code) == ["address_mismatch"])
+      #expect(
+        decided.decision?.reasons.map(\.code) == ["consent_other_address", "address_mismatch"])
+      let changes = try #require(try await store.exportCustomer("c1")?.preferenceChanges)
+      #expect(
+        changes.filter { $0.kind == "email" }.map(\.value) == ["c1@example.com", "new@example.com"])
     }
   }
 }

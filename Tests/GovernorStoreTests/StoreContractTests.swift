@@ -31,7 +31,10 @@ struct StoreContractTests {
       #expect(state.email == "ana@example.com")
       #expect(state.timeZone?.identifier == "Europe/Madrid")
       #expect(state.frequencyPreference == FrequencyPreference(max: 1, window: .calendar(.week)))
-      #expect(state.consents == [granted])
+      // Given with no address: for the one the customer had then.
+      var forTheirAddress = granted
+      forTheirAddress.address = "ana@example.com"
+      #expect(state.consents == [forTheirAddress])
       #expect(state.suppressions.map(\.scope) == [.category("newsletter")])
       #expect(try await store.customerState("nobody", sendsSince: .distantPast) == nil)
     }

@@ -32,11 +32,12 @@ public struct Campaign: Codable, Hashable, Sendable {
     case sendAt = "send_at"
   }
 
-  /// The message this campaign sends to `customer`.
-  public func message(to customer: CustomerState) -> Message {
+  /// The message this campaign sends to `customer`, at `address` (the list's address for
+  /// them) or else the one the customer is known by.
+  public func message(to customer: CustomerState, at address: String? = nil) -> Message {
     Message(
       id: "\(id)-\(customer.customerId)", customerId: customer.customerId,
-      to: customer.email ?? "", from: from, subject: subject, html: html, text: text,
+      to: address ?? customer.email ?? "", from: from, subject: subject, html: html, text: text,
       category: category, campaignId: id, receivedAt: sendAt)
   }
 }

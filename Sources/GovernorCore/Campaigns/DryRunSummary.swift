@@ -11,7 +11,8 @@ public struct DryRunSummary: Sendable, Encodable {
   public private(set) var forwarded = 0
   public private(set) var blocked = 0
   public private(set) var deferred = 0
-  /// Per rule id: how many messages it blocked, deferred, or only reported (shadow).
+  /// Per rule id: how many messages it blocked, deferred, only reported (shadow), or let
+  /// through with a note (an allowed address mismatch, consent carried over).
   public private(set) var rules: [String: RuleCounts] = [:]
   /// Per reason code (`consent_missing`, `cap_exceeded`, …): messages held back for it.
   public private(set) var reasons: [String: Int] = [:]
@@ -31,11 +32,13 @@ public struct DryRunSummary: Sendable, Encodable {
     public var blocked = 0
     public var deferred = 0
     public var shadow = 0
+    public var noted = 0
 
-    public init(blocked: Int = 0, deferred: Int = 0, shadow: Int = 0) {
+    public init(blocked: Int = 0, deferred: Int = 0, shadow: Int = 0, noted: Int = 0) {
       self.blocked = blocked
       self.deferred = deferred
       self.shadow = shadow
+      self.noted = noted
     }
   }
 
@@ -58,8 +61,11 @@ public struct DryRunSummary: Sendable, Encodable {
       case .block: rules[reason.rule, default: RuleCounts()].blocked += 1
       case .defer: rules[reason.rule, default: RuleCounts()].deferred += 1
       case .shadow: rules[reason.rule, default: RuleCounts()].shadow += 1
+      case .note: rules[reason.rule, default: RuleCounts()].noted += 1
       }
-      if reason.effect != .shadow { reasons[reason.code, default: 0] += 1 }
+      if reason.effect == .block || reason.effect == .defer {
+        reasons[reason.code, default: 0] += 1
+      }
     }
     var removedTracking = false
     for change in decision.modifications {
@@ -95,6 +101,7 @@ public struct DryRunSummary: Sendable, Encodable {
           counts.blocked > 0 ? "\(counts.blocked) blocked" : nil,
           counts.deferred > 0 ? "\(counts.deferred) deferred" : nil,
           counts.shadow > 0 ? "\(counts.shadow) reported (shadow)" : nil,
+          counts.noted > 0 ? "\(counts.noted) let through with a note" : nil,
         ].compactMap { $0 }
         lines.append("  \(rule): \(parts.joined(separator: ", "))")
       }

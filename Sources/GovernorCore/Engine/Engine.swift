@@ -87,7 +87,9 @@ public struct Engine: Sendable {
     var decision = Decision(
       messageId: message.id, customerId: state.customerId, category: message.category,
       outcome: .forwarded, reasons: [], notBefore: nil, modifications: [],
-      trackingConsent: trackingConsent.map { $0.check(state, at: now) == nil } ?? false,
+      trackingConsent: trackingConsent.map {
+        $0.check(state, recipient: message.to, at: now).holds
+      } ?? false,
       policy: reference, evaluatedAt: now)
     guard let plan = plan(for: message.category) else {
       decision.reasons.append(
@@ -99,25 +101,37 @@ public struct Engine: Sendable {
     }
 
     for rule in plan.consent {
-      if let finding = rule.check(state, at: now) {
+      switch rule.check(state, recipient: message.to, at: now) {
+      case .holds: break
+      case .carriedOver(let note):
+        decision.reasons.append(Reason(rule: rule.purpose.ruleId, effect: .note, finding: note))
+      case .fails(let finding):
         decision.reasons.append(Reason(rule: rule.purpose.ruleId, effect: .block, finding: finding))
       }
     }
     for (rule, finding) in suppression.check(category: message.category, state, at: now) {
       decision.reasons.append(Reason(rule: rule, effect: .block, finding: finding))
     }
-    if plan.addressMismatch != .allow, let known = state.email,
-      !Mailbox.sameAddress(known, message.to)
-    {
+    // Allowed, the mismatch is still a note: the record (and a replay under a stricter
+    // policy) must know the message went elsewhere.
+    if let known = state.email, !Mailbox.sameAddress(known, message.to) {
+      let effect: Reason.Effect
+      switch plan.addressMismatch {
+      case .block: effect = .block
+      case .report: effect = .shadow
+      case .allow: effect = .note
+      }
       decision.reasons.append(
         Reason(
-          rule: Self.addressRuleId,
-          effect: plan.addressMismatch == .block ? .block : .shadow,
+          rule: Self.addressRuleId, effect: effect,
           finding: .addressMismatch(
             knownDigest: state.addressDigests?.known,
             recipientDigest: state.addressDigests?.recipient)))
     }
-    let permanentBlocks = decision.reasons.count
+    var permanentBlocks = false
+    for index in decision.reasons.indices where decision.reasons[index].effect == .block {
+      permanentBlocks = true
+    }
 
     let timed = TimedRules(
       plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now
@@ -132,7 +146,7 @@ public struct Engine: Sendable {
     decision.outcome = Self.outcome(of: decision.reasons)
     switch decision.outcome {
     // Only a block that time alone lifts has a next eligible time.
-    case .blocked where permanentBlocks == 0, .deferred: decision.notBefore = timed.release
+    case .blocked where !permanentBlocks, .deferred: decision.notBefore = timed.release
     default: break
     }
     // Tracking and headers describe the message as it leaves: only a message that leaves now
@@ -172,7 +186,7 @@ public struct Engine: Sendable {
   /// customers' own preference windows) can be pruned from the ledger.
   public var longestWindow: TimeInterval { historyNeeded(preference: nil) }
 
-  /// Block beats defer beats forward; shadow reasons change nothing.
+  /// Block beats defer beats forward; shadow reasons and notes change nothing.
   static func outcome(of reasons: [Reason]) -> Outcome {
     var outcome = Outcome.forwarded
     // Indices, not a closure over elements: each element passed by value is a copy.
@@ -180,7 +194,7 @@ public struct Engine: Sendable {
       switch reasons[index].effect {
       case .block: return .blocked
       case .defer: outcome = .deferred
-      case .shadow: break
+      case .shadow, .note: break
       }
     }
     return outcome

@@ -19,6 +19,14 @@ extension Finding {
     case .doubleOptInMissing(let purpose, _):
       return "\(purpose) needs a confirmed (double opt-in) subscription; the customer never "
         + "confirmed"
+    case .consentForOtherAddress(let purpose, let grantedAt):
+      return "consent for \(purpose) was given on \(Self.format(grantedAt)) for another address "
+        + "than the customer's current one, and the policy does not carry consent over to a new "
+        + "address (consent.covers_new_address)"
+    case .consentCarriedOver(let purpose, let grantedAt):
+      return "consent for \(purpose) was given on \(Self.format(grantedAt)) for an earlier "
+        + "address; the policy carries it over to the customer's current one "
+        + "(consent.covers_new_address)"
     case .suppressed(let suppression, let category):
       let scope = suppression.scope == .all ? "all mail" : "\(suppression.scope) mail"
       let whose =
@@ -63,7 +71,9 @@ extension Finding {
       ]
     case .consentKindUnknown(let purpose, let kind):
       return ["purpose": .text(purpose), "kind": .text(kind)]
-    case .doubleOptInMissing(let purpose, let grantedAt):
+    case .doubleOptInMissing(let purpose, let grantedAt),
+      .consentForOtherAddress(let purpose, let grantedAt),
+      .consentCarriedOver(let purpose, let grantedAt):
       return ["purpose": .text(purpose), "granted_at": .time(grantedAt)]
     case .suppressed(let suppression, let category):
       var facts: Facts = [

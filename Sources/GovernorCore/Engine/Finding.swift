@@ -10,6 +10,12 @@ public enum Finding: Hashable, Sendable {
   case consentExpired(purpose: String, kind: String, grantedAt: Date, expiredAt: Date)
   case consentKindUnknown(purpose: String, kind: String)
   case doubleOptInMissing(purpose: String, grantedAt: Date)
+  /// The only valid consent was given for an address other than the customer's current one,
+  /// and the policy does not carry consent over to a new address.
+  case consentForOtherAddress(purpose: String, grantedAt: Date)
+  /// Consent given for an earlier address holds for the current one because the policy says
+  /// so (`consent.covers_new_address`): a note, so the record shows why it held.
+  case consentCarriedOver(purpose: String, grantedAt: Date)
   case suppressed(Suppression, category: String)
   /// The recipient is not the address the customer is known by; the digests (keyed, from the
   /// store) stand for the addresses, which a decision never holds.
@@ -27,6 +33,8 @@ public enum Finding: Hashable, Sendable {
     case .consentExpired: return "consent_expired"
     case .consentKindUnknown: return "consent_kind_unknown"
     case .doubleOptInMissing: return "double_opt_in_missing"
+    case .consentForOtherAddress: return "consent_other_address"
+    case .consentCarriedOver: return "consent_carried_over"
     case .suppressed(let suppression, _): return suppression.reason.rawValue
     case .addressMismatch: return "address_mismatch"
     case .capExceeded: return "cap_exceeded"

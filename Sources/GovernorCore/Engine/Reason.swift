@@ -7,6 +7,9 @@ public struct Reason: Hashable, Sendable {
     case `defer`
     /// A rule in shadow mode: reported, not enforced.
     case shadow
+    /// How a rule passed, where the record should say it: an address mismatch the policy
+    /// allows, consent carried over to a new address. Changes nothing.
+    case note
   }
 
   /// The rule's id in the policy: `consent.marketing`, `caps.weekly`, `quiet_hours`, …

@@ -21,10 +21,15 @@ public struct ConsentEvent: Codable, Hashable, Sendable {
   public var confirmedAt: Date?
   public var source: String?
   public var proof: String?
+  /// The address the consent was given for: consent is specific (GDPR Art. 4(11)), so it
+  /// covers a later address only where the policy says so (`consent.covers_new_address`).
+  /// Nil: given before the customer had any address; the store gives it the first one.
+  public var address: String?
 
   public init(
     purpose: String, status: Status, kind: String = "express", at: Date,
-    confirmedAt: Date? = nil, source: String? = nil, proof: String? = nil
+    confirmedAt: Date? = nil, source: String? = nil, proof: String? = nil,
+    address: String? = nil
   ) {
     self.purpose = purpose
     self.status = status
@@ -33,10 +38,11 @@ public struct ConsentEvent: Codable, Hashable, Sendable {
     self.confirmedAt = confirmedAt
     self.source = source
     self.proof = proof
+    self.address = address
   }
 
   enum CodingKeys: String, CodingKey {
-    case purpose, status, kind, at, source, proof
+    case purpose, status, kind, at, source, proof, address
     case confirmedAt = "confirmed_at"
   }
 
@@ -49,5 +55,6 @@ public struct ConsentEvent: Codable, Hashable, Sendable {
     confirmedAt = try container.decodeIfPresent(Date.self, forKey: .confirmedAt)
     source = try container.decodeIfPresent(String.self, forKey: .source)
     proof = try container.decodeIfPresent(String.self, forKey: .proof)
+    address = try container.decodeIfPresent(String.self, forKey: .address)
   }
 }

@@ -25,6 +25,18 @@ public struct ConsentPolicy: Hashable, Sendable {
   /// file's order. A list, not a dictionary: there are a handful, and a scan is cheaper
   /// than hashing on every decision.
   public var kinds: [(name: String, expiry: Expiry)]
+  /// Whether consent given for an address the customer had before covers the one they have
+  /// now. Off unless the policy says so: consent is given for an address (GDPR Art. 4(11)
+  /// "specific"), and the new one may belong to someone else.
+  public var coversNewAddress: Bool
+
+  public init(
+    purposes: [Purpose], kinds: [(name: String, expiry: Expiry)], coversNewAddress: Bool = false
+  ) {
+    self.purposes = purposes
+    self.kinds = kinds
+    self.coversNewAddress = coversNewAddress
+  }
 
   public func expiry(ofKind kind: String) -> Expiry? {
     var index = 0
@@ -36,12 +48,13 @@ public struct ConsentPolicy: Hashable, Sendable {
   }
 
   public static func == (lhs: ConsentPolicy, rhs: ConsentPolicy) -> Bool {
-    lhs.purposes == rhs.purposes
+    lhs.purposes == rhs.purposes && lhs.coversNewAddress == rhs.coversNewAddress
       && lhs.kinds.elementsEqual(rhs.kinds) { $0.name == $1.name && $0.expiry == $1.expiry }
   }
 
   public func hash(into hasher: inout Hasher) {
     hasher.combine(purposes)
+    hasher.combine(coversNewAddress)
     for kind in kinds { hasher.combine(kind.name) }
   }
 

@@ -79,7 +79,7 @@ public enum PolicyLoader {
     let weekStart = fields["week_starts"].map { readWeekStart($0, reader: reader) } ?? 1
 
     let consentFields = fields["consent"].flatMap {
-      reader.fields($0, of: "consent", allowed: ["purposes", "kinds"])
+      reader.fields($0, of: "consent", allowed: ["purposes", "kinds", "covers_new_address"])
     }
     let purposes = readPurposes(consentFields?["purposes"], reader: reader)
     let categories = required(fields, "categories", reader: reader).map {
@@ -89,7 +89,10 @@ public enum PolicyLoader {
     let context = SchemaContext(reader: reader, categories: categories ?? [], purposes: purposes)
 
     let consent = ConsentPolicy(
-      purposes: purposes, kinds: readConsentKinds(consentFields?["kinds"], reader: reader))
+      purposes: purposes, kinds: readConsentKinds(consentFields?["kinds"], reader: reader),
+      coversNewAddress: consentFields?["covers_new_address"].flatMap {
+        reader.bool($0, "consent.covers_new_address")
+      } ?? false)
     let suppression = readSuppression(fields["suppression"], context: context)
     let caps = fields["caps"].map { readCaps($0, context: context) } ?? []
     let preference = fields["frequency_preference"].flatMap {

@@ -12,15 +12,34 @@ final class ConsentRule: Sendable {
     self.consent = consent
   }
 
+  /// What the rule found: the consent holds, holds only because the policy carries consent
+  /// over to a new address (a note for the record), or does not hold.
+  enum Answer {
+    case holds
+    case carriedOver(Finding)
+    case fails(Finding)
+
+    var holds: Bool {
+      if case .fails = self { return false }
+      return true
+    }
+  }
+
   /// Consent holds while any grant since the last withdrawal is still valid: a customer who
   /// gave express consent and later bought something (implied consent, which lapses) keeps
   /// the express one (CASL s.10(1), 10(9)–(10), s.11). Only a withdrawal ends every grant
   /// before it.
   ///
+  /// A grant counts for the address it was given for: the customer's current address (or,
+  /// for a customer with none yet, the message's recipient). One given for an earlier address
+  /// counts only where the policy carries consent over (`consent.covers_new_address`).
+  /// Whether the recipient is the customer's address is the address rule's question, not
+  /// this one's.
+  ///
   /// Events after `now` are not yet known at `now` — a dry-run at a past instant ignores
   /// consent given later — except a withdrawal dated within the clock skew the validator
   /// accepts: a sender whose clock runs ahead must not have its opt-out ignored for minutes.
-  func check(_ state: CustomerState, at now: Date) -> Finding? {
+  func check(_ state: CustomerState, recipient: String, at now: Date) -> Answer {
     let events = state.consents
     let withdrawalHorizon = now.addingTimeInterval(RecordValidator.defaultClockSkew)
     // Indices, not copies: copying an event retains its five strings, and this runs on every
@@ -36,21 +55,34 @@ final class ConsentRule: Sendable {
       if let current = lastWithdrawal, !isLater(index, than: current) { continue }
       lastWithdrawal = index
     }
+    let current = state.email ?? recipient
     var latestFinding: (index: Int, finding: Finding)?
+    var carried: Int?
     for index in events.indices
     where events[index].purpose == purpose.name && events[index].status == .granted
       && events[index].at <= now
     {
       if let lastWithdrawal, !isLater(index, than: lastWithdrawal) { continue }
-      guard let finding = problem(with: events[index], at: now) else { return nil }
+      var finding = problem(with: events[index], at: now)
+      if finding == nil, let given = events[index].address, !Mailbox.sameAddress(given, current) {
+        if consent.coversNewAddress {
+          if carried.map({ isLater(index, than: $0) }) ?? true { carried = index }
+          continue
+        }
+        finding = .consentForOtherAddress(purpose: purpose.name, grantedAt: events[index].at)
+      }
+      guard let finding else { return .holds }
       if let latest = latestFinding, !isLater(index, than: latest.index) { continue }
       latestFinding = (index, finding)
     }
-    if let latestFinding { return latestFinding.finding }
-    if let lastWithdrawal {
-      return .consentWithdrawn(purpose: purpose.name, at: events[lastWithdrawal].at)
+    if let carried {
+      return .carriedOver(.consentCarriedOver(purpose: purpose.name, grantedAt: events[carried].at))
     }
-    return .consentMissing(purpose: purpose.name)
+    if let latestFinding { return .fails(latestFinding.finding) }
+    if let lastWithdrawal {
+      return .fails(.consentWithdrawn(purpose: purpose.name, at: events[lastWithdrawal].at))
+    }
+    return .fails(.consentMissing(purpose: purpose.name))
   }
 
   /// Why one grant does not hold at `now`; nil when it does.

@@ -51,8 +51,26 @@ public struct RecordValidator: Sendable {
           problem: "is required for granted consent: where the customer gave it "
             + "(GDPR Art. 7(1): the consent must be demonstrable)"))
     }
+    var checked = event
+    if let address = event.address {
+      do {
+        checked.address = try self.address(address, field: "address")
+      } catch {
+        problems += error.problems
+      }
+    }
     guard problems.isEmpty else { throw InvalidRecord(problems) }
-    return Validated(event)
+    return Validated(checked)
+  }
+
+  /// One mailbox (RFC 5322 `addr-spec` or `Name <addr-spec>`), returned as its bare address:
+  /// what consent and a customer's address are recorded as.
+  public func address(_ value: String, field: String) throws(InvalidRecord) -> String {
+    do {
+      return try Mailbox(parsing: value).address
+    } catch {
+      throw InvalidRecord(field: field, problem: "'\(value)' is not one email address: \(error)")
+    }
   }
 
   public func suppression(_ suppression: Suppression, now: Date) throws(InvalidRecord)

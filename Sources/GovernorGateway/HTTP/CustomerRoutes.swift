@@ -14,6 +14,25 @@ extension GatewayRoutes {
         return json(try overview.json(), status: .ok)
       }
     }
+    // A CRM's address change: the new address, where it came from, in the change log. The
+    // log line names the customer and the key, never the address.
+    router.put("/v1/customers/{id}/address") { request, context -> Response in
+      await guarded(request, [.consentWrite], gateway, context) { body, key in
+        let id = try context.parameters.require("id")
+        let input = try RecordDecoding.decode(AddressInput.self, from: body)
+        guard
+          let (change, profile) = try await gateway.changeAddress(customerId: id, input, by: key.id)
+        else {
+          return Problem.notFound("no customer '\(id)'").response
+        }
+        if change == .changed {
+          context.logger.notice(
+            "customer address changed",
+            metadata: ["customer_id": "\(id)", "api_key": "\(key.id)"])
+        }
+        return json(try CustomerOverview.json(profile), status: .ok)
+      }
+    }
     // A data-subject access request hands over everything: an administrator's call.
     router.get("/v1/customers/{id}/export") { request, context -> Response in
       await guarded(request, [.admin], gateway, context) { _, _ in

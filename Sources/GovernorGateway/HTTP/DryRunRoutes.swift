@@ -33,9 +33,12 @@ extension GatewayRoutes {
           while start < recipients.count {
             let batch = recipients[start..<min(start + dryRunBatch, recipients.count)]
             let states: [String: CustomerState]
+            let addresses: [String: AddressRecord]
             do {
               states = try await store.decisionStates(
                 customerIds: batch.map(\.customerId), engine: engine, at: campaign.sendAt)
+              addresses = try await store.addressRecords(
+                CampaignDryRun.addressesToLookUp(batch, stored: states))
             } catch {
               // The status line is gone; the stream ends with a line saying why.
               logger.error("dry-run failed", metadata: ["error": "\(error)"])
@@ -46,8 +49,10 @@ extension GatewayRoutes {
             }
             var lines = ""
             for recipient in batch {
-              lines += DryRunRow.json(
-                recipient, run.decide(recipient, stored: states[recipient.customerId]))
+              let decision = run.decide(
+                recipient, stored: states[recipient.customerId],
+                address: recipient.email.flatMap { addresses[$0] })
+              lines += DryRunRow.json(recipient, decision)
               lines += "\n"
             }
             try await writer.write(ByteBuffer(string: lines))

@@ -83,6 +83,7 @@ enum PostgresMigrations {
     ("v7-customer-control", StoredValues.customerControlSQL.map { PostgresQuery(unsafeSQL: $0) }),
     ("v8-erasure-records", StoredValues.erasureRecordSQL.map { PostgresQuery(unsafeSQL: $0) }),
     ("v9-customer-address", StoredValues.customerAddressSQL.map { PostgresQuery(unsafeSQL: $0) }),
+    ("v10-consent-address", StoredValues.consentAddressSQL.map { PostgresQuery(unsafeSQL: $0) }),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

@@ -74,17 +74,34 @@ public final class PostgresStore: Store {
 
   public func saveCustomer(_ validated: Validated<CustomerProfile>) async throws {
     let profile = validated.record
-    try await client.query(
-      Self.upsertProfile(
-        id: profile.id, email: profile.email, timeZone: profile.timeZone,
+    let logger = logger
+    try await client.withTransaction(logger: logger) { connection in
+      try await Self.upsertProfile(
+        connection, id: profile.id, email: profile.email, timeZone: profile.timeZone,
         preference: profile.frequencyPreference,
-        emailSource: profile.emailSource ?? "customer profile", at: Date()),
-      logger: logger)
+        emailSource: profile.emailSource ?? "customer profile", at: Date(), logger: logger)
+    }
   }
 
-  /// An address that changes takes `emailSource` and `at` as its provenance; one that stays
-  /// keeps its own.
+  /// An address that changes takes `emailSource` and `at` as its provenance, and goes into
+  /// the customer's change log; one that stays keeps its own.
   static func upsertProfile(
+    _ connection: PostgresConnection, id: String, email: String?, timeZone: String?,
+    preference: FrequencyPreference?, emailSource: String, at: Date, logger: Logger
+  ) async throws {
+    let previous = try await currentAddress(connection, id, logger: logger)
+    try await connection.query(
+      upsertProfile(
+        id: id, email: email, timeZone: timeZone, preference: preference,
+        emailSource: emailSource, at: at), logger: logger)
+    if (previous ?? nil) != email {
+      try await recordAddressChange(
+        connection, id, from: previous ?? nil, to: email, source: emailSource, at: at,
+        logger: logger)
+    }
+  }
+
+  private static func upsertProfile(
     id: String, email: String?, timeZone: String?, preference: FrequencyPreference?,
     emailSource: String, at: Date
   ) -> PostgresQuery {
@@ -120,6 +137,9 @@ public final class PostgresStore: Store {
         email_source = excluded.email_source, email_since = excluded.email_since
       WHERE customer.email IS NULL
       """, logger: logger)
+    try await recordAddressChange(
+      connection, message.customerId, from: nil, to: address,
+      source: StoredValues.firstMessage(message.id), at: now, logger: logger)
   }
 
   /// Where the customer's address came from, for the export.
@@ -140,21 +160,12 @@ public final class PostgresStore: Store {
       for validated in customers {
         let state = validated.record
         let id = state.customerId
-        try await connection.query(
-          Self.upsertProfile(
-            id: id, email: state.email, timeZone: state.timeZone?.identifier,
-            preference: state.frequencyPreference, emailSource: StoredValues.importSource,
-            at: now),
-          logger: self.logger)
+        try await Self.upsertProfile(
+          connection, id: id, email: state.email, timeZone: state.timeZone?.identifier,
+          preference: state.frequencyPreference, emailSource: StoredValues.importSource,
+          at: now, logger: self.logger)
         for event in state.consents {
-          try await connection.query(
-            """
-            INSERT INTO consent_event
-              (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
-            VALUES (\(id), \(event.purpose), \(event.status.rawValue), \(event.kind),
-              \(event.at.timeIntervalSince1970), \(event.confirmedAt?.timeIntervalSince1970),
-              \(event.source), \(event.proof))
-            """, logger: self.logger)
+          try await connection.query(Self.insertConsent(event, customerId: id), logger: self.logger)
         }
         for suppression in state.suppressions {
           try await Self.insertSuppression(
@@ -180,14 +191,25 @@ public final class PostgresStore: Store {
     async throws
   {
     let event = validated.record
-    try await client.query(
-      """
-      WITH known AS (INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING)
-      INSERT INTO consent_event (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
-      VALUES (\(customerId), \(event.purpose), \(event.status.rawValue), \(event.kind),
-        \(event.at.timeIntervalSince1970), \(event.confirmedAt?.timeIntervalSince1970),
-        \(event.source), \(event.proof))
-      """, logger: logger)
+    let logger = logger
+    try await client.withTransaction(logger: logger) { connection in
+      try await connection.query(
+        "INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING",
+        logger: logger)
+      try await connection.query(Self.insertConsent(event, customerId: customerId), logger: logger)
+    }
+  }
+
+  /// An event that names no address was given for the customer's address at the time.
+  static func insertConsent(_ event: ConsentEvent, customerId: String) -> PostgresQuery {
+    """
+    INSERT INTO consent_event
+      (customer_id, purpose, status, kind, at, confirmed_at, source, proof, address)
+    VALUES (\(customerId), \(event.purpose), \(event.status.rawValue), \(event.kind),
+      \(event.at.timeIntervalSince1970), \(event.confirmedAt?.timeIntervalSince1970),
+      \(event.source), \(event.proof),
+      COALESCE(\(event.address), (SELECT email FROM customer WHERE id = \(customerId))))
+    """
   }
 
   public func addSuppression(_ validated: Validated<Suppression>, customerId: String)
@@ -304,19 +326,19 @@ public final class PostgresStore: Store {
   ) async throws {
     let id = state.customerId
     var consents: [ConsentEvent] = []
-    for try await (purpose, status, kind, at, confirmedAt, source, proof)
+    for try await (purpose, status, kind, at, confirmedAt, source, proof, address)
       in try await connection
       .query(
         """
-        SELECT purpose, status, kind, at, confirmed_at, source, proof FROM consent_event
+        SELECT purpose, status, kind, at, confirmed_at, source, proof, address FROM consent_event
         WHERE customer_id = \(id) ORDER BY at, id
         """, logger: logger
-      ).decode((String, String, String, Double, Double?, String?, String?).self)
+      ).decode((String, String, String, Double, Double?, String?, String?, String?).self)
     {
       consents.append(
         try StoredValues.consent(
           purpose: purpose, status: status, kind: kind, at: at, confirmedAt: confirmedAt,
-          source: source, proof: proof))
+          source: source, proof: proof, address: address))
     }
     var suppressions: [Suppression] = []
     for try await (reason, scope, at, source, owner) in try await connection.query(

@@ -9,6 +9,9 @@ import GovernorCore
 /// (lifted ones included until they were lifted), sends reserved before it (not failed, not the
 /// message itself), the customer's current profile (zone and preference have no history).
 /// The message's parts are not recorded, so tracking is not replayed: outcomes are compared.
+/// Nor is its address; but a decision records (as a block, shadow reason or note) that the
+/// message went to an address other than the customer's, and such a message is replayed to
+/// an address other than the profile's, so a change to `address_mismatch` shows.
 public struct PolicyReplay {
   public let engine: Engine
   public private(set) var report: ReplayReport
@@ -38,13 +41,27 @@ public struct PolicyReplay {
       customer.sends.filter {
         $0.reservedAt < at && $0.status != .failed && $0.messageId != entry.messageId
       }.map { SendRecord(at: $0.reservedAt, category: $0.category, campaignId: $0.campaignId) })
+    var recipient = customer.profile.email ?? ""
+    if let mismatch = recorded.reasons.first(where: { $0.code == Self.addressMismatch }) {
+      recipient = Self.otherAddress
+      state.addressDigests = AddressDigests(
+        known: mismatch.facts.first { $0.name == "known_address_digest" }?.value,
+        recipient: mismatch.facts.first { $0.name == "recipient_digest" }?.value)
+    }
     let message = Message(
-      id: entry.messageId, customerId: entry.customerId, to: customer.profile.email ?? "",
+      id: entry.messageId, customerId: entry.customerId, to: recipient,
       from: "", subject: "", category: recorded.category, campaignId: entry.campaignId,
       receivedAt: at)
     let decision = engine.evaluate(message, for: state, at: at)
-    report.add(entry: entry, recordedRules: entry.rules, now: decision)
+    let enforced = recorded.reasons.filter { $0.effect == "block" || $0.effect == "defer" }
+    report.add(entry: entry, recordedRules: enforced.map(\.rule), now: decision)
   }
+
+  static let addressMismatch = Finding.addressMismatch(knownDigest: nil, recipientDigest: nil)
+    .code
+  /// Stands for the recorded recipient, which is not kept: any address but the profile's
+  /// (`.invalid` is reserved, RFC 2606, so it is nobody's).
+  static let otherAddress = "recipient@replay.invalid"
 }
 
 /// What a replay found.
@@ -98,7 +115,8 @@ public struct ReplayReport: Sendable, Encodable {
       return
     }
     flips["\(was.rawValue) → \(decision.outcome.rawValue)", default: 0] += 1
-    let nowRules = decision.reasons.filter { $0.effect != .shadow }.map(\.rule)
+    let nowRules = decision.reasons.filter { $0.effect == .block || $0.effect == .defer }
+      .map(\.rule)
     for rule in Set(nowRules).subtracting(recordedRules) { rules[rule, default: .init()].held += 1 }
     for rule in Set(recordedRules).subtracting(nowRules) {
       rules[rule, default: .init()].released += 1

@@ -124,6 +124,9 @@ enum SQLiteMigrations {
     migrator.registerMigration("v9-customer-address") { db in
       for statement in StoredValues.customerAddressSQL { try db.execute(sql: statement) }
     }
+    migrator.registerMigration("v10-consent-address") { db in
+      for statement in StoredValues.consentAddressSQL { try db.execute(sql: statement) }
+    }
     return migrator
   }
 }

@@ -166,7 +166,8 @@ extension SQLiteStore {
       states[id]?.consents.append(
         try StoredValues.consent(
           purpose: row["purpose"], status: row["status"], kind: row["kind"], at: row["at"],
-          confirmedAt: row["confirmed_at"], source: row["source"], proof: row["proof"]))
+          confirmedAt: row["confirmed_at"], source: row["source"], proof: row["proof"],
+          address: row["address"]))
     }
     let suppressions = try Row.fetchCursor(
       db, sql: "SELECT * FROM suppression WHERE lifted_at IS NULL ORDER BY at")

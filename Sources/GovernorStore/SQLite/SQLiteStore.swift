@@ -102,6 +102,7 @@ public final class SQLiteStore: Store {
     _ db: Database, id: String, email: String?, timeZone: String?,
     preference: FrequencyPreference?, emailSource: String, at: Date
   ) throws {
+    let previous = try currentAddress(db, id)
     try db.cachedStatement(
       sql: """
         INSERT INTO customer
@@ -119,6 +120,9 @@ public final class SQLiteStore: Store {
         id, email, timeZone, preference?.max, preference.map { StoredValues.window($0.window) },
         email == nil ? nil : emailSource, email == nil ? nil : at.timeIntervalSince1970,
       ])
+    if (previous ?? nil) != email {
+      try recordAddressChange(db, id, from: previous ?? nil, to: email, source: emailSource, at: at)
+    }
   }
 
   /// A customer first seen in a message (or known so far without an address) takes the
@@ -137,20 +141,24 @@ public final class SQLiteStore: Store {
         message.customerId, address, StoredValues.firstMessage(message.id),
         now.timeIntervalSince1970,
       ])
+    try recordAddressChange(
+      db, message.customerId, from: nil, to: address,
+      source: StoredValues.firstMessage(message.id), at: now)
   }
 
+  /// An event that names no address was given for the customer's address at the time.
   static func insert(_ db: Database, _ event: ConsentEvent, customerId: String) throws {
     try db.cachedStatement(
       sql: """
         INSERT INTO consent_event
-          (customer_id, purpose, status, kind, at, confirmed_at, source, proof)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          (customer_id, purpose, status, kind, at, confirmed_at, source, proof, address)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT email FROM customer WHERE id = ?)))
         """
     ).execute(
       arguments: [
         customerId, event.purpose, event.status.rawValue, event.kind,
         event.at.timeIntervalSince1970, event.confirmedAt?.timeIntervalSince1970, event.source,
-        event.proof,
+        event.proof, event.address, customerId,
       ])
   }
 
@@ -327,7 +335,8 @@ public final class SQLiteStore: Store {
     ).map { row in
       try StoredValues.consent(
         purpose: row["purpose"], status: row["status"], kind: row["kind"], at: row["at"],
-        confirmedAt: row["confirmed_at"], source: row["source"], proof: row["proof"])
+        confirmedAt: row["confirmed_at"], source: row["source"], proof: row["proof"],
+        address: row["address"])
     }
     state.suppressions = try suppressions(db, id, recipientKey: recipientKey)
     state.sends = SendHistory(
