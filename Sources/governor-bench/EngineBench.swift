@@ -28,11 +28,11 @@ func engineBench(policyPath: String, filter: String?) {
         ConsentEvent(
           purpose: "marketing", status: .granted, kind: "express",
           at: now.addingTimeInterval(-400 * 86_400),
-          confirmedAt: now.addingTimeInterval(-400 * 86_400)),
+          confirmedAt: now.addingTimeInterval(-400 * 86_400), address: "ana@example.com"),
         ConsentEvent(
           purpose: "newsletter", status: .granted, kind: "express",
           at: now.addingTimeInterval(-400 * 86_400),
-          confirmedAt: now.addingTimeInterval(-400 * 86_400)),
+          confirmedAt: now.addingTimeInterval(-400 * 86_400), address: "ana@example.com"),
       ],
       sends: SendHistory(sends))
   }

@@ -79,6 +79,59 @@ struct DryRunCommandTests {
     #expect(try await fingerprint(kind, location) == before)
   }
 
+  @Test(
+    "the list's addresses count: one not the profile's is a mismatch, one suppressed under another id is blocked",
+    arguments: CLIStore.available)
+  func listAddresses(kind: CLIStore) throws {
+    let location = try exampleStore(kind)
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("list-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    // 2001's profile says ana@example.com; eve@example.com unsubscribed as customer 2005.
+    try """
+    customer_id,email
+    2001,ana.other@example.com
+    9999,EVE@example.com
+    2002,bea@example.com
+    """.write(toFile: folder + "/list.csv", atomically: true, encoding: .utf8)
+    try """
+    id: list-check
+    category: transactional
+    send_at: 2026-11-18T10:00:00Z
+    message: {from: "Shop <shop@shop.example>", subject: Your order, text: Shipped.}
+    recipients_file: list.csv
+    """.write(toFile: folder + "/campaign.yaml", atomically: true, encoding: .utf8)
+    let receipts = try GovernorBinary.run(
+      "dry-run", folder + "/campaign.yaml", "--store", location, "--format", "json",
+      "--policy", "policies/default.yaml")
+    #expect(receipts.status == 0, "\(receipts.stderr)")
+    let rows = try receipts.stdoutLines.map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    func codes(_ row: [String: Any]) -> [String] {
+      (row["reasons"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+    }
+    #expect(rows.map { $0["outcome"] as? String } == ["forwarded", "forwarded", "forwarded"])
+    // Transactional mail: the mismatch is reported, and the unsubscribe spares receipts.
+    #expect(codes(rows[0]) == ["address_mismatch"])
+    #expect(codes(rows[1]) == [])
+    #expect(!receipts.stdout.contains("ana.other@example.com"))
+
+    let offer = folder + "/offer.yaml"
+    try String(contentsOfFile: folder + "/campaign.yaml", encoding: .utf8)
+      .replacingOccurrences(of: "category: transactional", with: "category: marketing")
+      .write(toFile: offer, atomically: true, encoding: .utf8)
+    let offers = try GovernorBinary.run(
+      "dry-run", offer, "--store", location, "--format", "json", "--policy",
+      "policies/default.yaml")
+    let offerRows = try offers.stdoutLines.map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    #expect(offerRows.map { $0["outcome"] as? String } == ["blocked", "blocked", "forwarded"])
+    #expect(codes(offerRows[0]) == ["address_mismatch"])
+    #expect(codes(offerRows[1]) == ["consent_missing", "unsubscribed"])
+  }
+
   @Test("csv and json give one row per recipient on stdout, the summary on stderr")
   func rows() throws {
     let location = try exampleStore(.sqlite)

@@ -32,8 +32,10 @@ public struct CampaignFile: Sendable {
   }
 }
 
-/// One recipient of a campaign; the address is used only for a customer the store does not
-/// know (as the gateway uses the message's `to`).
+/// One recipient of a campaign. The message goes to its address when the list gives one (an
+/// address other than the profile's is an address mismatch, as at the gateway), else to the
+/// profile's; for a customer the store does not know it is the only address there is (as the
+/// gateway uses the message's `to`).
 public struct Recipient: Hashable, Sendable {
   public var customerId: String
   public var email: String?
