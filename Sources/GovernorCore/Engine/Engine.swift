@@ -100,6 +100,8 @@ public struct Engine: Sendable {
       return decision
     }
 
+    // Blocks no time lifts: only a decision without one has a next eligible time.
+    var permanentBlocks = false
     for rule in plan.consent {
       switch rule.check(state, recipient: message.to, at: now) {
       case .holds: break
@@ -107,17 +109,21 @@ public struct Engine: Sendable {
         decision.reasons.append(Reason(rule: rule.purpose.ruleId, effect: .note, finding: note))
       case .fails(let finding):
         decision.reasons.append(Reason(rule: rule.purpose.ruleId, effect: .block, finding: finding))
+        permanentBlocks = true
       }
     }
     for (rule, finding) in suppression.check(category: message.category, state, at: now) {
       decision.reasons.append(Reason(rule: rule, effect: .block, finding: finding))
+      permanentBlocks = true
     }
     // Allowed, the mismatch is still a note: the record (and a replay under a stricter
     // policy) must know the message went elsewhere.
     if let known = state.email, !Mailbox.sameAddress(known, message.to) {
       let effect: Reason.Effect
       switch plan.addressMismatch {
-      case .block: effect = .block
+      case .block:
+        effect = .block
+        permanentBlocks = true
       case .report: effect = .shadow
       case .allow: effect = .note
       }
@@ -127,10 +133,6 @@ public struct Engine: Sendable {
           finding: .addressMismatch(
             knownDigest: state.addressDigests?.known,
             recipientDigest: state.addressDigests?.recipient)))
-    }
-    var permanentBlocks = false
-    for index in decision.reasons.indices where decision.reasons[index].effect == .block {
-      permanentBlocks = true
     }
 
     let timed = TimedRules(

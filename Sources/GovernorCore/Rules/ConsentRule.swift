@@ -55,7 +55,6 @@ final class ConsentRule: Sendable {
       if let current = lastWithdrawal, !isLater(index, than: current) { continue }
       lastWithdrawal = index
     }
-    let current = state.email ?? recipient
     var latestFinding: (index: Int, finding: Finding)?
     var carried: Int?
     for index in events.indices
@@ -64,7 +63,9 @@ final class ConsentRule: Sendable {
     {
       if let lastWithdrawal, !isLater(index, than: lastWithdrawal) { continue }
       var finding = problem(with: events[index], at: now)
-      if finding == nil, let given = events[index].address, !Mailbox.sameAddress(given, current) {
+      if finding == nil, let given = events[index].address,
+        !Mailbox.sameAddress(given, state.email ?? recipient)
+      {
         if consent.coversNewAddress {
           if carried.map({ isLater(index, than: $0) }) ?? true { carried = index }
           continue
