@@ -1,11 +1,14 @@
 import Foundation
 import GovernorCore
+import GovernorStore
 
 /// How one item of `POST /v1/messages/batch` ended.
 public enum BatchItemResult: Sendable {
   case submitted(Submission)
   /// The item cannot be sent as given; nothing was stored for it.
   case invalid(InvalidRecord)
+  /// Its id was decided before for a different message; nothing was done for it.
+  case conflict(MessageIdConflict)
   /// The gateway could not finish it (the store failed); safe to retry with the same id.
   case failed
 }
@@ -79,6 +82,8 @@ extension Gateway {
       return .submitted(try await submit(message))
     } catch let invalid as InvalidRecord {
       return .invalid(invalid)
+    } catch let conflict as MessageIdConflict {
+      return .conflict(conflict)
     } catch {
       return .failed
     }

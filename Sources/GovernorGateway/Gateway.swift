@@ -69,7 +69,13 @@ public struct Gateway: Sendable {
     message.receivedAt = now
     // Decision, cap slot and audit row in one transaction. One decision per message id,
     // even when duplicates race: the loser gets the winner's.
-    let decided = try await store.decide(message, engine: engine, at: now)
+    let decided: DecidedMessage
+    do {
+      decided = try await store.decide(message, engine: engine, at: now)
+    } catch let conflict as MessageIdConflict {
+      metrics.messageIdReused()
+      throw conflict
+    }
     guard let decision = decided.decision else {
       return Submission(decision: decided.entry, delivery: nil, repeated: true)
     }

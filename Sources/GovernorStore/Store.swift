@@ -69,9 +69,11 @@ public protocol Store: Sendable {
   /// reservation is durable when this returns.
   func reserve(_ message: Message, engine: Engine, at now: Date) async throws -> Reservation
 
-  /// What the gateway calls per message, in one transaction: a message id decided before gets
-  /// that decision back and nothing else happens; otherwise the decision, its cap slot and its
-  /// audit row become durable together, or not at all.
+  /// What the gateway calls per message, in one transaction: a message id decided before for
+  /// the same message (its fingerprint) gets that decision back and nothing else happens; for
+  /// a different message it throws `MessageIdConflict` and nothing happens at all; otherwise
+  /// the decision, its cap slot and its audit row (with the fingerprint) become durable
+  /// together, or not at all.
   func decide(_ message: Message, engine: Engine, at now: Date) async throws -> DecidedMessage
 
   /// Records how forwarding ended. `failed` releases the cap slot.
@@ -218,6 +220,30 @@ public struct DeferredMessage: Hashable, Sendable, Encodable {
 public struct ReleasedMessage: Sendable {
   public var message: Message
   public var decided: DecidedMessage
+}
+
+/// A message id decided before for a different message (another fingerprint): refused, with
+/// nothing decided, reserved or sent. The earlier decision stands.
+public struct MessageIdConflict: Error, Hashable, Sendable, CustomStringConvertible {
+  public var messageId: String
+  /// The first decision made under the id.
+  public var decisionId: String
+
+  public init(messageId: String, decisionId: String) {
+    self.messageId = messageId
+    self.decisionId = decisionId
+  }
+
+  public var description: String {
+    "message id '\(messageId)' was decided before (\(decisionId)) for a different message"
+  }
+
+  /// A repeat is the same message again, or a conflict. Rows written before fingerprints
+  /// were kept answer as repeats, as they always did.
+  static func check(_ earlier: AuditEntry, against fingerprint: String) throws(MessageIdConflict) {
+    guard let recorded = earlier.fingerprint, recorded != fingerprint else { return }
+    throw MessageIdConflict(messageId: earlier.messageId, decisionId: earlier.id)
+  }
 }
 
 /// What `changeAddress` did.

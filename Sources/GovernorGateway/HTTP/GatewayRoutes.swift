@@ -93,6 +93,14 @@ public enum GatewayRoutes {
       return Problem.tooLarge(limit: bodyLimit).response
     } catch let invalid as InvalidRecord {
       return Problem.refusing(invalid).response
+    } catch let conflict as MessageIdConflict {
+      context.logger.notice(
+        "message id reused for another message",
+        metadata: [
+          "message_id": "\(conflict.messageId)", "decision_id": "\(conflict.decisionId)",
+          "api_key": "\(key.id)",
+        ])
+      return Problem.messageIdReused(conflict).response
     } catch let query as BadQuery {
       return Problem.badQuery(query.problems).response
     } catch {

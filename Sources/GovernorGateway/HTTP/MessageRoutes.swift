@@ -28,6 +28,10 @@ extension GatewayRoutes {
             let problem = Problem.refusing(invalid)
             items.append(
               #"{"index":\#(index),"status":\#(problem.status),"problem":\#(problem.json)}"#)
+          case .conflict(let conflict):
+            let problem = Problem.messageIdReused(conflict)
+            items.append(
+              #"{"index":\#(index),"status":409,"problem":\#(problem.json)}"#)
           case .failed:
             let problem = Problem.internalError()
             items.append(#"{"index":\#(index),"status":500,"problem":\#(problem.json)}"#)

@@ -1,5 +1,6 @@
 import Foundation
 import GovernorCore
+import GovernorStore
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -12,6 +13,26 @@ struct Problem: Encodable {
   var detail: String
   /// Every field that was wrong, as `{field, problem}`.
   var errors: [FieldProblem]?
+  /// A reused message id, and the decision made under it first.
+  var messageId: String?
+  var decisionId: String?
+
+  enum CodingKeys: String, CodingKey {
+    case type, title, status, detail, errors
+    case messageId = "message_id"
+    case decisionId = "decision_id"
+  }
+
+  static func messageIdReused(_ conflict: MessageIdConflict) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/message-id-reused",
+      title: "The message id was used for another message", status: 409,
+      detail: "message id '\(conflict.messageId)' was decided before (\(conflict.decisionId)) "
+        + "for a message with another customer, recipient or content; nothing was decided or "
+        + "sent for this one. A retry must repeat the message exactly; a new message needs a "
+        + "new id",
+      messageId: conflict.messageId, decisionId: conflict.decisionId)
+  }
 
   static func invalid(_ record: InvalidRecord) -> Problem {
     Problem(

@@ -13,6 +13,7 @@ public final class GatewayMetrics: Sendable {
   private let forwards: [Bool: Counter]
   private let forwardLatency: [Bool: DurationHistogram]
   private let retries: Counter
+  private let reusedIds: Counter
   /// By kind: every tracking change and header the engine can make.
   private let modifications: [String: Counter]
 
@@ -55,6 +56,14 @@ public final class GatewayMetrics: Sendable {
     retries = registry.makeCounter(
       descriptor: Self.named(
         "forward_retries", "total", "Extra attempts made after a 429, 5xx or connection failure."))
+    reusedIds = registry.makeCounter(
+      descriptor: Self.named(
+        "message_id_conflicts", "total",
+        "Messages refused because their id was decided before for a different message."))
+  }
+
+  func messageIdReused() {
+    reusedIds.increment()
   }
 
   func decided(_ decision: Decision) {

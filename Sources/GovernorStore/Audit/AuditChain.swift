@@ -18,6 +18,10 @@ public struct AuditEntry: Hashable, Sendable {
   public var content: String
   public var previousHash: String
   public var hash: String
+  /// The decided message's `Message.fingerprint`, beside the chain (not in the hashed
+  /// content): nil on rows written before fingerprints were kept, and on decisions of no
+  /// message of the gateway's.
+  public var fingerprint: String? = nil
 }
 
 /// What `governor audit verify` found.
@@ -55,6 +59,9 @@ public enum AuditChain {
 
   /// A repeated request finds its message's decision without scanning the log.
   static let byMessageIndexSQL = "CREATE INDEX decision_by_message ON decision (message_id)"
+
+  /// Migration v11: what each decided message was, so a reused id is told from a retry.
+  static let fingerprintColumnSQL = "ALTER TABLE decision ADD COLUMN fingerprint TEXT"
 
   /// Logs written before the head table existed start from their newest row.
   static let headFromLogSQL = """

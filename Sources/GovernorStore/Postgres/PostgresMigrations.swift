@@ -84,6 +84,7 @@ enum PostgresMigrations {
     ("v8-erasure-records", StoredValues.erasureRecordSQL.map { PostgresQuery(unsafeSQL: $0) }),
     ("v9-customer-address", StoredValues.customerAddressSQL.map { PostgresQuery(unsafeSQL: $0) }),
     ("v10-consent-address", StoredValues.consentAddressSQL.map { PostgresQuery(unsafeSQL: $0) }),
+    ("v11-message-fingerprint", [PostgresQuery(unsafeSQL: AuditChain.fingerprintColumnSQL)]),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

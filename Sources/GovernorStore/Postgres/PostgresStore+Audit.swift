@@ -11,26 +11,30 @@ extension PostgresStore {
     let logger = logger
     return try await client.withTransaction(logger: logger) { connection in
       try await Self.append(
-        connection, decision, id: id, campaignId: campaignId, at: at, onlyFirst: false,
+        connection, decision, id: id, campaignId: campaignId, at: at, onlyFirst: nil,
         logger: logger
       ).entry
     }
   }
 
   /// Appends inside the caller's transaction, under the audit lock it takes here.
+  /// `onlyFirst`: the fingerprint of the message only a first decision of its id is written
+  /// for; an earlier one comes back instead, or `MessageIdConflict` for another message.
   static func append(
     _ connection: PostgresConnection, _ decision: Decision, id: String, campaignId: String?,
-    follows: String? = nil, at: Date, onlyFirst: Bool, logger: Logger
+    follows: String? = nil, fingerprint: String? = nil, at: Date, onlyFirst: String?,
+    logger: Logger
   ) async throws -> (entry: AuditEntry, isNew: Bool) {
     let content = AuditChain.content(
       of: decision, id: id, campaignId: campaignId, follows: follows)
     // Every append takes this lock, so the check below sees any concurrent duplicate.
     try await connection.query(Self.auditLock, logger: logger)
-    if onlyFirst,
+    if let onlyFirst,
       let earlier = try await Self.auditEntries(
         connection.query(Self.firstDecision(messageId: decision.messageId), logger: logger)
       ).first
     {
+      try MessageIdConflict.check(earlier, against: onlyFirst)
       return (earlier, false)
     }
     var previous = AuditChain.genesis
@@ -44,11 +48,11 @@ extension PostgresStore {
     for try await inserted in try await connection.query(
       """
       INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
-        campaign_id, rules, content, previous_hash, hash)
+        campaign_id, rules, content, previous_hash, hash, fingerprint)
       VALUES (\(id), \(decision.messageId), \(decision.customerId), \(decision.outcome.rawValue),
         \(decision.policy.version), \(at.timeIntervalSince1970), \(campaignId),
         \(AuditChain.rulesColumn(decision.reasons.map(\.rule))), \(content), \(previous),
-        \(hash))
+        \(hash), \(fingerprint))
       RETURNING sequence
       """, logger: logger
     ).decode(Int64.self) {
@@ -63,7 +67,8 @@ extension PostgresStore {
       sequence: sequence, id: id, messageId: decision.messageId,
       customerId: decision.customerId, outcome: decision.outcome,
       policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
-      rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
+      rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash,
+      fingerprint: fingerprint)
     return (entry, true)
   }
 
@@ -138,18 +143,18 @@ extension PostgresStore {
 
   static let auditColumns = """
     sequence, id, message_id, customer_id, outcome, policy_version, decided_at, campaign_id,
-    rules, content, previous_hash, hash
+    rules, content, previous_hash, hash, fingerprint
     """
 
   static func auditEntries(_ result: PostgresRowSequence) async throws -> [AuditEntry] {
     var rows: [AuditEntry] = []
     for try await (
       sequence, id, messageId, customerId, outcome, version, decidedAt, campaignId, rules,
-      content, previous, hash
+      content, previous, hash, fingerprint
     ) in result.decode(
       (
         Int64, String, String, String, String, String, Double, String?, String, String,
-        String, String
+        String, String, String?
       ).self)
     {
       rows.append(
@@ -158,7 +163,7 @@ extension PostgresStore {
           outcome: Outcome(rawValue: outcome) ?? .failed, policyVersion: version,
           decidedAt: Date(timeIntervalSince1970: decidedAt), campaignId: campaignId,
           rules: AuditChain.rules(parsing: rules), content: content, previousHash: previous,
-          hash: hash))
+          hash: hash, fingerprint: fingerprint))
     }
     return rows
   }

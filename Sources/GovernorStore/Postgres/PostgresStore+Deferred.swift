@@ -100,7 +100,8 @@ extension PostgresStore {
         connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
       let (entry, _) = try await Self.append(
         connection, reservation.decision, id: id, campaignId: message.campaignId,
-        follows: claimed.decisionId, at: now, onlyFirst: false, logger: logger)
+        follows: claimed.decisionId, fingerprint: message.fingerprint, at: now, onlyFirst: nil,
+        logger: logger)
       try await Self.holdIfDeferred(
         connection, message, reservation.decision, decisionId: id, at: now, logger: logger)
       return ReleasedMessage(

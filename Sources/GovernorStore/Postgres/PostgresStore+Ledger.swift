@@ -23,25 +23,45 @@ extension PostgresStore {
     let logger = logger
     let addressKey = addressKey
     let id = StoredValues.newId("dec")
-    return try await client.withTransaction(logger: logger) { connection in
-      try await connection.query(Self.customerLock(message.customerId), logger: logger)
-      if let earlier = try await Self.auditEntries(
-        connection.query(Self.firstDecision(messageId: message.id), logger: logger)
-      ).first {
-        return DecidedMessage(entry: earlier, decision: nil, reserved: false)
+    let fingerprint = message.fingerprint
+    return try await Self.unwrappingConflict { [client] in
+      try await client.withTransaction(logger: logger) { connection in
+        try await connection.query(Self.customerLock(message.customerId), logger: logger)
+        if let earlier = try await Self.auditEntries(
+          connection.query(Self.firstDecision(messageId: message.id), logger: logger)
+        ).first {
+          try MessageIdConflict.check(earlier, against: fingerprint)
+          return DecidedMessage(entry: earlier, decision: nil, reserved: false)
+        }
+        let reservation = try await Self.reserve(
+          connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
+        // Still first-only: a client reusing a message id for another customer is not ordered
+        // by that customer's lock. A conflict found there rolls back the reservation with the
+        // rest of the transaction.
+        let (entry, isNew) = try await Self.append(
+          connection, reservation.decision, id: id, campaignId: message.campaignId,
+          fingerprint: fingerprint, at: now, onlyFirst: fingerprint, logger: logger)
+        guard isNew else { return DecidedMessage(entry: entry, decision: nil, reserved: false) }
+        try await Self.holdIfDeferred(
+          connection, message, reservation.decision, decisionId: id, at: now, logger: logger)
+        return DecidedMessage(
+          entry: entry, decision: reservation.decision, reserved: reservation.reserved)
       }
-      let reservation = try await Self.reserve(
-        connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
-      // Still first-only: a client reusing a message id for another customer is not ordered
-      // by that customer's lock.
-      let (entry, isNew) = try await Self.append(
-        connection, reservation.decision, id: id, campaignId: message.campaignId, at: now,
-        onlyFirst: true, logger: logger)
-      guard isNew else { return DecidedMessage(entry: entry, decision: nil, reserved: false) }
-      try await Self.holdIfDeferred(
-        connection, message, reservation.decision, decisionId: id, at: now, logger: logger)
-      return DecidedMessage(
-        entry: entry, decision: reservation.decision, reserved: reservation.reserved)
+    }
+  }
+
+  /// PostgresNIO wraps what a transaction's body throws; a refused message id is the
+  /// caller's answer, not a database failure, so it comes out as itself (after the rollback).
+  static func unwrappingConflict<Result>(_ body: () async throws -> Result) async throws
+    -> Result
+  {
+    do {
+      return try await body()
+    } catch let error as PostgresTransactionError {
+      if let conflict = error.closureError as? MessageIdConflict, error.rollbackError == nil {
+        throw conflict
+      }
+      throw error
     }
   }
 

@@ -127,6 +127,9 @@ enum SQLiteMigrations {
     migrator.registerMigration("v10-consent-address") { db in
       for statement in StoredValues.consentAddressSQL { try db.execute(sql: statement) }
     }
+    migrator.registerMigration("v11-message-fingerprint") { db in
+      try db.execute(sql: AuditChain.fingerprintColumnSQL)
+    }
     return migrator
   }
 }

@@ -16,7 +16,7 @@ extension SQLiteStore {
   /// append can slip between reading the newest hash and writing the row after it.
   static func append(
     _ db: Database, _ decision: Decision, id: String, campaignId: String?,
-    follows: String? = nil, at: Date
+    follows: String? = nil, fingerprint: String? = nil, at: Date
   ) throws -> AuditEntry {
     let content = AuditChain.content(
       of: decision, id: id, campaignId: campaignId, follows: follows)
@@ -28,14 +28,15 @@ extension SQLiteStore {
     try db.cachedStatement(
       sql: """
         INSERT INTO decision (id, message_id, customer_id, outcome, policy_version, decided_at,
-          campaign_id, rules, content, previous_hash, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          campaign_id, rules, content, previous_hash, hash, fingerprint)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(
       arguments: [
         id, decision.messageId, decision.customerId, decision.outcome.rawValue,
         decision.policy.version, at.timeIntervalSince1970, campaignId,
         AuditChain.rulesColumn(decision.reasons.map(\.rule)), content, previous, hash,
+        fingerprint,
       ])
     let sequence = db.lastInsertedRowID
     try db.cachedStatement(
@@ -49,7 +50,8 @@ extension SQLiteStore {
       sequence: sequence, id: id, messageId: decision.messageId,
       customerId: decision.customerId, outcome: decision.outcome,
       policyVersion: decision.policy.version, decidedAt: at, campaignId: campaignId,
-      rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash)
+      rules: decision.reasons.map(\.rule), content: content, previousHash: previous, hash: hash,
+      fingerprint: fingerprint)
   }
 
   public func verifyAudit() async throws -> AuditVerification {
@@ -127,7 +129,7 @@ extension SQLiteStore {
       policyVersion: row["policy_version"],
       decidedAt: Date(timeIntervalSince1970: row["decided_at"]), campaignId: row["campaign_id"],
       rules: AuditChain.rules(parsing: row["rules"]), content: row["content"],
-      previousHash: row["previous_hash"], hash: row["hash"])
+      previousHash: row["previous_hash"], hash: row["hash"], fingerprint: row["fingerprint"])
   }
 
   public func saveAPIKey(_ key: APIKeyRecord) async throws {

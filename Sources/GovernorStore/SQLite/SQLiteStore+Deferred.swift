@@ -86,7 +86,7 @@ extension SQLiteStore {
         recipientKey: addressKey?.digest(of: message.to))
       let entry = try Self.append(
         db, reservation.decision, id: id, campaignId: message.campaignId,
-        follows: row["decision_id"], at: now)
+        follows: row["decision_id"], fingerprint: message.fingerprint, at: now)
       try Self.holdIfDeferred(db, message, reservation.decision, decisionId: id, at: now)
       return ReleasedMessage(
         message: message,

@@ -21,14 +21,18 @@ extension SQLiteStore {
     // Worked out before the write lock: everything inside it delays every other writer.
     let addressKey = addressKey
     let recipientKey = addressKey?.digest(of: message.to)
+    let fingerprint = message.fingerprint
     return try await write { db in
+      // Writers take turns, so a racing duplicate finds this one's row here.
       if let earlier = try Self.firstDecision(db, messageId: message.id) {
+        try MessageIdConflict.check(earlier, against: fingerprint)
         return DecidedMessage(entry: earlier, decision: nil, reserved: false)
       }
       let reservation = try Self.reserve(
         db, message, engine: engine, at: now, addressKey: addressKey, recipientKey: recipientKey)
       let entry = try Self.append(
-        db, reservation.decision, id: id, campaignId: message.campaignId, at: now)
+        db, reservation.decision, id: id, campaignId: message.campaignId,
+        fingerprint: fingerprint, at: now)
       try Self.holdIfDeferred(db, message, reservation.decision, decisionId: id, at: now)
       return DecidedMessage(
         entry: entry, decision: reservation.decision, reserved: reservation.reserved)
