@@ -64,16 +64,13 @@ public protocol Store: Sendable {
   /// names addresses: what `decide` would add for a message to each.
   func addressRecords(_ addresses: [String]) async throws -> [String: AddressRecord]
 
-  /// Decides on `message` with `engine` and, when it may be forwarded, reserves its cap slot —
-  /// both in one transaction, so two concurrent requests cannot take the same last slot. A
-  /// reservation is durable when this returns.
-  func reserve(_ message: Message, engine: Engine, at now: Date) async throws -> Reservation
-
   /// What the gateway calls per message, in one transaction: a message id decided before for
   /// the same message (its fingerprint) gets that decision back and nothing else happens; for
   /// a different message it throws `MessageIdConflict` and nothing happens at all; otherwise
-  /// the decision, its cap slot and its audit row (with the fingerprint) become durable
-  /// together, or not at all.
+  /// the store reads the customer under its lock, `DecisionStep.plan` decides, and the plan —
+  /// the customer's record, the cap slot, the audit row (with the fingerprint), the queue —
+  /// becomes durable together, or not at all. Two concurrent requests cannot take the same
+  /// last slot.
   func decide(_ message: Message, engine: Engine, at now: Date) async throws -> DecidedMessage
 
   /// Records how forwarding ended. `failed` releases the cap slot.
@@ -98,10 +95,6 @@ public protocol Store: Sendable {
 
   /// Ledger rows with the given status, oldest first.
   func ledger(status: LedgerStatus) async throws -> [LedgerEntry]
-
-  /// Appends a decision to the hash-chained audit log and returns its id.
-  func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
-    -> AuditEntry
 
   /// The first decision recorded for a message id: what a repeated request gets back.
   func decision(messageId: String) async throws -> AuditEntry?
@@ -222,27 +215,13 @@ public struct ReleasedMessage: Sendable {
   public var decided: DecidedMessage
 }
 
-/// A message id decided before for a different message (another fingerprint): refused, with
-/// nothing decided, reserved or sent. The earlier decision stands.
-public struct MessageIdConflict: Error, Hashable, Sendable, CustomStringConvertible {
-  public var messageId: String
-  /// The first decision made under the id.
-  public var decisionId: String
-
-  public init(messageId: String, decisionId: String) {
-    self.messageId = messageId
-    self.decisionId = decisionId
-  }
-
-  public var description: String {
-    "message id '\(messageId)' was decided before (\(decisionId)) for a different message"
-  }
-
-  /// A repeat is the same message again, or a conflict. Rows written before fingerprints
-  /// were kept answer as repeats, as they always did.
-  static func check(_ earlier: AuditEntry, against fingerprint: String) throws(MessageIdConflict) {
-    guard let recorded = earlier.fingerprint, recorded != fingerprint else { return }
-    throw MessageIdConflict(messageId: earlier.messageId, decisionId: earlier.id)
+extension AuditEntry {
+  /// Whether this earlier decision under a message's id answers the message now arriving
+  /// (`DecisionStep.repeatOf`): throws `MessageIdConflict` for a different message.
+  func answers(_ fingerprint: String) throws(MessageIdConflict) {
+    try DecisionStep.repeatOf(
+      messageId, fingerprint: fingerprint, earlierDecision: id, earlierFingerprint: self.fingerprint
+    )
   }
 }
 
@@ -329,13 +308,6 @@ public struct DecidedMessage: Sendable {
   /// The new decision; nil when the message id had been decided before.
   public var decision: Decision?
   /// Whether a cap slot was reserved for it now.
-  public var reserved: Bool
-}
-
-/// The engine's decision, and whether a slot was reserved for it.
-public struct Reservation: Sendable {
-  public var decision: Decision
-  /// False when the same message id was already reserved: never send twice.
   public var reserved: Bool
 }
 

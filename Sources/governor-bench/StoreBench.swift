@@ -3,7 +3,7 @@ import GRDB
 import GovernorCore
 import GovernorStore
 
-// Reserve + commit latency on SQLite with 10 thousand and with 10 million rows in the send
+// Decide (reserve and audit row) + commit latency on SQLite with 10 thousand and with 10 million rows in the send
 // ledger. Both ledgers hold the same history per customer (100 sends, one every 4 days), so
 // the only difference is the table's size: a cap check must read the customer's rows inside
 // the policy's longest window through the (customer, time) index, never the whole table.
@@ -33,7 +33,7 @@ func storeBench(filter: String?) async throws {
   let engine = Engine(policy: policy)
   var ledgers: [(name: String, store: SQLiteStore, latencies: [Double])] = []
   for rows in [10_000, 10_000_000] {
-    let name = "reserve + commit, \(rows.formatted()) ledger rows"
+    let name = "decide + commit, \(rows.formatted()) ledger rows"
     if let filter, !name.contains(filter) { continue }
     let path = try await benchLedger(rows: rows, policy: policy)
     // Every run starts from the same ledger: earlier runs' sends would crowd the window.
@@ -78,9 +78,10 @@ func measureReserveAndCommit(_ store: SQLiteStore, engine: Engine, round: Int) a
       category: "marketing", campaignId: "bench")
     let now = Date()
     let elapsed = try await clock.measure {
-      let reservation = try await store.reserve(message, engine: engine, at: now)
-      guard reservation.reserved else {
-        throw StoreError.badStoredValue("bench message was not reserved: \(reservation.decision)")
+      let decided = try await store.decide(message, engine: engine, at: now)
+      guard decided.reserved else {
+        throw StoreError.badStoredValue(
+          "bench message was not reserved: \(String(describing: decided.decision))")
       }
       try await store.completeReservation(
         messageId: message.id, outcome: .sent, at: now, detail: nil)

@@ -4,11 +4,11 @@ import GovernorStore
 
 // store-probe STORE POLICY CUSTOMER COUNT [--hold] [--concurrent]
 //
-// A test helper: reserves COUNT marketing messages for CUSTOMER through STORE (a SQLite path
-// or a postgres:// URL) under POLICY, printing "reserved ID" or "held ID" per message, then
-// "done". With --concurrent all COUNT reservations run at once. With --hold it then waits
-// forever without completing the reservations: the test kills it there, between reserve and
-// commit.
+// A test helper: decides on COUNT marketing messages for CUSTOMER through STORE (a SQLite
+// path or a postgres:// URL) under POLICY, as the gateway does, printing "reserved ID" (it took
+// a cap slot) or "held ID" per message, then "done". With --concurrent all COUNT decisions run
+// at once. With --hold it then waits forever without completing the reservations: the test
+// kills it there, between reserve and commit.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count >= 4, let count = Int(arguments[3]) else {
@@ -44,8 +44,8 @@ func reserve(_ index: Int, in store: any Store) async throws {
   let message = Message(
     id: "\(prefix)-\(index)", customerId: customer, to: "\(customer)@example.com",
     from: "news@shop.example", subject: "probe", text: "probe", category: "marketing")
-  let reservation = try await store.reserve(message, engine: engine, at: Date())
-  say("\(reservation.reserved ? "reserved" : "held") \(message.id)")
+  let decided = try await store.decide(message, engine: engine, at: Date())
+  say("\(decided.reserved ? "reserved" : "held") \(message.id)")
 }
 
 do {

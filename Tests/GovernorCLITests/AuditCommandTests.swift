@@ -13,8 +13,7 @@ struct AuditCommandTests {
         let message = Message(
           id: "m\(index)", customerId: "c1", to: "c1@example.com", from: "f@example.com",
           subject: "s", category: "transactional")
-        let reservation = try await store.reserve(message, engine: engine, at: Date())
-        _ = try await store.appendDecision(reservation.decision, campaignId: nil, at: Date())
+        _ = try await store.decide(message, engine: engine, at: Date())
       }
     }
   }

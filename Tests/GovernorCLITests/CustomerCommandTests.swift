@@ -27,8 +27,7 @@ struct CustomerCommandTests {
       id: "m1", customerId: "c1", to: "ana@example.com", from: "f@example.com", subject: "s",
       category: "transactional")
     let now = try Date("2026-11-26T12:00:00Z", strategy: .iso8601)
-    let reservation = try await store.reserve(message, engine: Engine(policy: policy), at: now)
-    _ = try await store.appendDecision(reservation.decision, campaignId: nil, at: now)
+    _ = try await store.decide(message, engine: Engine(policy: policy), at: now)
     return path
   }
 

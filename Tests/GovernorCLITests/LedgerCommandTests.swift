@@ -13,7 +13,7 @@ struct LedgerCommandTests {
         let message = Message(
           id: id, customerId: "c1", to: "c1@example.com", from: "f@example.com", subject: "s",
           category: "transactional", campaignId: "spring")
-        let reservation = try await store.reserve(message, engine: engine, at: at)
+        let reservation = try await store.decide(message, engine: engine, at: at)
         #expect(reservation.reserved)
       }
     }
@@ -102,7 +102,7 @@ struct LedgerPruneTests {
         let message = Message(
           id: id, customerId: "c1", to: "c1@example.com", from: "f@example.com", subject: "s",
           category: "transactional")
-        _ = try await store.reserve(message, engine: engine, at: at)
+        _ = try await store.decide(message, engine: engine, at: at)
         try await store.completeReservation(messageId: id, outcome: .sent, at: at, detail: nil)
       }
     }

@@ -56,6 +56,27 @@ struct CustomerRouteTests {
     }
   }
 
+  @Test("a customer first seen in a message exists afterwards, and their view lists that send")
+  func firstSeenInAMessage() async throws {
+    try await GatewayServer.with { server in
+      let receipt = GatewayServer.message("hello-1", customer: "1001", category: "transactional")
+      #expect(
+        try await server.call("POST", "/v1/messages", scope: "send", body: receipt).status == 200)
+      let view = try await server.call("GET", "/v1/customers/1001", scope: "send")
+      #expect(view.status == 200)
+      #expect((view.json["profile"] as? [String: Any])?["email"] as? String == "1001@example.com")
+      let sends = view.json["recent_sends"] as? [[String: Any]] ?? []
+      #expect(sends.compactMap { $0["message_id"] as? String } == ["hello-1"])
+      // Blocked (no consent): known, with no address taken from it.
+      let offer = GatewayServer.message("offer-1", customer: "2002")
+      #expect(
+        try await server.call("POST", "/v1/messages", scope: "send", body: offer).status == 200)
+      let blocked = try await server.call("GET", "/v1/customers/2002", scope: "send")
+      #expect(blocked.status == 200)
+      #expect((blocked.json["profile"] as? [String: Any])?["email"] == nil)
+    }
+  }
+
   @Test(
     "export (admin) returns everything held; erase (admin) removes it and keeps the audit log whole"
   )

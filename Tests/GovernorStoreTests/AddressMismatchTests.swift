@@ -54,11 +54,13 @@ struct AddressMismatchTests {
     try await backend.withStore { store in
       let engine = Engine(policy: try weeklyCapPolicy())
       let now = time("2026-12-01T12:00:00Z")
-      // Blocked (no consent): nothing is adopted from it.
+      // Blocked (no consent): the customer is known from now on, but takes no address from it.
       let blocked = try await store.decide(
         addressedMessage("m0", customer: "c9", to: "first@example.com"), engine: engine, at: now)
       #expect(blocked.decision?.outcome == .blocked)
-      #expect(try await store.exportCustomer("c9") == nil)
+      let bare = try #require(try await store.exportCustomer("c9"))
+      #expect(bare.profile.email == nil)
+      #expect(bare.decisions.count == 1)
       let receipt = try await store.decide(
         addressedMessage(
           "m1", customer: "c9", to: "Ana <first@example.com>", category: "transactional"),

@@ -18,9 +18,8 @@ struct AuditTamperTests {
       let engine = Engine(policy: try weeklyCapPolicy())
       for index in 0..<count {
         let at = time("2026-11-26T12:00:00Z").addingTimeInterval(Double(index))
-        let reservation = try await store.reserve(
+        _ = try await store.decide(
           marketingMessage("m\(index)"), engine: engine, at: at)
-        _ = try await store.appendDecision(reservation.decision, campaignId: "camp", at: at)
       }
       #expect(try await store.verifyAudit().intact)
       try await body(store, database)

@@ -91,8 +91,8 @@ struct CrashRecoveryTests {
           id: id, customerId: "c1", to: "c1@example.com", from: "f@example.com", subject: "s",
           category: "marketing")
       }
-      #expect(try await store.reserve(message("after-1"), engine: engine, at: Date()).reserved)
-      #expect(try await !store.reserve(message("after-2"), engine: engine, at: Date()).reserved)
+      #expect(try await store.decide(message("after-1"), engine: engine, at: Date()).reserved)
+      #expect(try await !store.decide(message("after-2"), engine: engine, at: Date()).reserved)
     }
   }
 

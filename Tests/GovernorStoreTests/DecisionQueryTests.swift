@@ -24,8 +24,7 @@ struct DecisionQueryTests {
         let at = start + Double(index) * 60
         var message = marketingMessage(id, customer: customer)
         message.campaignId = campaign
-        let reservation = try await store.reserve(message, engine: engine, at: at)
-        _ = try await store.appendDecision(reservation.decision, campaignId: campaign, at: at)
+        _ = try await store.decide(message, engine: engine, at: at)
       }
       try await body(store)
     }
@@ -66,9 +65,8 @@ struct DecisionQueryTests {
       #expect(first.map(\.messageId) == ["n1", "n0", "m4"])
       // A decision arriving between pages must not push rows into the next page.
       let engine = Engine(policy: try weeklyCapPolicy())
-      let late = try await store.reserve(
+      _ = try await store.decide(
         marketingMessage("late", customer: "c2"), engine: engine, at: start + 600)
-      _ = try await store.appendDecision(late.decision, campaignId: nil, at: start + 600)
       var seen = first.map(\.messageId)
       var cursor = first.last?.sequence
       while let before = cursor {

@@ -74,22 +74,22 @@ struct StoreContractTests {
   }
 
   @Test(
-    "a reservation decides and takes a cap slot in one step; the next one sees it",
+    "a decision takes its cap slot in the same step; the next one sees it",
     arguments: StoreBackend.available)
   func reservationsCountAgainstCaps(backend: StoreBackend) async throws {
     try await backend.withStore { store in
       try await consentingCustomer(store)
       let engine = Engine(policy: try weeklyCapPolicy(max: 2))
       let now = time("2026-11-26T12:00:00Z")
-      let first = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
-      let second = try await store.reserve(
+      let first = try await store.decide(marketingMessage("m1"), engine: engine, at: now)
+      let second = try await store.decide(
         marketingMessage("m2"), engine: engine, at: now.addingTimeInterval(60))
-      let third = try await store.reserve(
+      let third = try await store.decide(
         marketingMessage("m3"), engine: engine, at: now.addingTimeInterval(120))
       #expect([first.reserved, second.reserved, third.reserved] == [true, true, false])
-      #expect(third.decision.outcome == .blocked)
-      #expect(third.decision.codes == ["cap_exceeded"])
-      #expect(third.decision.notBefore == time("2026-12-03T12:00:00Z"))
+      #expect(third.decision?.outcome == .blocked)
+      #expect(third.decision?.codes == ["cap_exceeded"])
+      #expect(third.decision?.notBefore == time("2026-12-03T12:00:00Z"))
       #expect(try await store.ledger(status: .reserved).map(\.messageId) == ["m1", "m2"])
     }
   }
@@ -100,8 +100,8 @@ struct StoreContractTests {
       try await consentingCustomer(store)
       let engine = Engine(policy: try weeklyCapPolicy())
       let now = time("2026-11-26T12:00:00Z")
-      #expect(try await store.reserve(marketingMessage("m1"), engine: engine, at: now).reserved)
-      #expect(try await !store.reserve(marketingMessage("m1"), engine: engine, at: now).reserved)
+      #expect(try await store.decide(marketingMessage("m1"), engine: engine, at: now).reserved)
+      #expect(try await !store.decide(marketingMessage("m1"), engine: engine, at: now).reserved)
       #expect(try await store.ledger(status: .reserved).count == 1)
     }
   }
@@ -110,11 +110,11 @@ struct StoreContractTests {
   func blockedTakesNoSlot(backend: StoreBackend) async throws {
     try await backend.withStore { store in
       try await store.saveCustomer(CustomerProfile(id: "c1"))
-      let reservation = try await store.reserve(
+      let reservation = try await store.decide(
         marketingMessage("m1"), engine: Engine(policy: try weeklyCapPolicy()),
         at: time("2026-11-26T12:00:00Z"))
       #expect(!reservation.reserved)
-      #expect(reservation.decision.codes == ["consent_missing"])
+      #expect(reservation.decision?.codes == ["consent_missing"])
       #expect(try await store.ledger(status: .reserved).isEmpty)
     }
   }
@@ -125,12 +125,12 @@ struct StoreContractTests {
       try await consentingCustomer(store)
       let engine = Engine(policy: try weeklyCapPolicy(max: 1))
       let now = time("2026-11-26T12:00:00Z")
-      _ = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
+      _ = try await store.decide(marketingMessage("m1"), engine: engine, at: now)
       try await store.completeReservation(
         messageId: "m1", outcome: .failed, at: now, detail: "HTTP 500")
-      #expect(try await store.reserve(marketingMessage("m2"), engine: engine, at: now).reserved)
+      #expect(try await store.decide(marketingMessage("m2"), engine: engine, at: now).reserved)
       try await store.completeReservation(messageId: "m2", outcome: .sent, at: now, detail: nil)
-      #expect(try await !store.reserve(marketingMessage("m3"), engine: engine, at: now).reserved)
+      #expect(try await !store.decide(marketingMessage("m3"), engine: engine, at: now).reserved)
       #expect(try await store.ledger(status: .failed).first?.detail == "HTTP 500")
       await #expect(throws: StoreError.unknownReservation("nope")) {
         try await store.completeReservation(messageId: "nope", outcome: .sent, at: now, detail: nil)
@@ -146,9 +146,9 @@ struct StoreContractTests {
       try await consentingCustomer(store)
       let engine = Engine(policy: try weeklyCapPolicy(max: 2))
       let now = time("2026-11-26T12:00:00Z")
-      _ = try await store.reserve(marketingMessage("m1"), engine: engine, at: now)
+      _ = try await store.decide(marketingMessage("m1"), engine: engine, at: now)
       // m0 is still being forwarded by a live process: newer than the cutoff, it is left alone.
-      _ = try await store.reserve(marketingMessage("m0"), engine: engine, at: now + 20)
+      _ = try await store.decide(marketingMessage("m0"), engine: engine, at: now + 20)
       let recovered = try await store.recoverUnfinishedReservations(
         reservedBefore: now + 10, at: now + 30)
       #expect(recovered.map(\.messageId) == ["m1"])
@@ -156,14 +156,14 @@ struct StoreContractTests {
       #expect(recovered.map(\.status) == [.unknown])
       #expect(try await store.ledger(status: .unknown).map(\.messageId) == ["m1"])
       #expect(
-        try await !store.reserve(
+        try await !store.decide(
           marketingMessage("m2"), engine: engine, at: now.addingTimeInterval(60)
         ).reserved)
     }
   }
 
   @Test(
-    "200 concurrent reservations against a cap of 3: exactly 3 succeed",
+    "200 concurrent decisions against a cap of 3: exactly 3 take a slot",
     arguments: StoreBackend.available)
   func noOvershootUnderConcurrency(backend: StoreBackend) async throws {
     try await backend.withStore { store in
@@ -173,7 +173,7 @@ struct StoreContractTests {
       let reserved = try await withThrowingTaskGroup(of: Bool.self) { group in
         for index in 0..<200 {
           group.addTask {
-            try await store.reserve(marketingMessage("m\(index)"), engine: engine, at: now).reserved
+            try await store.decide(marketingMessage("m\(index)"), engine: engine, at: now).reserved
           }
         }
         return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -217,7 +217,7 @@ struct StoreContractTests {
       try await consentingCustomer(store)
       let engine = Engine(policy: try weeklyCapPolicy(max: 1))
       let at = time("2026-11-26T12:00:00Z")
-      _ = try await store.reserve(marketingMessage("first"), engine: engine, at: at)
+      _ = try await store.decide(marketingMessage("first"), engine: engine, at: at)
       let decided = try await withThrowingTaskGroup(of: Decision?.self) { group in
         for _ in 0..<30 {
           group.addTask {
@@ -230,10 +230,12 @@ struct StoreContractTests {
       let decision = try #require(decided.compactMap { $0 }.first)
       #expect(decision.outcome == .blocked)
       #expect(fresh == 1)
-      #expect(try await store.verifyAudit().rows == 1)
-      // A later decision for the same message (a deferred send released) is still appended.
-      _ = try await store.appendDecision(decision, campaignId: nil, at: at + 60)
       #expect(try await store.verifyAudit().rows == 2)
+      // A later decision for the same message (a deferred send released) is still appended.
+      try await store.holdDeferred(marketingMessage("dup"), releaseAt: at + 60, at: at)
+      let released = try await store.release(messageId: "dup", engine: engine, at: at + 60)
+      #expect(released?.decided.entry.messageId == "dup")
+      #expect(try await store.verifyAudit().rows == 3)
     }
   }
 
@@ -246,9 +248,9 @@ struct StoreContractTests {
       var previous = AuditChain.genesis
       for index in 0..<5 {
         let at = time("2026-11-26T12:00:00Z").addingTimeInterval(Double(index))
-        let reservation = try await store.reserve(
-          marketingMessage("m\(index)"), engine: engine, at: at)
-        let entry = try await store.appendDecision(reservation.decision, campaignId: "camp", at: at)
+        let entry = try await store.decide(
+          marketingMessage("m\(index)"), engine: engine, at: at
+        ).entry
         #expect(entry.previousHash == previous)
         #expect(entry.hash == AuditChain.hash(content: entry.content, previous: previous))
         previous = entry.hash
@@ -287,12 +289,12 @@ struct StorePruningTests {
       let engine = Engine(policy: try weeklyCapPolicy(max: 10))
       let old = time("2026-09-01T12:00:00Z")
       for (id, outcome) in [("sent", LedgerStatus.sent), ("failed", .failed), ("open", .reserved)] {
-        _ = try await store.reserve(marketingMessage(id), engine: engine, at: old)
+        _ = try await store.decide(marketingMessage(id), engine: engine, at: old)
         if outcome != .reserved {
           try await store.completeReservation(messageId: id, outcome: outcome, at: old, detail: nil)
         }
       }
-      _ = try await store.reserve(
+      _ = try await store.decide(
         marketingMessage("recent"), engine: engine, at: time("2026-11-26T12:00:00Z"))
       try await store.completeReservation(
         messageId: "recent", outcome: .sent, at: time("2026-11-26T12:00:00Z"), detail: nil)
@@ -352,9 +354,9 @@ struct StoreEarlyRecordTests {
           source: "signup"),
         customerId: "new")
       let engine = Engine(policy: try weeklyCapPolicy())
-      let reservation = try await store.reserve(
+      let reservation = try await store.decide(
         marketingMessage("m1", customer: "new"), engine: engine, at: time("2026-11-26T12:00:00Z"))
-      #expect(reservation.decision.outcome == .forwarded)
+      #expect(reservation.decision?.outcome == .forwarded)
       #expect(try await store.customerState("new", sendsSince: .distantPast)?.consents.count == 1)
     }
   }

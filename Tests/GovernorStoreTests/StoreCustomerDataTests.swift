@@ -49,10 +49,8 @@ struct StoreCustomerDataTests {
       _ = try await store.liftSuppression(
         id: lifted, at: time("2026-10-02T00:00:00Z"), by: "support")
       let engine = Engine(policy: try weeklyCapPolicy())
-      let reservation = try await store.reserve(
+      _ = try await store.decide(
         marketingMessage("m1"), engine: engine, at: time("2026-11-26T12:00:00Z"))
-      _ = try await store.appendDecision(
-        reservation.decision, campaignId: "camp", at: time("2026-11-26T12:00:00Z"))
 
       let export = try #require(try await store.exportCustomer("c1"))
       #expect(export.profile.email == "c1@example.com")
@@ -74,11 +72,9 @@ struct StoreCustomerDataTests {
       try await consentingCustomer(store, id: "c2")
       let engine = Engine(policy: try weeklyCapPolicy())
       for customer in ["c1", "c2"] {
-        let reservation = try await store.reserve(
+        _ = try await store.decide(
           marketingMessage("m-\(customer)", customer: customer), engine: engine,
           at: time("2026-11-26T12:00:00Z"))
-        _ = try await store.appendDecision(
-          reservation.decision, campaignId: nil, at: time("2026-11-26T12:00:00Z"))
       }
       try await store.holdDeferred(
         marketingMessage("held", customer: "c1"), releaseAt: time("2026-11-27T08:00:00Z"),

@@ -4,19 +4,6 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-  public func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
-    -> AuditEntry
-  {
-    let id = StoredValues.newId("dec")
-    let logger = logger
-    return try await client.withTransaction(logger: logger) { connection in
-      try await Self.append(
-        connection, decision, id: id, campaignId: campaignId, at: at, onlyFirst: nil,
-        logger: logger
-      ).entry
-    }
-  }
-
   /// Appends inside the caller's transaction, under the audit lock it takes here.
   /// `onlyFirst`: the fingerprint of the message only a first decision of its id is written
   /// for; an earlier one comes back instead, or `MessageIdConflict` for another message.
@@ -34,7 +21,7 @@ extension PostgresStore {
         connection.query(Self.firstDecision(messageId: decision.messageId), logger: logger)
       ).first
     {
-      try MessageIdConflict.check(earlier, against: onlyFirst)
+      try earlier.answers(onlyFirst)
       return (earlier, false)
     }
     var previous = AuditChain.genesis

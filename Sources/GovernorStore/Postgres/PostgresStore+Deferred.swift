@@ -29,15 +29,6 @@ extension PostgresStore {
       """, logger: logger)
   }
 
-  static func holdIfDeferred(
-    _ connection: PostgresConnection, _ message: Message, _ decision: Decision,
-    decisionId: String, at now: Date, logger: Logger
-  ) async throws {
-    guard decision.outcome == .deferred, let releaseAt = decision.notBefore else { return }
-    try await hold(
-      connection, message, releaseAt: releaseAt, decisionId: decisionId, at: now, logger: logger)
-  }
-
   public func dueDeferred(at: Date, limit: Int) async throws -> [DeferredMessage] {
     try await deferred(
       """
@@ -96,18 +87,14 @@ extension PostgresStore {
       }
       guard let claimed else { return nil }
       let message = try StoredValues.message(claimed.json)
-      let reservation = try await Self.reserve(
+      try await connection.query(Self.customerLock(message.customerId), logger: logger)
+      let plan = try await Self.plan(
         connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
-      let (entry, _) = try await Self.append(
-        connection, reservation.decision, id: id, campaignId: message.campaignId,
-        follows: claimed.decisionId, fingerprint: message.fingerprint, at: now, onlyFirst: nil,
-        logger: logger)
-      try await Self.holdIfDeferred(
-        connection, message, reservation.decision, decisionId: id, at: now, logger: logger)
       return ReleasedMessage(
         message: message,
-        decided: DecidedMessage(
-          entry: entry, decision: reservation.decision, reserved: reservation.reserved))
+        decided: try await Self.carryOut(
+          connection, plan, message, decisionId: id, follows: claimed.decisionId,
+          fingerprint: message.fingerprint, onlyFirst: false, at: now, logger: logger))
     }
   }
 }

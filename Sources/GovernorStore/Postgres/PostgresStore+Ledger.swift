@@ -4,17 +4,6 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-  public func reserve(_ message: Message, engine: Engine, at now: Date) async throws
-    -> Reservation
-  {
-    let logger = logger
-    let addressKey = addressKey
-    return try await client.withTransaction(logger: logger) { connection in
-      try await Self.reserve(
-        connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
-    }
-  }
-
   /// Lock order: the customer's lock, then the audit lock; nothing takes them the other way.
   /// Duplicates of a message share its customer, so the customer's lock orders them.
   public func decide(_ message: Message, engine: Engine, at now: Date) async throws
@@ -30,24 +19,85 @@ extension PostgresStore {
         if let earlier = try await Self.auditEntries(
           connection.query(Self.firstDecision(messageId: message.id), logger: logger)
         ).first {
-          try MessageIdConflict.check(earlier, against: fingerprint)
+          try earlier.answers(fingerprint)
           return DecidedMessage(entry: earlier, decision: nil, reserved: false)
         }
-        let reservation = try await Self.reserve(
+        let plan = try await Self.plan(
           connection, message, engine: engine, at: now, addressKey: addressKey, logger: logger)
         // Still first-only: a client reusing a message id for another customer is not ordered
-        // by that customer's lock. A conflict found there rolls back the reservation with the
-        // rest of the transaction.
-        let (entry, isNew) = try await Self.append(
-          connection, reservation.decision, id: id, campaignId: message.campaignId,
-          fingerprint: fingerprint, at: now, onlyFirst: fingerprint, logger: logger)
-        guard isNew else { return DecidedMessage(entry: entry, decision: nil, reserved: false) }
-        try await Self.holdIfDeferred(
-          connection, message, reservation.decision, decisionId: id, at: now, logger: logger)
-        return DecidedMessage(
-          entry: entry, decision: reservation.decision, reserved: reservation.reserved)
+        // by that customer's lock. A conflict found there rolls back the plan with the rest of
+        // the transaction.
+        return try await Self.carryOut(
+          connection, plan, message, decisionId: id, fingerprint: fingerprint,
+          onlyFirst: true, at: now, logger: logger)
       }
     }
+  }
+
+  /// Reads the customer and decides: the plan `carryOut` executes. The caller holds the
+  /// customer's lock.
+  static func plan(
+    _ connection: PostgresConnection, _ message: Message, engine: Engine, at now: Date,
+    addressKey: AddressKey, logger: Logger
+  ) async throws -> DecisionPlan {
+    // Suppressions kept for an erased customer's id come with the history.
+    var state =
+      try await Self.profile(connection, message.customerId, orKept: false, logger: logger)
+      ?? CustomerState(customerId: message.customerId)
+    let knownAddress = state.email != nil
+    if !knownAddress { state.email = message.to }
+    let since = now.addingTimeInterval(
+      -engine.historyNeeded(preference: state.frequencyPreference))
+    let recipientKey = addressKey.digest(of: message.to)
+    try await Self.fillHistory(
+      connection, &state, sendsSince: since, recipientKey: recipientKey, logger: logger)
+    state.addressDigests = addressKey.digests(
+      known: state.email, recipient: message.to, recipientDigest: recipientKey)
+    return DecisionStep.plan(
+      message, state: state, knownAddress: knownAddress, engine: engine, at: now)
+  }
+
+  /// Carries out a decision's plan inside the caller's transaction: the customer's record, the
+  /// cap slot, the audit row and the queue, together or not at all. `onlyFirst`: the audit row
+  /// is written only as the id's first (a first decision; a release follows one).
+  static func carryOut(
+    _ connection: PostgresConnection, _ plan: DecisionPlan, _ message: Message,
+    decisionId: String, follows: String? = nil, fingerprint: String, onlyFirst: Bool,
+    at now: Date, logger: Logger
+  ) async throws -> DecidedMessage {
+    switch plan.profile {
+    case .unchanged: break
+    case .known:
+      try await connection.query(
+        "INSERT INTO customer (id) VALUES (\(message.customerId)) ON CONFLICT (id) DO NOTHING",
+        logger: logger)
+    case .address(let address):
+      try await Self.adoptAddress(connection, message, address: address, at: now, logger: logger)
+    }
+    var reserved = false
+    if plan.takesSlot {
+      // A message id reserved before (a crash between reserve and decision) keeps its slot.
+      reserved = try await !connection.query(
+        """
+        INSERT INTO send_ledger
+          (message_id, customer_id, category, campaign_id, reserved_at, status)
+        VALUES (\(message.id), \(message.customerId), \(message.category), \(message.campaignId),
+          \(now.timeIntervalSince1970), 'reserved')
+        ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+        """, logger: logger
+      ).collect().isEmpty
+    }
+    let (entry, isNew) = try await Self.append(
+      connection, plan.decision, id: decisionId, campaignId: message.campaignId,
+      follows: follows, fingerprint: fingerprint, at: now,
+      onlyFirst: onlyFirst ? fingerprint : nil, logger: logger)
+    guard isNew else { return DecidedMessage(entry: entry, decision: nil, reserved: false) }
+    if let releaseAt = plan.holdUntil {
+      try await Self.hold(
+        connection, message, releaseAt: releaseAt, decisionId: decisionId, at: now,
+        logger: logger)
+    }
+    return DecidedMessage(entry: entry, decision: plan.decision, reserved: reserved)
   }
 
   /// PostgresNIO wraps what a transaction's body throws; a refused message id is the
@@ -84,43 +134,6 @@ extension PostgresStore {
       }
       return states
     }
-  }
-
-  /// Decides and reserves inside the caller's transaction, under the customer's lock.
-  static func reserve(
-    _ connection: PostgresConnection, _ message: Message, engine: Engine, at now: Date,
-    addressKey: AddressKey, logger: Logger
-  ) async throws -> Reservation {
-    try await connection.query(Self.customerLock(message.customerId), logger: logger)
-    // Suppressions kept for an erased customer's id come with the history.
-    var state =
-      try await Self.profile(connection, message.customerId, orKept: false, logger: logger)
-      ?? CustomerState(customerId: message.customerId)
-    let adopts = state.email == nil
-    if adopts { state.email = message.to }
-    let since = now.addingTimeInterval(
-      -engine.historyNeeded(preference: state.frequencyPreference))
-    let recipientKey = addressKey.digest(of: message.to)
-    try await Self.fillHistory(
-      connection, &state, sendsSince: since, recipientKey: recipientKey, logger: logger)
-    state.addressDigests = addressKey.digests(
-      known: state.email, recipient: message.to, recipientDigest: recipientKey)
-    let decision = engine.evaluate(message, for: state, at: now)
-    if adopts && decision.adoptsRecipientAddress {
-      try await Self.adoptAddress(connection, message, at: now, logger: logger)
-    }
-    guard decision.outcome == .forwarded else {
-      return Reservation(decision: decision, reserved: false)
-    }
-    let inserted = try await connection.query(
-      """
-      INSERT INTO send_ledger (message_id, customer_id, category, campaign_id, reserved_at, status)
-      VALUES (\(message.id), \(message.customerId), \(message.category), \(message.campaignId),
-        \(now.timeIntervalSince1970), 'reserved')
-      ON CONFLICT (message_id) DO NOTHING RETURNING message_id
-      """, logger: logger
-    ).collect()
-    return Reservation(decision: decision, reserved: !inserted.isEmpty)
   }
 
   public func completeReservation(

@@ -125,9 +125,9 @@ public final class PostgresStore: Store {
   /// A customer first seen in a message (or known so far without an address) takes the
   /// message's address as its own, recorded with the message as its source.
   static func adoptAddress(
-    _ connection: PostgresConnection, _ message: Message, at now: Date, logger: Logger
+    _ connection: PostgresConnection, _ message: Message, address: String, at now: Date,
+    logger: Logger
   ) async throws {
-    let address = (try? Mailbox(parsing: message.to))?.address ?? message.to
     try await connection.query(
       """
       INSERT INTO customer (id, email, email_source, email_since)

@@ -3,15 +3,6 @@ import GRDB
 import GovernorCore
 
 extension SQLiteStore {
-  public func appendDecision(_ decision: Decision, campaignId: String?, at: Date) async throws
-    -> AuditEntry
-  {
-    let id = StoredValues.newId("dec")
-    return try await write { db in
-      try Self.append(db, decision, id: id, campaignId: campaignId, at: at)
-    }
-  }
-
   /// Appends inside the caller's write transaction, which SQLite holds alone: no other
   /// append can slip between reading the newest hash and writing the row after it.
   static func append(

@@ -81,24 +81,16 @@ extension SQLiteStore {
       try db.cachedStatement(sql: "DELETE FROM deferred_message WHERE message_id = ?").execute(
         arguments: [messageId])
       let message = try StoredValues.message(row["message"])
-      let reservation = try Self.reserve(
+      let (state, knownAddress) = try Self.stateForDecision(
         db, message, engine: engine, at: now, addressKey: addressKey,
         recipientKey: addressKey?.digest(of: message.to))
-      let entry = try Self.append(
-        db, reservation.decision, id: id, campaignId: message.campaignId,
-        follows: row["decision_id"], fingerprint: message.fingerprint, at: now)
-      try Self.holdIfDeferred(db, message, reservation.decision, decisionId: id, at: now)
+      let plan = DecisionStep.plan(
+        message, state: state, knownAddress: knownAddress, engine: engine, at: now)
       return ReleasedMessage(
         message: message,
-        decided: DecidedMessage(
-          entry: entry, decision: reservation.decision, reserved: reservation.reserved))
+        decided: try Self.carryOut(
+          db, plan, message, decisionId: id, follows: row["decision_id"],
+          fingerprint: message.fingerprint, at: now))
     }
-  }
-
-  static func holdIfDeferred(
-    _ db: Database, _ message: Message, _ decision: Decision, decisionId: String, at now: Date
-  ) throws {
-    guard decision.outcome == .deferred, let releaseAt = decision.notBefore else { return }
-    try hold(db, message, releaseAt: releaseAt, decisionId: decisionId, at: now)
   }
 }

@@ -3,17 +3,6 @@ import GRDB
 import GovernorCore
 
 extension SQLiteStore {
-  public func reserve(_ message: Message, engine: Engine, at now: Date) async throws
-    -> Reservation
-  {
-    let addressKey = addressKey
-    let recipientKey = addressKey?.digest(of: message.to)
-    return try await write { db in
-      try Self.reserve(
-        db, message, engine: engine, at: now, addressKey: addressKey, recipientKey: recipientKey)
-    }
-  }
-
   public func decide(_ message: Message, engine: Engine, at now: Date) async throws
     -> DecidedMessage
   {
@@ -25,47 +14,52 @@ extension SQLiteStore {
     return try await write { db in
       // Writers take turns, so a racing duplicate finds this one's row here.
       if let earlier = try Self.firstDecision(db, messageId: message.id) {
-        try MessageIdConflict.check(earlier, against: fingerprint)
+        try earlier.answers(fingerprint)
         return DecidedMessage(entry: earlier, decision: nil, reserved: false)
       }
-      let reservation = try Self.reserve(
+      let (state, knownAddress) = try Self.stateForDecision(
         db, message, engine: engine, at: now, addressKey: addressKey, recipientKey: recipientKey)
-      let entry = try Self.append(
-        db, reservation.decision, id: id, campaignId: message.campaignId,
-        fingerprint: fingerprint, at: now)
-      try Self.holdIfDeferred(db, message, reservation.decision, decisionId: id, at: now)
-      return DecidedMessage(
-        entry: entry, decision: reservation.decision, reserved: reservation.reserved)
+      let plan = DecisionStep.plan(
+        message, state: state, knownAddress: knownAddress, engine: engine, at: now)
+      return try Self.carryOut(
+        db, plan, message, decisionId: id, fingerprint: fingerprint, at: now)
     }
   }
 
-  static func reserve(
-    _ db: Database, _ message: Message, engine: Engine, at now: Date, addressKey: AddressKey?,
-    recipientKey: String?
-  ) throws -> Reservation {
-    let (state, adopts) = try Self.stateForDecision(
-      db, message, engine: engine, at: now, addressKey: addressKey, recipientKey: recipientKey)
-    let decision = engine.evaluate(message, for: state, at: now)
-    if adopts && decision.adoptsRecipientAddress { try adoptAddress(db, message, at: now) }
-    let alreadyReserved =
-      try Bool.fetchOne(
-        db.cachedStatement(sql: "SELECT 1 FROM send_ledger WHERE message_id = ?"),
-        arguments: [message.id])
-      ?? false
-    guard decision.outcome == .forwarded, !alreadyReserved else {
-      return Reservation(decision: decision, reserved: false)
+  /// Carries out a decision's plan inside the caller's write transaction: the customer's
+  /// record, the cap slot, the audit row and the queue, together or not at all.
+  static func carryOut(
+    _ db: Database, _ plan: DecisionPlan, _ message: Message, decisionId: String,
+    follows: String? = nil, fingerprint: String, at now: Date
+  ) throws -> DecidedMessage {
+    switch plan.profile {
+    case .unchanged: break
+    case .known: try knowCustomer(db, message.customerId)
+    case .address(let address): try adoptAddress(db, message, address: address, at: now)
     }
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO send_ledger (message_id, customer_id, category, campaign_id, reserved_at, status)
-        VALUES (?, ?, ?, ?, ?, 'reserved')
-        """
-    ).execute(
-      arguments: [
-        message.id, message.customerId, message.category, message.campaignId,
-        now.timeIntervalSince1970,
-      ])
-    return Reservation(decision: decision, reserved: true)
+    var reserved = false
+    if plan.takesSlot {
+      // A message id reserved before (a crash between reserve and decision) keeps its slot.
+      try db.cachedStatement(
+        sql: """
+          INSERT INTO send_ledger
+            (message_id, customer_id, category, campaign_id, reserved_at, status)
+          VALUES (?, ?, ?, ?, ?, 'reserved') ON CONFLICT (message_id) DO NOTHING
+          """
+      ).execute(
+        arguments: [
+          message.id, message.customerId, message.category, message.campaignId,
+          now.timeIntervalSince1970,
+        ])
+      reserved = db.changesCount > 0
+    }
+    let entry = try append(
+      db, plan.decision, id: decisionId, campaignId: message.campaignId, follows: follows,
+      fingerprint: fingerprint, at: now)
+    if let releaseAt = plan.holdUntil {
+      try hold(db, message, releaseAt: releaseAt, decisionId: decisionId, at: now)
+    }
+    return DecidedMessage(entry: entry, decision: plan.decision, reserved: reserved)
   }
 
   /// The customer's state with exactly the history the engine's caps look at. A customer the
@@ -75,7 +69,7 @@ extension SQLiteStore {
   static func stateForDecision(
     _ db: Database, _ message: Message, engine: Engine, at now: Date, addressKey: AddressKey?,
     recipientKey: String?
-  ) throws -> (state: CustomerState, adoptsAddress: Bool) {
+  ) throws -> (state: CustomerState, knownAddress: Bool) {
     guard
       let customer = try Row.fetchOne(
         db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"),
@@ -88,20 +82,20 @@ extension SQLiteStore {
         state.addressDigests = addressKey.digests(
           known: message.to, recipient: message.to, recipientDigest: recipientKey)
       }
-      return (state, true)
+      return (state, false)
     }
     var state = try StoredValues.customer(
       id: message.customerId, email: customer["email"], timeZone: customer["time_zone"],
       frequencyMax: customer["frequency_max"], frequencyWindow: customer["frequency_window"])
-    let adopts = state.email == nil
-    if adopts { state.email = message.to }
+    let knownAddress = state.email != nil
+    if !knownAddress { state.email = message.to }
     let since = now.addingTimeInterval(-engine.historyNeeded(preference: state.frequencyPreference))
     try fillHistory(db, &state, sendsSince: since, recipientKey: recipientKey)
     if let addressKey, let recipientKey {
       state.addressDigests = addressKey.digests(
         known: state.email, recipient: message.to, recipientDigest: recipientKey)
     }
-    return (state, adopts)
+    return (state, knownAddress)
   }
 
   /// The stored customer with the history `engine` needs at `now`; nil for an unknown one.

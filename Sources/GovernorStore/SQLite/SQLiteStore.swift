@@ -127,8 +127,9 @@ public final class SQLiteStore: Store {
 
   /// A customer first seen in a message (or known so far without an address) takes the
   /// message's address as its own, recorded with the message as its source.
-  static func adoptAddress(_ db: Database, _ message: Message, at now: Date) throws {
-    let address = (try? Mailbox(parsing: message.to))?.address ?? message.to
+  static func adoptAddress(_ db: Database, _ message: Message, address: String, at now: Date)
+    throws
+  {
     try db.cachedStatement(
       sql: """
         INSERT INTO customer (id, email, email_source, email_since) VALUES (?, ?, ?, ?)
