@@ -4,43 +4,6 @@ import GovernorCore
 /// Turning stored columns back into domain values, the same for every backend; a value the
 /// domain cannot read is an error that names it, never a crash.
 enum StoredValues {
-  /// Scopes are stored space-separated: a handful of fixed words, never searched by SQL.
-  static let apiKeyTableSQL = """
-    CREATE TABLE api_key (
-      id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash TEXT NOT NULL,
-      created_at DOUBLE PRECISION NOT NULL, revoked_at DOUBLE PRECISION)
-    """
-
-  /// Migration v7: feedback events seen (so a replayed webhook changes nothing), the decision
-  /// that held each deferred message, customers found by address, and the customer's own
-  /// preference changes with their source.
-  static let customerControlSQL = [
-    """
-    CREATE TABLE feedback_event (
-      key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL)
-    """,
-    "CREATE INDEX feedback_event_by_customer ON feedback_event (customer_id)",
-    "ALTER TABLE deferred_message ADD COLUMN decision_id TEXT",
-    "CREATE INDEX customer_by_email ON customer (lower(email))",
-    """
-    CREATE TABLE preference_event (
-      customer_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, kind TEXT NOT NULL, value TEXT,
-      source TEXT NOT NULL)
-    """,
-    "CREATE INDEX preference_event_by_customer ON preference_event (customer_id, at)",
-  ]
-
-  /// Migration v8: what erasure keeps of a customer's suppressions (a keyed digest of their
-  /// address, when the suppression was kept) and the key of those digests.
-  static let erasureRecordSQL = [
-    "ALTER TABLE suppression ADD COLUMN address_key TEXT",
-    "ALTER TABLE suppression ADD COLUMN erased_at DOUBLE PRECISION",
-    """
-    CREATE INDEX suppression_by_address ON suppression (address_key)
-    WHERE address_key IS NOT NULL
-    """,
-    "CREATE TABLE store_key (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-  ]
 
   /// Lifts suppression `?3` and, as it holds for its address, the same suppression (reason and
   /// scope) recorded for that address under any other customer id: lifted for the address.
@@ -49,22 +12,6 @@ enum StoredValues {
     WHERE lifted_at IS NULL AND (id = ?3 OR (address_key, reason, scope) = (
       SELECT address_key, reason, scope FROM suppression WHERE id = ?3 AND lifted_at IS NULL))
     """
-
-  /// Migration v9: where a customer's address came from, and since when.
-  static let customerAddressSQL = [
-    "ALTER TABLE customer ADD COLUMN email_source TEXT",
-    "ALTER TABLE customer ADD COLUMN email_since DOUBLE PRECISION",
-  ]
-
-  /// Migration v10: the address each consent was given for. Consent recorded before holds for
-  /// the address its customer has now: the best evidence there is of what it was given for.
-  static let consentAddressSQL = [
-    "ALTER TABLE consent_event ADD COLUMN address TEXT",
-    """
-    UPDATE consent_event SET address = (
-      SELECT email FROM customer WHERE customer.id = consent_event.customer_id)
-    """,
-  ]
 
   /// Where a customer's address change goes in their change log (`preference_event`), with
   /// the new address as its value (nil: cleared); the log is the customer's, erased with them.

@@ -49,26 +49,6 @@ public struct AuditVerification: Hashable, Sendable {
 public enum AuditChain {
   public static let genesis = String(repeating: "0", count: 64)
 
-  /// The chain alone cannot show that its newest rows were cut off: what is left is still a
-  /// valid chain. So every append also records the newest row in a one-row table, and a log
-  /// that ends before its recorded head was truncated.
-  static let headTableSQL = """
-    CREATE TABLE audit_head (
-      id INTEGER PRIMARY KEY CHECK (id = 1), sequence BIGINT NOT NULL, hash TEXT NOT NULL)
-    """
-
-  /// A repeated request finds its message's decision without scanning the log.
-  static let byMessageIndexSQL = "CREATE INDEX decision_by_message ON decision (message_id)"
-
-  /// Migration v11: what each decided message was, so a reused id is told from a retry.
-  static let fingerprintColumnSQL = "ALTER TABLE decision ADD COLUMN fingerprint TEXT"
-
-  /// Logs written before the head table existed start from their newest row.
-  static let headFromLogSQL = """
-    INSERT INTO audit_head (id, sequence, hash)
-    SELECT 1, sequence, hash FROM decision ORDER BY sequence DESC LIMIT 1
-    """
-
   public static func hash(content: String, previous: String) -> String {
     Hex.encode(SHA256.hash(data: Data((previous + "\n" + content).utf8)))
   }
@@ -148,16 +128,8 @@ public enum AuditChain {
     column.split(separator: " ").map(String.init)
   }
 
-  /// Migration: the filter columns, filled in from the content of rows written before them.
-  static let filterColumnsSQL = [
-    "ALTER TABLE decision ADD COLUMN campaign_id TEXT",
-    "ALTER TABLE decision ADD COLUMN rules TEXT NOT NULL DEFAULT ''",
-    "CREATE INDEX decision_by_campaign ON decision (campaign_id, sequence)",
-    "CREATE INDEX decision_by_time ON decision (decided_at)",
-  ]
-
-  /// Re-derives the filter columns from the hashed content: run by the migration, and the
-  /// repair when a verifier reports that only the columns were edited.
+  /// Re-derives the filter columns from the hashed content: the repair when a verifier reports
+  /// that only the columns were edited (migration v6 ran its own frozen copy).
   public static let sqliteFilterBackfillSQL = """
     UPDATE decision SET
       campaign_id = json_extract(content, '$.campaign_id'),

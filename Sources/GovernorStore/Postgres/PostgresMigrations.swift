@@ -65,26 +65,38 @@ enum PostgresMigrations {
         "CREATE INDEX deferred_message_by_customer ON deferred_message (customer_id)",
       ]
     ),
+    ("v3-audit-head", ShippedMigrations.v3AuditHead.map { PostgresQuery(unsafeSQL: $0) }),
     (
-      "v3-audit-head",
-      [
-        PostgresQuery(unsafeSQL: AuditChain.headTableSQL),
-        PostgresQuery(unsafeSQL: AuditChain.headFromLogSQL),
-      ]
+      "v4-decision-by-message",
+      ShippedMigrations.v4DecisionByMessage.map { PostgresQuery(unsafeSQL: $0) }
     ),
-    ("v4-decision-by-message", [PostgresQuery(unsafeSQL: AuditChain.byMessageIndexSQL)]),
-    ("v5-api-keys", [PostgresQuery(unsafeSQL: StoredValues.apiKeyTableSQL)]),
+    ("v5-api-keys", ShippedMigrations.v5APIKeys.map { PostgresQuery(unsafeSQL: $0) }),
     (
       "v6-decision-filters",
-      (AuditChain.filterColumnsSQL + [AuditChain.postgresFilterBackfillSQL]).map {
+      (ShippedMigrations.v6DecisionFilters + [ShippedMigrations.v6BackfillPostgres]).map {
         PostgresQuery(unsafeSQL: $0)
       }
     ),
-    ("v7-customer-control", StoredValues.customerControlSQL.map { PostgresQuery(unsafeSQL: $0) }),
-    ("v8-erasure-records", StoredValues.erasureRecordSQL.map { PostgresQuery(unsafeSQL: $0) }),
-    ("v9-customer-address", StoredValues.customerAddressSQL.map { PostgresQuery(unsafeSQL: $0) }),
-    ("v10-consent-address", StoredValues.consentAddressSQL.map { PostgresQuery(unsafeSQL: $0) }),
-    ("v11-message-fingerprint", [PostgresQuery(unsafeSQL: AuditChain.fingerprintColumnSQL)]),
+    (
+      "v7-customer-control",
+      ShippedMigrations.v7CustomerControl.map { PostgresQuery(unsafeSQL: $0) }
+    ),
+    (
+      "v8-erasure-records",
+      ShippedMigrations.v8ErasureRecords.map { PostgresQuery(unsafeSQL: $0) }
+    ),
+    (
+      "v9-customer-address",
+      ShippedMigrations.v9CustomerAddress.map { PostgresQuery(unsafeSQL: $0) }
+    ),
+    (
+      "v10-consent-address",
+      ShippedMigrations.v10ConsentAddress.map { PostgresQuery(unsafeSQL: $0) }
+    ),
+    (
+      "v11-message-fingerprint",
+      ShippedMigrations.v11MessageFingerprint.map { PostgresQuery(unsafeSQL: $0) }
+    ),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

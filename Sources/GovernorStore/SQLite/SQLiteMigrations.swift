@@ -87,24 +87,23 @@ enum SQLiteMigrations {
           """)
     }
     migrator.registerMigration("v3-audit-head") { db in
-      try db.execute(sql: AuditChain.headTableSQL)
-      try db.execute(sql: AuditChain.headFromLogSQL)
+      for statement in ShippedMigrations.v3AuditHead { try db.execute(sql: statement) }
     }
     migrator.registerMigration("v4-decision-by-message") { db in
-      try db.execute(sql: AuditChain.byMessageIndexSQL)
+      for statement in ShippedMigrations.v4DecisionByMessage { try db.execute(sql: statement) }
     }
     migrator.registerMigration("v5-api-keys") { db in
-      try db.execute(sql: StoredValues.apiKeyTableSQL)
+      for statement in ShippedMigrations.v5APIKeys { try db.execute(sql: statement) }
     }
     migrator.registerMigration("v6-decision-filters") { db in
-      for statement in AuditChain.filterColumnsSQL { try db.execute(sql: statement) }
-      try db.execute(sql: AuditChain.sqliteFilterBackfillSQL)
+      for statement in ShippedMigrations.v6DecisionFilters { try db.execute(sql: statement) }
+      try db.execute(sql: ShippedMigrations.v6BackfillSQLite)
     }
     migrator.registerMigration("v7-customer-control") { db in
-      for statement in StoredValues.customerControlSQL { try db.execute(sql: statement) }
+      for statement in ShippedMigrations.v7CustomerControl { try db.execute(sql: statement) }
     }
     migrator.registerMigration("v8-erasure-records") { db in
-      for statement in StoredValues.erasureRecordSQL { try db.execute(sql: statement) }
+      for statement in ShippedMigrations.v8ErasureRecords { try db.execute(sql: statement) }
       // Suppressions recorded before hold for their customer's address too, from now on.
       guard let key = try SQLiteStore.addressKey(db, creating: true) else { return }
       let rows = try Row.fetchAll(
@@ -122,13 +121,13 @@ enum SQLiteMigrations {
       }
     }
     migrator.registerMigration("v9-customer-address") { db in
-      for statement in StoredValues.customerAddressSQL { try db.execute(sql: statement) }
+      for statement in ShippedMigrations.v9CustomerAddress { try db.execute(sql: statement) }
     }
     migrator.registerMigration("v10-consent-address") { db in
-      for statement in StoredValues.consentAddressSQL { try db.execute(sql: statement) }
+      for statement in ShippedMigrations.v10ConsentAddress { try db.execute(sql: statement) }
     }
     migrator.registerMigration("v11-message-fingerprint") { db in
-      try db.execute(sql: AuditChain.fingerprintColumnSQL)
+      for statement in ShippedMigrations.v11MessageFingerprint { try db.execute(sql: statement) }
     }
     return migrator
   }
