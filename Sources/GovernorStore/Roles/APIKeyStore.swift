@@ -1,0 +1,30 @@
+import Foundation
+import GovernorCore
+
+/// API keys, by their hash.
+public protocol APIKeyStore: Sendable {
+  /// Adds an API key (its hash, never the key itself).
+  func saveAPIKey(_ key: APIKeyRecord) async throws
+
+  /// The key with this id, unless revoked.
+  func apiKey(id: String) async throws -> APIKeyRecord?
+}
+
+/// An API key as stored: who it is for, what it may do, and the SHA-256 of its secret part.
+public struct APIKeyRecord: Hashable, Sendable {
+  public var id: String
+  public var name: String
+  public var scopes: [String]
+  /// Hex SHA-256 of the secret. The secret is 256 random bits, so a plain hash is enough: there
+  /// is nothing to guess that a slow hash would protect.
+  public var secretHash: String
+  public var createdAt: Date
+
+  public init(id: String, name: String, scopes: [String], secretHash: String, createdAt: Date) {
+    self.id = id
+    self.name = name
+    self.scopes = scopes
+    self.secretHash = secretHash
+    self.createdAt = createdAt
+  }
+}
