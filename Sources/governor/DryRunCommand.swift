@@ -93,15 +93,8 @@ struct DryRunCommand: AsyncParsableCommand {
       let states = try await store.decisionStates(
         customerIds: Array(customerIds), engine: engine, at: now)
       try await recipients.forEachBatch(of: 2_000) { batch, done in
-        // Only the addresses the profiles do not already account for: usually none.
-        let addresses = try await store.addressRecords(
-          CampaignDryRun.addressesToLookUp(batch, stored: states))
-        for recipient in batch {
-          let decision = run.decide(
-            recipient, stored: states[recipient.customerId],
-            address: recipient.email.flatMap { addresses[$0] })
-          output.row(recipient, decision)
-        }
+        let decisions = try await run.decide(batch, store: store, states: states)
+        for (recipient, decision) in zip(batch, decisions) { output.row(recipient, decision) }
         progress.update(done: done)
       }
       progress.finish()

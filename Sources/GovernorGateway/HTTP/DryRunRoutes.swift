@@ -31,14 +31,10 @@ extension GatewayRoutes {
           var run = CampaignDryRun(engine: engine, campaign: campaign, at: campaign.sendAt)
           var start = 0
           while start < recipients.count {
-            let batch = recipients[start..<min(start + dryRunBatch, recipients.count)]
-            let states: [String: CustomerState]
-            let addresses: [String: AddressRecord]
+            let batch = Array(recipients[start..<min(start + dryRunBatch, recipients.count)])
+            let decisions: [Decision]
             do {
-              states = try await store.decisionStates(
-                customerIds: batch.map(\.customerId), engine: engine, at: campaign.sendAt)
-              addresses = try await store.addressRecords(
-                CampaignDryRun.addressesToLookUp(batch, stored: states))
+              decisions = try await run.decide(batch, store: store)
             } catch {
               // The status line is gone; the stream ends with a line saying why.
               logger.error("dry-run failed", metadata: ["error": "\(error)"])
@@ -48,10 +44,7 @@ extension GatewayRoutes {
               return
             }
             var lines = ""
-            for recipient in batch {
-              let decision = run.decide(
-                recipient, stored: states[recipient.customerId],
-                address: recipient.email.flatMap { addresses[$0] })
+            for (recipient, decision) in zip(batch, decisions) {
               lines += DryRunRow.json(recipient, decision)
               lines += "\n"
             }
