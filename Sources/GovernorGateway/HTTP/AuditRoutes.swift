@@ -11,7 +11,7 @@ extension GatewayRoutes {
       await guarded(request, [.auditRead], gateway, context) { _, _ in
         let parameters = request.uri.queryParameters
         let query = try decisionQuery { parameters[Substring($0)].map(String.init) }
-        let page = try await gateway.store.decisions(matching: query)
+        let page = try await gateway.decisions(matching: query)
         let next =
           page.count == query.limit ? page.last.map { JSONText.quoted(String($0.sequence)) } : nil
         let rows = page.map(\.json).joined(separator: ",")
@@ -21,7 +21,7 @@ extension GatewayRoutes {
     router.get("/v1/decisions/{id}") { request, context -> Response in
       await guarded(request, [.auditRead], gateway, context) { _, _ in
         let id = try context.parameters.require("id")
-        guard let entry = try await gateway.store.decision(id: id) else {
+        guard let entry = try await gateway.decision(id: id) else {
           return Problem.notFound("no decision '\(id)'").response
         }
         return json(entry.json, status: .ok)

@@ -37,7 +37,7 @@ extension GatewayRoutes {
     router.get("/v1/customers/{id}/export") { request, context -> Response in
       await guarded(request, [.admin], gateway, context) { _, _ in
         let id = try context.parameters.require("id")
-        guard let export = try await gateway.store.exportCustomer(id) else {
+        guard let export = try await gateway.export(customerId: id) else {
           return Problem.notFound("no customer '\(id)'").response
         }
         return json(try export.json(), status: .ok)
@@ -46,7 +46,7 @@ extension GatewayRoutes {
     router.delete("/v1/customers/{id}") { request, context -> Response in
       await guarded(request, [.admin], gateway, context) { _, key in
         let id = try context.parameters.require("id")
-        guard try await gateway.store.eraseCustomer(id) else {
+        guard try await gateway.erase(customerId: id) else {
           return Problem.notFound("no customer '\(id)'").response
         }
         context.logger.notice(

@@ -1,6 +1,5 @@
 import Foundation
 import GovernorCore
-import GovernorStore
 import Hummingbird
 import NIOCore
 
@@ -20,39 +19,34 @@ extension GatewayRoutes {
     router.post("/v1/dry-run") { request, context -> Response in
       await guarded(request, [.dryRun], gateway, context, bodyLimit: dryRunBodyLimit) { body, _ in
         let input = try RecordDecoding.decode(DryRunInput.self, from: body)
-        let engine = gateway.engine
         let campaign = try input.campaign(defaultSendAt: gateway.clock())
         let recipients = input.recipients.map {
           Recipient(customerId: $0.customerId, email: $0.email)
         }
-        let store = gateway.store
         let logger = context.logger
         let stream = ResponseBody { writer in
-          var run = CampaignDryRun(engine: engine, campaign: campaign, at: campaign.sendAt)
-          var start = 0
-          while start < recipients.count {
-            let batch = Array(recipients[start..<min(start + dryRunBatch, recipients.count)])
-            let decisions: [Decision]
-            do {
-              decisions = try await run.decide(batch, store: store)
-            } catch {
-              // The status line is gone; the stream ends with a line saying why.
-              logger.error("dry-run failed", metadata: ["error": "\(error)"])
-              try await writer.write(
-                ByteBuffer(string: #"{"error":"the store could not be read"}"# + "\n"))
-              try await writer.finish(nil)
-              return
+          let summary: DryRunSummary
+          do {
+            summary = try await gateway.dryRun(
+              campaign, recipients: recipients, batchSize: dryRunBatch
+            ) { rows in
+              var lines = ""
+              for (recipient, decision) in rows {
+                lines += DryRunRow.json(recipient, decision)
+                lines += "\n"
+              }
+              try await writer.write(ByteBuffer(string: lines))
             }
-            var lines = ""
-            for (recipient, decision) in zip(batch, decisions) {
-              lines += DryRunRow.json(recipient, decision)
-              lines += "\n"
-            }
-            try await writer.write(ByteBuffer(string: lines))
-            start += dryRunBatch
+          } catch {
+            // The status line is gone; the stream ends with a line saying why.
+            logger.error("dry-run failed", metadata: ["error": "\(error)"])
+            try await writer.write(
+              ByteBuffer(string: #"{"error":"the store could not be read"}"# + "\n"))
+            try await writer.finish(nil)
+            return
           }
-          let summary = String(decoding: try summaryEncoder.encode(run.summary), as: UTF8.self)
-          try await writer.write(ByteBuffer(string: #"{"summary":"# + summary + "}\n"))
+          let text = String(decoding: try summaryEncoder.encode(summary), as: UTF8.self)
+          try await writer.write(ByteBuffer(string: #"{"summary":"# + text + "}\n"))
           try await writer.finish(nil)
         }
         return Response(

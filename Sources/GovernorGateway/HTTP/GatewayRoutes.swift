@@ -35,7 +35,7 @@ public enum GatewayRoutes {
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
         body: .init(
           byteBuffer: ByteBuffer(
-            string: gateway.metrics.exposition(breaker: gateway.sender.breaker))))
+            string: gateway.metricsText())))
     }
     addMessageRoutes(router, gateway)
     addRecordRoutes(router, gateway)

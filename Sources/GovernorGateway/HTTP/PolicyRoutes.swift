@@ -7,7 +7,7 @@ extension GatewayRoutes {
     router.get("/v1/policy") { request, context -> Response in
       await guarded(request, [], gateway, context) { _, _ in
         let policy = gateway.engine.policy
-        let text = try await gateway.store.policyText(version: policy.version)
+        let text = try await gateway.policyText(version: policy.version)
         return json(
           try JSONText.object(PolicySummary(policy), adding: [("text", JSONText.quoted(text))]),
           status: .ok)

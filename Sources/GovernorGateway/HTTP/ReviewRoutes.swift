@@ -28,7 +28,7 @@ extension GatewayRoutes {
         var query = try decisionQuery { filters[$0] }
         let view = filters["view"] ?? "all"
         query.limit = reviewScanLimit
-        let chartRows = try await gateway.store.decisions(matching: query)
+        let chartRows = try await gateway.decisions(matching: query)
         let rows = chartRows.filter { entry in
           switch view {
           case "held": return entry.outcome == .blocked || entry.outcome == .deferred
@@ -66,12 +66,12 @@ extension GatewayRoutes {
       }
       do {
         let id = try context.parameters.require("id")
-        guard let entry = try await gateway.store.decision(id: id) else {
+        guard let entry = try await gateway.decision(id: id) else {
           return html(
             "<!doctype html><html lang=\"en\"><title>Not found</title><p>No decision "
               + "\(HTMLText.escape(id)).</p></html>", status: .notFound)
         }
-        let policyText = try await gateway.store.policyText(version: entry.policyVersion)
+        let policyText = try await gateway.policyText(version: entry.policyVersion)
         return html(ReviewPage.detail(entry, policyText: policyText), status: .ok)
       } catch {
         context.logger.error("review failed", metadata: ["error": "\(error)"])
