@@ -91,12 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
       } else {
         devKey = nil
       }
-      let app = Application(
-        router: GatewayRoutes.router(gateway),
-        configuration: .init(address: .hostname(host, port: port), serverName: "mail-governor"),
-        services: [
-          DeferredScheduler(gateway: gateway, interval: .seconds(releaseEvery), logger: logger)
-        ],
+      let app = buildApplication(
+        gateway, host: host, port: port, releaseEvery: .seconds(releaseEvery), logger: logger,
         onServerRunning: { [options, sender] channel in
           let bound = channel.localAddress?.port ?? port
           // Written unbuffered: scripts and tests wait for this line to learn the port.
@@ -119,8 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
               """
             FileHandle.standardOutput.write(Data(example.utf8))
           }
-        },
-        logger: logger)
+        })
       try await app.runService()
     }
   }

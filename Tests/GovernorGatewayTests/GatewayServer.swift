@@ -79,7 +79,11 @@ struct GatewayServer {
       confirmSubscription: confirming?.fetch, policyFile: policyFile, clock: { now })
     let client = CurlTransport(configuration: .init(maxConcurrent: 4))
     defer { client.shutdown() }
-    try await withLoopbackServer(GatewayRoutes.router(gateway), label: "route-test") { port in
+    // The application `governor serve` runs, deferred-release scheduler included.
+    try await withLoopbackApplication(label: "route-test") { logger, listening in
+      buildApplication(
+        gateway, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: listening)
+    } _: { port in
       try await body(
         GatewayServer(
           base: "http://127.0.0.1:\(port)", store: store, gateway: gateway, outbox: outbox,

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Runs a Hummingbird router on 127.0.0.1 (a free port) while `body` runs, then stops it.
@@ -11,17 +12,30 @@ import ServiceLifecycle
 public func withLoopbackServer<Context: RequestContext>(
   _ router: Router<Context>, label: String, _ body: (Int) async throws -> Void
 ) async throws where Context.Source == ApplicationRequestContextSource {
+  try await withLoopbackApplication(label: label) { logger, listening in
+    Application(
+      router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+      onServerRunning: listening, logger: logger)
+  } _: { port in
+    try await body(port)
+  }
+}
+
+/// Runs an application built by `build` (given what to call once it listens) on 127.0.0.1 while
+/// `body` runs, then stops it, as `withLoopbackServer` does for a bare router: for the gateway's
+/// own `buildApplication`, scheduler and all.
+public func withLoopbackApplication<App: ApplicationProtocol>(
+  label: String,
+  _ build: (Logger, @escaping @Sendable (any Channel) async -> Void) -> App,
+  _ body: (Int) async throws -> Void
+) async throws {
   var logger = Logger(label: label)
   logger.logLevel = .critical
   let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-  let app = Application(
-    router: router,
-    configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-    onServerRunning: { channel in
-      portSink.yield(channel.localAddress?.port ?? 0)
-      portSink.finish()
-    },
-    logger: logger)
+  let app = build(logger) { channel in
+    portSink.yield(channel.localAddress?.port ?? 0)
+    portSink.finish()
+  }
   let server = ServiceGroup(
     configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
   try await withThrowingTaskGroup(of: Void.self) { group in
