@@ -3,10 +3,11 @@ import GRDB
 import GovernorCore
 import GovernorStore
 
-// Decide (reserve and audit row) + commit latency on SQLite with 10 thousand and with 10 million rows in the send
-// ledger. Both ledgers hold the same history per customer (100 sends, one every 4 days), so
-// the only difference is the table's size: a cap check must read the customer's rows inside
-// the policy's longest window through the (customer, time) index, never the whole table.
+// Decide (cap slot and audit row) + commit latency on SQLite with 10 thousand and with 10
+// million rows in the send ledger. Both ledgers hold the same history per customer (100 sends,
+// one every 4 days), so the only difference is the table's size: a cap check must read the
+// customer's rows inside the policy's longest window through the (customer, time) index, never
+// the whole table.
 //
 // The ledgers are built once under ./data/bench/ (10 million rows take a few minutes and
 // about 1.5 GB) and reused by later runs.
@@ -47,7 +48,7 @@ func storeBench(filter: String?) async throws {
   // ledgers so drift falls on both alike. Round 0 warms the page cache and is not kept.
   for round in 0..<6 {
     for index in ledgers.indices {
-      let latencies = try await measureReserveAndCommit(
+      let latencies = try await measureDecideAndCommit(
         ledgers[index].store, engine: engine, round: round)
       if round > 0 { ledgers[index].latencies += latencies }
     }
@@ -63,8 +64,8 @@ func storeBench(filter: String?) async throws {
   }
 }
 
-/// Reserve + complete for 500 messages to random measured customers; one latency per pair.
-func measureReserveAndCommit(_ store: SQLiteStore, engine: Engine, round: Int) async throws
+/// Decide + complete for 500 messages to random measured customers; one latency per pair.
+func measureDecideAndCommit(_ store: SQLiteStore, engine: Engine, round: Int) async throws
   -> [Double]
 {
   let clock = ContinuousClock()

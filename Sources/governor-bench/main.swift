@@ -5,7 +5,7 @@ import Foundation
 // governor-bench curl SINK_URL libcurl|transport [SECONDS]   (posting alone, no server)
 //
 // `make bench` runs them all: the engine's decisions per second, the tracking rewriter's
-// MB/s on one core, the store's reserve + commit latency against a small and a very large
+// MB/s on one core, the store's decide + commit latency against a small and a very large
 // send ledger, decisions written per second one at a time and 64 at once (group commit),
 // and a million-recipient `governor dry-run` (the `governor` binary beside this
 // one). FILTER picks scenarios by name.
