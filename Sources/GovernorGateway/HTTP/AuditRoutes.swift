@@ -22,7 +22,7 @@ extension GatewayRoutes {
       await guarded(request, [.auditRead], gateway, context) { _, _ in
         let id = try context.parameters.require("id")
         guard let entry = try await gateway.decision(id: id) else {
-          return Problem.notFound("no decision '\(id)'").response
+          throw Problem.notFound("no decision '\(id)'")
         }
         return json(entry.json, status: .ok)
       }

@@ -9,7 +9,7 @@ extension GatewayRoutes {
       await guarded(request, [.send, .auditRead], gateway, context) { _, _ in
         let id = try context.parameters.require("id")
         guard let overview = try await gateway.customerOverview(id) else {
-          return Problem.notFound("no customer '\(id)'").response
+          throw Problem.notFound("no customer '\(id)'")
         }
         return json(try overview.json(), status: .ok)
       }
@@ -23,7 +23,7 @@ extension GatewayRoutes {
         guard
           let (change, profile) = try await gateway.changeAddress(customerId: id, input, by: key.id)
         else {
-          return Problem.notFound("no customer '\(id)'").response
+          throw Problem.notFound("no customer '\(id)'")
         }
         if change == .changed {
           context.logger.notice(
@@ -38,7 +38,7 @@ extension GatewayRoutes {
       await guarded(request, [.admin], gateway, context) { _, _ in
         let id = try context.parameters.require("id")
         guard let export = try await gateway.export(customerId: id) else {
-          return Problem.notFound("no customer '\(id)'").response
+          throw Problem.notFound("no customer '\(id)'")
         }
         return json(try export.json(), status: .ok)
       }
@@ -47,7 +47,7 @@ extension GatewayRoutes {
       await guarded(request, [.admin], gateway, context) { _, key in
         let id = try context.parameters.require("id")
         guard try await gateway.erase(customerId: id) else {
-          return Problem.notFound("no customer '\(id)'").response
+          throw Problem.notFound("no customer '\(id)'")
         }
         context.logger.notice(
           "customer erased", metadata: ["customer_id": "\(id)", "api_key": "\(key.id)"])

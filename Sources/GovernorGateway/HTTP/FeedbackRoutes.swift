@@ -31,7 +31,7 @@ extension GatewayRoutes {
             "SNS subscription confirmation",
             metadata: ["topic": "\(topic)", "confirmed": "\(confirmed)"])
           guard confirmed else {
-            return Problem.unconfirmedSubscription(url).response
+            throw Problem.unconfirmedSubscription(url)
           }
           return json(#"{"subscribed":true}"#, status: .ok)
         case .unsubscribeConfirmation:

@@ -67,7 +67,7 @@ public enum GatewayRoutes {
       await guarded(request, [.consentWrite], gateway, context) { _, key in
         let id = try context.parameters.require("id")
         guard try await gateway.liftSuppression(id: id, by: "api key \(key.id)") else {
-          return Problem.notFound("no active suppression '\(id)'").response
+          throw Problem.notFound("no active suppression '\(id)'")
         }
         return Response(status: .noContent)
       }
@@ -91,6 +91,8 @@ public enum GatewayRoutes {
       return try await handle(Data(buffer: body), key)
     } catch is NIOTooManyBytesError {
       return Problem.tooLarge(limit: bodyLimit).response
+    } catch let problem as Problem {
+      return problem.response
     } catch let invalid as InvalidRecord {
       return Problem.refusing(invalid).response
     } catch let conflict as MessageIdConflict {

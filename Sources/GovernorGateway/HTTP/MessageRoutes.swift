@@ -27,7 +27,7 @@ extension GatewayRoutes {
           case .invalid(let invalid):
             let problem = Problem.refusing(invalid)
             items.append(
-              #"{"index":\#(index),"status":\#(problem.status),"problem":\#(problem.json)}"#)
+              #"{"index":\#(index),"status":\#(problem.statusCode),"problem":\#(problem.json)}"#)
           case .conflict(let conflict):
             let problem = Problem.messageIdReused(conflict)
             items.append(

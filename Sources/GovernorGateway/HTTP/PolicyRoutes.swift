@@ -29,7 +29,7 @@ extension GatewayRoutes {
           return json(
             try JSONText.object(PolicySummary(policy), adding: [("valid", "true")]), status: .ok)
         case .failure(let error):
-          return Problem.invalidPolicy(error).response
+          throw Problem.invalidPolicy(error)
         }
       }
     }

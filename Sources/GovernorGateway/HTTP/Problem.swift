@@ -5,11 +5,12 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// An RFC 9457 problem details response (`application/problem+json`).
-struct Problem: Encodable {
+/// An RFC 9457 problem details response (`application/problem+json`). Thrown, it is the
+/// answer: a handler throws `Problem.notFound(…)` and Hummingbird (or `guarded`) sends it.
+struct Problem: Encodable, HTTPResponseError {
   var type: String
   var title: String
-  var status: Int
+  var statusCode: Int
   var detail: String
   /// Every field that was wrong, as `{field, problem}`.
   var errors: [FieldProblem]?
@@ -18,10 +19,28 @@ struct Problem: Encodable {
   var decisionId: String?
 
   enum CodingKeys: String, CodingKey {
-    case type, title, status, detail, errors
+    case type, title, detail, errors
+    case statusCode = "status"
     case messageId = "message_id"
     case decisionId = "decision_id"
   }
+
+  init(
+    type: String, title: String, status: Int, detail: String, errors: [FieldProblem]? = nil,
+    messageId: String? = nil, decisionId: String? = nil
+  ) {
+    self.type = type
+    self.title = title
+    self.statusCode = status
+    self.detail = detail
+    self.errors = errors
+    self.messageId = messageId
+    self.decisionId = decisionId
+  }
+
+  var status: HTTPResponse.Status { .init(code: statusCode) }
+
+  func response(from request: Request, context: some RequestContext) -> Response { response }
 
   static func messageIdReused(_ conflict: MessageIdConflict) -> Problem {
     Problem(
@@ -135,7 +154,7 @@ struct Problem: Encodable {
 
   var response: Response {
     Response(
-      status: .init(code: status),
+      status: status,
       headers: [.contentType: "application/problem+json"],
       body: .init(byteBuffer: ByteBuffer(string: json)))
   }
