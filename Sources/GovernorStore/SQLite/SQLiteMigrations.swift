@@ -86,22 +86,17 @@ enum SQLiteMigrations {
           CREATE INDEX deferred_message_by_customer ON deferred_message (customer_id);
           """)
     }
-    migrator.registerMigration("v3-audit-head") { db in
-      for statement in ShippedMigrations.v3AuditHead { try db.execute(sql: statement) }
-    }
-    migrator.registerMigration("v4-decision-by-message") { db in
-      for statement in ShippedMigrations.v4DecisionByMessage { try db.execute(sql: statement) }
-    }
-    migrator.registerMigration("v5-api-keys") { db in
-      for statement in ShippedMigrations.v5APIKeys { try db.execute(sql: statement) }
-    }
-    migrator.registerMigration("v6-decision-filters") { db in
-      for statement in ShippedMigrations.v6DecisionFilters { try db.execute(sql: statement) }
-      try db.execute(sql: ShippedMigrations.v6BackfillSQLite)
-    }
-    migrator.registerMigration("v7-customer-control") { db in
-      for statement in ShippedMigrations.v7CustomerControl { try db.execute(sql: statement) }
-    }
+    register(
+      [
+        ("v3-audit-head", ShippedMigrations.v3AuditHead),
+        ("v4-decision-by-message", ShippedMigrations.v4DecisionByMessage),
+        ("v5-api-keys", ShippedMigrations.v5APIKeys),
+        (
+          "v6-decision-filters",
+          ShippedMigrations.v6DecisionFilters + [ShippedMigrations.v6BackfillSQLite]
+        ),
+        ("v7-customer-control", ShippedMigrations.v7CustomerControl),
+      ], in: &migrator)
     migrator.registerMigration("v8-erasure-records") { db in
       for statement in ShippedMigrations.v8ErasureRecords { try db.execute(sql: statement) }
       // Suppressions recorded before hold for their customer's address too, from now on.
@@ -120,15 +115,23 @@ enum SQLiteMigrations {
           arguments: [key.digest(of: email), row["id"] as String])
       }
     }
-    migrator.registerMigration("v9-customer-address") { db in
-      for statement in ShippedMigrations.v9CustomerAddress { try db.execute(sql: statement) }
-    }
-    migrator.registerMigration("v10-consent-address") { db in
-      for statement in ShippedMigrations.v10ConsentAddress { try db.execute(sql: statement) }
-    }
-    migrator.registerMigration("v11-message-fingerprint") { db in
-      for statement in ShippedMigrations.v11MessageFingerprint { try db.execute(sql: statement) }
-    }
+    register(
+      [
+        ("v9-customer-address", ShippedMigrations.v9CustomerAddress),
+        ("v10-consent-address", ShippedMigrations.v10ConsentAddress),
+        ("v11-message-fingerprint", ShippedMigrations.v11MessageFingerprint),
+      ], in: &migrator)
     return migrator
+  }
+
+  /// Migrations that are their statements alone, in order.
+  private static func register(
+    _ migrations: [(name: String, sql: [String])], in migrator: inout DatabaseMigrator
+  ) {
+    for (name, statements) in migrations {
+      migrator.registerMigration(name) { db in
+        for statement in statements { try db.execute(sql: statement) }
+      }
+    }
   }
 }
