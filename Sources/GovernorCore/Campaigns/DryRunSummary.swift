@@ -63,7 +63,7 @@ public struct DryRunSummary: Sendable, Encodable {
       case .shadow: rules[reason.rule, default: RuleCounts()].shadow += 1
       case .note: rules[reason.rule, default: RuleCounts()].noted += 1
       }
-      if reason.effect == .block || reason.effect == .defer {
+      if reason.holdsBack {
         reasons[reason.code, default: 0] += 1
       }
     }

@@ -37,7 +37,7 @@ extension Engine {
         id: "eligibility-probe", customerId: state.customerId, to: state.email ?? "",
         from: "", subject: "", category: category.name, receivedAt: now)
       let decision = evaluate(probe, for: state, at: now)
-      let enforced = decision.reasons.filter { $0.effect == .block || $0.effect == .defer }
+      let enforced = decision.reasons.filter(\.holdsBack)
       return Eligibility(
         category: category.name, eligibleNow: decision.outcome == .forwarded,
         nextEligibleAt: decision.outcome == .forwarded ? nil : decision.notBefore,

@@ -28,6 +28,9 @@ public struct Reason: Hashable, Sendable {
 
   public var code: String { finding.code }
 
+  /// Whether it holds the message back (blocks or defers it); shadow reasons and notes do not.
+  public var holdsBack: Bool { effect == .block || effect == .defer }
+
   public var message: String {
     var sentence = finding.sentence
     if let maxDelaySeconds {

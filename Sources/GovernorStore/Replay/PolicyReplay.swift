@@ -115,8 +115,7 @@ public struct ReplayReport: Sendable, Encodable {
       return
     }
     flips["\(was.rawValue) → \(decision.outcome.rawValue)", default: 0] += 1
-    let nowRules = decision.reasons.filter { $0.effect == .block || $0.effect == .defer }
-      .map(\.rule)
+    let nowRules = decision.reasons.filter(\.holdsBack).map(\.rule)
     for rule in Set(nowRules).subtracting(recordedRules) { rules[rule, default: .init()].held += 1 }
     for rule in Set(recordedRules).subtracting(nowRules) {
       rules[rule, default: .init()].released += 1
