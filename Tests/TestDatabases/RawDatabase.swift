@@ -31,7 +31,11 @@ public enum RawDatabase: Sendable {
         try String.fetchOne(db, sql: sql)
       }
     case .postgres(let url):
-      return try Self.psql(url, sql)
+      // On a thread of its own: waiting for psql on the cooperative pool (two threads on this
+      // machine) stalls every other test's in-process server while it runs.
+      return try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try Self.psql(url, sql) }) }.start()
+      }
     }
   }
 }
