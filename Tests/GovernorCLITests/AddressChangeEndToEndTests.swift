@@ -48,9 +48,9 @@ struct AddressChangeEndToEndTests {
     let policy = folder + "/policy.yaml"
     try Self.policy(coversNewAddress: coversNewAddress)
       .write(toFile: policy, atomically: true, encoding: .utf8)
-    let writer = try server.createKey(store, scope: "consent:write")
-    let sender = try server.createKey(store, scope: "send")
-    let admin = try server.createKey(store, scope: "admin")
+    let writer = try await server.createKey(store, scope: "consent:write")
+    let sender = try await server.createKey(store, scope: "send")
+    let admin = try await server.createKey(store, scope: "admin")
     try await LoopbackSink.with { sinkURL, sink in
       let (status, log) = try await server.withServer([
         "--store", store, "--policy", policy, "--sender", "webhook:\(sinkURL)/mail",

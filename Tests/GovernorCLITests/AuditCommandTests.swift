@@ -21,7 +21,8 @@ struct AuditCommandTests {
   @Test(
     "an intact log exits 0 and says how many decisions it checked", arguments: CLIStore.available)
   func intact(kind: CLIStore) async throws {
-    let run = try GovernorBinary.run("audit", "verify", "--store", try await auditedStore(kind))
+    let run = try await GovernorBinary.run(
+      "audit", "verify", "--store", try await auditedStore(kind))
     #expect(run.status == 0)
     #expect(run.stdoutLines == ["audit log intact: 3 decisions"])
   }
@@ -31,7 +32,7 @@ struct AuditCommandTests {
     let location = try await auditedStore(kind)
     try await kind.raw(location).execute(
       "UPDATE decision SET content = content || ' ' WHERE sequence = 2")
-    let run = try GovernorBinary.run("audit", "verify", "--store", location)
+    let run = try await GovernorBinary.run("audit", "verify", "--store", location)
     #expect(run.status == 1)
     #expect(
       run.stderrLines == [
@@ -40,8 +41,8 @@ struct AuditCommandTests {
   }
 
   @Test("a new store verifies as an empty, intact log", arguments: CLIStore.available)
-  func emptyStore(kind: CLIStore) throws {
-    let run = try GovernorBinary.run("audit", "verify", "--store", try kind.freshLocation())
+  func emptyStore(kind: CLIStore) async throws {
+    let run = try await GovernorBinary.run("audit", "verify", "--store", try kind.freshLocation())
     #expect(run.status == 0)
     #expect(run.stdoutLines == ["audit log intact: 0 decisions"])
   }

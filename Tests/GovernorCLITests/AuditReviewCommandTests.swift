@@ -40,36 +40,39 @@ struct AuditReviewCommandTests {
     arguments: CLIStore.available)
   func list(kind: CLIStore) async throws {
     let (location, ids) = try await reviewedStore(kind)
-    func listed(_ filters: String...) throws -> [String] {
-      let run = try GovernorBinary.run(
+    func listed(_ filters: String...) async throws -> [String] {
+      let run = try await GovernorBinary.run(
         ["audit", "list", "--store", location] + filters, environment: nil)
       #expect(run.status == 0, "\(run.stderr)")
       return run.stdoutLines.map { String($0.split(separator: "\t")[0]) }
     }
-    let blocked = try listed("--outcome", "blocked")
+    let blocked = try await listed("--outcome", "blocked")
     #expect(
       blocked == ["autumn-sale-2006", "autumn-sale-2005", "autumn-sale-2004"].map { ids[$0]! })
-    #expect(try listed("--code", "consent_missing") == [ids["autumn-sale-2004"]!])
-    #expect(try listed("--rule", "caps.weekly") == [ids["autumn-sale-2006"]!])
-    #expect(try listed("--customer", "2003") == [ids["autumn-sale-2003"]!])
-    #expect(try listed("--campaign", "autumn-sale").count == 5)
-    #expect(try listed("--campaign", "other") == [])
-    #expect(
+    #expect(try await listed("--code", "consent_missing") == [ids["autumn-sale-2004"]!])
+    #expect(try await listed("--rule", "caps.weekly") == [ids["autumn-sale-2006"]!])
+    #expect(try await listed("--customer", "2003") == [ids["autumn-sale-2003"]!])
+    #expect(try await listed("--campaign", "autumn-sale").count == 5)
+    #expect(try await listed("--campaign", "other") == [])
+    await #expect(
       try listed("--since", "2026-11-18T10:00:00Z", "--until", "2026-11-18T10:00:01Z").count == 5)
-    #expect(try listed("--since", "2026-11-18T10:00:01Z") == [])
-    let line = try GovernorBinary.run("audit", "list", "--store", location, "--customer", "2006")
+    #expect(try await listed("--since", "2026-11-18T10:00:01Z") == [])
+    let line = try await GovernorBinary.run(
+      "audit", "list", "--store", location, "--customer", "2006")
     #expect(
       line.stdoutLines == [
         "\(ids["autumn-sale-2006"]!)\t2026-11-18T10:00:00Z\tblocked\tcustomer=2006\tcampaign=autumn-sale\tcaps.weekly"
       ])
-    let bad = try GovernorBinary.run("audit", "list", "--store", location, "--since", "last week")
+    let bad = try await GovernorBinary.run(
+      "audit", "list", "--store", location, "--since", "last week")
     #expect(bad.status != 0 && bad.stderr.contains("--since 'last week' is neither"))
   }
 
   @Test("show gives the reasons, their facts and the policy lines behind them")
   func show() async throws {
     let (location, ids) = try await reviewedStore(.sqlite)
-    let run = try GovernorBinary.run("audit", "show", ids["autumn-sale-2006"]!, "--store", location)
+    let run = try await GovernorBinary.run(
+      "audit", "show", ids["autumn-sale-2006"]!, "--store", location)
     #expect(run.status == 0, "\(run.stderr)")
     let lines = run.stdoutLines
     #expect(lines.contains("outcome blocked, not before 2026-11-19T09:00:00Z"))
@@ -80,14 +83,14 @@ struct AuditReviewCommandTests {
         "    send_times: 2026-11-12T09:00:00Z, 2026-11-14T09:00:00Z, 2026-11-16T09:00:00Z"))
     #expect(lines.contains { $0.hasPrefix(">") && $0.hasSuffix("- id: weekly") })
     #expect(!lines.contains { $0.hasPrefix(">") && $0.hasSuffix("- id: daily") })
-    let missing = try GovernorBinary.run("audit", "show", "dec_nope", "--store", location)
+    let missing = try await GovernorBinary.run("audit", "show", "dec_nope", "--store", location)
     #expect(missing.status == 1)
   }
 
   @Test("export writes every match as re-hashable JSON lines or CSV", arguments: CLIStore.available)
   func export(kind: CLIStore) async throws {
     let (location, ids) = try await reviewedStore(kind)
-    let jsonl = try GovernorBinary.run("audit", "export", "--store", location)
+    let jsonl = try await GovernorBinary.run("audit", "export", "--store", location)
     #expect(jsonl.status == 0)
     #expect(jsonl.stdoutLines.count == 5)
     let first = try #require(
@@ -96,12 +99,12 @@ struct AuditReviewCommandTests {
     let record = try #require(first["record"] as? [String: Any])
     #expect((record["decision"] as? [String: Any])?["outcome"] as? String == "blocked")
 
-    let csv = try GovernorBinary.run(
+    let csv = try await GovernorBinary.run(
       "audit", "export", "--store", location, "--format", "csv", "--outcome", "blocked")
     #expect(csv.stdoutLines.first == AuditEntry.csvHeader)
     #expect(csv.stdoutLines.count == 4)
     #expect(csv.stdoutLines.contains { $0.contains(",blocked,consent.marketing,consent_missing,") })
-    let verify = try GovernorBinary.run("audit", "verify", "--store", location)
+    let verify = try await GovernorBinary.run("audit", "verify", "--store", location)
     #expect(verify.stdoutLines == ["audit log intact: 5 decisions"])
   }
 }

@@ -34,7 +34,7 @@ struct CustomerCommandTests {
   @Test("export prints the customer's data as JSON, decisions included as objects")
   func export() async throws {
     let path = try await storeWithCustomer()
-    let run = try GovernorBinary.run("customer", "export", "c1", "--store", path)
+    let run = try await GovernorBinary.run("customer", "export", "c1", "--store", path)
     #expect(run.status == 0)
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -54,16 +54,16 @@ struct CustomerCommandTests {
   @Test("forget erases the customer; export then fails; the audit log still verifies")
   func forget() async throws {
     let path = try await storeWithCustomer()
-    let forget = try GovernorBinary.run("customer", "forget", "c1", "--store", path)
+    let forget = try await GovernorBinary.run("customer", "forget", "c1", "--store", path)
     #expect(forget.status == 0)
     #expect(forget.stdoutLines == ["customer 'c1' erased"])
-    let export = try GovernorBinary.run("customer", "export", "c1", "--store", path)
+    let export = try await GovernorBinary.run("customer", "export", "c1", "--store", path)
     #expect(export.status == 1)
     #expect(export.stderrLines == ["no customer 'c1' in \(path)"])
-    let again = try GovernorBinary.run("customer", "forget", "c1", "--store", path)
+    let again = try await GovernorBinary.run("customer", "forget", "c1", "--store", path)
     #expect(again.status == 1)
-    #expect(try GovernorBinary.run("audit", "verify", "--store", path).status == 0)
-    let decisions = try GovernorBinary.run(
+    #expect(try await GovernorBinary.run("audit", "verify", "--store", path).status == 0)
+    let decisions = try await GovernorBinary.run(
       "audit", "decisions", "--customer", "c1", "--store", path)
     #expect(decisions.status == 0)
     #expect(decisions.stdoutLines.count == 1)

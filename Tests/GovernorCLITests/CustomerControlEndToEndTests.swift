@@ -20,7 +20,7 @@ struct CustomerControlEndToEndTests {
     ((answer["record"] as? [String: Any])?["decision"] as? [String: Any])?["outcome"] as? String
   }
 
-  func setUp() throws -> (store: String, policy: String, admin: String) {
+  func setUp() async throws -> (store: String, policy: String, admin: String) {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("control-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -28,12 +28,12 @@ struct CustomerControlEndToEndTests {
     let policy = GovernorBinary.repositoryRoot.appendingPathComponent(
       "fixtures/policies/customer-control.yaml"
     ).path
-    return (store, policy, try server.createKey(store, scope: "admin"))
+    return (store, policy, try await server.createKey(store, scope: "admin"))
   }
 
   @Test("a deferred message survives a restart, is released by the scheduler and forwarded")
   func deferralSurvivesRestart() async throws {
-    let (store, policy, admin) = try setUp()
+    let (store, policy, admin) = try await setUp()
     try await LoopbackSink.with { sinkURL, sink in
       let arguments = [
         "--store", store, "--policy", policy, "--sender", "webhook:\(sinkURL)/mail",
@@ -83,7 +83,7 @@ struct CustomerControlEndToEndTests {
 
   @Test("the one-click link in forwarded mail unsubscribes at once; a forged one is refused")
   func oneClickThroughTheForwardedLink() async throws {
-    let (store, policy, admin) = try setUp()
+    let (store, policy, admin) = try await setUp()
     try await LoopbackSink.with { sinkURL, sink in
       let (status, _) = try await server.withServer([
         "--store", store, "--policy", policy, "--sender", "webhook:\(sinkURL)/mail",
@@ -125,11 +125,11 @@ struct CustomerControlEndToEndTests {
   }
 
   @Test("serve refuses to start without a secret when the policy signs unsubscribe links")
-  func refusesWithoutSecret() throws {
-    let (store, policy, _) = try setUp()
+  func refusesWithoutSecret() async throws {
+    let (store, policy, _) = try await setUp()
     var environment = ProcessInfo.processInfo.environment
     environment["GOVERNOR_UNSUBSCRIBE_SECRET"] = nil
-    let run = try GovernorBinary.run(
+    let run = try await GovernorBinary.run(
       ["serve", "--port", "0", "--store", store, "--policy", policy], environment: environment)
     #expect(run.status == 2)
     #expect(run.stderr.contains("GOVERNOR_UNSUBSCRIBE_SECRET"))

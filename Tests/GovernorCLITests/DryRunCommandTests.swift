@@ -8,9 +8,9 @@ struct DryRunCommandTests {
   static let campaign = "fixtures/campaigns/autumn-sale.yaml"
 
   /// A store holding the example's customers, imported through the binary.
-  func exampleStore(_ kind: CLIStore) throws -> String {
+  func exampleStore(_ kind: CLIStore) async throws -> String {
     let location = try kind.freshLocation()
-    let run = try GovernorBinary.run(
+    let run = try await GovernorBinary.run(
       "customer", "import", "fixtures/campaigns/autumn-customers.yaml", "--store", location)
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdoutLines == ["imported 7 customers into \(location)"])
@@ -45,9 +45,9 @@ struct DryRunCommandTests {
     "the summary counts every outcome, rule and reason, and the store is left as it was",
     arguments: CLIStore.available)
   func summary(kind: CLIStore) async throws {
-    let location = try exampleStore(kind)
+    let location = try await exampleStore(kind)
     let before = try await fingerprint(kind, location)
-    let run = try GovernorBinary.run("dry-run", Self.campaign, "--store", location)
+    let run = try await GovernorBinary.run("dry-run", Self.campaign, "--store", location)
     #expect(run.status == 0, "\(run.stderr)")
     #expect(
       Array(run.stdoutLines.dropFirst()) == [
@@ -82,8 +82,8 @@ struct DryRunCommandTests {
   @Test(
     "the list's addresses count: one not the profile's is a mismatch, one suppressed under another id is blocked",
     arguments: CLIStore.available)
-  func listAddresses(kind: CLIStore) throws {
-    let location = try exampleStore(kind)
+  func listAddresses(kind: CLIStore) async throws {
+    let location = try await exampleStore(kind)
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("list-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -101,41 +101,41 @@ struct DryRunCommandTests {
     message: {from: "Shop <shop@shop.example>", subject: Your order, text: Shipped.}
     recipients_file: list.csv
     """.write(toFile: folder + "/campaign.yaml", atomically: true, encoding: .utf8)
-    let receipts = try GovernorBinary.run(
+    let receipts = try await GovernorBinary.run(
       "dry-run", folder + "/campaign.yaml", "--store", location, "--format", "json",
       "--policy", "policies/default.yaml")
     #expect(receipts.status == 0, "\(receipts.stderr)")
     let rows = try receipts.stdoutLines.map {
       try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
     }
-    func codes(_ row: [String: Any]) -> [String] {
+    func codes(_ row: [String: Any]) async -> [String] {
       (row["reasons"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
     }
     #expect(rows.map { $0["outcome"] as? String } == ["forwarded", "forwarded", "forwarded"])
     // Transactional mail: the mismatch is reported, and the unsubscribe spares receipts.
-    #expect(codes(rows[0]) == ["address_mismatch"])
-    #expect(codes(rows[1]) == [])
+    await #expect(codes(rows[0]) == ["address_mismatch"])
+    await #expect(codes(rows[1]) == [])
     #expect(!receipts.stdout.contains("ana.other@example.com"))
 
     let offer = folder + "/offer.yaml"
     try String(contentsOfFile: folder + "/campaign.yaml", encoding: .utf8)
       .replacingOccurrences(of: "category: transactional", with: "category: marketing")
       .write(toFile: offer, atomically: true, encoding: .utf8)
-    let offers = try GovernorBinary.run(
+    let offers = try await GovernorBinary.run(
       "dry-run", offer, "--store", location, "--format", "json", "--policy",
       "policies/default.yaml")
     let offerRows = try offers.stdoutLines.map {
       try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
     }
     #expect(offerRows.map { $0["outcome"] as? String } == ["blocked", "blocked", "forwarded"])
-    #expect(codes(offerRows[0]) == ["address_mismatch"])
-    #expect(codes(offerRows[1]) == ["consent_missing", "unsubscribed"])
+    await #expect(codes(offerRows[0]) == ["address_mismatch"])
+    await #expect(codes(offerRows[1]) == ["consent_missing", "unsubscribed"])
   }
 
   @Test("csv and json give one row per recipient on stdout, the summary on stderr")
-  func rows() throws {
-    let location = try exampleStore(.sqlite)
-    let csv = try GovernorBinary.run(
+  func rows() async throws {
+    let location = try await exampleStore(.sqlite)
+    let csv = try await GovernorBinary.run(
       "dry-run", Self.campaign, "--store", location, "--format", "csv")
     #expect(csv.status == 0)
     #expect(csv.stdoutLines.count == 10)
@@ -146,7 +146,7 @@ struct DryRunCommandTests {
       ))
     #expect(csv.stderrLines.contains { $0.hasPrefix("9 recipients:") })
 
-    let json = try GovernorBinary.run(
+    let json = try await GovernorBinary.run(
       "dry-run", Self.campaign, "--store", location, "--format", "json", "--at",
       "2026-11-18T22:30:00Z")
     #expect(json.status == 0)
@@ -160,24 +160,24 @@ struct DryRunCommandTests {
   }
 
   @Test("--max-blocked gates a launch: exit 2 past the share, 0 within it")
-  func maxBlocked() throws {
-    let location = try exampleStore(.sqlite)
-    let over = try GovernorBinary.run(
+  func maxBlocked() async throws {
+    let location = try await exampleStore(.sqlite)
+    let over = try await GovernorBinary.run(
       "dry-run", Self.campaign, "--store", location, "--max-blocked", "15%")
     #expect(over.status == 2)
     #expect(
       over.stderrLines == ["55.6% of recipients would be blocked, more than --max-blocked 15%"])
-    let within = try GovernorBinary.run(
+    let within = try await GovernorBinary.run(
       "dry-run", Self.campaign, "--store", location, "--max-blocked", "60%")
     #expect(within.status == 0)
-    let bad = try GovernorBinary.run(
+    let bad = try await GovernorBinary.run(
       "dry-run", Self.campaign, "--store", location, "--max-blocked", "lots")
     #expect(bad.status != 0 && bad.stderr.contains("--max-blocked 'lots' must be a percentage"))
   }
 
   @Test("--policy dry-runs under a policy that is not in force")
-  func otherPolicy() throws {
-    let location = try exampleStore(.sqlite)
+  func otherPolicy() async throws {
+    let location = try await exampleStore(.sqlite)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "dry-run-policy-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -195,18 +195,18 @@ struct DryRunCommandTests {
       to: folder.appendingPathComponent("trackers"))
     let policyFile = folder.appendingPathComponent("no-quiet-hours.yaml").path
     try Data(edited.utf8).write(to: URL(fileURLWithPath: policyFile))
-    let run = try GovernorBinary.run(
+    let run = try await GovernorBinary.run(
       "dry-run", Self.campaign, "--store", location, "--policy", policyFile)
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdoutLines.contains { $0.hasPrefix("9 recipients: 4 would be forwarded") })
   }
 
   @Test("--report writes one self-contained HTML page with the charts")
-  func report() throws {
-    let location = try exampleStore(.sqlite)
+  func report() async throws {
+    let location = try await exampleStore(.sqlite)
     let path = FileManager.default.temporaryDirectory
       .appendingPathComponent("dry-run-\(UUID().uuidString).html").path
-    let run = try GovernorBinary.run(
+    let run = try await GovernorBinary.run(
       "dry-run", Self.campaign, "--store", location, "--report", path)
     #expect(run.status == 0)
     let page = try String(contentsOfFile: path, encoding: .utf8)
@@ -221,8 +221,8 @@ struct DryRunCommandTests {
   }
 
   @Test("a bad recipient list stops the run before any row, naming the file and line")
-  func badCSV() throws {
-    let location = try exampleStore(.sqlite)
+  func badCSV() async throws {
+    let location = try await exampleStore(.sqlite)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "dry-run-csv-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -235,7 +235,7 @@ struct DryRunCommandTests {
     try Data(campaign.utf8).write(to: folder.appendingPathComponent("c.yaml"))
     try Data("customer_id,email\n2001,a@example.com\n,b@example.com\n".utf8)
       .write(to: folder.appendingPathComponent("autumn-sale.csv"))
-    let run = try GovernorBinary.run(
+    let run = try await GovernorBinary.run(
       "dry-run", folder.appendingPathComponent("c.yaml").path, "--store", location, "--format",
       "csv")
     #expect(run.status == 1)
@@ -247,7 +247,7 @@ struct DryRunCommandTests {
   }
 
   @Test("import refuses a file with any bad record and imports nothing")
-  func importRefusesBadRecords() throws {
+  func importRefusesBadRecords() async throws {
     let location = try CLIStore.sqlite.freshLocation()
     let file = FileManager.default.temporaryDirectory
       .appendingPathComponent("customers-\(UUID().uuidString).yaml").path
@@ -262,7 +262,7 @@ struct DryRunCommandTests {
         sends: [{at: 2025-02-01T00:00:00Z, category: promo}]
       """.utf8
     ).write(to: URL(fileURLWithPath: file))
-    let run = try GovernorBinary.run("customer", "import", file, "--store", location)
+    let run = try await GovernorBinary.run("customer", "import", file, "--store", location)
     #expect(run.status == 1)
     #expect(
       run.stderrLines == [
@@ -271,7 +271,7 @@ struct DryRunCommandTests {
         "\(file): customers[1] '2': consents[0].source: is required for granted consent: where the customer gave it (GDPR Art. 7(1): the consent must be demonstrable)",
         "\(file): customers[1] '2': sends[0].category: 'promo' is not a category of policy 'default'",
       ])
-    let export = try GovernorBinary.run("customer", "export", "1", "--store", location)
+    let export = try await GovernorBinary.run("customer", "export", "1", "--store", location)
     #expect(export.status == 1)
   }
 }

@@ -47,11 +47,12 @@ struct ErasureEndToEndTests {
     """.write(toFile: customers, atomically: true, encoding: .utf8)
     let policy = "policies/us-can-spam.yaml"
     #expect(
-      try GovernorBinary.run(
+      try await GovernorBinary.run(
         "customer", "import", customers, "--store", store, "--policy", policy
       ).status == 0)
-    #expect(try GovernorBinary.run("customer", "forget", "c-unsub", "--store", store).status == 0)
-    let admin = try server.createKey(store, scope: "admin")
+    #expect(
+      try await GovernorBinary.run("customer", "forget", "c-unsub", "--store", store).status == 0)
+    let admin = try await server.createKey(store, scope: "admin")
     try await LoopbackSink.with { sinkURL, sink in
       let (status, _) = try await server.withServer([
         "--store", store, "--policy", policy, "--sender", "webhook:\(sinkURL)/mail",
@@ -91,12 +92,13 @@ struct ErasureEndToEndTests {
     let folder = try folder()
     let store = folder + "/governor.sqlite"
     let policy = "policies/default.yaml"
-    let admin = try server.createKey(store, scope: "admin")
+    let admin = try await server.createKey(store, scope: "admin")
     let zone = MiddayZone.now
     try "[{id: c1, email: c1@example.com, time_zone: \(zone)}]".write(
       toFile: folder + "/c.yaml", atomically: true, encoding: .utf8)
     #expect(
-      try GovernorBinary.run("customer", "import", folder + "/c.yaml", "--store", store).status
+      try await GovernorBinary.run("customer", "import", folder + "/c.yaml", "--store", store)
+        .status
         == 0)
     try await LoopbackSink.with { sinkURL, sink in
       let arguments = ["--store", store, "--policy", policy, "--sender", "webhook:\(sinkURL)/mail"]
@@ -129,7 +131,7 @@ struct ErasureEndToEndTests {
       ]) { $1 }
       let hook = ["unsubscribe-mail", "--store", store, "--policy", policy]
       // Anyone can write to the address: a mail with no token (or a forged one) changes nothing.
-      let stray = try GovernorBinary.run(
+      let stray = try await GovernorBinary.run(
         hook, environment: environment,
         input:
           "From: someone@example.net\r\nTo: \(address)\r\nSubject: unsubscribe abc\r\n\r\nhi\r\n")
@@ -140,7 +142,7 @@ struct ErasureEndToEndTests {
         "From: C One <c1@example.com>\r\nTo: <\(address)>\r\nSubject: "
         + subject.replacingOccurrences(of: " ", with: "\r\n ")
         + "\r\nMIME-Version: 1.0\r\n\r\nPlease unsubscribe me.\r\n"
-      let run = try GovernorBinary.run(hook, environment: environment, input: mail)
+      let run = try await GovernorBinary.run(hook, environment: environment, input: mail)
       #expect(run.status == 0)
       #expect(run.stdout.contains("unsubscribed customer c1 from marketing"))
 

@@ -4,8 +4,8 @@ import Testing
 @Suite("governor evaluate")
 struct EvaluateCommandTests {
   @Test("JSON output has one decision per recipient with the contract's fields")
-  func jsonOutput() throws {
-    let run = try GovernorBinary.run(
+  func jsonOutput() async throws {
+    let run = try await GovernorBinary.run(
       "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
       "fixtures/customers.yaml", "--format", "json")
     #expect(run.status == 0)
@@ -22,8 +22,8 @@ struct EvaluateCommandTests {
   }
 
   @Test("the table explains each held message in a sentence")
-  func tableOutput() throws {
-    let run = try GovernorBinary.run(
+  func tableOutput() async throws {
+    let run = try await GovernorBinary.run(
       "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
       "fixtures/customers.yaml")
     #expect(run.status == 0)
@@ -35,8 +35,8 @@ struct EvaluateCommandTests {
   }
 
   @Test("each forwarded message lists what tracking was removed; a summary counts it by kind")
-  func trackingChanges() throws {
-    let run = try GovernorBinary.run(
+  func trackingChanges() async throws {
+    let run = try await GovernorBinary.run(
       "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
       "fixtures/customers.yaml")
     #expect(run.status == 0)
@@ -60,8 +60,8 @@ struct EvaluateCommandTests {
   }
 
   @Test("--html dry-runs a real mail: third-party trackers go even with tracking consent")
-  func htmlFile() throws {
-    let run = try GovernorBinary.run(
+  func htmlFile() async throws {
+    let run = try await GovernorBinary.run(
       "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
       "fixtures/customers.yaml", "--html", "fixtures/emails/18-adsupported-newsletter.html",
       "--format", "json")
@@ -77,12 +77,12 @@ struct EvaluateCommandTests {
   }
 
   @Test("--at evaluates at another instant; a bad --at names the option")
-  func atOption() throws {
-    let later = try GovernorBinary.run(
+  func atOption() async throws {
+    let later = try await GovernorBinary.run(
       "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
       "fixtures/customers.yaml", "--at", "2026-11-28T10:00:00Z")
     #expect(later.stdoutLines.contains("1005\tforwarded"))
-    let bad = try GovernorBinary.run(
+    let bad = try await GovernorBinary.run(
       "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
       "fixtures/customers.yaml", "--at", "tomorrow")
     #expect(bad.status != 0)

@@ -41,7 +41,7 @@ struct GatewayEndToEndTests {
       "fixtures/policies/gateway-e2e.yaml"
     ).path
     let store = folder + "/governor.sqlite"
-    let admin = try server.createKey(store, scope: "admin")
+    let admin = try await server.createKey(store, scope: "admin")
 
     try await LoopbackSink.with { sinkURL, sink in
       let (status, _) = try await server.withServer([
@@ -133,10 +133,10 @@ struct GatewayEndToEndTests {
       #expect(received.allSatisfy { $0.path == "/mail" })
     }
 
-    let verify = try GovernorBinary.run("audit", "verify", "--store", store)
+    let verify = try await GovernorBinary.run("audit", "verify", "--store", store)
     #expect(verify.status == 0)
     #expect(verify.stdoutLines == ["audit log intact: 200 decisions"])
-    let review = try GovernorBinary.run("ledger", "review", "--store", store)
+    let review = try await GovernorBinary.run("ledger", "review", "--store", store)
     #expect(review.status == 0)
   }
 }

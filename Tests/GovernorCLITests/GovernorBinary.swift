@@ -38,14 +38,22 @@ struct GovernorBinary {
     ).get()
   }
 
-  static func run(_ arguments: String...) throws -> Run {
-    try run(arguments, environment: nil)
+  static func run(_ arguments: String...) async throws -> Run {
+    try await run(arguments, environment: nil)
   }
 
   /// `environment` nil: the test process's own. `input`, when given, is the standard input.
+  /// The child is waited for on a thread of its own (`offThePool`): on the cooperative pool
+  /// (two threads on this machine) two such waits stalled every other test's server.
   static func run(_ arguments: [String], environment: [String: String]?, input: String? = nil)
-    throws -> Run
+    async throws -> Run
   {
+    try await offThePool { try runBlocking(arguments, environment: environment, input: input) }
+  }
+
+  private static func runBlocking(
+    _ arguments: [String], environment: [String: String]?, input: String?
+  ) throws -> Run {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments

@@ -24,7 +24,7 @@ struct LedgerCommandTests {
     arguments: CLIStore.available)
   func review(kind: CLIStore) async throws {
     let location = try await strandedStore(kind)
-    let run = try GovernorBinary.run("ledger", "review", "--store", location)
+    let run = try await GovernorBinary.run("ledger", "review", "--store", location)
     #expect(run.status == 3)
     #expect(run.stdoutLines.count == 3)
     #expect(
@@ -33,7 +33,7 @@ struct LedgerCommandTests {
       run.stdoutLines.dropFirst().first?.contains(
         "stranded  customer c1  transactional  campaign spring") == true)
 
-    let json = try GovernorBinary.run("ledger", "review", "--json", "--store", location)
+    let json = try await GovernorBinary.run("ledger", "review", "--json", "--store", location)
     let entry = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
     #expect(entry?["message_id"] as? String == "stranded")
     #expect(entry?["status"] as? String == "unknown")
@@ -47,13 +47,13 @@ struct LedgerCommandTests {
   @Test("resolving the last unknown send leaves nothing to review", arguments: CLIStore.available)
   func resolve(kind: CLIStore) async throws {
     let location = try await strandedStore(kind)
-    _ = try GovernorBinary.run("ledger", "review", "--store", location)
-    let resolved = try GovernorBinary.run(
+    _ = try await GovernorBinary.run("ledger", "review", "--store", location)
+    let resolved = try await GovernorBinary.run(
       "ledger", "resolve", "stranded", "--as", "failed", "--note", "not in the ESP's log",
       "--store", location)
     #expect(resolved.status == 0)
     #expect(resolved.stdoutLines == ["stranded: failed"])
-    let again = try GovernorBinary.run("ledger", "review", "--store", location)
+    let again = try await GovernorBinary.run("ledger", "review", "--store", location)
     #expect(again.status == 0)
     #expect(again.stdoutLines == ["no sends with an unknown outcome"])
 
@@ -64,17 +64,17 @@ struct LedgerCommandTests {
   }
 
   @Test("resolving a message that is not under review exits 1 and says so")
-  func resolveUnknownId() throws {
+  func resolveUnknownId() async throws {
     let location = try CLIStore.sqlite.freshLocation()
-    let run = try GovernorBinary.run(
+    let run = try await GovernorBinary.run(
       "ledger", "resolve", "nope", "--as", "sent", "--store", location)
     #expect(run.status == 1)
     #expect(run.stderrLines == ["no reservation for message 'nope'"])
   }
 
   @Test("a bad --older-than names the option")
-  func badDuration() throws {
-    let run = try GovernorBinary.run("ledger", "review", "--older-than", "soon")
+  func badDuration() async throws {
+    let run = try await GovernorBinary.run("ledger", "review", "--older-than", "soon")
     #expect(run.status == 64)
     #expect(run.stderr.contains("--older-than: 'soon' is not a duration like 15m or 1h"))
   }
@@ -106,7 +106,7 @@ struct LedgerPruneTests {
         try await store.completeReservation(messageId: id, outcome: .sent, at: at, detail: nil)
       }
     }
-    let run = try GovernorBinary.run("ledger", "prune", "--store", location)
+    let run = try await GovernorBinary.run("ledger", "prune", "--store", location)
     #expect(run.status == 0)
     #expect(run.stdout.hasPrefix("pruned 1 finished send(s) reserved before "))
     let kept = try await StoreLocation(location).withStore { store in

@@ -15,12 +15,13 @@ struct LogHygieneTests {
       .appendingPathComponent("logs-\(UUID().uuidString)").path
     let store = folder + "/governor.sqlite"
     let outbox = folder + "/outbox"
-    let admin = try served.createKey(store, scope: "admin")
+    let admin = try await served.createKey(store, scope: "admin")
     // The message must be forwarded, not held for quiet hours, whatever the time of day.
     let customers = folder + "/customers.yaml"
     try "- {id: c1, email: c1@example.com, time_zone: \(MiddayZone.now)}\n"
       .write(toFile: customers, atomically: true, encoding: .utf8)
-    #expect(try GovernorBinary.run("customer", "import", customers, "--store", store).status == 0)
+    #expect(
+      try await GovernorBinary.run("customer", "import", customers, "--store", store).status == 0)
     let bodyMarker = "PRIVATE-BODY-7f3a"
     let subjectMarker = "PRIVATE-SUBJECT-91c2"
     var tokens: [String] = []

@@ -22,7 +22,7 @@ struct MessageIdRestartTests {
       .appendingPathComponent("reuse-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let store = folder + "/governor.sqlite"
-    let key = try server.createKey(store, scope: "send")
+    let key = try await server.createKey(store, scope: "send")
     try await LoopbackSink.with { sinkURL, sink in
       let arguments = [
         "--store", store, "--policy", "policies/default.yaml", "--sender",

@@ -11,8 +11,8 @@ struct PolicyCheckCommandTests {
   }
 
   @Test("valid policies print their name and version and exit 0")
-  func validPolicies() throws {
-    let run = try GovernorBinary.run(
+  func validPolicies() async throws {
+    let run = try await GovernorBinary.run(
       "policy", "check", "policies/default.yaml", "policies/eu-strict.yaml",
       "policies/us-can-spam.yaml")
     #expect(run.status == 0)
@@ -26,8 +26,8 @@ struct PolicyCheckCommandTests {
   }
 
   @Test("an invalid policy prints every problem as FILE:LINE:COLUMN and exits 1")
-  func invalidPolicy() throws {
-    let run = try GovernorBinary.run("policy", "check", "fixtures/policies/broken.yaml")
+  func invalidPolicy() async throws {
+    let run = try await GovernorBinary.run("policy", "check", "fixtures/policies/broken.yaml")
     #expect(run.status == 1)
     #expect(run.stdout.isEmpty)
     #expect(run.stderrLines.count == 8)
@@ -39,8 +39,8 @@ struct PolicyCheckCommandTests {
   }
 
   @Test("good and bad files together: the good one is confirmed, the run fails")
-  func mixed() throws {
-    let run = try GovernorBinary.run(
+  func mixed() async throws {
+    let run = try await GovernorBinary.run(
       "policy", "check", "policies/default.yaml", "fixtures/policies/broken.yaml")
     #expect(run.status == 1)
     #expect(run.stdoutLines.count == 1)
@@ -48,8 +48,8 @@ struct PolicyCheckCommandTests {
   }
 
   @Test("a missing file is reported, not crashed on")
-  func missingFile() throws {
-    let run = try GovernorBinary.run("policy", "check", "policies/nope.yaml")
+  func missingFile() async throws {
+    let run = try await GovernorBinary.run("policy", "check", "policies/nope.yaml")
     #expect(run.status == 1)
     #expect(
       run.stderrLines == [

@@ -31,14 +31,14 @@ struct PolicyReplayCommandTests {
   func replay() async throws {
     let (location, ids) = try await AuditReviewCommandTests().reviewedStore(.sqlite)
     let since = ["--since", "2026-11-01T00:00:00Z"]
-    let same = try GovernorBinary.run(
+    let same = try await GovernorBinary.run(
       ["policy", "replay", "--policy", "policies/default.yaml", "--store", location] + since,
       environment: nil)
     #expect(same.status == 0, "\(same.stderr)")
     #expect(same.stdoutLines.count == 1)
     #expect(same.stdoutLines.first?.contains(": 0 would change, 5 would not") == true)
 
-    let proposed = try GovernorBinary.run(
+    let proposed = try await GovernorBinary.run(
       ["policy", "replay", "--policy", try proposedPolicy(), "--store", location] + since,
       environment: nil)
     #expect(proposed.status == 0, "\(proposed.stderr)")
@@ -55,7 +55,7 @@ struct PolicyReplayCommandTests {
           "  \(ids["autumn-sale-2006"]!) autumn-sale-2006 customer 2006: blocked → forwarded")
       })
 
-    let json = try GovernorBinary.run(
+    let json = try await GovernorBinary.run(
       [
         "policy", "replay", "--policy", try proposedPolicy(), "--store", location, "--format",
         "json",

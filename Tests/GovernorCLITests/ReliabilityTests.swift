@@ -87,10 +87,8 @@ struct ReliabilityTests {
         .compactMap(\.key))
     #expect(!silentlyTaken.isEmpty)
     let store = setup.store
-    let review = try await offThePool {
-      try GovernorBinary.run(
-        "ledger", "review", "--older-than", "1s", "--json", "--store", store)
-    }
+    let review = try await GovernorBinary.run(
+      "ledger", "review", "--older-than", "1s", "--json", "--store", store)
     #expect(review.status == 3)
     let listed = Set(
       review.stdoutLines.compactMap {
@@ -110,12 +108,12 @@ struct ReliabilitySetup: Sendable {
   let key: String
   let customers: Int
 
-  /// Prepared on a thread of its own: importing runs the binary (see `offThePool`).
+  /// Importing runs the binary, which `GovernorBinary.run` waits for off the pool.
   static func make(customers: Int) async throws -> ReliabilitySetup {
-    try await offThePool { try ReliabilitySetup(customers: customers) }
+    try await ReliabilitySetup(customers: customers)
   }
 
-  private init(customers: Int) throws {
+  private init(customers: Int) async throws {
     folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("reliability-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -123,11 +121,10 @@ struct ReliabilitySetup: Sendable {
     self.customers = customers
     let file = folder.appendingPathComponent("customers.yaml")
     try Self.customersYAML(customers).write(to: file, atomically: true, encoding: .utf8)
-    let imported = try GovernorBinary.run("customer", "import", file.path, "--store", store)
+    let imported = try await GovernorBinary.run("customer", "import", file.path, "--store", store)
     guard imported.status == 0 else { throw SetupFailure(output: imported.stderr) }
-    // Not `ServedGovernor.createKey`: its #expect needs the test's task, and this runs on a
-    // thread of its own.
-    let created = try GovernorBinary.run(
+    // Not `ServedGovernor.createKey`: a setup failure is thrown, not recorded as an issue.
+    let created = try await GovernorBinary.run(
       "keys", "create", "--name", "reliability", "--scope", "send", "--store", store)
     guard let key = created.stdoutLines.first(where: { $0.hasPrefix("mg_") }) else {
       throw SetupFailure(output: created.stderr)
@@ -199,9 +196,7 @@ struct ReliabilitySetup: Sendable {
     let missing = tally.decisionIds.filter { !logged.contains($0) }
     #expect(missing.isEmpty, "answered but not in the audit log: \(missing.prefix(5))")
     let store = store
-    let verify = try await offThePool {
-      try GovernorBinary.run("audit", "verify", "--store", store)
-    }
+    let verify = try await GovernorBinary.run("audit", "verify", "--store", store)
     #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
 
     let taken = sink.received.filter(\.behaviour.mayHaveAccepted).compactMap(\.key)

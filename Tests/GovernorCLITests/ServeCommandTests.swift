@@ -14,8 +14,8 @@ struct ServeCommandTests {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("serve-\(UUID().uuidString)").path
     let store = folder + "/governor.sqlite"
-    let sendKey = try server.createKey(store, scope: "send")
-    let auditKey = try server.createKey(store, scope: "audit:read")
+    let sendKey = try await server.createKey(store, scope: "send")
+    let auditKey = try await server.createKey(store, scope: "audit:read")
     let (status, log) = try await server.withServer([
       "--store", store, "--sender", "outbox:\(folder)/outbox",
     ]) {
@@ -84,15 +84,15 @@ struct ServeCommandTests {
     #expect(!log.contains(String(auditKey.split(separator: "_", maxSplits: 2).last ?? "")))
     let outbox = try FileManager.default.contentsOfDirectory(atPath: folder + "/outbox").sorted()
     #expect(outbox == ["o-1.eml", "o-1.json"])
-    let verify = try GovernorBinary.run("audit", "verify", "--store", store)
+    let verify = try await GovernorBinary.run("audit", "verify", "--store", store)
     #expect(verify.stdoutLines == ["audit log intact: 2 decisions"])
   }
 
   @Test("a policy with errors stops serve before it listens, each error at FILE:LINE:COLUMN")
-  func brokenPolicyRefused() throws {
+  func brokenPolicyRefused() async throws {
     let store = FileManager.default.temporaryDirectory
       .appendingPathComponent("serve-\(UUID().uuidString)/governor.sqlite").path
-    let run = try GovernorBinary.run(
+    let run = try await GovernorBinary.run(
       "serve", "--port", "0", "--store", store, "--policy", "fixtures/policies/broken.yaml")
     #expect(run.status != 0)
     #expect(!run.stdout.contains("listening"))
@@ -105,7 +105,7 @@ struct ServeCommandTests {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("serve-\(UUID().uuidString)").path
     let store = folder + "/governor.sqlite"
-    let key = try server.createKey(store, scope: "send")
+    let key = try await server.createKey(store, scope: "send")
     let arguments = ["--store", store, "--sender", "outbox:\(folder)/outbox"]
     let message = #"""
       {"id":"r-1","customer_id":"7","to":"bo@example.com","from":"shop@shop.example",
@@ -132,7 +132,7 @@ struct ServeCommandTests {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("serve-\(UUID().uuidString)").path
     let store = folder + "/governor.sqlite"
-    let key = try server.createKey(store, scope: "send")
+    let key = try await server.createKey(store, scope: "send")
     try await server.withServer(["--store", store, "--sender", "outbox:\(folder)/outbox"]) {
       base, transport in
       var body = Data(#"{"id":"u","subject":""#.utf8)
@@ -155,8 +155,8 @@ struct ServeCommandTests {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("serve-\(UUID().uuidString)").path
     let store = folder + "/governor.sqlite"
-    let writer = try server.createKey(store, scope: "consent:write")
-    let sender = try server.createKey(store, scope: "send")
+    let writer = try await server.createKey(store, scope: "consent:write")
+    let sender = try await server.createKey(store, scope: "send")
     try await server.withServer(["--store", store, "--sender", "outbox:\(folder)/outbox"]) {
       base, transport in
       let consent =

@@ -38,8 +38,8 @@ struct ServedGovernor {
     return (response.status, object ?? [:])
   }
 
-  func createKey(_ store: String, scope: String) throws -> String {
-    let run = try GovernorBinary.run(
+  func createKey(_ store: String, scope: String) async throws -> String {
+    let run = try await GovernorBinary.run(
       "keys", "create", "--name", "test-\(scope)", "--scope", scope, "--store", store)
     #expect(run.status == 0)
     return try #require(run.stdoutLines.first { $0.hasPrefix("mg_") })

@@ -107,7 +107,27 @@ enum MotoServer {
     }
     try await TLSServer.withServer(
       executable, arguments: { port in ["-H", "127.0.0.1", "-p", "\(port)"] },
-      body: { port in try await body("http://127.0.0.1:\(port)") })
+      body: { port in
+        let endpoint = "http://127.0.0.1:\(port)"
+        try await waitUntilAnswering(endpoint)
+        try await body(endpoint)
+      })
+  }
+
+  /// moto accepts connections before it answers them: under load its first requests were
+  /// reset. Asked until it answers one (any status), for up to 20 seconds.
+  static func waitUntilAnswering(_ endpoint: String) async throws {
+    let transport = CurlTransport(configuration: .init(maxConcurrent: 1))
+    defer { transport.shutdown() }
+    let deadline = ContinuousClock.now + .seconds(20)
+    while true {
+      do {
+        _ = try await transport.send(SenderRequest(method: "GET", url: endpoint + "/moto-api/"))
+        return
+      } catch  where ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(100))
+      }
+    }
   }
 
   static func find(_ name: String) -> String? {

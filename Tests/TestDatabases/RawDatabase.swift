@@ -27,7 +27,10 @@ public enum RawDatabase: Sendable {
   private func run(_ sql: String) async throws -> String? {
     switch self {
     case .sqlite(let path):
-      return try await DatabaseQueue(path: path).write { db in
+      // The store just closed may still be checkpointing its WAL: wait for it, not fail.
+      var configuration = Configuration()
+      configuration.busyMode = .timeout(10)
+      return try await DatabaseQueue(path: path, configuration: configuration).write { db in
         try String.fetchOne(db, sql: sql)
       }
     case .postgres(let url):
