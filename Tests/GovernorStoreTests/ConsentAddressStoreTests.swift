@@ -42,6 +42,11 @@ struct ConsentAddressStoreTests {
         try await store.changeAddress(
           customerId: "c1", to: "ana.new@example.com", source: "again", at: changedAt)
           == .unchanged)
+      // A CRM writing the domain in other letters has not changed the address.
+      #expect(
+        try await store.changeAddress(
+          customerId: "c1", to: "ana.new@EXAMPLE.com", source: "crm sync", at: changedAt)
+          == .unchanged)
       #expect(
         try await store.changeAddress(
           customerId: "nobody", to: "x@example.com", source: "crm", at: changedAt)

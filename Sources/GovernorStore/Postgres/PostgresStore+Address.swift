@@ -12,7 +12,8 @@ extension PostgresStore {
       try await connection.query(Self.customerLock(customerId), logger: logger)
       guard let previous = try await Self.currentAddress(connection, customerId, logger: logger)
       else { return .unknownCustomer }
-      guard previous != email else { return .unchanged }
+      // The same mailbox written with another domain case is no change: nothing to record.
+      if let previous, Mailbox.sameAddress(previous, email) { return .unchanged }
       try await connection.query(
         """
         UPDATE customer SET email = \(email), email_source = \(source),

@@ -10,7 +10,8 @@ extension SQLiteStore {
       guard let previous = try Self.currentAddress(db, customerId) else {
         return .unknownCustomer
       }
-      guard previous != email else { return .unchanged }
+      // The same mailbox written with another domain case is no change: nothing to record.
+      if let previous, Mailbox.sameAddress(previous, email) { return .unchanged }
       try db.cachedStatement(
         sql: "UPDATE customer SET email = ?, email_source = ?, email_since = ? WHERE id = ?"
       ).execute(arguments: [email, source, at.timeIntervalSince1970, customerId])
