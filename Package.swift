@@ -49,13 +49,24 @@ let package = Package(
         "GovernorCore", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    // The pipeline with no transport in it: every front door hands it messages.
     .target(
-      name: "GovernorGateway",
+      name: "GovernorService",
       dependencies: [
         "GovernorCore", "GovernorStore", "GovernorDelivery",
-        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    // Routes, pages and problems only. No GovernorStore or GovernorDelivery here: the
+    // compiler keeps every route going through the service.
+    .target(
+      name: "GovernorHTTP",
+      dependencies: [
+        "GovernorCore", "GovernorService",
+        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
@@ -66,7 +77,8 @@ let package = Package(
         "GovernorCore",
         "GovernorStore",
         "GovernorDelivery",
-        "GovernorGateway",
+        "GovernorService",
+        "GovernorHTTP",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -129,12 +141,26 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
       ]
     ),
+    // Test helper: the policy and the consenting customers the service and route tests share.
+    .target(
+      name: "ServiceFixtures",
+      dependencies: ["GovernorCore", "GovernorStore"],
+      path: "Tests/ServiceFixtures"
+    ),
     .testTarget(
-      name: "GovernorGatewayTests",
+      name: "GovernorServiceTests",
       dependencies: [
-        "GovernorCore", "GovernorStore", "GovernorDelivery", "GovernorGateway", "TestDatabases",
+        "GovernorCore", "GovernorStore", "GovernorDelivery", "GovernorService", "ServiceFixtures",
         "TestPeers",
+      ]
+    ),
+    .testTarget(
+      name: "GovernorHTTPTests",
+      dependencies: [
+        "GovernorCore", "GovernorStore", "GovernorDelivery", "GovernorService", "GovernorHTTP",
+        "ServiceFixtures", "TestDatabases", "TestPeers",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
       ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GovernorCore
+import GovernorService
 import GovernorStore
 
 /// `governor dry-run CAMPAIGN`: what would happen if the campaign were sent now, recipient by
@@ -86,19 +87,15 @@ struct DryRunCommand: AsyncParsableCommand {
     output.begin()
 
     let summary = try await options.location.withStore(readOnly: true) { store in
-      var run = CampaignDryRun(engine: engine, campaign: campaign, at: now)
       var progress = ProgressBar(total: total, unit: "recipients")
-      // Every customer read once, in one read transaction, so the whole run sees one moment
-      // of the store; a customer listed many times is not read many times.
-      let states = try await store.decisionStates(
-        customerIds: Array(customerIds), engine: engine, at: now)
-      try await recipients.forEachBatch(of: 2_000) { batch, done in
-        let decisions = try await run.decide(batch, store: store, states: states)
-        for (recipient, decision) in zip(batch, decisions) { output.row(recipient, decision) }
+      let summary = try await DryRunService(store: store, engine: engine).run(
+        campaign, customerIds: customerIds, recipients: recipients
+      ) { rows, done in
+        for (recipient, decision) in rows { output.row(recipient, decision) }
         progress.update(done: done)
       }
       progress.finish()
-      return run.summary
+      return summary
     }
     output.end(summary)
     if let report {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GovernorGateway
+import GovernorHTTP
+import GovernorService
 import GovernorStore
 
 extension Scope: ExpressibleByArgument {}

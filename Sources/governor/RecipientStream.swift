@@ -1,9 +1,10 @@
 import Foundation
 import GovernorCore
+import GovernorService
 
 /// A campaign's recipients read in batches: listed in the campaign file, or streamed from its
 /// CSV in pieces, so a list of any size is read in constant memory.
-struct RecipientStream {
+struct RecipientStream: RecipientBatches {
   let source: CampaignFile.Recipients
 
   init(_ source: CampaignFile.Recipients) {

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import GovernorCore
 import GovernorDelivery
-import GovernorGateway
+import GovernorHTTP
+import GovernorService
 import GovernorStore
 import Hummingbird
 import Logging

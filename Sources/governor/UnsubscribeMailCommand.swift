@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import GovernorCore
 import GovernorDelivery
-import GovernorGateway
+import GovernorHTTP
+import GovernorService
 
 /// The mailbox hook behind the `mailto:` of `List-Unsubscribe`: the mail server hands each
 /// message sent to that address to this command (a Postfix `pipe` transport or an alias

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import GovernorCore
-import GovernorGateway
+import GovernorHTTP
+import GovernorService
 
 /// Where `governor serve` gets the secret that signs unsubscribe links. Links in mail already
 /// sent must keep working after a restart, so a server never makes one up silently.

@@ -51,10 +51,7 @@ extension SQLiteStore {
         .map {
           row -> (sequence: Int64, hash: String) in (row["sequence"], row["hash"])
         }
-      let rows = try Row.fetchAll(
-        db.cachedStatement(sql: "SELECT * FROM decision ORDER BY sequence")
-      )
-      .map(Self.auditEntry)
+      let rows = try AuditEntry.order(AuditEntry.Columns.sequence).fetchAll(db)
       return (rows, head)
     }
     return AuditChain.verify(rows, head: head)
@@ -62,10 +59,8 @@ extension SQLiteStore {
 
   public func decisions(customerId: String) async throws -> [AuditEntry] {
     try await pool.read { db in
-      try Row.fetchAll(
-        db.cachedStatement(sql: "SELECT * FROM decision WHERE customer_id = ? ORDER BY sequence"),
-        arguments: [customerId]
-      ).map(Self.auditEntry)
+      try AuditEntry.filter(AuditEntry.Columns.customerId == customerId)
+        .order(AuditEntry.Columns.sequence).fetchAll(db)
     }
   }
 
@@ -74,80 +69,58 @@ extension SQLiteStore {
   }
 
   static func firstDecision(_ db: Database, messageId: String) throws -> AuditEntry? {
-    try Row.fetchOne(
+    // On every decision's path: a cached statement, not a request built each time.
+    try AuditEntry.fetchOne(
       db.cachedStatement(
         sql: "SELECT * FROM decision WHERE message_id = ? ORDER BY sequence LIMIT 1"),
-      arguments: [messageId]
-    ).map(Self.auditEntry)
+      arguments: [messageId])
   }
 
   public func decisions(matching query: DecisionQuery) async throws -> [AuditEntry] {
-    try await pool.read { db in
-      try Row.fetchAll(
-        db.cachedStatement(
-          sql: """
-            SELECT * FROM decision
-            WHERE (?1 IS NULL OR outcome = ?1) AND (?2 IS NULL OR customer_id = ?2)
-              AND (?3 IS NULL OR campaign_id = ?3) AND (?4 IS NULL OR instr(rules, ' ' || ?4 || ' ') > 0)
-              AND (?5 IS NULL OR decided_at >= ?5) AND (?6 IS NULL OR decided_at < ?6)
-              AND (?7 IS NULL OR sequence < ?7)
-              AND (?9 IS NULL OR instr(content, ?9) > 0)
-            ORDER BY sequence DESC LIMIT ?8
-            """),
-        arguments: [
-          query.outcome?.rawValue, query.customerId, query.campaignId, query.rule,
-          query.since?.timeIntervalSince1970, query.until?.timeIntervalSince1970,
-          query.before, query.limit, query.code.map(AuditChain.codeMarker),
-        ]
-      ).map(Self.auditEntry)
+    typealias Columns = AuditEntry.Columns
+    var request = AuditEntry.all()
+    if let outcome = query.outcome { request = request.filter(Columns.outcome == outcome.rawValue) }
+    if let customerId = query.customerId {
+      request = request.filter(Columns.customerId == customerId)
     }
+    if let campaignId = query.campaignId {
+      request = request.filter(Columns.campaignId == campaignId)
+    }
+    // `rules` is space-delimited on both ends, so one rule id never matches inside another.
+    if let rule = query.rule {
+      request = request.filter(sql: "instr(rules, ' ' || ? || ' ') > 0", arguments: [rule])
+    }
+    if let since = query.since {
+      request = request.filter(Columns.decidedAt >= since.timeIntervalSince1970)
+    }
+    if let until = query.until {
+      request = request.filter(Columns.decidedAt < until.timeIntervalSince1970)
+    }
+    if let before = query.before { request = request.filter(Columns.sequence < before) }
+    if let code = query.code {
+      request = request.filter(
+        sql: "instr(content, ?) > 0", arguments: [AuditChain.codeMarker(code)])
+    }
+    let page = request.order(Columns.sequence.desc).limit(query.limit)
+    return try await pool.read { db in try page.fetchAll(db) }
   }
 
   public func decision(id: String) async throws -> AuditEntry? {
     try await pool.read { db in
-      try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT * FROM decision WHERE id = ?"), arguments: [id]
-      )
-      .map(Self.auditEntry)
+      try AuditEntry.filter(AuditEntry.Columns.id == id).fetchOne(db)
     }
-  }
-
-  static func auditEntry(_ row: Row) -> AuditEntry {
-    let outcome: String = row["outcome"]
-    return AuditEntry(
-      sequence: row["sequence"], id: row["id"], messageId: row["message_id"],
-      customerId: row["customer_id"], outcome: Outcome(rawValue: outcome) ?? .failed,
-      policyVersion: row["policy_version"],
-      decidedAt: Date(timeIntervalSince1970: row["decided_at"]), campaignId: row["campaign_id"],
-      rules: AuditChain.rules(parsing: row["rules"]), content: row["content"],
-      previousHash: row["previous_hash"], hash: row["hash"], fingerprint: row["fingerprint"])
   }
 
   public func saveAPIKey(_ key: APIKeyRecord) async throws {
-    try await write { db in
-      try db.cachedStatement(
-        sql: """
-          INSERT INTO api_key (id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)
-          """
-      ).execute(
-        arguments: [
-          key.id, key.name, key.scopes.joined(separator: " "), key.secretHash,
-          key.createdAt.timeIntervalSince1970,
-        ])
-    }
+    try await write { db in try key.insert(db) }
   }
 
   public func apiKey(id: String) async throws -> APIKeyRecord? {
     try await pool.read { db in
-      try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT * FROM api_key WHERE id = ? AND revoked_at IS NULL"),
-        arguments: [id]
-      ).map { row in
-        let scopes: String = row["scopes"]
-        return APIKeyRecord(
-          id: row["id"], name: row["name"], scopes: scopes.split(separator: " ").map(String.init),
-          secretHash: row["secret_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
-      }
+      try APIKeyRecord.filter(
+        APIKeyRecord.Columns.id == id && APIKeyRecord.Columns.revokedAt == nil
+      )
+      .fetchOne(db)
     }
   }
 

@@ -1,0 +1,45 @@
+import GovernorService
+import HTTPTypes
+import Hummingbird
+
+/// Registers routes on a Hummingbird router, in groups that share their authentication, and
+/// remembers each as `METHOD /path`, so a test can hold the routes actually served against
+/// `openapi.yaml` (Hummingbird's router does not list its routes).
+final class RouteTable {
+  typealias Context = GatewayRequestContext
+  typealias Handler = @Sendable (Request, Context) async throws -> Response
+
+  let router = Router(context: Context.self)
+  private let keys: APIKeyCache
+  fileprivate(set) var entries: [String] = []
+
+  init(keys: APIKeyCache) {
+    self.keys = keys
+    router.add(middleware: ProblemMiddleware())
+  }
+
+  /// Routes anyone may call: health, metrics, and links that carry their own signature.
+  var open: Group { Group(table: self, group: router.group()) }
+
+  /// Routes for a key with one of `scopes`; an empty list takes any valid key.
+  func needing(_ scopes: [Scope], challenge: APIKeyAuthentication.Challenge = .bearer) -> Group {
+    let group = router.group().add(
+      middleware: APIKeyAuthentication(keys: keys, scopes: scopes, challenge: challenge))
+    return Group(table: self, group: group)
+  }
+
+  struct Group {
+    fileprivate let table: RouteTable
+    fileprivate let group: RouterGroup<Context>
+
+    func get(_ path: String, use handler: @escaping Handler) { add(.get, path, handler) }
+    func post(_ path: String, use handler: @escaping Handler) { add(.post, path, handler) }
+    func put(_ path: String, use handler: @escaping Handler) { add(.put, path, handler) }
+    func delete(_ path: String, use handler: @escaping Handler) { add(.delete, path, handler) }
+
+    private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+      group.on(RouterPath(path), method: method, use: handler)
+      table.entries.append("\(method.rawValue) \(path)")
+    }
+  }
+}

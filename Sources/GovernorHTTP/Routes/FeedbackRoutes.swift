@@ -1,0 +1,70 @@
+import Foundation
+import GovernorCore
+import GovernorService
+import Hummingbird
+
+extension GatewayRoutes {
+  static func addFeedbackRoutes(_ router: RouteTable, _ gateway: Gateway) {
+    let events = router.needing([.eventsWrite])
+    events.post("/v1/events/sendgrid") { request, context -> Response in
+      let body = try await request.bodyData(upTo: batchBodyLimit)
+      let batch: FeedbackBatch
+      do {
+        batch = try SendGridEvents.parse(body)
+      } catch let error as BadFeedback {
+        return refuse(error, provider: "sendgrid", context)
+      }
+      return try await applied(batch, gateway, provider: "sendgrid", context)
+    }
+    events.post("/v1/events/ses") { request, context -> Response in
+      let body = try await request.bodyData(upTo: bodyLimit)
+      let envelope: SESNotifications.Envelope
+      do {
+        envelope = try SESNotifications.parse(body)
+      } catch let error as BadFeedback {
+        return refuse(error, provider: "ses", context)
+      }
+      switch envelope {
+      case .subscriptionConfirmation(let url, let topic):
+        let confirmed = await gateway.confirmSubscription?(url) ?? false
+        context.logger.notice(
+          "SNS subscription confirmation",
+          metadata: ["topic": "\(topic)", "confirmed": "\(confirmed)"])
+        guard confirmed else {
+          throw Problem.unconfirmedSubscription(url)
+        }
+        return json(#"{"subscribed":true}"#, status: .ok)
+      case .unsubscribeConfirmation:
+        return json(#"{"subscribed":false}"#, status: .ok)
+      case .notification(let batch):
+        return try await applied(batch, gateway, provider: "ses", context)
+      }
+    }
+  }
+
+  private static func applied(
+    _ batch: FeedbackBatch, _ gateway: Gateway, provider: String, _ context: GatewayRequestContext
+  ) async throws -> Response {
+    let outcome = try await gateway.apply(batch)
+    context.logger.info(
+      "provider feedback",
+      metadata: [
+        "provider": "\(provider)", "suppressed": "\(outcome.suppressed)",
+        "unchanged": "\(outcome.unchanged)", "ignored": "\(outcome.ignored)",
+        "unknown_recipients": "\(outcome.unknownRecipients)",
+      ])
+    return json(try JSONText.object(outcome, adding: []), status: .ok)
+  }
+
+  private static func refuse(
+    _ error: BadFeedback, provider: String, _ context: GatewayRequestContext
+  )
+    -> Response
+  {
+    let detail = error.problems.map(\.description).joined(separator: "; ")
+    context.logger.warning(
+      "malformed provider feedback refused",
+      metadata: ["provider": "\(provider)", "problems": "\(detail)"])
+    return Problem.badFeedback(error.problems).response
+  }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GovernorCore
+import GovernorDelivery
+import GovernorStore
+
+/// What happened to one submitted message.
+public struct Submission: Sendable {
+  /// The decision as the audit log holds it (canonical JSON): a repeated request gets the
+  /// very same bytes back.
+  public var decision: AuditEntry
+  /// How forwarding ended; nil when the message was not forwarded now, or for a repeat.
+  public var delivery: DeliveryResult?
+  /// True when the message id had been decided before: nothing was decided or sent again.
+  public var repeated: Bool
+}
+
+/// The pipeline every message goes through, with no HTTP in it: validate, decide and reserve
+/// (one store transaction), record the decision in the audit log, then forward, hold or drop.
+/// Every front door calls it (GovernorHTTP's routes); it keeps its store and sender to
+/// itself, so no door can reach past it. Tests call it directly.
+public struct Gateway: Sendable {
+  let store: any Store
+  let engine: Engine
+  let validator: RecordValidator
+  let sender: any MailSender
+  public let clock: @Sendable () -> Date
+  let metrics: GatewayMetrics
+  /// Signs the links in `List-Unsubscribe` and checks them when they come back.
+  public let unsubscribeTokens: UnsubscribeTokens
+  /// API keys recently checked against the store.
+  public let keys: APIKeyCache
+  let listUnsubscribe: ListUnsubscribe?
+  /// Fetches an SNS `SubscribeURL` (true when SNS answered 2xx); nil: subscriptions are not
+  /// confirmed. `governor serve` allows only Amazon's SNS hosts, so a forged confirmation
+  /// cannot make the gateway fetch an arbitrary URL.
+  public let confirmSubscription: (@Sendable (String) async -> Bool)?
+  /// The file of the policy in force: `POST /v1/policy/check` reads the tracker lists a
+  /// checked policy names from its folder, as a restart with it would. Nil: lists cannot be
+  /// read.
+  let policyFile: String?
+
+  /// `unsubscribeTokens` defaults to a secret that dies with the process: right for tests,
+  /// wrong for a server whose links must work next week (`governor serve` passes its own).
+  public init(
+    store: any Store, policy: Policy, sender: any MailSender,
+    metrics: GatewayMetrics = GatewayMetrics(),
+    unsubscribeTokens: UnsubscribeTokens = .ephemeral(),
+    confirmSubscription: (@Sendable (String) async -> Bool)? = nil,
+    policyFile: String? = nil,
+    clock: @escaping @Sendable () -> Date = { Date() }
+  ) {
+    self.confirmSubscription = confirmSubscription
+    self.policyFile = policyFile
+    self.store = store
+    self.keys = APIKeyCache(store: store)
+    self.metrics = metrics
+    self.unsubscribeTokens = unsubscribeTokens
+    self.listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
+    self.engine = Engine(policy: policy)
+    self.validator = RecordValidator(policy: policy)
+    self.sender = sender
+    self.clock = clock
+  }
+
+  /// Throws `InvalidRecord` (nothing stored) for a message that cannot be sent as given.
+  public func submit(_ incoming: Message) async throws -> Submission {
+    var message = try validator.message(incoming)
+    let now = clock()
+    // The client does not get to say when we received it: max_delay counts from here.
+    message.receivedAt = now
+    // Decision, cap slot and audit row in one transaction. One decision per message id,
+    // even when duplicates race: the loser gets the winner's.
+    let decided: DecidedMessage
+    do {
+      decided = try await store.decide(message, engine: engine, at: now)
+    } catch let conflict as MessageIdConflict {
+      metrics.messageIdReused()
+      throw conflict
+    }
+    guard let decision = decided.decision else {
+      return Submission(decision: decided.entry, delivery: nil, repeated: true)
+    }
+    return try await carryOut(decided, decision, message)
+  }
+
+  /// What follows a new decision: forward a message that may go (once), and nothing else —
+  /// a deferred message was queued in the decision's own transaction.
+  func carryOut(_ decided: DecidedMessage, _ decision: Decision, _ message: Message) async throws
+    -> Submission
+  {
+    metrics.decided(decision)
+    switch decision.outcome {
+    case .forwarded where decided.reserved:
+      let started = ContinuousClock.now
+      let delivery = await sender.deliver(
+        outgoing(message, decision), tracking: decision.senderTracking)
+      metrics.forwarded(delivery, after: ContinuousClock.now - started)
+      try await complete(message.id, delivery)
+      return Submission(decision: decided.entry, delivery: delivery, repeated: false)
+    case .forwarded:
+      // The ledger already holds this id (reserved before it had a decision): never send twice.
+      return Submission(decision: decided.entry, delivery: nil, repeated: true)
+    case .deferred, .blocked, .failed:
+      return Submission(decision: decided.entry, delivery: nil, repeated: false)
+    }
+  }
+
+  /// The message as it leaves, with the unsubscribe headers its decision says it gets.
+  func outgoing(_ message: Message, _ decision: Decision) -> Message {
+    var message = message
+    if let html = decision.rewrittenHTML { message.html = html }
+    if let text = decision.rewrittenText { message.text = text }
+    guard let listUnsubscribe,
+      decision.modifications.contains(where: {
+        $0.kind == ListUnsubscribe.added || $0.kind == ListUnsubscribe.replaced
+      })
+    else { return message }
+    var outgoing = message
+    outgoing.headers = message.headers.filter {
+      $0.key.caseInsensitiveCompare(ListUnsubscribe.headerName) != .orderedSame
+        && $0.key.caseInsensitiveCompare(ListUnsubscribe.postHeaderName) != .orderedSame
+    }
+    let token = unsubscribeTokens.token(
+      for: UnsubscribeGrant(customerId: message.customerId, scope: .category(message.category)))
+    for (name, value) in listUnsubscribe.headers(token: token) {
+      outgoing.headers[name] = value
+    }
+    return outgoing
+  }
+
+  /// Records the send's outcome; a failed delivery releases its cap slot, an unknown one keeps it.
+  func complete(_ messageId: String, _ delivery: DeliveryResult) async throws {
+    switch delivery {
+    case .delivered(let reference, let attempts):
+      try await store.completeReservation(
+        messageId: messageId, outcome: .sent, at: clock(),
+        detail: "delivered after \(attempts) attempt(s)"
+          + (reference.map { "; reference \($0)" } ?? ""))
+    case .failed(let reason, let attempts):
+      try await store.completeReservation(
+        messageId: messageId, outcome: .failed, at: clock(),
+        detail: "\(reason) (after \(attempts) attempt(s))")
+    case .unknown(let reason, let attempts):
+      // Counts against the caps and is listed by `governor ledger list --status unknown`.
+      try await store.completeReservation(
+        messageId: messageId, outcome: .unknown, at: clock(),
+        detail: "no answer from the mail sender: \(reason) (after \(attempts) attempt(s))")
+    }
+  }
+}
