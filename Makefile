@@ -10,9 +10,10 @@ SWIFT ?= swift
 # tests start a throwaway server of their own; psql creates a database per test),
 # libcurl4-openssl-dev and pkg-config (forwarding to the mail sender is libcurl), openssl
 # (the TLS tests run a real `openssl s_server`), nginx (the HTTP/2 test's TLS peer), chromium
-# (the preference page is tested in a headless browser).
+# (the preference page is tested in a headless browser), swaks (a real SMTP client against the
+# SMTP listener, beside Python's smtplib).
 APT_PACKAGES := tzdata libsqlite3-dev postgresql postgresql-client libcurl4-openssl-dev pkg-config \
-  openssl nginx chromium
+  openssl nginx chromium swaks
 CONFIG ?= debug
 # Only `make bench` needs the load generator (nginx, its stand-in mail sender, is in APT_PACKAGES).
 BENCH_PACKAGES := wrk
@@ -25,7 +26,7 @@ run: deps
 	$(SWIFT) build --product governor
 	$$($(SWIFT) build --show-bin-path)/governor policy check policies/*.yaml
 	$$($(SWIFT) build --show-bin-path)/governor serve --dev-key-file data/dev-key \
-	  --dev-unsubscribe-secret-file data/unsubscribe-secret
+	  --dev-unsubscribe-secret-file data/unsubscribe-secret --smtp 127.0.0.1:2525
 
 # The engine alone on the fixtures: what a campaign would get, nothing stored or sent.
 demo: deps

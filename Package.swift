@@ -19,6 +19,8 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
   ],
   targets: [
     .target(
@@ -71,9 +73,22 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
     ),
+    // The SMTP door: sessions, AUTH, STARTTLS; each message handed to the service.
+    .target(
+      name: "GovernorSMTP",
+      dependencies: [
+        "GovernorCore", "GovernorService",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
     .executableTarget(
       name: "governor",
       dependencies: [
+        "GovernorSMTP",
         "GovernorCore",
         "GovernorStore",
         "GovernorDelivery",
@@ -164,6 +179,10 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
       ]
+    ),
+    .testTarget(
+      name: "GovernorSMTPTests",
+      dependencies: ["GovernorSMTP"]
     ),
     .testTarget(
       name: "GovernorCLITests",

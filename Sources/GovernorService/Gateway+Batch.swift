@@ -44,15 +44,26 @@ extension Gateway {
   /// Submits every item. Items for the same customer go in the order given (the earlier one
   /// takes a cap slot first); different customers run side by side.
   public func submitBatch(_ items: [Data], concurrency: Int = 8) async -> [BatchItemResult] {
+    await submitAll(
+      items.map { item in
+        Result { () throws(InvalidRecord) in try RecordDecoding.decode(Message.self, from: item) }
+      }, concurrency: concurrency)
+  }
+
+  /// Submits every message, in the order given per customer; an item that could not be read
+  /// is answered as it is.
+  func submitAll(_ items: [Result<Message, InvalidRecord>], concurrency: Int) async
+    -> [BatchItemResult]
+  {
     var results = [BatchItemResult](repeating: .failed, count: items.count)
     var queues: [String: [(Int, Message)]] = [:]
     var customerOrder: [String] = []
     for (index, item) in items.enumerated() {
-      do {
-        let message = try RecordDecoding.decode(Message.self, from: item)
+      switch item {
+      case .success(let message):
         if queues[message.customerId] == nil { customerOrder.append(message.customerId) }
         queues[message.customerId, default: []].append((index, message))
-      } catch {
+      case .failure(let error):
         results[index] = .invalid(error)
       }
     }

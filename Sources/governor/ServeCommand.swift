@@ -7,6 +7,7 @@ import GovernorService
 import GovernorStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 struct ServeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -48,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
   var senderTimeout: Double = 30
   @Option(help: "Seconds between looks at the deferred queue.")
   var releaseEvery: Double = 1
+  @OptionGroup(title: "SMTP") var smtp: SMTPOptions
 
   func run() async throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
@@ -92,6 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
       } else {
         devKey = nil
       }
+      let smtpListeners = try smtp.listeners(gateway: gateway, logger: logger, devKey: devKey)
       let app = buildApplication(
         gateway, host: host, port: port, releaseEvery: .seconds(releaseEvery), logger: logger,
         onServerRunning: { [options, sender] channel in
@@ -117,7 +120,15 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(example.utf8))
           }
         })
-      try await app.runService()
+      guard !smtpListeners.isEmpty else {
+        try await app.runService()
+        return
+      }
+      let services: [any Service] = [app] + smtpListeners
+      try await ServiceGroup(
+        configuration: .init(
+          services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+      ).run()
     }
   }
 }

@@ -23,7 +23,7 @@ struct ForwardFloorTests {
       killIfStillRunning(process, after: 60)
       defer { process.terminate() }
       let base = try #require(
-        try await offThePool { GovernorProcess.announcedAddress(output) })
+        try await offThePool { GovernorProcess.announced(output, smtp: false)?.base })
       let transport = CurlTransport(configuration: .init(maxConcurrent: 1))
       defer { transport.shutdown() }
       let response = try await transport.send(

@@ -24,6 +24,8 @@ final class GovernorProcess: @unchecked Sendable {
   let process = Process()
   let logPath: String
   let base: String
+  /// The SMTP listener's port, when `--smtp` was given.
+  let smtpPort: Int?
 
   /// Starts the server on a thread of its own (see `offThePool`).
   static func start(_ arguments: [String], environment: [String: String]? = nil) async throws
@@ -51,25 +53,33 @@ final class GovernorProcess: @unchecked Sendable {
     process.standardOutput = output
     process.standardError = log
     try process.run()
-    base = Self.announcedAddress(output) ?? ""
+    let announced = Self.announced(output, smtp: arguments.contains("--smtp"))
+    base = announced?.base ?? ""
+    smtpPort = announced?.smtpPort
     guard !base.isEmpty else {
       process.waitUntilExit()
       throw ProcessFailure(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
     }
   }
 
-  /// Reads the server's output until it names the address it listens on; nil if it exits
-  /// first.
-  static func announcedAddress(_ output: Pipe) -> String? {
+  /// Reads the server's output until it names the address it listens on (and its SMTP port,
+  /// when `smtp`); nil if it exits first.
+  static func announced(_ output: Pipe, smtp: Bool) -> (base: String, smtpPort: Int?)? {
     var buffer = Data()
     while true {
       let chunk = output.fileHandleForReading.availableData
       if chunk.isEmpty { return nil }
       buffer.append(chunk)
       let text = String(decoding: buffer, as: UTF8.self)
-      if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
-        return String(text[range])
-      }
+      guard let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression)
+      else { continue }
+      // The `--smtp` listener's line, not the implicit-TLS one's (`(TLS)`).
+      let smtpLine = text.range(
+        of: #"SMTP listening on 127\.0\.0\.1:\d+(?= \((no TLS|STARTTLS)\))"#,
+        options: .regularExpression)
+      if smtp && smtpLine == nil { continue }
+      let port = smtpLine.flatMap { Int(text[$0].split(separator: ":").last ?? "") }
+      return (String(text[range]), port)
     }
   }
 

@@ -40,6 +40,8 @@ extension Message {
       add(9, name)
       add(10, headers[name])
     }
+    // Only when there is one, so the fingerprints of messages without it stay as stored.
+    if let mime { add(11, Hex.encode(mime.digest)) }
     return "sha256:" + Hex.encode(Array(hasher.finalize()))
   }
 }

@@ -16,11 +16,16 @@ public struct Message: Codable, Hashable, Sendable {
   /// When the governor first accepted the message; a deferred message keeps it, so the
   /// policy's longest delay is measured from here. Nil means "now".
   public var receivedAt: Date?
+  /// The message as its sender wrote it, for doors that take whole messages (SMTP). Its HTML
+  /// and text bodies are `html` and `text`; what leaves is this message with those bodies as
+  /// the rules left them, every other part byte for byte.
+  public var mime: MIMESource?
 
   public init(
     id: String, customerId: String, to: String, from: String, subject: String,
     html: String? = nil, text: String? = nil, headers: [String: String] = [:],
-    category: String, campaignId: String? = nil, receivedAt: Date? = nil
+    category: String, campaignId: String? = nil, receivedAt: Date? = nil,
+    mime: MIMESource? = nil
   ) {
     self.id = id
     self.customerId = customerId
@@ -33,10 +38,11 @@ public struct Message: Codable, Hashable, Sendable {
     self.category = category
     self.campaignId = campaignId
     self.receivedAt = receivedAt
+    self.mime = mime
   }
 
   enum CodingKeys: String, CodingKey {
-    case id, to, from, subject, html, text, headers, category
+    case id, to, from, subject, html, text, headers, category, mime
     case customerId = "customer_id"
     case campaignId = "campaign_id"
     case receivedAt = "received_at"
@@ -55,5 +61,6 @@ public struct Message: Codable, Hashable, Sendable {
     category = try container.decode(String.self, forKey: .category)
     campaignId = try container.decodeIfPresent(String.self, forKey: .campaignId)
     receivedAt = try container.decodeIfPresent(Date.self, forKey: .receivedAt)
+    mime = try container.decodeIfPresent(MIMESource.self, forKey: .mime)
   }
 }

@@ -22,8 +22,23 @@ extension RecordValidator {
   /// Checks a message a campaign tool asks us to send: its category exists, `to` and `from`
   /// are each exactly one mailbox, no header routes it to anyone else, and nothing that
   /// becomes a header line can smuggle in another.
-  public func message(_ message: Message) throws(InvalidRecord) -> Message {
+  public func message(_ given: Message) throws(InvalidRecord) -> Message {
+    var message = given
     var problems: [FieldProblem] = []
+    // A whole message's bodies are what the rules check, whatever else a door filled in.
+    if let mime = message.mime {
+      do throws(MIMEError) {
+        let bodies = try mime.document.bodies()
+        message.html = try bodies.html.map { part throws(MIMEError) in
+          try mime.document.text(of: part)
+        }
+        message.text = try bodies.text.map { part throws(MIMEError) in
+          try mime.document.text(of: part)
+        }
+      } catch {
+        problems.append(FieldProblem(field: "mime", problem: error.description))
+      }
+    }
     func noLineBreaks(_ value: String, _ field: String) {
       if Self.holdsLineBreak(value) {
         problems.append(

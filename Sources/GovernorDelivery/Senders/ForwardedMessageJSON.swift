@@ -12,6 +12,9 @@ struct ForwardedMessageJSON: Encodable {
   var mime: String?
 
   func encode(to encoder: any Encoder) throws {
+    // The whole message, when a door took one, is `mime` as rendered, not the source.
+    var message = message
+    message.mime = nil
     try message.encode(to: encoder)
     var container = encoder.container(keyedBy: Key.self)
     try container.encode(tracking, forKey: .tracking)

@@ -10,21 +10,24 @@ import GovernorCore
 /// characters where they can (RFC 5322 §2.1.1: 998 at most). Only a non-ASCII local part
 /// stays UTF-8 (RFC 6532): such a message needs SMTPUTF8 (`needsSMTPUTF8`).
 public enum MIMEMessage {
+  /// The message as bytes. A whole message a door took (`message.mime`) keeps its content —
+  /// every part the rules did not change, byte for byte — and its own Date and Message-ID;
+  /// its other headers are written from the message's fields, as every message's are.
+  public static func bytes(_ message: Message, date: Date) -> [UInt8] {
+    guard let source = message.mime,
+      let entity = try? source.document.entity(html: message.html, text: message.text)
+    else { return Array(render(message, date: date).utf8) }
+    let original = source.document.headers
+    var lines = headerLines(
+      message, date: original.first("Date")?.value ?? rfc5322Date(date),
+      messageId: original.first("Message-ID")?.value)
+    lines.append("")
+    return Array(lines.joined(separator: "\r\n").utf8) + entity
+  }
+
   public static func render(_ message: Message, date: Date, boundary: String? = nil) -> String {
-    var lines: [String] = []
-    // The governor's own headers are short and known; only what the message brings is folded.
+    var lines = headerLines(message, date: rfc5322Date(date), messageId: nil)
     func header(_ name: String, _ value: String) { lines.append("\(name): \(value)") }
-    func given(_ name: String, _ value: String) { lines += folded(name, value) }
-    given("From", addressHeader(message.from))
-    given("To", addressHeader(message.to))
-    given("Subject", encodedWords(message.subject))
-    header("Date", rfc5322Date(date))
-    header("Message-ID", "<\(messageIdLocalPart(message.id))@\(messageIdDomain(message.from))>")
-    header("MIME-Version", "1.0")
-    given("X-Governor-Message-Id", message.id)
-    for (name, value) in message.headers.sorted(by: { $0.key < $1.key }) {
-      given(name, value)
-    }
     let parts: [(type: String, body: String)] =
       [("text/plain", message.text), ("text/html", message.html)].compactMap { part in
         part.1.map { (part.0, $0) }
@@ -46,6 +49,34 @@ public enum MIMEMessage {
       lines.append("--\(boundary)--")
     }
     return lines.joined(separator: "\r\n") + "\r\n"
+  }
+
+  /// Every header but the content's: from the message's fields, none copied from a source.
+  static func headerLines(_ message: Message, date: String, messageId: String?) -> [String] {
+    var lines: [String] = []
+    // The governor's own headers are short and known; only what the message brings is folded.
+    func header(_ name: String, _ value: String) { lines.append("\(name): \(value)") }
+    func given(_ name: String, _ value: String) { lines += folded(name, value) }
+    given("From", addressHeader(message.from))
+    given("To", addressHeader(message.to))
+    given("Subject", encodedWords(message.subject))
+    header("Date", date)
+    if let messageId, !Self.holdsLineBreak(messageId) {
+      given("Message-ID", messageId)
+    } else {
+      header(
+        "Message-ID", "<\(messageIdLocalPart(message.id))@\(messageIdDomain(message.from))>")
+    }
+    header("MIME-Version", "1.0")
+    given("X-Governor-Message-Id", message.id)
+    for (name, value) in message.headers.sorted(by: { $0.key < $1.key }) {
+      given(name, value)
+    }
+    return lines
+  }
+
+  static func holdsLineBreak(_ value: String) -> Bool {
+    value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
   }
 
   static func bodyPart(_ type: String, _ body: String) -> [String] {

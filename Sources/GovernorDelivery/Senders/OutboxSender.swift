@@ -19,7 +19,7 @@ public struct OutboxSender: MailSender {
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       // The .json last: a reader that sees it can rely on the .eml being complete.
-      try Data(MIMEMessage.render(message, date: Date()).utf8)
+      try Data(MIMEMessage.bytes(message, date: Date()))
         .write(to: folder.appendingPathComponent(name + ".eml"), options: .atomic)
       try ForwardedMessageJSON.encoded(message, tracking: tracking, pretty: true)
         .write(to: folder.appendingPathComponent(name + ".json"), options: .atomic)

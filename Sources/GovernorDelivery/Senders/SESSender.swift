@@ -93,13 +93,13 @@ public struct SESSender: MailSender {
     else {
       return .failed(reason: "'to' or 'from' is not exactly one mailbox", attempts: 0)
     }
-    let mime = MIMEMessage.render(message, date: Date())
+    let mime = MIMEMessage.bytes(message, date: Date())
     // The SendEmail body, in the API's own PascalCase names.
     var request: [String: Any] = [
       // SES wants internationalised domains in their Punycode form.
       "FromEmailAddress": MIMEMessage.addressHeader(message.from),
       "Destination": ["ToAddresses": [MIMEMessage.asciiAddress(to)]],
-      "Content": ["Raw": ["Data": Data(mime.utf8).base64EncodedString()]],
+      "Content": ["Raw": ["Data": Data(mime).base64EncodedString()]],
       "EmailTags": tags(message),
     ]
     if let untracked { request["ConfigurationSetName"] = untracked }

@@ -47,6 +47,10 @@ public struct SendGridSender: MailSender {
       "categories": [message.category],
     ]
     if !content.isEmpty { body["content"] = content }
+    if let source = message.mime {
+      let attachments = Self.attachments(source)
+      if !attachments.isEmpty { body["attachments"] = attachments }
+    }
     if let settings = Self.trackingSettings(tracking) { body["tracking_settings"] = settings }
     guard let json = try? JSONSerialization.data(withJSONObject: body, options: .sortedKeys) else {
       return .failed(reason: "the SendGrid request could not be encoded", attempts: 0)
@@ -60,6 +64,23 @@ public struct SendGridSender: MailSender {
 }
 
 extension SendGridSender {
+  /// A whole message's parts other than its bodies, as v3 `attachments`: SendGrid builds the
+  /// MIME itself, so inline images keep their Content-ID and disposition to stay inline.
+  static func attachments(_ source: MIMESource) -> [[String: String]] {
+    source.document.attachments.compactMap { part in
+      guard let content = source.document.content(of: part) else { return nil }
+      var attachment = [
+        "content": Data(content).base64EncodedString(),
+        "type": part.contentType.value,
+        "filename": part.filename ?? "attachment",
+        "disposition": part.disposition?.value == "inline" || part.contentId != nil
+          ? "inline" : "attachment",
+      ]
+      if let contentId = part.contentId { attachment["content_id"] = contentId }
+      return attachment
+    }
+  }
+
   /// `tracking_settings` switching off what the recipient did not agree to; what is allowed
   /// is not mentioned, so the account's (and the campaign tool's) own settings stand.
   static func trackingSettings(_ tracking: SenderTracking) -> [String: Any]? {

@@ -22,7 +22,8 @@ public struct WebhookSender: MailSender {
 
   public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
     let body = ForwardedMessageJSON.compact(
-      message, tracking: tracking, mime: MIMEMessage.render(message, date: Date()))
+      message, tracking: tracking,
+      mime: String(decoding: MIMEMessage.bytes(message, date: Date()), as: UTF8.self))
     let request = SenderRequest(
       method: "POST", url: url,
       headers: [

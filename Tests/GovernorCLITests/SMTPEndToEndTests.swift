@@ -1,0 +1,346 @@
+import Foundation
+import GovernorCore
+import GovernorDelivery
+import GovernorStore
+import Testing
+
+/// The SMTP listener of the real `governor serve`, driven by real clients: Python's smtplib,
+/// Debian's swaks, and a raw socket for what no polite client sends.
+@Suite("SMTP relay end to end")
+struct SMTPEndToEndTests {
+  let server = ServedGovernor()
+
+  struct Setup {
+    var folder: String
+    var store: String
+    var outbox: String
+    var key: String
+    var admin: String
+  }
+
+  /// A store with `fwd1`, `fwd2` (consent, midday), `capped` (consent, one send this week),
+  /// `night` (consent, midnight where they live) and `unsub` (consent, then unsubscribed).
+  func setUp() async throws -> Setup {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("smtp-e2e-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let path = folder + "/governor.sqlite"
+    let store = try SQLiteStore(path: path)
+    let policy = try PolicyLoader.load(
+      Data(contentsOf: GovernorBinary.repositoryRoot.appendingPathComponent(Self.policy)),
+      file: "smtp-e2e.yaml"
+    ).get()
+    let validator = RecordValidator(policy: policy)
+    let now = Date()
+    for (id, zone) in [
+      ("fwd1", MiddayZone.now), ("fwd2", MiddayZone.now), ("capped", MiddayZone.now),
+      ("night", MiddayZone.midnight), ("unsub", MiddayZone.now),
+    ] {
+      try await store.saveCustomer(
+        validator.profile(CustomerProfile(id: id, email: "\(id)@example.com", timeZone: zone)))
+      try await store.recordConsent(
+        validator.consent(
+          ConsentEvent(purpose: "marketing", status: .granted, at: now - 86_400, source: "form"),
+          now: now),
+        customerId: id)
+    }
+    _ = try await store.addSuppression(
+      validator.suppression(
+        Suppression(reason: .unsubscribed, scope: .all, at: now - 3_600, source: "form"),
+        now: now),
+      customerId: "unsub")
+    _ = try await store.decide(
+      Message(
+        id: "earlier", customerId: "capped", to: "capped@example.com", from: "news@shop.example",
+        subject: "Earlier", text: "Hi", category: "marketing"),
+      engine: Engine(policy: policy), at: now - 3_600)
+    return Setup(
+      folder: folder, store: path, outbox: folder + "/outbox",
+      key: try await server.createKey(path, scope: "send"),
+      admin: try await server.createKey(path, scope: "admin"))
+  }
+
+  static let policy = "fixtures/policies/smtp-e2e.yaml"
+
+  func arguments(_ setup: Setup, _ extra: [String] = []) -> [String] {
+    [
+      "--store", setup.store, "--policy", Self.policy, "--sender", "outbox:\(setup.outbox)",
+      "--smtp", "127.0.0.1:0",
+    ] + extra
+  }
+
+  func outboxMails(_ setup: Setup) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: setup.outbox)) ?? [])
+      .filter { $0.hasSuffix(".eml") }.sorted()
+  }
+
+  func withSMTP(
+    _ setup: Setup, _ extra: [String] = [], _ body: (Int, String) async throws -> Void
+  ) async throws -> String {
+    let server = try await GovernorProcess.start(arguments(setup, extra))
+    do {
+      try await body(try #require(server.smtpPort), server.base)
+    } catch {
+      try await server.stop()
+      throw error
+    }
+    try await server.stop()
+    return server.log
+  }
+
+  @Test(
+    "smtplib: six recipients, one decision each — forwarded, consent, cap, quiet hours, unsubscribed"
+  )
+  func sixRecipients() async throws {
+    let setup = try await setUp()
+    let recipients = [
+      "fwd1@example.com", "stranger@example.com", "capped@example.com", "night@example.com",
+      "fwd2@example.com", "unsub@example.com",
+    ]
+    let log = try await withSMTP(setup) { port, base in
+      let result = try await SMTPClients.send([
+        "host": "127.0.0.1", "port": port, "key": setup.key, "to": recipients,
+        "message_id": "<spring-1@shop.example>",
+        "headers": ["X-Governor-Category": "marketing", "X-Governor-Campaign": "spring"],
+        "html": #"<p>Spring sale <img src="https://pixel.example/o.gif" width="1" height="1"></p>"#,
+      ])
+      #expect(result["code"] as? Int == 250, "\(result)")
+      #expect(result["auth_offered"] as? Bool == true, "AUTH is offered in clear on loopback")
+
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 2))
+      defer { transport.shutdown() }
+      let (status, page) = try await server.get(
+        transport, base + "/v1/decisions?campaign=spring", key: setup.admin)
+      #expect(status == 200)
+      let decisions = try #require(page["decisions"] as? [[String: Any]])
+      var outcomes: [String: (String, [String])] = [:]
+      for row in decisions {
+        let record = try #require(row["record"] as? [String: Any])
+        let decision = try #require(record["decision"] as? [String: Any])
+        let to = try #require(row["message_id"] as? String).split(separator: "/").last ?? ""
+        let codes = (decision["reasons"] as? [[String: Any]] ?? []).compactMap {
+          $0["code"] as? String
+        }
+        outcomes[String(to)] = (row["outcome"] as? String ?? "", codes)
+      }
+      #expect(outcomes.count == 6)
+      #expect(outcomes["fwd1@example.com"]?.0 == "forwarded")
+      #expect(outcomes["fwd2@example.com"]?.0 == "forwarded")
+      #expect(outcomes["stranger@example.com"]?.0 == "blocked")
+      #expect(
+        outcomes["stranger@example.com"]?.1.contains("consent_missing") == true, "\(outcomes)")
+      #expect(outcomes["capped@example.com"]?.0 == "blocked")
+      #expect(outcomes["night@example.com"]?.0 == "deferred")
+      #expect(outcomes["unsub@example.com"]?.0 == "blocked")
+    }
+    let mails = outboxMails(setup)
+    #expect(mails.count == 2, "\(mails)")
+    for mail in mails {
+      let text = try String(contentsOfFile: setup.outbox + "/" + mail, encoding: .utf8)
+      // One recipient per copy, its own unsubscribe link, the governor's header gone, the
+      // pixel removed.
+      let to = text.split(separator: "\r\n").filter { $0.hasPrefix("To: ") }
+      #expect(to.count == 1 && to[0].hasPrefix("To: fwd"), "\(to)")
+      #expect(text.contains("List-Unsubscribe: "))
+      #expect(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
+      #expect(!text.contains("X-Governor-Category"))
+      #expect(!text.contains("pixel.example"))
+      #expect(text.contains("Message-ID: <spring-1@shop.example>"))
+    }
+    #expect(!log.contains(setup.key), "no key in the log")
+  }
+
+  @Test("the same message sent again after a lost reply: the first decisions, nothing sent twice")
+  func resendIsIdempotent() async throws {
+    let setup = try await setUp()
+    _ = try await withSMTP(setup) { port, _ in
+      for _ in 0..<2 {
+        let result = try await SMTPClients.send([
+          "host": "127.0.0.1", "port": port, "key": setup.key, "to": ["fwd1@example.com"],
+          "message_id": "<again@shop.example>", "headers": ["X-Governor-Category": "marketing"],
+        ])
+        #expect(result["code"] as? Int == 250, "\(result)")
+      }
+    }
+    #expect(outboxMails(setup).count == 1)
+  }
+
+  @Test("a wrong key: 535 5.7.8, nothing decided; no category: 554 naming the header")
+  func refusals() async throws {
+    let setup = try await setUp()
+    _ = try await withSMTP(setup) { port, base in
+      let wrong = try await SMTPClients.send([
+        "host": "127.0.0.1", "port": port, "key": "mg_000000000000_nope",
+        "to": ["fwd1@example.com"],
+        "headers": ["X-Governor-Category": "marketing"],
+      ])
+      #expect(wrong["code"] as? Int == 535, "\(wrong)")
+      let uncategorised = try await SMTPClients.send([
+        "host": "127.0.0.1", "port": port, "key": setup.key, "to": ["fwd1@example.com"],
+      ])
+      #expect(uncategorised["code"] as? Int == 554, "\(uncategorised)")
+      #expect((uncategorised["error"] as? String)?.contains("X-Governor-Category") == true)
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 2))
+      defer { transport.shutdown() }
+      let (_, page) = try await server.get(transport, base + "/v1/decisions", key: setup.admin)
+      #expect((page["decisions"] as? [Any])?.count == 1, "only the setup's earlier send")
+    }
+    #expect(outboxMails(setup).isEmpty)
+  }
+
+  @Test("a 10 MB attachment arrives byte-identical; over SIZE is refused with 552 5.3.4")
+  func largeAttachment() async throws {
+    let setup = try await setUp()
+    _ = try await withSMTP(setup, ["--smtp-max-size", "16000000"]) { port, _ in
+      let result = try await SMTPClients.send([
+        "host": "127.0.0.1", "port": port, "key": setup.key, "to": ["fwd1@example.com"],
+        "headers": ["X-Governor-Category": "transactional"], "attachment_bytes": 10_000_000,
+        "html": "<p>Your invoice</p>",
+      ])
+      #expect(result["code"] as? Int == 250, "\(result)")
+      let tooLarge = try await SMTPClients.send([
+        "host": "127.0.0.1", "port": port, "key": setup.key, "to": ["fwd1@example.com"],
+        "headers": ["X-Governor-Category": "transactional"], "attachment_bytes": 12_500_000,
+      ])
+      #expect(tooLarge["code"] as? Int == 552, "\(tooLarge)")
+    }
+    let mail = try #require(outboxMails(setup).first)
+    let digests = try await SMTPClients.run(
+      "/usr/bin/env",
+      ["python3", SMTPClients.script, "attachment-digest", setup.outbox + "/" + mail])
+    let expected = try await SMTPClients.run(
+      "/usr/bin/env",
+      [
+        "python3", "-c",
+        "import hashlib;print(hashlib.sha256(bytes((i*7919)%251 for i in range(10000000))).hexdigest())",
+      ])
+    #expect(
+      digests.stdout.contains(expected.stdout.trimmingCharacters(in: .whitespacesAndNewlines)),
+      "\(digests.stdout) \(digests.stderr)")
+  }
+
+  @Test(
+    "hostile sessions: bare LF smuggling, an over-long line, garbage, 1,000 recipients, silence",
+    .timeLimit(.minutes(2)))
+  func hostileSessions() async throws {
+    let setup = try await setUp()
+    let plain = "\u{0}governor\u{0}\(setup.key)"
+    let auth = "AUTH PLAIN " + Data(plain.utf8).base64EncodedString() + "\r\n"
+    _ = try await withSMTP(setup, ["--smtp-idle-timeout", "1"]) { port, base in
+      // A bare-LF `.` does not end the message, so the MAIL after it is data, not a second
+      // message (SMTP smuggling).
+      let smuggled = try await SMTPClients.raw(
+        port: port,
+        [
+          ["send": "EHLO test\r\n"], ["send": auth], ["send": "MAIL FROM:<a@shop.example>\r\n"],
+          ["send": "RCPT TO:<fwd1@example.com>\r\n"], ["send": "DATA\r\n"],
+          [
+            "send": "X-Governor-Category: transactional\r\nSubject: one\r\n\r\nfirst\n.\n"
+              + "MAIL FROM:<b@shop.example>\nRCPT TO:<fwd2@example.com>\nDATA\nSubject: two\r\n\r\n.\r\n"
+          ],
+          ["send": "QUIT\r\n"],
+        ])
+      #expect(smuggled.contains { $0.hasPrefix("250 2.0.0 Ok: 1 recipient") }, "\(smuggled)")
+      let lines = try await SMTPClients.raw(
+        port: port,
+        [
+          ["send": "EHLO test\r\n"],
+          ["send": "NOOP " + String(repeating: "x", count: 600) + "\r\n"],
+          ["hex": "ff00fe01c3280d0a"],
+          ["send": "MAIL FROM:<a@shop.example>\r\n"],
+          ["send": "QUIT\r\n"],
+        ])
+      #expect(lines.contains("500 5.5.2 Line too long"), "\(lines)")
+      #expect(lines.contains("500 5.5.2 Command line is not text"), "\(lines)")
+      #expect(lines.contains { $0.hasPrefix("530 5.7.0") }, "MAIL before AUTH: \(lines)")
+      #expect(lines.last == "221 2.0.0 Bye")
+
+      var steps: [[String: Any]] = [
+        ["send": "EHLO test\r\n"], ["send": auth], ["send": "MAIL FROM:<a@shop.example>\r\n"],
+      ]
+      // Pipelined, as RFC 2920 allows: 1,000 RCPTs in one write.
+      steps.append([
+        "send": (0..<1_000).map { "RCPT TO:<bulk\($0)@example.com>\r\n" }.joined(),
+        "replies": 1_000,
+      ])
+      steps += [
+        ["send": "DATA\r\n"],
+        ["send": "X-Governor-Category: transactional\r\nSubject: bulk\r\n\r\nhi\r\n.\r\n"],
+        ["send": "QUIT\r\n"],
+      ]
+      let bulk = try await SMTPClients.raw(port: port, steps)
+      #expect(bulk.filter { $0 == "250 2.1.5 Ok" }.count == 1_000)
+      #expect(
+        bulk.contains("250 2.0.0 Ok: 1000 recipient(s) decided: 1000 forwarded"),
+        "\(bulk.suffix(3))")
+
+      let silent = try await SMTPClients.raw(port: port, [["sleep": 2.5], ["send": "NOOP\r\n"]])
+      #expect(silent.contains("421 4.4.2 Idle too long, closing"), "\(silent)")
+      _ = base
+    }
+    #expect(outboxMails(setup).count == 1_001)
+  }
+
+  /// A self-signed certificate for 127.0.0.1, made by Debian's openssl.
+  func certificate(in folder: String) async throws -> (certificate: String, key: String) {
+    let certificate = folder + "/cert.pem"
+    let key = folder + "/key.pem"
+    let made = try await SMTPClients.run(
+      "/usr/bin/openssl",
+      [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+        "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+      ])
+    #expect(made.status == 0, "\(made.stderr)")
+    return (certificate, key)
+  }
+
+  @Test(
+    "STARTTLS and implicit TLS with a self-signed certificate: smtplib verifies it, swaks pipelines"
+  )
+  func tls() async throws {
+    let setup = try await setUp()
+    let (certificate, key) = try await certificate(in: setup.folder)
+    let implicitPort = try await SMTPClients.freePort()
+    _ = try await withSMTP(
+      setup,
+      [
+        "--smtp-tls-cert", certificate, "--smtp-tls-key", key,
+        "--smtps", "127.0.0.1:\(implicitPort)",
+      ]
+    ) { port, _ in
+      let started = try await SMTPClients.send([
+        "host": "127.0.0.1", "port": port, "key": setup.key, "to": ["fwd1@example.com"],
+        "headers": ["X-Governor-Category": "transactional"], "starttls": true,
+        "cafile": certificate,
+      ])
+      #expect(started["code"] as? Int == 250, "\(started)")
+      #expect((started["tls"] as? String)?.hasPrefix("TLSv1.") == true, "\(started)")
+      let implicit = try await SMTPClients.send([
+        "host": "127.0.0.1", "port": implicitPort, "key": setup.key, "to": ["fwd2@example.com"],
+        "headers": ["X-Governor-Category": "transactional"], "implicit_tls": true,
+        "cafile": certificate,
+      ])
+      #expect(implicit["code"] as? Int == 250, "\(implicit)")
+      if SMTPClients.swaksInstalled {
+        let swaks = try await SMTPClients.swaks([
+          "--server", "127.0.0.1:\(port)", "--tls", "--pipeline", "--auth", "PLAIN",
+          "--auth-user", "governor", "--auth-password", setup.key,
+          "--from", "news@shop.example", "--to", "capped@example.com",
+          "--header", "X-Governor-Category: transactional", "--header", "Subject: Receipt",
+          "--body", "Thanks.",
+        ])
+        #expect(swaks.status == 0, "\(swaks.stdout)")
+        #expect(swaks.stdout.contains("250 2.0.0 Ok: 1 recipient(s) decided: 1 forwarded"))
+        let wrong = try await SMTPClients.swaks([
+          "--server", "127.0.0.1:\(port)", "--tls", "--auth", "LOGIN",
+          "--auth-user", "governor", "--auth-password", "mg_000000000000_wrong",
+          "--from", "news@shop.example", "--to", "capped@example.com",
+        ])
+        #expect(wrong.status != 0)
+        #expect(wrong.stdout.contains("535 5.7.8"), "\(wrong.stdout)")
+      }
+    }
+    #expect(outboxMails(setup).count == (SMTPClients.swaksInstalled ? 3 : 2))
+  }
+}
