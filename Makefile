@@ -15,8 +15,10 @@ SWIFT ?= swift
 APT_PACKAGES := tzdata libsqlite3-dev postgresql postgresql-client libcurl4-openssl-dev pkg-config \
   openssl nginx chromium swaks
 CONFIG ?= debug
-# Only `make bench` needs the load generator (nginx, its stand-in mail sender, is in APT_PACKAGES).
-BENCH_PACKAGES := wrk
+# Only `make bench` needs the load generator (nginx, its stand-in mail sender, is in APT_PACKAGES)
+# and Postfix with its smtp-source and smtp-sink (the SMTP listener is measured beside it;
+# installed unconfigured, so no system mail service starts).
+BENCH_PACKAGES := wrk postfix
 
 .PHONY: run demo test build lint format bench fuzz reliability deps clean
 
@@ -60,20 +62,23 @@ format:
 
 # Engine, rewriter, store, group-commit and dry-run figures, then POST /v1/messages under wrk:
 # nginx as a plain reverse proxy, the floor of the governor's own stack (Hummingbird alone,
-# Hummingbird + libcurl) and the governor, side by side, forwarding to the same sink.
+# Hummingbird + libcurl) and the governor, side by side, forwarding to the same sink; then SMTP
+# messages per second under Postfix's smtp-source, Postfix beside the governor.
 bench: deps
 	@for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then apt-get update -qq && \
+	  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	$(SWIFT) build -c release --product governor-bench
 	$(SWIFT) build -c release --product governor
 	$$($(SWIFT) build -c release --show-bin-path)/governor-bench
 	.ci/http-bench $$($(SWIFT) build -c release --show-bin-path)/governor
+	.ci/smtp-bench $$($(SWIFT) build -c release --show-bin-path)/governor
 
 # The proof that the gateway holds (issue 8), at full size, on a release build: 60 s of load
 # at 64 connections over 10,000 customers; faults at the mail sender with a SIGKILL mid-load;
 # bad input and every route's access rules; schemathesis against openapi.yaml for
-# ST_SECONDS; both fuzzers for FUZZ_SECONDS each. `make test` runs the same suites short.
+# ST_SECONDS; every fuzzer for FUZZ_SECONDS. `make test` runs the same suites short.
 ST_SECONDS ?= 120
 RELIABILITY_SUITES = ReliabilityTests|LogHygieneTests|SecurityRouteTests|BadInputTests|AtMostOnceTests
 reliability: deps
@@ -84,9 +89,11 @@ reliability: deps
 	.ci/schemathesis $$($(SWIFT) build -c release --show-bin-path)/governor $(ST_SECONDS)
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-# The tracking rewriter and the policy loader under libFuzzer (swiftc -sanitize=fuzzer), each
-# for FUZZ_SECONDS, seeded with the mails in fixtures/emails and the policies in policies/ and
-# fixtures/policies (Swift's own crash backtracer off, so libFuzzer saves the failing input).
+# The tracking rewriter, the policy loader, the MIME reader and writer and the SMTP session under
+# libFuzzer (swiftc -sanitize=fuzzer), each for FUZZ_SECONDS, seeded with the mails in
+# fixtures/emails and fixtures/mime, the policies in policies/ and fixtures/policies and the
+# sessions in fixtures/smtp/sessions (Swift's own crash backtracer off, so libFuzzer saves the
+# failing input).
 # They check more than "no crash": see Sources/rewriter-fuzz and
 # Sources/policy-fuzz. A failing input is saved as crash-*; replay it with
 # `swift run rewriter-fuzz crash-…` (or policy-fuzz). Its own build folder: the instrumented
@@ -97,11 +104,17 @@ FUZZ_BUILD = $(SWIFT) build -c release --build-path .build-fuzz -Xswiftc -saniti
 fuzz: deps
 	$(FUZZ_BUILD) --product rewriter-fuzz
 	$(FUZZ_BUILD) --product policy-fuzz
-	mkdir -p .build-fuzz/corpus .build-fuzz/policy-corpus
+	$(FUZZ_BUILD) --product mime-fuzz
+	$(FUZZ_BUILD) --product smtp-fuzz
+	mkdir -p .build-fuzz/corpus .build-fuzz/policy-corpus .build-fuzz/mime-corpus .build-fuzz/smtp-corpus
 	SWIFT_BACKTRACE=enable=no .build-fuzz/release/rewriter-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
 	  -timeout=10 .build-fuzz/corpus fixtures/emails
 	SWIFT_BACKTRACE=enable=no .build-fuzz/release/policy-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -timeout=10 .build-fuzz/policy-corpus policies fixtures/policies
+	SWIFT_BACKTRACE=enable=no .build-fuzz/release/mime-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -timeout=10 .build-fuzz/mime-corpus fixtures/mime fixtures/emails
+	SWIFT_BACKTRACE=enable=no .build-fuzz/release/smtp-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+	  -timeout=10 .build-fuzz/smtp-corpus fixtures/smtp/sessions
 
 # moto's server emulates Amazon SES v2 for the SES sender's test (PyPI, not Debian).
 MOTO_SERVER = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/moto_server

@@ -114,6 +114,14 @@ let package = Package(
       dependencies: ["GovernorCore", "FuzzSupport"]
     ),
     .executableTarget(
+      name: "mime-fuzz",
+      dependencies: ["GovernorCore", "FuzzSupport"]
+    ),
+    .executableTarget(
+      name: "smtp-fuzz",
+      dependencies: ["GovernorSMTP", "FuzzSupport"]
+    ),
+    .executableTarget(
       name: "governor-bench",
       dependencies: [
         "GovernorCore", "GovernorStore", "GovernorDelivery", "CCurl",

@@ -10,23 +10,57 @@ public struct SMTPDoor: Sendable {
   let gateway: Gateway
   let defaults: MailDefaults
   let logger: Logger
+  let deadline: Duration
 
-  public init(gateway: Gateway, defaults: MailDefaults, logger: Logger) {
+  public init(
+    gateway: Gateway, defaults: MailDefaults, logger: Logger, deadline: Duration = .seconds(60)
+  ) {
     self.gateway = gateway
     self.defaults = defaults
     self.logger = logger
+    self.deadline = deadline
   }
 
   /// The password is a governor API key with the `send` scope, checked as HTTP keys are. Only
   /// the key's id is ever logged.
-  func authenticate(password: String) async -> Bool {
-    guard let key = try? await gateway.keys.authenticate("Bearer \(password)") else {
+  func authenticate(password: String) async -> SMTPSession.Authentication {
+    let keys = gateway.keys
+    let found: APIKeyRecord?
+    do {
+      found = try await withDeadline(deadline) { try await keys.authenticate("Bearer \(password)") }
+    } catch {
+      logger.error("SMTP authentication could not be checked", metadata: ["error": "\(error)"])
+      return .unavailable
+    }
+    guard let key = found else {
       logger.notice("SMTP authentication refused")
-      return false
+      return .refused
     }
     let allowed = APIKeys.allows(key, .send)
     logger.info("SMTP authentication", metadata: ["api_key": "\(key.id)", "allowed": "\(allowed)"])
-    return allowed
+    return allowed ? .accepted : .refused
+  }
+
+  /// Nil when the recipient would get the message; else the refusal, with the rule in its
+  /// text: `550 5.7.1` when only the customer can change it (consent, suppression),
+  /// `450 4.7.1` when time will (caps, quiet hours). Needs a default category: the headers
+  /// that could name another have not arrived yet.
+  func checkRecipient(_ recipient: String, from: String) async -> SMTPReply? {
+    guard let category = defaults.category else { return nil }
+    let verdict: EnvelopeVerdict
+    do {
+      let gateway = gateway
+      verdict = try await withDeadline(deadline) {
+        try await gateway.envelopeVerdict(recipient: recipient, category: category, from: from)
+      }
+    } catch {
+      return SMTPReply(451, "4.3.0", "Temporary failure: the recipient could not be checked")
+    }
+    guard case .refuse(let rule, let code, let message, let lasting) = verdict else { return nil }
+    logger.info(
+      "recipient refused at RCPT", metadata: ["rule": "\(rule)", "code": "\(code)", "door": "smtp"])
+    let text = "\(code) (\(rule)): \(message)"
+    return lasting ? SMTPReply(550, "5.7.1", text) : SMTPReply(450, "4.7.1", text)
   }
 
   /// `250` only once every recipient's decision is durable (and each allowed one forwarded);
@@ -40,14 +74,21 @@ public struct SMTPDoor: Sendable {
       return SMTPReply(554, "5.6.0", "Message refused: \(error.description)")
     }
     let results: [BatchItemResult]
+    let mail = IncomingMail(
+      envelopeSender: from, recipients: recipients, source: source, defaults: defaults)
     do {
-      results = try await gateway.submitMail(
-        IncomingMail(
-          envelopeSender: from, recipients: recipients, source: source, defaults: defaults))
-    } catch .noCategory {
+      let gateway = gateway
+      results = try await withDeadline(deadline) { try await gateway.submitMail(mail) }
+    } catch MailRefusal.noCategory {
       return SMTPReply(554, "5.6.0", "Message refused: \(MailRefusal.noCategory.description)")
+    } catch let refusal as MailRefusal {
+      return SMTPReply(451, "4.3.0", "Temporary failure: \(refusal.description)")
     } catch {
-      return SMTPReply(451, "4.3.0", "Temporary failure: \(error.description)")
+      logger.error("SMTP message not decided in time", metadata: ["error": "\(error)"])
+      return SMTPReply(
+        451, "4.3.0",
+        "Temporary failure: the message could not be decided in time; send it again "
+          + "(recipients already decided are not sent twice)")
     }
     var counts: [Outcome: Int] = [:]
     var failed = 0

@@ -14,6 +14,9 @@ public struct SMTPLimits: Sendable {
   public var session: Duration = .seconds(3_600)
   /// Sessions at once; one more is told 421 and closed.
   public var connections = 512
+  /// The longest a message's decisions (or a password's check) may take before the client is
+  /// told `451` (a store that is gone must not hold the session); sending again is safe.
+  public var decision: Duration = .seconds(60)
   /// Commands refused in a row before the session is closed.
   public var errors = 20
 

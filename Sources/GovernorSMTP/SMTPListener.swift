@@ -15,6 +15,12 @@ public struct SMTPListenerConfiguration: Sendable {
   public var implicitTLS = false
   /// Offer AUTH without TLS anywhere, not only to loopback clients.
   public var authInClear = false
+  /// Refuse at RCPT a recipient the envelope already says would be held back (needs
+  /// `defaults.category`); by default such a recipient is accepted, recorded and not sent.
+  public var refuseHeldRecipients = false
+  /// Clients on loopback may send without AUTH, as Postfix's `permit_mynetworks` lets
+  /// 127.0.0.0/8 relay: for a tool on the same host that cannot authenticate.
+  public var trustLoopback = false
   public var hostname = "mail-governor"
   public var limits = SMTPLimits()
   public var defaults = MailDefaults()
@@ -39,7 +45,9 @@ public final class SMTPListener: Service {
     logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }
   ) {
     self.configuration = configuration
-    self.door = SMTPDoor(gateway: gateway, defaults: configuration.defaults, logger: logger)
+    self.door = SMTPDoor(
+      gateway: gateway, defaults: configuration.defaults, logger: logger,
+      deadline: configuration.limits.decision)
     self.tls = tls
     self.logger = logger
     self.onListening = onListening
@@ -74,7 +82,9 @@ public final class SMTPListener: Service {
           let session = SMTPSession(
             hostname: configuration.hostname, limits: configuration.limits,
             tlsOffered: tls != nil, tlsActive: configuration.implicitTLS,
-            authInClear: configuration.authInClear || loopback)
+            authInClear: configuration.authInClear || loopback,
+            checksRecipients: configuration.refuseHeldRecipients,
+            trusted: configuration.trustLoopback && loopback)
           if configuration.implicitTLS, let tls {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
           }

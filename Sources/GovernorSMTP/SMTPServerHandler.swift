@@ -127,6 +127,11 @@ final class SMTPServerHandler: ChannelInboundHandler {
         let accepted = await door.authenticate(password: password)
         return { session in session.authenticated(accepted) }
       }
+    case .checkRecipient(let recipient, let from):
+      wait(context) { [door] in
+        let refusal = await door.checkRecipient(recipient, from: from)
+        return { session in session.recipientChecked(refusal) }
+      }
     case .deliver(let from, let recipients, let data):
       wait(context) { [door] in
         let reply = await door.deliver(from: from, recipients: recipients, data: data)

@@ -11,6 +11,8 @@ public struct SMTPSession {
     case startTLS(SMTPReply)
     /// Check the password (an API key); answer through `authenticated(_:)`.
     case authenticate(user: String, password: String)
+    /// Ask whether the recipient would be held back; answer through `recipientChecked(_:)`.
+    case checkRecipient(String, from: String)
     /// Decide the message; answer through `delivered(_:)`.
     case deliver(from: String, recipients: [String], data: [UInt8])
     /// Send the reply and close the connection.
@@ -36,7 +38,13 @@ public struct SMTPSession {
   var tlsActive: Bool
   /// AUTH without TLS: on loopback, or when the listener was told so.
   let authInClear: Bool
+  /// Refuse at RCPT a recipient the envelope already says would be held back.
+  let checksRecipients: Bool
+  /// MAIL without AUTH: a loopback client on a listener told to trust it.
+  let trusted: Bool
   var authenticated = false
+  /// The recipient being checked, with the transaction it would join.
+  var pendingRecipient: (from: String, recipients: [String], candidate: String)?
   var phase = Phase.start
   var errors = 0
   var data: [UInt8] = []
@@ -45,8 +53,11 @@ public struct SMTPSession {
   var previousLineEndedCRLF = true
 
   public init(
-    hostname: String, limits: SMTPLimits, tlsOffered: Bool, tlsActive: Bool, authInClear: Bool
+    hostname: String, limits: SMTPLimits, tlsOffered: Bool, tlsActive: Bool, authInClear: Bool,
+    checksRecipients: Bool = false, trusted: Bool = false
   ) {
+    self.checksRecipients = checksRecipients
+    self.trusted = trusted
     self.hostname = hostname
     self.limits = limits
     self.tlsOffered = tlsOffered && !tlsActive
@@ -120,7 +131,7 @@ public struct SMTPSession {
       return .reply(SMTPReply(code: 250, lines: lines))
     case .mail(let from, let parameters):
       guard phase != .start else { return refuse(SMTPReply(503, "5.5.1", "Send EHLO first")) }
-      guard authenticated else {
+      guard authenticated || trusted else {
         return refuse(
           SMTPReply(
             530, "5.7.0", "Authentication required: AUTH with a governor API key as the password"))
@@ -148,6 +159,11 @@ public struct SMTPSession {
       }
       guard (try? Mailbox(parsing: to)) != nil else {
         return refuse(SMTPReply(501, "5.1.3", "Bad recipient address syntax"))
+      }
+      if checksRecipients {
+        pendingRecipient = (from, recipients, to)
+        phase = .waiting
+        return .checkRecipient(to, from: from)
       }
       recipients.append(to)
       phase = .recipients(from: from, to: recipients)
@@ -236,15 +252,42 @@ public struct SMTPSession {
       password: String(decoding: fields[2], as: UTF8.self))
   }
 
+  public enum Authentication: Sendable {
+    case accepted
+    case refused
+    /// The keys could not be read: try again later (RFC 4954 §6, 454 4.7.0).
+    case unavailable
+  }
+
   /// The answer to `.authenticate`.
-  public mutating func authenticated(_ accepted: Bool) -> Effect {
+  public mutating func authenticated(_ outcome: Authentication) -> Effect {
     phase = .ready
-    if accepted {
+    switch outcome {
+    case .accepted:
       authenticated = true
       errors = 0
       return .reply(SMTPReply(235, "2.7.0", "Authentication successful"))
+    case .refused:
+      return refuse(SMTPReply(535, "5.7.8", "Authentication credentials invalid"))
+    case .unavailable:
+      return .reply(SMTPReply(454, "4.7.0", "Temporary authentication failure, try again later"))
     }
-    return refuse(SMTPReply(535, "5.7.8", "Authentication credentials invalid"))
+  }
+
+  /// The answer to `.checkRecipient`: nil takes the recipient, a reply refuses it (a refusal
+  /// the rules made, not the client's error: it does not count towards closing the session).
+  public mutating func recipientChecked(_ refusal: SMTPReply?) -> Effect {
+    guard let (from, recipients, candidate) = pendingRecipient else {
+      return .reply(SMTPReply(503, "5.5.1", "No recipient is being checked"))
+    }
+    pendingRecipient = nil
+    if let refusal {
+      phase = recipients.isEmpty ? .mail(from: from) : .recipients(from: from, to: recipients)
+      return .reply(refusal)
+    }
+    phase = .recipients(from: from, to: recipients + [candidate])
+    errors = 0
+    return .reply(SMTPReply(250, "2.1.5", "Ok"))
   }
 
   /// The answer to `.deliver`: the session is ready for the next message.

@@ -39,11 +39,11 @@ extension Gateway {
   /// on this gateway's store and engine.
   public func dryRun(
     _ campaign: Campaign, recipients: [Recipient],
-    emit: ([(Recipient, Decision)]) async throws -> Void
+    emit: ([Recipient], [Decision]) async throws -> Void
   ) async throws -> DryRunSummary {
     try await DryRunService(store: store, engine: engine).run(
       campaign, customerIds: Set(recipients.map(\.customerId)), recipients: recipients
-    ) { rows, _ in try await emit(rows) }
+    ) { batch, decisions, _ in try await emit(batch, decisions) }
   }
 
   /// The policy in force.

@@ -90,8 +90,8 @@ struct DryRunCommand: AsyncParsableCommand {
       var progress = ProgressBar(total: total, unit: "recipients")
       let summary = try await DryRunService(store: store, engine: engine).run(
         campaign, customerIds: customerIds, recipients: recipients
-      ) { rows, done in
-        for (recipient, decision) in rows { output.row(recipient, decision) }
+      ) { batch, decisions, done in
+        for (recipient, decision) in zip(batch, decisions) { output.row(recipient, decision) }
         progress.update(done: done)
       }
       progress.finish()

@@ -34,8 +34,22 @@ struct SMTPOptions: ParsableArguments {
   @Flag(
     help: "Offer AUTH without TLS to every client, not only on loopback (on a network you trust).")
   var smtpAuthInClear = false
+  @Flag(
+    help: ArgumentHelp(
+      "Refuse at RCPT a recipient the rules would hold back (550 5.7.1 for consent and "
+        + "suppressions, 450 4.7.1 for caps and quiet hours) instead of accepting and "
+        + "recording it. Needs --smtp-category."))
+  var smtpRefuseHeld = false
+  @Flag(
+    help: ArgumentHelp(
+      "Let clients on loopback send without AUTH (a tool on this host that cannot "
+        + "authenticate, or Postfix's smtp-source), as Postfix's permit_mynetworks does."))
+  var smtpTrustLoopback = false
   @Option(help: "Seconds an SMTP session may stay silent.")
   var smtpIdleTimeout: Double = 300
+  @Option(
+    help: "Seconds a message's decisions may take before the client is told 451 (try again).")
+  var smtpDecisionTimeout: Double = 60
   @Option(help: "SMTP sessions at once.")
   var smtpMaxConnections: Int = 512
   @Option(help: "The largest message accepted over SMTP, in bytes (announced as SIZE).")
@@ -47,6 +61,10 @@ struct SMTPOptions: ParsableArguments {
     }
     if (smtpTlsCert == nil) != (smtpTlsKey == nil) {
       throw ValidationError("--smtp-tls-cert and --smtp-tls-key go together")
+    }
+    if smtpRefuseHeld && smtpCategory == nil {
+      throw ValidationError(
+        "--smtp-refuse-held needs --smtp-category: at RCPT no header has named one yet")
     }
     if smtps != nil && smtpTlsCert == nil {
       throw ValidationError("--smtps needs --smtp-tls-cert and --smtp-tls-key")
@@ -72,9 +90,12 @@ struct SMTPOptions: ParsableArguments {
       var configuration = SMTPListenerConfiguration(host: host, port: port)
       configuration.implicitTLS = implicitTLS
       configuration.authInClear = smtpAuthInClear
+      configuration.refuseHeldRecipients = smtpRefuseHeld
+      configuration.trustLoopback = smtpTrustLoopback
       configuration.defaults = MailDefaults(category: smtpCategory, campaignId: smtpCampaign)
       configuration.limits.idle = .milliseconds(Int64(smtpIdleTimeout * 1000))
       configuration.limits.connections = smtpMaxConnections
+      configuration.limits.decision = .milliseconds(Int64(smtpDecisionTimeout * 1000))
       configuration.limits.messageSize = smtpMaxSize
       let security = implicitTLS ? "TLS" : tls != nil ? "STARTTLS" : "no TLS"
       listeners.append(

@@ -2,6 +2,7 @@ import Foundation
 import GovernorCore
 import GovernorDelivery
 import GovernorStore
+import TestDatabases
 import Testing
 
 /// The SMTP listener of the real `governor serve`, driven by real clients: Python's smtplib,
@@ -274,6 +275,16 @@ struct SMTPEndToEndTests {
         bulk.contains("250 2.0.0 Ok: 1000 recipient(s) decided: 1000 forwarded"),
         "\(bulk.suffix(3))")
 
+      // A client that drops in the middle of DATA leaves nothing behind.
+      let dropped = try await SMTPClients.raw(
+        port: port,
+        [
+          ["send": "EHLO test\r\n"], ["send": auth], ["send": "MAIL FROM:<a@shop.example>\r\n"],
+          ["send": "RCPT TO:<dropped@example.com>\r\n"], ["send": "DATA\r\n"],
+          ["send": "X-Governor-Category: transactional\r\nSubject: half\r\n\r\nhal", "replies": 0],
+        ])
+      #expect(dropped.last?.hasPrefix("354") == true, "\(dropped)")
+
       let silent = try await SMTPClients.raw(port: port, [["sleep": 2.5], ["send": "NOOP\r\n"]])
       #expect(silent.contains("421 4.4.2 Idle too long, closing"), "\(silent)")
       _ = base
@@ -342,5 +353,86 @@ struct SMTPEndToEndTests {
       }
     }
     #expect(outboxMails(setup).count == (SMTPClients.swaksInstalled ? 3 : 2))
+  }
+
+  @Test(
+    "--smtp-refuse-held: consent and suppressions 550 5.7.1, caps and quiet hours 450 4.7.1, at RCPT"
+  )
+  func refuseAtRCPT() async throws {
+    let setup = try await setUp()
+    _ = try await withSMTP(setup, ["--smtp-category", "marketing", "--smtp-refuse-held"]) {
+      port, _ in
+      let result = try await SMTPClients.send([
+        "host": "127.0.0.1", "port": port, "key": setup.key,
+        "to": [
+          "fwd1@example.com", "stranger@example.com", "capped@example.com", "night@example.com",
+          "unsub@example.com",
+        ],
+      ])
+      #expect(result["code"] as? Int == 250, "\(result)")
+      let refused = try #require(result["refused"] as? [String: [Any]])
+      func reply(_ address: String) -> String {
+        refused[address].map { "\($0[0]) \($0[1])" } ?? "accepted"
+      }
+      #expect(reply("stranger@example.com").hasPrefix("550 5.7.1 consent_missing"), "\(refused)")
+      #expect(reply("unsub@example.com").hasPrefix("550 5.7.1 unsubscribed"), "\(refused)")
+      #expect(reply("capped@example.com").hasPrefix("450 4.7.1 cap_exceeded"), "\(refused)")
+      #expect(reply("night@example.com").hasPrefix("450 4.7.1 quiet_hours"), "\(refused)")
+      #expect(reply("fwd1@example.com") == "accepted")
+    }
+    #expect(outboxMails(setup).count == 1)
+  }
+
+  @Test(
+    "PostgreSQL gone: 451 4.3.0 and nothing sent; sent again once it is back, the message goes once",
+    .enabled(if: TestPostgres.serverURL != nil), .timeLimit(.minutes(2)))
+  func storeFailure() async throws {
+    let location = try TestPostgres.freshDatabase()
+    let database = try #require(URLComponents(string: location)?.path.dropFirst())
+    let server = try #require(TestPostgres.serverURL)
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("smtp-pg-\(UUID().uuidString)").path
+    let key = try await self.server.createKey(location, scope: "send")
+    let running = try await GovernorProcess.start([
+      "--store", location, "--policy", Self.policy, "--sender", "outbox:\(folder)/outbox",
+      "--smtp", "127.0.0.1:0", "--smtp-decision-timeout", "3", "--smtp-trust-loopback",
+    ])
+    do {
+      let port = try #require(running.smtpPort)
+      let message: [String: Any] = [
+        "host": "127.0.0.1", "port": port, "key": key, "to": ["someone@example.com"],
+        "message_id": "<pg-gone@shop.example>", "headers": ["X-Governor-Category": "transactional"],
+      ]
+      _ = try await RawDatabase.postgres(url: server).execute(
+        "ALTER DATABASE \(database) ALLOW_CONNECTIONS false; "
+          + "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)'")
+      // A key cannot be checked either: 454, as RFC 4954 asks, not "wrong password".
+      let unchecked = try await SMTPClients.send(message)
+      #expect(unchecked["code"] as? Int == 454, "\(unchecked)")
+      // Trusted on loopback (no AUTH), the message itself: 451 after the decision timeout.
+      var trusted = message
+      trusted["no_login"] = true
+      let refused = try await SMTPClients.send(trusted)
+      #expect(refused["code"] as? Int == 451, "\(refused)")
+      _ = try await RawDatabase.postgres(url: server).execute(
+        "ALTER DATABASE \(database) ALLOW_CONNECTIONS true")
+      // As a client retries a 451: until the store answers again.
+      var accepted: [String: Any] = [:]
+      for _ in 0..<10 {
+        accepted = try await SMTPClients.send(trusted)
+        if accepted["code"] as? Int == 250 { break }
+        try await Task.sleep(for: .seconds(2))
+      }
+      #expect(accepted["code"] as? Int == 250, "\(accepted)")
+      let again = try await SMTPClients.send(trusted)
+      #expect(again["code"] as? Int == 250, "\(again)")
+    } catch {
+      try await running.stop()
+      throw error
+    }
+    try await running.stop()
+    let mails = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/outbox")) ?? [])
+      .filter { $0.hasSuffix(".eml") }
+    #expect(mails.count == 1)
   }
 }

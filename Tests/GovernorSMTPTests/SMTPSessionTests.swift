@@ -41,7 +41,7 @@ struct SMTPSessionTests {
     #expect(
       say(&session, "AUTH PLAIN " + Data("\u{0}user\u{0}mg_key".utf8).base64EncodedString())
         == .authenticate(user: "user", password: "mg_key"))
-    #expect(reply(session.authenticated(true)) == "235 2.7.0 Authentication successful\r\n")
+    #expect(reply(session.authenticated(.accepted)) == "235 2.7.0 Authentication successful\r\n")
   }
 
   @Test("AUTH LOGIN asks Username: and Password: as Go's and PHP's clients expect; * cancels")
@@ -55,7 +55,7 @@ struct SMTPSessionTests {
       say(&session, Data("mg_secret".utf8).base64EncodedString())
         == .authenticate(user: "governor", password: "mg_secret"))
     #expect(
-      reply(session.authenticated(false)) == "535 5.7.8 Authentication credentials invalid\r\n")
+      reply(session.authenticated(.refused)) == "535 5.7.8 Authentication credentials invalid\r\n")
     #expect(reply(say(&session, "AUTH LOGIN")) == "334 VXNlcm5hbWU6\r\n")
     #expect(reply(say(&session, "*")) == "501 5.0.0 Authentication cancelled\r\n")
     #expect(reply(say(&session, "AUTH PLAIN")) == "334 \r\n")
@@ -66,7 +66,7 @@ struct SMTPSessionTests {
     var session = session(tls: false, inClear: true, limits: limits)
     _ = say(&session, "EHLO client")
     _ = say(&session, "AUTH PLAIN " + Data("\u{0}u\u{0}k".utf8).base64EncodedString())
-    _ = session.authenticated(true)
+    _ = session.authenticated(.accepted)
     return session
   }
 
@@ -128,5 +128,24 @@ struct SMTPSessionTests {
     #expect(SMTPCommand.parse([0xFF, 0xFE]) == nil)
     #expect(SMTPCommand.parse(Array("VRFY root".utf8)) == .vrfy)
     #expect(SMTPCommand.parse(Array("XYZZY".utf8)) == .unknown("XYZZY"))
+  }
+
+  @Test("recipients checked at RCPT: a refusal leaves the transaction as it was; loopback trust")
+  func recipientChecks() {
+    var session = SMTPSession(
+      hostname: "gov.test", limits: SMTPLimits(), tlsOffered: false, tlsActive: false,
+      authInClear: true, checksRecipients: true, trusted: true)
+    _ = say(&session, "EHLO client")
+    #expect(reply(say(&session, "MAIL FROM:<news@shop.example>")) == "250 2.1.0 Ok\r\n")
+    #expect(
+      say(&session, "RCPT TO:<no@example.com>")
+        == .checkRecipient("no@example.com", from: "news@shop.example"))
+    #expect(say(&session, "NOOP") == nil, "nothing is read while the check runs")
+    let refusal = SMTPReply(550, "5.7.1", "consent_missing (consent): no consent")
+    #expect(reply(session.recipientChecked(refusal)) == refusal.wire)
+    #expect(reply(say(&session, "DATA")) == "554 5.5.1 No valid recipients\r\n")
+    _ = say(&session, "RCPT TO:<yes@example.com>")
+    #expect(reply(session.recipientChecked(nil)) == "250 2.1.5 Ok\r\n")
+    #expect(reply(say(&session, "DATA")).hasPrefix("354 "))
   }
 }

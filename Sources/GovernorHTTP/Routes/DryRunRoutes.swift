@@ -26,9 +26,10 @@ extension GatewayRoutes {
       let stream = ResponseBody { writer in
         let summary: DryRunSummary
         do {
-          summary = try await gateway.dryRun(campaign, recipients: recipients) { rows in
+          summary = try await gateway.dryRun(campaign, recipients: recipients) {
+            batch, decisions in
             var lines = ""
-            for (recipient, decision) in rows {
+            for (recipient, decision) in zip(batch, decisions) {
               lines += DryRunRow.json(recipient, decision)
               lines += "\n"
             }

@@ -43,8 +43,7 @@ extension Gateway {
     for recipient in mail.recipients {
       let customerId: String
       do {
-        customerId =
-          try await store.customerIds(email: recipient).sorted().first ?? recipient.lowercased()
+        customerId = try await self.customerId(forAddress: recipient)
       } catch {
         throw .storeUnavailable
       }
