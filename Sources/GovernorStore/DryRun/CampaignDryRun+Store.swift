@@ -17,13 +17,11 @@ extension CampaignDryRun {
       stored = try await store.decisionStates(
         customerIds: batch.map(\.customerId), engine: engine, at: at)
     }
+    let withStates = batch.map { ($0, stored[$0.customerId]) }
     // Only the addresses the profiles do not already account for: usually none.
-    let addresses = try await store.addressRecords(
-      Self.addressesToLookUp(batch, stored: stored))
-    return batch.map { recipient in
-      decide(
-        recipient, stored: stored[recipient.customerId],
-        address: recipient.email.flatMap { addresses[$0] })
+    let addresses = try await store.addressRecords(Self.addressesToLookUp(withStates))
+    return withStates.map { recipient, state in
+      decide(recipient, stored: state, address: recipient.email.flatMap { addresses[$0] })
     }
   }
 }
