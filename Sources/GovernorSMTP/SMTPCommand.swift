@@ -86,7 +86,9 @@ public enum SMTPCommand: Hashable, Sendable {
     }
     var parameters: [String: String] = [:]
     for word in rest[rest.index(after: close)...].split(separator: " ") {
-      let pair = word.split(separator: "=", maxSplits: 1)
+      let pair = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      // RFC 5321 §4.1.2: a parameter starts with its keyword (`=x` alone has none).
+      guard !pair[0].isEmpty else { return nil }
       parameters[pair[0].uppercased()] = pair.count == 2 ? String(pair[1]) : ""
     }
     return (address, parameters)
@@ -94,18 +96,30 @@ public enum SMTPCommand: Hashable, Sendable {
 }
 
 /// One reply: the code, the enhanced status code (RFC 3463) and the text, one line each.
+/// Every line is printable: replies echo what clients sent (an EHLO name) and carry rule texts,
+/// and a CR or LF in them would end the line early and let the rest read as a reply of its own.
 public struct SMTPReply: Hashable, Sendable {
   public var code: Int
   public var lines: [String]
 
   public init(_ code: Int, _ enhanced: String?, _ text: String) {
-    self.code = code
-    self.lines = [enhanced.map { "\($0) \(text)" } ?? text]
+    self.init(code: code, lines: [enhanced.map { "\($0) \(text)" } ?? text])
   }
 
   public init(code: Int, lines: [String]) {
     self.code = code
-    self.lines = lines
+    self.lines = lines.map(Self.printable)
+  }
+
+  /// Control characters as `?`: RFC 5321 §4.2 allows only printable text and tabs in a reply.
+  static func printable(_ line: String) -> String {
+    guard line.unicodeScalars.contains(where: Self.isControl) else { return line }
+    return String(
+      String.UnicodeScalarView(line.unicodeScalars.map { Self.isControl($0) ? "?" : $0 }))
+  }
+
+  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F
   }
 
   /// `250-first`, …, `250 last`, each ended by CRLF.

@@ -134,6 +134,28 @@ struct MIMEDocumentTests {
     )
   }
 
+  // Found by mime-fuzz: a delimiter at the very end of a multipart opens a part with no bytes,
+  // whose empty range overlaps nothing, so its new body was silently left out.
+  @Test("an empty body part is replaced like any other")
+  func emptyPartReplaced() throws {
+    let document = try document(
+      "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: multipart/related; boundary=r\r\n\r\n--r\r\n\n--o\r\nContent-Type: image/png\r\n\r\nPNG\r\n--o--\r\n"
+    )
+    let text = try #require(document.bodies().text)
+    #expect(text.range.isEmpty)
+    let entity = try document.entity(html: nil, text: "rewritten")
+    let again = try MIMEDocument(Array("X: y\r\n".utf8) + entity)
+    #expect(try again.text(of: try #require(again.bodies().text)) == "rewritten")
+    #expect(again.attachments.map { again.content(of: $0) } == [Array("PNG".utf8)])
+    // The same part at the very end, its delimiter with no line break after it.
+    let last = try self.document(
+      "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: image/png\r\n\r\nPNG\r\n--o\r"
+    )
+    let rewritten = try MIMEDocument(
+      Array("X: y\r\n".utf8) + last.entity(html: nil, text: "rewritten"))
+    #expect(try rewritten.text(of: try #require(rewritten.bodies().text)) == "rewritten")
+  }
+
   @Test("what cannot be checked is refused, named")
   func refusals() throws {
     #expect(throws: MIMEError.severalBodies("text/html")) {

@@ -117,6 +117,16 @@ struct SMTPSessionTests {
       say(&session, "BAR") == .close(SMTPReply(421, "4.7.0", "gov.test Too many errors, closing")))
   }
 
+  // Found by smtp-fuzz: the EHLO name is echoed in the greeting, and a bare CR in it ended the
+  // reply line early.
+  @Test("what a client sent is echoed without its control characters")
+  func repliesStayOneLine() {
+    var session = session()
+    let ehlo = reply(say(&session, "EHLO clien\rt\u{0}x"))
+    #expect(ehlo.hasPrefix("250-gov.test greets clien?t?x\r\n"))
+    #expect(SMTPReply(550, "5.7.1", "a\r\n250 b\tc").wire == "550 5.7.1 a??250 b\tc\r\n")
+  }
+
   @Test("the command parser: paths, parameters, verbs in any case, garbage")
   func commands() {
     #expect(
@@ -126,6 +136,13 @@ struct SMTPSessionTests {
       SMTPCommand.parse(Array("RCPT TO:a@b.example".utf8))
         == .malformed(code: 501, enhanced: "5.5.4", text: "Syntax: RCPT TO:<address>"))
     #expect(SMTPCommand.parse([0xFF, 0xFE]) == nil)
+    // Found by smtp-fuzz: a parameter that is only `=` crashed the parser.
+    #expect(
+      SMTPCommand.parse(Array("MAIL FROM:<a@b.example>=".utf8))
+        == .malformed(code: 501, enhanced: "5.5.4", text: "Syntax: MAIL FROM:<address>"))
+    #expect(
+      SMTPCommand.parse(Array("MAIL FROM:<a@b.example> BODY= X".utf8))
+        == .mail(from: "a@b.example", parameters: ["BODY": "", "X": ""]))
     #expect(SMTPCommand.parse(Array("VRFY root".utf8)) == .vrfy)
     #expect(SMTPCommand.parse(Array("XYZZY".utf8)) == .unknown("XYZZY"))
   }

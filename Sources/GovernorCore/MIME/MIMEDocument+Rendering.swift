@@ -38,13 +38,20 @@ extension MIMEDocument {
   ) {
     let range = bodyOnly ? part.bodyRange : part.range
     if let replacement = replacements[part.range] {
+      // A part that ends the message right after its delimiter, with no line break: its new
+      // header lines need one, or they would run on from the delimiter line.
+      if let last = out.last, last != 0x0A { out += [0x0D, 0x0A] }
       out += Self.replacedHeaders(part, contentFieldsOnly: false, in: bytes)
       out += [0x0D, 0x0A]
       out += Self.base64Lines(replacement)
       return
     }
+    // Containment, not `overlaps`: an empty part (a delimiter right before the next one) has
+    // an empty range, which overlaps nothing.
     let touched = part.parts.contains { child in
-      replacements.keys.contains { $0.overlaps(child.range) }
+      replacements.keys.contains {
+        child.range.lowerBound <= $0.lowerBound && $0.upperBound <= child.range.upperBound
+      }
     }
     guard touched else {
       out += bytes[range]
