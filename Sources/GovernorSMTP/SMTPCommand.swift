@@ -31,7 +31,7 @@ public enum SMTPCommand: Hashable, Sendable {
     guard let text = String(validating: line, as: UTF8.self) else { return nil }
     let verbEnd = text.firstIndex(of: " ") ?? text.endIndex
     let verb = text[..<verbEnd].uppercased()
-    let argument = text[verbEnd...].trimmingCharacters(in: .whitespaces)
+    let argument = String(text[verbEnd...].trimmingWhitespace())
     switch verb {
     case "HELO", "EHLO":
       guard !argument.isEmpty else {

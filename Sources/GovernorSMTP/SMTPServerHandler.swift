@@ -5,8 +5,9 @@ import NIOCore
 import NIOSSL
 
 /// Runs one SMTP session on a channel: frames lines, feeds them to `SMTPSession`, writes its
-/// replies and carries out its effects. While a password is checked or a message decided, it
-/// stops reading, so a client that pipelines waits in the kernel's buffers, not in memory.
+/// replies and carries out its effects. While a password is checked or a message decided, a
+/// client that sends more makes it stop reading, so what it pipelines waits in the kernel's
+/// buffers, not in memory.
 final class SMTPServerHandler: ChannelInboundHandler {
   typealias InboundIn = ByteBuffer
   typealias OutboundOut = ByteBuffer
@@ -25,6 +26,7 @@ final class SMTPServerHandler: ChannelInboundHandler {
   /// Inside a line longer than the limit: its bytes are dropped up to its end.
   private var discarding = false
   private var busy = false
+  private var paused = false
   private var closing = false
   private var idleTimer: Scheduled<Void>?
   private var sessionTimer: Scheduled<Void>?
@@ -74,6 +76,16 @@ final class SMTPServerHandler: ChannelInboundHandler {
     guard !closing else { return }
     let bytes = unwrapInboundIn(data)
     buffer.append(contentsOf: bytes.readableBytesView)
+    if busy {
+      // A client that pipelines while its message is decided: stop reading until the answer,
+      // so what it sends waits in the kernel's buffers, not in memory. Only then: pausing on
+      // every wait costs two epoll changes per message, and most clients wait for the reply.
+      if !paused {
+        paused = true
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+      }
+      return
+    }
     restartIdleTimer(context)
     process(context)
   }
@@ -140,15 +152,15 @@ final class SMTPServerHandler: ChannelInboundHandler {
     }
   }
 
-  /// Stops reading while `work` runs off the event loop; its answer, applied to the session,
-  /// is carried out on the loop, then the lines that came meanwhile are read.
+  /// Runs `work` off the event loop (reading stops if the client sends meanwhile); its
+  /// answer, applied to the session, is carried out on the loop, then the lines that came
+  /// meanwhile are read.
   private func wait(
     _ context: ChannelHandlerContext,
     _ work: @escaping @Sendable () async -> @Sendable (inout SMTPSession) -> SMTPSession.Effect
   ) {
     busy = true
     idleTimer?.cancel()
-    context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
     let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
     let loop = context.eventLoop
     Task {
@@ -166,7 +178,10 @@ final class SMTPServerHandler: ChannelInboundHandler {
     busy = false
     guard !closing else { return }
     carryOut(answer(&session), context)
-    context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+    if paused {
+      paused = false
+      context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+    }
     restartIdleTimer(context)
     process(context)
   }

@@ -55,6 +55,10 @@ extension Gateway {
   func submitAll(_ items: [Result<Message, InvalidRecord>], concurrency: Int) async
     -> [BatchItemResult]
   {
+    // One recipient (most SMTP messages, every listmonk postback): no task group to set up.
+    if items.count == 1, case .success(let message) = items[0] {
+      return [await submitItem(message)]
+    }
     var results = [BatchItemResult](repeating: .failed, count: items.count)
     var queues: [String: [(Int, Message)]] = [:]
     var customerOrder: [String] = []

@@ -117,8 +117,8 @@ public struct Gateway: Sendable {
     else { return message }
     var outgoing = message
     outgoing.headers = message.headers.filter {
-      $0.key.caseInsensitiveCompare(ListUnsubscribe.headerName) != .orderedSame
-        && $0.key.caseInsensitiveCompare(ListUnsubscribe.postHeaderName) != .orderedSame
+      !MIMEHeader.sameName($0.key, ListUnsubscribe.headerName)
+        && !MIMEHeader.sameName($0.key, ListUnsubscribe.postHeaderName)
     }
     let token = unsubscribeTokens.token(
       for: UnsubscribeGrant(customerId: message.customerId, scope: .category(message.category)))

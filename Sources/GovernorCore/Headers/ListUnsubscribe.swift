@@ -76,7 +76,7 @@ public struct ListUnsubscribe: Sendable {
 
   /// Header names are case-insensitive (RFC 5322 §1.2.2).
   public static func value(of name: String, in headers: [String: String]) -> String? {
-    headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+    headers.first { MIMEHeader.sameName($0.key, name) }?.value
   }
 }
 

@@ -113,7 +113,7 @@ public struct MIMEPart: Hashable, Sendable {
       headers: headers,
       contentType: MIMEParameters(headers.first("Content-Type")?.value ?? "text/plain"),
       transferEncoding: headers.first("Content-Transfer-Encoding")?.value
-        .trimmingCharacters(in: .whitespaces).lowercased() ?? "7bit",
+        .trimmingWhitespace().lowercased() ?? "7bit",
       disposition: headers.first("Content-Disposition").map { MIMEParameters($0.value) },
       range: range, bodyRange: bodyStart..<range.upperBound, parts: [])
     if part.contentType.value.isEmpty { part.contentType = MIMEParameters("text/plain") }

@@ -8,6 +8,17 @@ public struct MIMEHeader: Hashable, Sendable {
   /// The field's bytes, continuation lines and their line ends included.
   public var range: Range<Int>
 
+  /// Field names are ASCII (RFC 5322 §2.2) and compared without case, byte by byte:
+  /// Foundation's `caseInsensitiveCompare` goes through CFString for every lookup.
+  public static func sameName(_ one: String, _ other: String) -> Bool {
+    one.utf8.count == other.utf8.count
+      && zip(one.utf8, other.utf8).allSatisfy { lowerASCII($0) == lowerASCII($1) }
+  }
+
+  private static func lowerASCII(_ byte: UInt8) -> UInt8 {
+    (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+  }
+
   /// Lines up to the first empty line, each field with its continuation lines; the offset of
   /// the body after the empty line (the end when there is none). CRLF and a bare LF both end
   /// a line: mail written by tools arrives with either.
@@ -19,10 +30,10 @@ public struct MIMEHeader: Hashable, Sendable {
     func finish(at end: Int) {
       guard let start = fieldStart else { return }
       if let colon = fieldText.firstIndex(of: UInt8(ascii: ":")) {
-        let name = String(decoding: fieldText[..<colon], as: UTF8.self)
-          .trimmingCharacters(in: .whitespaces)
-        let value = String(decoding: fieldText[(colon + 1)...], as: UTF8.self)
-          .trimmingCharacters(in: .whitespaces)
+        let name = String(
+          String(decoding: fieldText[..<colon], as: UTF8.self).trimmingWhitespace())
+        let value = String(
+          String(decoding: fieldText[(colon + 1)...], as: UTF8.self).trimmingWhitespace())
         if !name.isEmpty { fields.append(MIMEHeader(name: name, value: value, range: start..<end)) }
       }
       fieldStart = nil
@@ -56,7 +67,7 @@ public struct MIMEHeader: Hashable, Sendable {
 extension [MIMEHeader] {
   /// The first field of this name, case-insensitively.
   public func first(_ name: String) -> MIMEHeader? {
-    first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    first { MIMEHeader.sameName($0.name, name) }
   }
 }
 
@@ -80,13 +91,12 @@ public struct MIMEParameters: Hashable, Sendable {
       {
         index += 1
       }
-      return String(decoding: bytes[start..<index], as: UTF8.self).trimmingCharacters(
-        in: .whitespaces)
+      return String(String(decoding: bytes[start..<index], as: UTF8.self).trimmingWhitespace())
     }
     let start = index
     while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
-    value = String(decoding: bytes[start..<index], as: UTF8.self)
-      .trimmingCharacters(in: .whitespaces).lowercased()
+    value = String(decoding: bytes[start..<index], as: UTF8.self).trimmingWhitespace()
+      .lowercased()
     var plain: [String: String] = [:]
     var extended: [String: [(Int, String, Bool)]] = [:]
     while index < bytes.count {

@@ -6,7 +6,7 @@ import Foundation
 public enum TextCharset {
   /// Nil for a charset not known here, or bytes that are not valid in it.
   public static func decode(_ bytes: [UInt8], charset: String) -> String? {
-    switch charset.lowercased().trimmingCharacters(in: .whitespaces) {
+    switch charset.lowercased().trimmingWhitespace() {
     case "utf-8", "utf8", "us-ascii", "ascii", "":
       return String(validating: bytes, as: UTF8.self)
     case "iso-8859-1", "latin1", "iso_8859-1", "l1":

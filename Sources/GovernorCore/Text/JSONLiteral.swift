@@ -19,22 +19,38 @@ public enum JSONLiteral {
   /// else, `/` and non-ASCII included, as it is.
   static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
     bytes.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-      case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-      case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-      case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-      case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-      case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-      case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-      case 0..<0x20:
-        bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-        bytes.append(hexDigits[Int(byte >> 4)])
-        bytes.append(hexDigits[Int(byte & 0x0F)])
-      default: bytes.append(byte)
+    // Most text needs no escape: runs of plain bytes are copied at once (a forwarded body
+    // copied byte by byte was 3% of the SMTP door's CPU).
+    var text = text
+    text.withUTF8 { utf8 in
+      var runStart = 0
+      for index in utf8.indices {
+        let byte = utf8[index]
+        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+          continue
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+        escape(byte, into: &bytes)
+        runStart = index + 1
       }
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
     bytes.append(UInt8(ascii: "\""))
+  }
+
+  private static func escape(_ byte: UInt8, into bytes: inout [UInt8]) {
+    switch byte {
+    case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+    case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+    case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+    case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+    case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+    case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+    case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+    default:
+      bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+      bytes.append(hexDigits[Int(byte >> 4)])
+      bytes.append(hexDigits[Int(byte & 0x0F)])
+    }
   }
 }

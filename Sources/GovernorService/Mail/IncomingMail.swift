@@ -93,7 +93,7 @@ public enum MailMapping {
   }
 
   static func nonEmpty(_ text: String) -> String? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let trimmed = String(text.trimmingWhitespace())
     return trimmed.isEmpty ? nil : trimmed
   }
 }
