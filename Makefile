@@ -116,7 +116,8 @@ fuzz: deps
 	SWIFT_BACKTRACE=enable=no .build-fuzz/release/smtp-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 	  -timeout=10 .build-fuzz/smtp-corpus fixtures/smtp/sessions
 
-# moto's server emulates Amazon SES v2 for the SES sender's test (PyPI, not Debian).
+# moto's server emulates Amazon SES v2 for the SES sender's test (PyPI, not Debian); the
+# ESP-compatible routes are tested with the providers' own SDKs from PyPI (sendgrid).
 MOTO_SERVER = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/moto_server
 
 # Installs only what is missing, so a warm machine pays nothing.
@@ -130,6 +131,8 @@ deps:
 	fi
 	@[ -x "$(MOTO_SERVER)" ] || { echo "installing moto[server]"; \
 	  python3 -m pip install -q --disable-pip-version-check "moto[server]"; }
+	@python3 -c 'import sendgrid' 2>/dev/null || { echo "installing sendgrid (its official SDK)"; \
+	  python3 -m pip install -q --disable-pip-version-check sendgrid; }
 
 clean:
 	rm -rf .build

@@ -28,6 +28,15 @@ final class RouteTable {
     return Group(table: self, group: group)
   }
 
+  /// As `needing(_:challenge:)`, with `shape` around authentication and the handlers: for
+  /// the ESP-compatible routes, whose clients understand only their ESP's error bodies.
+  func needing<Shape: RouterMiddleware>(_ scopes: [Scope], errorsShapedBy shape: Shape) -> Group
+  where Shape.Context == Context {
+    let group = router.group().add(middleware: shape).add(
+      middleware: APIKeyAuthentication(keys: keys, scopes: scopes, challenge: .bearer))
+    return Group(table: self, group: group)
+  }
+
   struct Group {
     fileprivate let table: RouteTable
     fileprivate let group: RouterGroup<Context>

@@ -11,54 +11,10 @@ import Testing
 struct SMTPEndToEndTests {
   let server = ServedGovernor()
 
-  struct Setup {
-    var folder: String
-    var store: String
-    var outbox: String
-    var key: String
-    var admin: String
-  }
+  typealias Setup = MixedOutcomeStore
 
-  /// A store with `fwd1`, `fwd2` (consent, midday), `capped` (consent, one send this week),
-  /// `night` (consent, midnight where they live) and `unsub` (consent, then unsubscribed).
   func setUp() async throws -> Setup {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("smtp-e2e-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let path = folder + "/governor.sqlite"
-    let store = try SQLiteStore(path: path)
-    let policy = try PolicyLoader.load(
-      Data(contentsOf: GovernorBinary.repositoryRoot.appendingPathComponent(Self.policy)),
-      file: "smtp-e2e.yaml"
-    ).get()
-    let validator = RecordValidator(policy: policy)
-    let now = Date()
-    for (id, zone) in [
-      ("fwd1", MiddayZone.now), ("fwd2", MiddayZone.now), ("capped", MiddayZone.now),
-      ("night", MiddayZone.midnight), ("unsub", MiddayZone.now),
-    ] {
-      try await store.saveCustomer(
-        validator.profile(CustomerProfile(id: id, email: "\(id)@example.com", timeZone: zone)))
-      try await store.recordConsent(
-        validator.consent(
-          ConsentEvent(purpose: "marketing", status: .granted, at: now - 86_400, source: "form"),
-          now: now),
-        customerId: id)
-    }
-    _ = try await store.addSuppression(
-      validator.suppression(
-        Suppression(reason: .unsubscribed, scope: .all, at: now - 3_600, source: "form"),
-        now: now),
-      customerId: "unsub")
-    _ = try await store.decide(
-      Message(
-        id: "earlier", customerId: "capped", to: "capped@example.com", from: "news@shop.example",
-        subject: "Earlier", text: "Hi", category: "marketing"),
-      engine: Engine(policy: policy), at: now - 3_600)
-    return Setup(
-      folder: folder, store: path, outbox: folder + "/outbox",
-      key: try await server.createKey(path, scope: "send"),
-      admin: try await server.createKey(path, scope: "admin"))
+    try await MixedOutcomeStore.make(server: server, policy: Self.policy)
   }
 
   static let policy = "fixtures/policies/smtp-e2e.yaml"

@@ -30,6 +30,14 @@ public struct Policy: Sendable {
     categories.first { $0.name == name }
   }
 
+  /// The category a door's label names: a category's own name, or one of its `aliases`
+  /// (`asm:1234` for a SendGrid unsubscribe group, a SendGrid category, a Mailgun tag, an SES
+  /// topic). Names and aliases are unique across the policy, so the answer is never a guess.
+  public func categoryName(for label: String) -> String? {
+    if category(named: label) != nil { return label }
+    return categories.first { $0.aliases.contains(label) }?.name
+  }
+
   public var reference: PolicyReference { PolicyReference(name: name, version: version) }
 }
 
@@ -55,6 +63,9 @@ public struct Category: Hashable, Sendable {
   public var quietHours: Bool
   /// What a message to an address other than the customer's known one gets.
   public var addressMismatch: AddressMismatch
+  /// Other names the ESP doors know this category by (`asm:1234`, a SendGrid category, a
+  /// Mailgun tag, an SES topic).
+  public var aliases: [String] = []
 
   public static let maximumCount = 64
 }

@@ -46,12 +46,17 @@ extension PolicyLoader {
         "a policy may define at most \(Category.maximumCount) categories, not \(entries.count)",
         at: entries[Category.maximumCount].key)
     }
+    // Category names, then aliases as they are read: one label, one category.
+    var taken: [String: String] = [:]
+    for (name, _, _) in entries { taken[name] = "the category \(name)" }
     return entries.compactMap { name, _, value in
       let field = "categories.\(name)"
       guard
         let fields = reader.fields(
           value, of: field,
-          allowed: ["consent", "caps", "quiet_hours", "address_mismatch", "description"])
+          allowed: [
+            "consent", "caps", "quiet_hours", "address_mismatch", "description", "aliases",
+          ])
       else { return nil }
       var required: [String] = []
       for (purpose, item) in fields["consent"].flatMap({ reader.strings($0, "\(field).consent") })
@@ -79,12 +84,25 @@ extension PolicyLoader {
               + Spelling.hint(for: text, among: choices), at: node)
         }
       }
-      return Category(
+      var category = Category(
         name: name, purposes: required,
         capped: fields["caps"].flatMap { reader.bool($0, "\(field).caps") } ?? true,
         quietHours: fields["quiet_hours"].flatMap { reader.bool($0, "\(field).quiet_hours") }
           ?? true,
         addressMismatch: mismatch)
+      for (alias, item) in fields["aliases"].flatMap({ reader.strings($0, "\(field).aliases") })
+        ?? []
+      {
+        if let owner = taken[alias] {
+          reader.report(
+            "\(field).aliases names '\(alias)', which is already \(owner): a door's label must "
+              + "name one category", at: item)
+          continue
+        }
+        taken[alias] = "an alias of \(name)"
+        category.aliases.append(alias)
+      }
+      return category
     }
   }
 

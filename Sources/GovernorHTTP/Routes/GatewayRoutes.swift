@@ -46,6 +46,7 @@ public enum GatewayRoutes {
     addPolicyRoutes(router, gateway)
     addUnsubscribeRoutes(router, gateway)
     addFeedbackRoutes(router, gateway)
+    SendGridRoutes.add(router, gateway)
     return router
   }
 

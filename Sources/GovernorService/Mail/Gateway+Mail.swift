@@ -39,21 +39,14 @@ extension Gateway {
     for header in headers where MailMapping.carried(header.name) && carried[header.name] == nil {
       carried[header.name] = header.value
     }
-    var messages: [Result<Message, InvalidRecord>] = []
-    for recipient in mail.recipients {
-      let customerId: String
-      do {
-        customerId = try await self.customerId(forAddress: recipient)
-      } catch {
-        throw .storeUnavailable
-      }
-      messages.append(
-        .success(
+    let messages = mail.recipients.map { recipient in
+      Result<AddressedMessage, InvalidRecord>.success(
+        AddressedMessage(
           Message(
-            id: MailMapping.messageId(mail.source, recipient: recipient), customerId: customerId,
+            id: MailMapping.messageId(mail.source, recipient: recipient), customerId: "",
             to: recipient, from: from, subject: subject, headers: carried, category: category,
-            campaignId: campaignId, mime: mail.source)))
+            campaignId: campaignId, mime: mail.source), customerGiven: false))
     }
-    return await submitAll(messages, concurrency: concurrency)
+    return try await submitAddressed(messages, concurrency: concurrency)
   }
 }

@@ -87,6 +87,12 @@ public enum MailMapping {
   static func messageId(_ source: MIMESource, recipient: String) -> String {
     let given = source.document.headers.first("Message-ID").map(\.value).flatMap(nonEmpty)
     let base = given ?? "<sha256:\(Hex.encode(Array(source.digest.prefix(16))))>"
+    return messageId(base: base, recipient: recipient)
+  }
+
+  /// A message id per recipient of one message (`base`) that names several: the base and the
+  /// address, or their digest past the 200 characters an id may have.
+  public static func messageId(base: String, recipient: String) -> String {
     let id = "\(base)/\(recipient.lowercased())"
     guard id.count > 200 else { return id }
     return "mail:" + Hex.encode(Array(SHA256.hash(data: Array(id.utf8)).prefix(20)))

@@ -1,0 +1,87 @@
+import Foundation
+
+/// The body of SendGrid's v3 `POST /v3/mail/send`, as its SDKs write it. Fields the governor
+/// has no use for are not declared and so not read (`ip_pool_name`, `dynamic_template_data`
+/// without a template); the README lists what is honoured, ignored or refused.
+struct SendGridMail: Decodable {
+  struct Address: Decodable {
+    var email: String
+    var name: String?
+  }
+
+  struct Personalization: Decodable {
+    var to: [Address]?
+    var cc: [Address]?
+    var bcc: [Address]?
+    var from: Address?
+    var subject: String?
+    var headers: [String: String]?
+    var substitutions: [String: String]?
+    var customArgs: [String: String]?
+    var sendAt: Int?
+  }
+
+  struct Content: Decodable {
+    var type: String
+    var value: String
+  }
+
+  struct Attachment: Decodable {
+    var content: String
+    var type: String?
+    var filename: String
+    var disposition: String?
+    var contentId: String?
+  }
+
+  struct UnsubscribeGroup: Decodable {
+    var groupId: Int
+  }
+
+  struct Toggle: Decodable {
+    var enable: Bool?
+  }
+
+  struct MailSettings: Decodable {
+    var sandboxMode: Toggle?
+  }
+
+  var personalizations: [Personalization]
+  var from: Address
+  var replyTo: Address?
+  var replyToList: [Address]?
+  var subject: String?
+  var content: [Content]?
+  var attachments: [Attachment]?
+  var templateId: String?
+  var headers: [String: String]?
+  var categories: [String]?
+  var customArgs: [String: String]?
+  var sendAt: Int?
+  var batchId: String?
+  var asm: UnsubscribeGroup?
+  var mailSettings: MailSettings?
+
+  var sandbox: Bool { mailSettings?.sandboxMode?.enable ?? false }
+
+  /// Reads the body as SendGrid does, naming the field of the first thing wrong in its
+  /// `personalizations.0.to.0.email` form.
+  static func decode(_ body: Data) throws(SendGridError) -> SendGridMail {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    do {
+      return try decoder.decode(SendGridMail.self, from: body)
+    } catch let DecodingError.keyNotFound(key, context) {
+      let field = SendGridError.field(context.codingPath + [key])
+      throw .badRequest("The \(field) field is required.", field: field)
+    } catch let DecodingError.typeMismatch(_, context) {
+      let field = SendGridError.field(context.codingPath)
+      throw .badRequest("The \(field) field has the wrong type.", field: field)
+    } catch let DecodingError.valueNotFound(_, context) {
+      let field = SendGridError.field(context.codingPath)
+      throw .badRequest("The \(field) field must not be null.", field: field)
+    } catch {
+      throw .badRequest("Bad Request: the body is not valid JSON.", field: nil)
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import Crypto
+import Foundation
+import GovernorCore
+import GovernorService
+
+/// A SendGrid v3 mail turned into the governor's messages: one per address in every
+/// personalization's `to`, `cc` and `bcc`, each with that personalization's subject, headers
+/// and substitutions. Pure: what the request says, nothing looked up.
+struct SendGridMessages {
+  /// Where `messages[i]` came from, for errors that name the field.
+  struct Origin {
+    var personalization: Int
+  }
+
+  static let mostRecipients = 1_000
+  /// `send_at` within this of now is sending now (clocks differ).
+  static let scheduleSlack: TimeInterval = 60
+
+  let mail: SendGridMail
+  let requestId: String
+  let policy: Policy
+  let now: Date
+
+  /// SendGrid's `X-Message-Id` for a request: from the key and the body, so a client that
+  /// retries the identical request gets the same id, and each recipient the same message id.
+  static func requestId(keyId: String, body: Data) -> String {
+    var hash = SHA256()
+    hash.update(data: Array(keyId.utf8) + [0x0A])
+    hash.update(data: body)
+    return Data(hash.finalize().prefix(16)).base64EncodedString()
+      .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+      .replacingOccurrences(of: "=", with: "")
+  }
+
+  func messages() throws(SendGridError) -> [(AddressedMessage, Origin)] {
+    try checkRequest()
+    var out: [(AddressedMessage, Origin)] = []
+    for (index, personalization) in mail.personalizations.enumerated() {
+      let field = "personalizations.\(index)"
+      let custom = (mail.customArgs ?? [:]).merging(personalization.customArgs ?? [:]) { $1 }
+      let category = try category(custom)
+      let substitute = substitution(personalization.substitutions ?? [:])
+      var headers = (mail.headers ?? [:]).merging(personalization.headers ?? [:]) { $1 }
+        .mapValues(substitute)
+      if let replyTo = replyTo() { headers["Reply-To"] = replyTo }
+      let html = mail.content?.first { $0.type.lowercased() == "text/html" }?.value
+      let text = mail.content?.first { $0.type.lowercased() == "text/plain" }?.value
+      let subject = substitute(personalization.subject ?? mail.subject ?? "")
+      var mime: MIMESource?
+      if let attachments = mail.attachments, !attachments.isEmpty {
+        do {
+          mime = try MIMESource(
+            MIMEComposer.content(
+              html: html.map(substitute), text: text.map(substitute),
+              attachments: attachments.map(Self.attachment)))
+        } catch {
+          throw .badRequest("The attachments cannot be composed: \(error)", field: "attachments")
+        }
+      }
+      let base = custom["message_id"].flatMap(Self.nonEmpty) ?? "sg:\(requestId)"
+      let from = Self.mailbox(personalization.from ?? mail.from)
+      var seen: Set<String> = []
+      let addresses =
+        (personalization.to ?? []) + (personalization.cc ?? [])
+        + (personalization.bcc ?? [])
+      for address in addresses {
+        guard seen.insert(address.email.lowercased()).inserted else {
+          throw .badRequest(
+            "Each email address in the personalization block should be unique between to, cc, "
+              + "and bcc. We found the first duplicate instance of [\(address.email)] in the "
+              + "\(field) field.", field: field)
+        }
+        let message = Message(
+          id: MailMapping.messageId(base: base, recipient: address.email),
+          customerId: custom["customer_id"].flatMap(Self.nonEmpty) ?? "", to: address.email,
+          from: from, subject: subject, html: mime == nil ? html.map(substitute) : nil,
+          text: mime == nil ? text.map(substitute) : nil, headers: headers, category: category,
+          campaignId: custom["campaign_id"].flatMap(Self.nonEmpty)
+            ?? mail.batchId.flatMap(Self.nonEmpty),
+          mime: mime)
+        out.append(
+          (
+            AddressedMessage(message, customerGiven: custom["customer_id"] != nil),
+            Origin(personalization: index)
+          ))
+      }
+    }
+    return out
+  }
+
+  /// What SendGrid refuses whole before anything is sent, and what the governor refuses
+  /// because it would forward something it did not check.
+  private func checkRequest() throws(SendGridError) {
+    guard !mail.personalizations.isEmpty else {
+      throw .badRequest(
+        "The personalizations field is required and must have at least one personalization.",
+        field: "personalizations")
+    }
+    let total = mail.personalizations.reduce(0) {
+      $0 + ($1.to?.count ?? 0) + ($1.cc?.count ?? 0) + ($1.bcc?.count ?? 0)
+    }
+    guard total <= Self.mostRecipients else {
+      throw .badRequest(
+        "There is a limit of \(Self.mostRecipients) total recipients (to + cc + bcc) per "
+          + "request; this one has \(total).", field: "personalizations")
+    }
+    for (index, personalization) in mail.personalizations.enumerated()
+    where (personalization.to ?? []).isEmpty {
+      throw .badRequest(
+        "The to array is required for all personalization objects, and must have at least "
+          + "one email object with a valid email address.",
+        field: "personalizations.\(index).to")
+    }
+    if mail.templateId != nil {
+      throw .badRequest(
+        "Templates are not sent through the governor: it must see the body it checks and "
+          + "rewrites. Render the template and send its content.", field: "template_id")
+    }
+    for (index, content) in (mail.content ?? []).enumerated() {
+      let type = content.type.lowercased()
+      guard type == "text/plain" || type == "text/html" else {
+        throw .badRequest(
+          "Only text/plain and text/html content is checked by the governor; '\(content.type)' "
+            + "would leave unchecked.", field: "content.\(index).type")
+      }
+    }
+    guard (mail.content ?? []).contains(where: { !$0.value.isEmpty }) else {
+      throw .badRequest(
+        "Unless a valid template_id is provided, the content parameter is required. There "
+          + "must be at least one defined content block.", field: "content")
+    }
+    let latest = now.addingTimeInterval(Self.scheduleSlack).timeIntervalSince1970
+    for (field, sendAt) in [("send_at", mail.sendAt)]
+      + mail.personalizations.enumerated().map({ ("personalizations.\($0).send_at", $1.sendAt) })
+    {
+      if let sendAt, Double(sendAt) > latest {
+        throw .badRequest(
+          "Scheduled sending is not done by the governor: send when the mail should go (quiet "
+            + "hours and caps defer what must wait).", field: field)
+      }
+    }
+  }
+
+  /// `custom_args.category` first (a category of the policy or one of its aliases), then the
+  /// unsubscribe group as `asm:<id>`, then the first of `categories` the policy knows.
+  private func category(_ custom: [String: String]) throws(SendGridError) -> String {
+    if let given = custom["category"] {
+      guard let name = policy.categoryName(for: given) else {
+        throw .badRequest(
+          "'\(given)' is neither a category of the governor's policy (\(known)) nor one of "
+            + "their aliases.", field: "custom_args.category")
+      }
+      return name
+    }
+    if let group = mail.asm?.groupId, let name = policy.categoryName(for: "asm:\(group)") {
+      return name
+    }
+    for label in mail.categories ?? [] {
+      if let name = policy.categoryName(for: label) { return name }
+    }
+    let group =
+      mail.asm.map { " asm.group_id \($0.groupId) is no category's alias (asm:\($0.groupId))." }
+      ?? ""
+    throw .badRequest(
+      "The mail names no category of the governor's policy (\(known)): set "
+        + "custom_args.category, or list a category or one of its aliases in categories."
+        + group, field: "custom_args.category")
+  }
+
+  private var known: String { policy.categories.map(\.name).joined(separator: ", ") }
+
+  private func replyTo() -> String? {
+    if let list = mail.replyToList, !list.isEmpty {
+      return list.map(Self.mailbox).joined(separator: ", ")
+    }
+    return mail.replyTo.map(Self.mailbox)
+  }
+
+  /// SendGrid's legacy substitutions: each key replaced by its value, longest key first so
+  /// that `-name-` does not eat into `-name-full-`.
+  private func substitution(_ pairs: [String: String]) -> @Sendable (String) -> String {
+    let ordered = pairs.sorted { ($0.key.count, $0.key) > ($1.key.count, $1.key) }
+    return { text in
+      ordered.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+    }
+  }
+
+  /// `"Name" <address>`: the name quoted, so a comma or a quote in it cannot add recipients.
+  static func mailbox(_ address: SendGridMail.Address) -> String {
+    guard let name = address.name.flatMap(nonEmpty) else { return address.email }
+    let quoted = name.unicodeScalars.filter { $0.value >= 0x20 }.map(String.init).joined()
+      .replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    return "\"\(quoted)\" <\(address.email)>"
+  }
+
+  static func attachment(_ file: SendGridMail.Attachment) -> MIMEAttachment {
+    MIMEAttachment(
+      base64: file.content, type: file.type ?? "application/octet-stream",
+      filename: file.filename, inline: file.disposition?.lowercased() == "inline",
+      contentId: file.contentId)
+  }
+
+  static func nonEmpty(_ text: String) -> String? {
+    let trimmed = text.trimmingWhitespace()
+    return trimmed.isEmpty ? nil : String(trimmed)
+  }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GovernorCore
+import GovernorService
+import HTTPTypes
+import Hummingbird
+
+extension HTTPField.Name {
+  /// SendGrid's id for an accepted request; the governor's answers `GET /v1/decisions`.
+  static let sendGridMessageId = Self("X-Message-Id")!
+  /// What became of the request's recipients: `forwarded=3, blocked=2, deferred=1`.
+  static let governorOutcomes = Self("X-Governor-Outcomes")!
+}
+
+/// SendGrid's v3 Mail Send, answered as SendGrid answers it, so an application changes only
+/// its SDK's host and key: every recipient is one message for the same pipeline as
+/// `POST /v1/messages`.
+enum SendGridRoutes {
+  /// SendGrid's own limit for a whole request.
+  static let bodyLimit = 30 << 20
+
+  static func add(_ router: RouteTable, _ gateway: Gateway) {
+    let send = router.needing([.send], errorsShapedBy: SendGridErrorShape())
+    send.post("/v3/mail/send") { request, context -> Response in
+      let key = try context.authenticatedKey
+      let body = try await request.bodyData(upTo: bodyLimit)
+      let mail = try SendGridMail.decode(body)
+      let requestId = SendGridMessages.requestId(keyId: key.id, body: body)
+      let mapped = try SendGridMessages(
+        mail: mail, requestId: requestId, policy: gateway.policy, now: Date()
+      ).messages()
+      let problems = zip(gateway.problems(in: mapped.map(\.0)), mapped.map(\.1)).compactMap {
+        problem, origin in
+        problem.map { problem in
+          problem.problems.map {
+            SendGridError.Item(
+              message: "\($0.field): \($0.problem)",
+              field: "personalizations.\(origin.personalization)")
+          }
+        }
+      }.flatMap { $0 }
+      guard problems.isEmpty else {
+        throw SendGridError(status: .badRequest, errors: problems)
+      }
+      let items = mapped.map { Result<AddressedMessage, InvalidRecord>.success($0.0) }
+      if mail.sandbox {
+        let previews: [Result<Decision, InvalidRecord>]
+        do {
+          previews = try await gateway.previewAddressed(items)
+        } catch {
+          throw unavailable()
+        }
+        let outcomes = previews.compactMap { try? $0.get().outcome }
+        // SendGrid answers a sandbox request 200 (not 202): checked, nothing sent.
+        return answer(.ok, requestId, outcomes: outcomes, refused: previews.count - outcomes.count)
+      }
+      let results: [BatchItemResult]
+      do {
+        results = try await gateway.submitAddressed(items)
+      } catch {
+        throw unavailable()
+      }
+      var outcomes: [Outcome] = []
+      var refused = 0
+      var failed = 0
+      for result in results {
+        switch result {
+        case .submitted(let submission):
+          GatewayRoutes.log(submission, key: key, context: context)
+          outcomes.append(submission.decision.outcome)
+        case .conflict(let conflict):
+          GatewayRoutes.log(conflict, key: key, context: context)
+          refused += 1
+        case .invalid: refused += 1
+        case .failed: failed += 1
+        }
+      }
+      guard failed == 0 else {
+        throw SendGridError(
+          status: .internalServerError,
+          errors: [
+            SendGridError.Item(
+              message:
+                "\(failed) of \(results.count) recipients could not be decided; send the same "
+                + "request again (recipients already decided are not sent twice).")
+          ])
+      }
+      return answer(.accepted, requestId, outcomes: outcomes, refused: refused)
+    }
+  }
+
+  static func answer(
+    _ status: HTTPResponse.Status, _ requestId: String, outcomes: [Outcome], refused: Int
+  ) -> Response {
+    Response(
+      status: status,
+      headers: [
+        .sendGridMessageId: requestId,
+        .governorOutcomes: outcomesHeader(outcomes, refused: refused),
+      ])
+  }
+
+  /// `forwarded=3, blocked=2, deferred=1`, then `failed` and `refused` (a message id reused
+  /// for another message) where there are any.
+  static func outcomesHeader(_ outcomes: [Outcome], refused: Int) -> String {
+    var parts = [Outcome.forwarded, .blocked, .deferred].map { outcome in
+      "\(outcome.rawValue)=\(outcomes.count { $0 == outcome })"
+    }
+    let failed = outcomes.count { $0 == .failed }
+    if failed > 0 { parts.append("failed=\(failed)") }
+    if refused > 0 { parts.append("refused=\(refused)") }
+    return parts.joined(separator: ", ")
+  }
+
+  static func unavailable() -> SendGridError {
+    SendGridError(
+      status: .serviceUnavailable,
+      errors: [
+        SendGridError.Item(
+          message: "The governor's store could not be read; nothing was decided or sent. "
+            + "Send the same request again.")
+      ])
+  }
+}

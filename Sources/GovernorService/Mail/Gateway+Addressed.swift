@@ -1,0 +1,101 @@
+import Foundation
+import GovernorCore
+import GovernorStore
+
+/// A message from a door that names its recipient by address (SMTP, the ESP APIs). The
+/// customer is given where the client says it (SendGrid's `custom_args.customer_id`, Mailgun's
+/// `v:customer_id`); else it is the one the store knows by the address, or, for an address it
+/// does not know, a customer of its own with the address as id and no consent.
+public struct AddressedMessage: Sendable {
+  public var message: Message
+  public var customerGiven: Bool
+
+  /// `message.customerId` is read only when `customerGiven`.
+  public init(_ message: Message, customerGiven: Bool) {
+    self.message = message
+    self.customerGiven = customerGiven
+  }
+}
+
+extension Gateway {
+  /// Every message decided, recorded and forwarded by `submit`, exactly as
+  /// `POST /v1/messages/batch` does it, once each recipient's customer is known. Results are in
+  /// the order given.
+  public func submitAddressed(
+    _ items: [Result<AddressedMessage, InvalidRecord>], concurrency: Int = 32
+  ) async throws(MailRefusal) -> [BatchItemResult] {
+    await submitAll(try await resolvingCustomers(items), concurrency: concurrency)
+  }
+
+  /// What is wrong with each message (nil: nothing), checked as `submit` checks it, before
+  /// anything is decided: an ESP's API refuses a request whole (SendGrid answers 400 and
+  /// sends nothing), so every recipient is checked before any is sent to.
+  public func problems(in messages: [AddressedMessage]) -> [InvalidRecord?] {
+    messages.map { addressed -> InvalidRecord? in
+      var message = addressed.message
+      // The customer is found later, by the address; any id stands in for the check.
+      if !addressed.customerGiven { message.customerId = message.to }
+      do throws(InvalidRecord) {
+        _ = try validator.message(message)
+        return nil
+      } catch {
+        return error
+      }
+    }
+  }
+
+  /// What each message would get now, recording and sending nothing: decided as a dry-run
+  /// decides a campaign's recipient (`CampaignDryRun`), for a client's test mode (SendGrid's
+  /// sandbox).
+  public func previewAddressed(_ items: [Result<AddressedMessage, InvalidRecord>])
+    async throws(MailRefusal) -> [Result<Decision, InvalidRecord>]
+  {
+    let now = clock()
+    var results: [Result<Decision, InvalidRecord>] = []
+    for item in try await resolvingCustomers(items) {
+      do {
+        let message = try validator.message(try item.get())
+        var run = CampaignDryRun(
+          engine: engine,
+          campaign: Campaign(
+            id: message.campaignId ?? "preview", category: message.category, sendAt: now,
+            from: message.from, subject: message.subject, html: message.html,
+            text: message.text, recipients: []),
+          at: now)
+        let recipient = Recipient(customerId: message.customerId, email: message.to)
+        guard let decision = try await run.decide([recipient], store: store).first else {
+          throw MailRefusal.storeUnavailable
+        }
+        results.append(.success(decision))
+      } catch let invalid as InvalidRecord {
+        results.append(.failure(invalid))
+      } catch {
+        throw .storeUnavailable
+      }
+    }
+    return results
+  }
+
+  private func resolvingCustomers(_ items: [Result<AddressedMessage, InvalidRecord>])
+    async throws(MailRefusal) -> [Result<Message, InvalidRecord>]
+  {
+    var messages: [Result<Message, InvalidRecord>] = []
+    messages.reserveCapacity(items.count)
+    for item in items {
+      switch item {
+      case .failure(let invalid):
+        messages.append(.failure(invalid))
+      case .success(let addressed) where addressed.customerGiven:
+        messages.append(.success(addressed.message))
+      case .success(var addressed):
+        do {
+          addressed.message.customerId = try await customerId(forAddress: addressed.message.to)
+        } catch {
+          throw .storeUnavailable
+        }
+        messages.append(.success(addressed.message))
+      }
+    }
+    return messages
+  }
+}
