@@ -74,13 +74,14 @@ struct SendGridEndToEndTests {
       let transport = CurlTransport(configuration: .init(maxConcurrent: 2))
       defer { transport.shutdown() }
       let (status, page) = try await server.get(
-        transport, base + "/v1/decisions?campaign=spring-batch", key: setup.admin)
+        transport, base + "/v1/decisions?request=\(messageId)", key: setup.admin)
       #expect(status == 200)
       let decisions = try #require(page["decisions"] as? [[String: Any]])
       var outcomes: [String: String] = [:]
       for row in decisions {
         let id = try #require(row["message_id"] as? String)
         #expect(id.hasPrefix("sg:\(messageId)/"))
+        #expect(row["campaign_id"] as? String == "spring-batch", "batch_id is the campaign")
         outcomes[String(id.split(separator: "/").last ?? "")] = row["outcome"] as? String
       }
       #expect(

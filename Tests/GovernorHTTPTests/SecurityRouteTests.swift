@@ -26,6 +26,7 @@ struct SecurityRouteTests {
     "POST /v1/messages": .scopes([.send]),
     "POST /v1/messages/batch": .scopes([.send]),
     "POST /v3/mail/send": .scopes([.send]),
+    "POST /v1/listmonk/messenger": .scopes([.send]),
     "POST /v1/consents": .scopes([.consentWrite]),
     "POST /v1/suppressions": .scopes([.consentWrite]),
     "DELETE /v1/suppressions/{id}": .scopes([.consentWrite]),

@@ -58,6 +58,30 @@ struct DecisionQueryTests {
   }
 
   @Test(
+    "a request finds its recipients' decisions, and nothing under a longer or wildcard id",
+    arguments: StoreBackend.available)
+  func request(backend: StoreBackend) async throws {
+    try await backend.withStore { store in
+      let engine = Engine(policy: try weeklyCapPolicy())
+      for (id, customer) in [
+        ("sg:Ab_9/a@example.com", "a"), ("sg:Ab_9/b@example.com", "b"),
+        ("sg:Ab_90/c@example.com", "c"), ("sg:AbX9/d@example.com", "d"),
+        ("<m1@shop.example>/e@example.com", "e"), ("<m1@shop.example>", "f"),
+      ] {
+        _ = try await store.decide(
+          marketingMessage(id, customer: customer), engine: engine, at: start)
+      }
+      #expect(
+        try await messageIds(store, DecisionQuery(request: "Ab_9"))
+          == ["sg:Ab_9/b@example.com", "sg:Ab_9/a@example.com"])
+      #expect(
+        try await messageIds(store, DecisionQuery(request: "<m1@shop.example>"))
+          == ["<m1@shop.example>/e@example.com"])
+      #expect(try await messageIds(store, DecisionQuery(request: "Ab%9")) == [])
+    }
+  }
+
+  @Test(
     "a cursor pages through every row once, unmoved by new rows", arguments: StoreBackend.available)
   func pagination(backend: StoreBackend) async throws {
     try await withDecisions(backend) { store in

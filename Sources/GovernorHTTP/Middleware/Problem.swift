@@ -141,6 +141,15 @@ struct Problem: Encodable, HTTPResponseError {
     Problem(type: "about:blank", title: "Not found", status: 404, detail: detail)
   }
 
+  /// The store could not be read: nothing was decided or sent, and the same request again is
+  /// safe (what was decided is not decided twice).
+  static func unavailable() -> Problem {
+    Problem(
+      type: "about:blank", title: "Unavailable", status: 503,
+      detail: "the governor's store could not be read; nothing was decided or sent. Send the "
+        + "same request again")
+  }
+
   static func internalError() -> Problem {
     Problem(
       type: "about:blank", title: "Internal error", status: 500,

@@ -41,7 +41,7 @@ extension GatewayRoutes {
     }
     var query = DecisionQuery(
       rule: text("rule"), code: text("code"), campaignId: text("campaign"),
-      customerId: text("customer"),
+      customerId: text("customer"), request: text("request"),
       since: try date("since"), until: try date("until"))
     if let outcome = text("outcome") {
       guard let parsed = Outcome(rawValue: outcome) else {

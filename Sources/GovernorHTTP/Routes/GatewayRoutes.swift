@@ -47,6 +47,7 @@ public enum GatewayRoutes {
     addUnsubscribeRoutes(router, gateway)
     addFeedbackRoutes(router, gateway)
     SendGridRoutes.add(router, gateway)
+    ListmonkRoutes.add(router, gateway)
     return router
   }
 

@@ -105,6 +105,7 @@ extension PostgresStore {
     let since = query.since?.timeIntervalSince1970
     let until = query.until?.timeIntervalSince1970
     let code = query.code.map(AuditChain.codeMarker)
+    let prefixes = query.requestPrefixes
     return try await Self.auditEntries(
       client.query(
         """
@@ -112,6 +113,8 @@ extension PostgresStore {
         WHERE (\(outcome)::text IS NULL OR outcome = \(outcome))
           AND (\(query.customerId)::text IS NULL OR customer_id = \(query.customerId))
           AND (\(query.campaignId)::text IS NULL OR campaign_id = \(query.campaignId))
+          AND (\(query.request)::text IS NULL OR starts_with(message_id, \(prefixes.first))
+            OR starts_with(message_id, \(prefixes.last)))
           AND (\(query.rule)::text IS NULL OR position(' ' || \(query.rule) || ' ' in rules) > 0)
           AND (\(since)::float8 IS NULL OR decided_at >= \(since))
           AND (\(until)::float8 IS NULL OR decided_at < \(until))

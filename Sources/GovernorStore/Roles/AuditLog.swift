@@ -29,6 +29,10 @@ public struct DecisionQuery: Hashable, Sendable {
   public var code: String?
   public var campaignId: String?
   public var customerId: String?
+  /// One request to a door that fans out (an ESP API call, one SMTP message): decisions whose
+  /// message id is this, then `/` and the recipient, or `sg:` and that (SendGrid's
+  /// `X-Message-Id`).
+  public var request: String?
   public var since: Date?
   public var until: Date?
   public var before: Int64?
@@ -36,18 +40,24 @@ public struct DecisionQuery: Hashable, Sendable {
 
   public init(
     outcome: Outcome? = nil, rule: String? = nil, code: String? = nil, campaignId: String? = nil,
-    customerId: String? = nil, since: Date? = nil, until: Date? = nil, before: Int64? = nil,
-    limit: Int = 50
+    customerId: String? = nil, request: String? = nil, since: Date? = nil, until: Date? = nil,
+    before: Int64? = nil, limit: Int = 50
   ) {
     self.outcome = outcome
     self.rule = rule
     self.code = code
     self.campaignId = campaignId
     self.customerId = customerId
+    self.request = request
     self.since = since
     self.until = until
     self.before = before
     self.limit = limit
+  }
+
+  /// The message-id prefixes `request` stands for.
+  public var requestPrefixes: [String] {
+    request.map { ["\($0)/", "sg:\($0)/"] } ?? []
   }
 }
 

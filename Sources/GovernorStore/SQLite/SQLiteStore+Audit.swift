@@ -86,6 +86,15 @@ extension SQLiteStore {
     if let campaignId = query.campaignId {
       request = request.filter(Columns.campaignId == campaignId)
     }
+    if query.request != nil {
+      // Ranges, not LIKE (whose `%` and `_` a request id may hold): each prefix ends in `/`,
+      // so everything under it sorts before the prefix with `0` in its place, and the
+      // message-id index answers it.
+      let ranges = query.requestPrefixes.map { prefix in
+        Columns.messageId >= prefix && Columns.messageId < String(prefix.dropLast()) + "0"
+      }
+      request = request.filter(ranges.joined(operator: .or))
+    }
     // `rules` is space-delimited on both ends, so one rule id never matches inside another.
     if let rule = query.rule {
       request = request.filter(sql: "instr(rules, ' ' || ? || ' ') > 0", arguments: [rule])

@@ -32,25 +32,6 @@ struct SendGridError: Error, HTTPResponseError {
     SendGridError(status: .badRequest, errors: [Item(message: message, field: field, help: help)])
   }
 
-  /// `personalizations.0.to.0.email`, as SendGrid names fields.
-  static func field(_ path: [any CodingKey]) -> String {
-    path.map { key in
-      key.intValue.map(String.init) ?? snakeCase(key.stringValue)
-    }.joined(separator: ".")
-  }
-
-  private static func snakeCase(_ name: String) -> String {
-    var out = ""
-    for character in name {
-      if character.isUppercase {
-        out += "_" + character.lowercased()
-      } else {
-        out.append(character)
-      }
-    }
-    return out
-  }
-
   func response(from request: Request, context: some RequestContext) -> Response {
     let items = errors.map { item in
       #"{"message":\#(JSONLiteral.string(item.message)),"field":\#(item.field.map(JSONLiteral.string) ?? "null"),"help":\#(item.help.map(JSONLiteral.string) ?? "null")}"#

@@ -67,21 +67,14 @@ struct SendGridMail: Decodable {
   /// Reads the body as SendGrid does, naming the field of the first thing wrong in its
   /// `personalizations.0.to.0.email` form.
   static func decode(_ body: Data) throws(SendGridError) -> SendGridMail {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
     do {
-      return try decoder.decode(SendGridMail.self, from: body)
-    } catch let DecodingError.keyNotFound(key, context) {
-      let field = SendGridError.field(context.codingPath + [key])
-      throw .badRequest("The \(field) field is required.", field: field)
-    } catch let DecodingError.typeMismatch(_, context) {
-      let field = SendGridError.field(context.codingPath)
-      throw .badRequest("The \(field) field has the wrong type.", field: field)
-    } catch let DecodingError.valueNotFound(_, context) {
-      let field = SendGridError.field(context.codingPath)
-      throw .badRequest("The \(field) field must not be null.", field: field)
+      return try CompatibleJSON.decode(SendGridMail.self, from: body)
     } catch {
-      throw .badRequest("Bad Request: the body is not valid JSON.", field: nil)
+      let problem = error.problems[0]
+      guard problem.field != "body" else {
+        throw .badRequest("Bad Request: the body is not valid JSON.", field: nil)
+      }
+      throw .badRequest("The \(problem.field) field \(problem.problem).", field: problem.field)
     }
   }
 }

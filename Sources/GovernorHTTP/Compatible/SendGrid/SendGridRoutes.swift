@@ -59,32 +59,18 @@ enum SendGridRoutes {
       } catch {
         throw unavailable()
       }
-      var outcomes: [Outcome] = []
-      var refused = 0
-      var failed = 0
-      for result in results {
-        switch result {
-        case .submitted(let submission):
-          GatewayRoutes.log(submission, key: key, context: context)
-          outcomes.append(submission.decision.outcome)
-        case .conflict(let conflict):
-          GatewayRoutes.log(conflict, key: key, context: context)
-          refused += 1
-        case .invalid: refused += 1
-        case .failed: failed += 1
-        }
-      }
-      guard failed == 0 else {
+      let done = DoorOutcomes(results, key: key, context: context)
+      guard done.failed == 0 else {
         throw SendGridError(
           status: .internalServerError,
           errors: [
             SendGridError.Item(
               message:
-                "\(failed) of \(results.count) recipients could not be decided; send the same "
+                "\(done.failed) of \(results.count) recipients could not be decided; send the same "
                 + "request again (recipients already decided are not sent twice).")
           ])
       }
-      return answer(.accepted, requestId, outcomes: outcomes, refused: refused)
+      return answer(.accepted, requestId, outcomes: done.outcomes, refused: done.refused)
     }
   }
 
@@ -95,20 +81,8 @@ enum SendGridRoutes {
       status: status,
       headers: [
         .sendGridMessageId: requestId,
-        .governorOutcomes: outcomesHeader(outcomes, refused: refused),
+        .governorOutcomes: DoorOutcomes.header(outcomes, refused: refused),
       ])
-  }
-
-  /// `forwarded=3, blocked=2, deferred=1`, then `failed` and `refused` (a message id reused
-  /// for another message) where there are any.
-  static func outcomesHeader(_ outcomes: [Outcome], refused: Int) -> String {
-    var parts = [Outcome.forwarded, .blocked, .deferred].map { outcome in
-      "\(outcome.rawValue)=\(outcomes.count { $0 == outcome })"
-    }
-    let failed = outcomes.count { $0 == .failed }
-    if failed > 0 { parts.append("failed=\(failed)") }
-    if refused > 0 { parts.append("refused=\(refused)") }
-    return parts.joined(separator: ", ")
   }
 
   static func unavailable() -> SendGridError {

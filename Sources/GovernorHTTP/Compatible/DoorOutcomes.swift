@@ -1,0 +1,46 @@
+import GovernorCore
+import GovernorService
+
+/// What became of a fanned-out request's recipients, each decision logged with its id as
+/// `POST /v1/messages` logs it: the counts behind `X-Governor-Outcomes`.
+struct DoorOutcomes {
+  var outcomes: [Outcome] = []
+  /// A message id reused for a different message, or a message refused as it was.
+  var refused = 0
+  var firstConflict: MessageIdConflict?
+  var firstInvalid: InvalidRecord?
+  /// The store failed: not decided, safe to send again.
+  var failed = 0
+
+  init(_ results: [BatchItemResult], key: APIKeyRecord, context: GatewayRequestContext) {
+    for result in results {
+      switch result {
+      case .submitted(let submission):
+        GatewayRoutes.log(submission, key: key, context: context)
+        outcomes.append(submission.decision.outcome)
+      case .conflict(let conflict):
+        GatewayRoutes.log(conflict, key: key, context: context)
+        refused += 1
+        firstConflict = firstConflict ?? conflict
+      case .invalid(let invalid):
+        refused += 1
+        firstInvalid = firstInvalid ?? invalid
+      case .failed:
+        failed += 1
+      }
+    }
+  }
+
+  /// `forwarded=3, blocked=2, deferred=1`, then `failed` and `refused` where there are any.
+  var header: String { Self.header(outcomes, refused: refused) }
+
+  static func header(_ outcomes: [Outcome], refused: Int) -> String {
+    var parts = [Outcome.forwarded, .blocked, .deferred].map { outcome in
+      "\(outcome.rawValue)=\(outcomes.count { $0 == outcome })"
+    }
+    let failed = outcomes.count { $0 == .failed }
+    if failed > 0 { parts.append("failed=\(failed)") }
+    if refused > 0 { parts.append("refused=\(refused)") }
+    return parts.joined(separator: ", ")
+  }
+}
