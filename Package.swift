@@ -21,6 +21,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+    .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
   ],
   targets: [
     .target(
@@ -71,6 +72,8 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        // Mailgun's API takes multipart/form-data.
+        .product(name: "MultipartKit", package: "multipart-kit"),
       ]
     ),
     // The SMTP door: sessions, AUTH, STARTTLS; each message handed to the service.

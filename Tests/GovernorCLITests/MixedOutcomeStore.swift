@@ -57,3 +57,37 @@ struct MixedOutcomeStore {
       admin: try await server.createKey(path, scope: "admin"))
   }
 }
+
+extension MixedOutcomeStore {
+  /// `governor serve` on this store with `policy`, mail going to the outbox.
+  func serve(policy: String, _ body: (String) async throws -> Void) async throws {
+    let process = try await GovernorProcess.start([
+      "--store", store, "--policy", policy, "--sender", "outbox:\(outbox)",
+    ])
+    do {
+      try await body(process.base)
+    } catch {
+      try await process.stop()
+      throw error
+    }
+    try await process.stop()
+  }
+
+  /// The mails in the outbox, by name.
+  var sent: [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [])
+      .filter { $0.hasSuffix(".eml") }.sorted()
+  }
+}
+
+/// A provider's official SDK, driven by a script under `fixtures/esp`: a JSON spec on stdin,
+/// its JSON result on stdout.
+enum ProviderClient {
+  static func run(_ script: String, _ spec: [String: Any]) async throws -> [String: Any] {
+    let path = GovernorBinary.repositoryRoot.appendingPathComponent("fixtures/esp/\(script)").path
+    let run = try await SMTPClients.run(
+      "/usr/bin/env", ["python3", path], input: try JSONSerialization.data(withJSONObject: spec))
+    let result = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+    return try #require(result, "\(script) printed no result: \(run.stderr)")
+  }
+}

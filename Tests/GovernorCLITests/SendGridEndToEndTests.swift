@@ -8,17 +8,10 @@ import Testing
 struct SendGridEndToEndTests {
   let server = ServedGovernor()
   static let policy = "fixtures/policies/esp-e2e.yaml"
-  static let script = GovernorBinary.repositoryRoot.appendingPathComponent(
-    "fixtures/esp/sendgrid_client.py"
-  ).path
 
   /// The SDK sending `spec` (see the script); its JSON result.
   func sendGrid(_ spec: [String: Any]) async throws -> [String: Any] {
-    let run = try await SMTPClients.run(
-      "/usr/bin/env", ["python3", Self.script],
-      input: try JSONSerialization.data(withJSONObject: spec))
-    let result = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
-    return try #require(result, "the SDK printed no result: \(run.stderr)")
+    try await ProviderClient.run("sendgrid_client.py", spec)
   }
 
   func errors(_ result: [String: Any]) throws -> [[String: Any]] {
@@ -27,31 +20,11 @@ struct SendGridEndToEndTests {
     return try #require(object?["errors"] as? [[String: Any]], "\(body)")
   }
 
-  func withGovernor(
-    _ setup: MixedOutcomeStore, _ body: (String) async throws -> Void
-  ) async throws {
-    let process = try await GovernorProcess.start([
-      "--store", setup.store, "--policy", Self.policy, "--sender", "outbox:\(setup.outbox)",
-    ])
-    do {
-      try await body(process.base)
-    } catch {
-      try await process.stop()
-      throw error
-    }
-    try await process.stop()
-  }
-
-  func outbox(_ setup: MixedOutcomeStore) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: setup.outbox)) ?? [])
-      .filter { $0.hasSuffix(".eml") }.sorted()
-  }
-
   @Test(
     "six recipients in to, cc and bcc: 202, X-Message-Id, one decision each; a retry sends nothing")
   func sixRecipients() async throws {
     let setup = try await MixedOutcomeStore.make(server: server, policy: Self.policy)
-    try await withGovernor(setup) { base in
+    try await setup.serve(policy: SendGridEndToEndTests.policy) { base in
       let spec: [String: Any] = [
         "host": base, "key": setup.key, "from": "news@shop.example", "from_name": "Shop",
         "subject": "Spring sale",
@@ -97,7 +70,7 @@ struct SendGridEndToEndTests {
       #expect(repeated["X-Message-Id"] == messageId)
       #expect(repeated["X-Governor-Outcomes"] == "forwarded=2, blocked=3, deferred=1")
     }
-    let mails = outbox(setup)
+    let mails = setup.sent
     #expect(mails.count == 2, "\(mails)")
     for mail in mails {
       let text = try String(contentsOfFile: setup.outbox + "/" + mail, encoding: .utf8)
@@ -110,7 +83,7 @@ struct SendGridEndToEndTests {
   func customArgsAndAttachment() async throws {
     let setup = try await MixedOutcomeStore.make(server: server, policy: Self.policy)
     let pdf = Data("%PDF-1.4\n%\u{00E2}\u{00E3}\n1 0 obj\n".utf8).base64EncodedString()
-    try await withGovernor(setup) { base in
+    try await setup.serve(policy: SendGridEndToEndTests.policy) { base in
       let result = try await sendGrid([
         "host": base, "key": setup.key, "from": "orders@shop.example", "subject": "Receipt",
         "text": "Thank you", "html": "<p>Thank you</p>",
@@ -125,7 +98,7 @@ struct SendGridEndToEndTests {
       // Transactional: the unsubscribe does not hold it; to another address it is reported.
       #expect(headers["X-Governor-Outcomes"] == "forwarded=1, blocked=0, deferred=0")
     }
-    let mail = try #require(outbox(setup).first)
+    let mail = try #require(setup.sent.first)
     let digests = try await SMTPClients.run(
       "/usr/bin/env",
       ["python3", SMTPClients.script, "attachment-digest", setup.outbox + "/" + mail])
@@ -145,7 +118,7 @@ struct SendGridEndToEndTests {
   @Test("sandbox_mode: decided and answered 200, nothing recorded or sent")
   func sandbox() async throws {
     let setup = try await MixedOutcomeStore.make(server: server, policy: Self.policy)
-    try await withGovernor(setup) { base in
+    try await setup.serve(policy: SendGridEndToEndTests.policy) { base in
       let result = try await sendGrid([
         "host": base, "key": setup.key, "from": "news@shop.example", "subject": "Test",
         "html": "<p>Test</p>", "personalizations": [["to": ["fwd1@example.com", "x@example.com"]]],
@@ -159,13 +132,13 @@ struct SendGridEndToEndTests {
       let (_, page) = try await server.get(transport, base + "/v1/decisions", key: setup.admin)
       #expect((page["decisions"] as? [Any])?.count == 1, "only the setup's earlier send")
     }
-    #expect(outbox(setup).isEmpty)
+    #expect(setup.sent.isEmpty)
   }
 
   @Test("what SendGrid refuses, the SDK raises as its own error carrying the governor's words")
   func refusals() async throws {
     let setup = try await MixedOutcomeStore.make(server: server, policy: Self.policy)
-    try await withGovernor(setup) { base in
+    try await setup.serve(policy: SendGridEndToEndTests.policy) { base in
       let wrongKey = try await sendGrid([
         "host": base, "key": "mg_not-a-key", "from": "news@shop.example", "subject": "x",
         "text": "x", "personalizations": [["to": ["fwd1@example.com"]]],
@@ -221,6 +194,6 @@ struct SendGridEndToEndTests {
       #expect(try errors(template).first?["field"] as? String == "template_id")
     }
     // Refused whole: the valid recipient of the request with a bad address was not sent to.
-    #expect(outbox(setup).isEmpty)
+    #expect(setup.sent.isEmpty)
   }
 }

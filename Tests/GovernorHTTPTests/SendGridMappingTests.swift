@@ -30,15 +30,15 @@ struct SendGridMappingTests {
     ).get()
   }
 
-  func messages(_ json: String) throws(SendGridError) -> [(
+  func messages(_ json: String) throws(CompatibleError) -> [(
     AddressedMessage, SendGridMessages.Origin
   )] {
     let mail = try SendGridMail.decode(Data(json.utf8))
     return try SendGridMessages(mail: mail, requestId: "req", policy: policy, now: now).messages()
   }
 
-  func refusal(_ json: String) -> SendGridError.Item? {
-    do throws(SendGridError) {
+  func refusal(_ json: String) -> CompatibleError.Item? {
+    do throws(CompatibleError) {
       _ = try messages(json)
       return nil
     } catch {

@@ -48,6 +48,7 @@ public enum GatewayRoutes {
     addFeedbackRoutes(router, gateway)
     SendGridRoutes.add(router, gateway)
     ListmonkRoutes.add(router, gateway)
+    MailgunRoutes.add(router, gateway)
     return router
   }
 

@@ -66,7 +66,7 @@ struct SendGridMail: Decodable {
 
   /// Reads the body as SendGrid does, naming the field of the first thing wrong in its
   /// `personalizations.0.to.0.email` form.
-  static func decode(_ body: Data) throws(SendGridError) -> SendGridMail {
+  static func decode(_ body: Data) throws(CompatibleError) -> SendGridMail {
     do {
       return try CompatibleJSON.decode(SendGridMail.self, from: body)
     } catch {

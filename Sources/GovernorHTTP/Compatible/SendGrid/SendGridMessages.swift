@@ -32,7 +32,7 @@ struct SendGridMessages {
       .replacingOccurrences(of: "=", with: "")
   }
 
-  func messages() throws(SendGridError) -> [(AddressedMessage, Origin)] {
+  func messages() throws(CompatibleError) -> [(AddressedMessage, Origin)] {
     try checkRequest()
     var out: [(AddressedMessage, Origin)] = []
     for (index, personalization) in mail.personalizations.enumerated() {
@@ -90,7 +90,7 @@ struct SendGridMessages {
 
   /// What SendGrid refuses whole before anything is sent, and what the governor refuses
   /// because it would forward something it did not check.
-  private func checkRequest() throws(SendGridError) {
+  private func checkRequest() throws(CompatibleError) {
     guard !mail.personalizations.isEmpty else {
       throw .badRequest(
         "The personalizations field is required and must have at least one personalization.",
@@ -143,7 +143,7 @@ struct SendGridMessages {
 
   /// `custom_args.category` first (a category of the policy or one of its aliases), then the
   /// unsubscribe group as `asm:<id>`, then the first of `categories` the policy knows.
-  private func category(_ custom: [String: String]) throws(SendGridError) -> String {
+  private func category(_ custom: [String: String]) throws(CompatibleError) -> String {
     if let given = custom["category"] {
       guard let name = policy.categoryName(for: given) else {
         throw .badRequest(

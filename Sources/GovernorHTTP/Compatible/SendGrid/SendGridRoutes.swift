@@ -19,7 +19,7 @@ enum SendGridRoutes {
   static let bodyLimit = 30 << 20
 
   static func add(_ router: RouteTable, _ gateway: Gateway) {
-    let send = router.needing([.send], errorsShapedBy: SendGridErrorShape())
+    let send = router.needing([.send], errorsShapedBy: CompatibleErrorShape())
     send.post("/v3/mail/send") { request, context -> Response in
       let key = try context.authenticatedKey
       let body = try await request.bodyData(upTo: bodyLimit)
@@ -32,14 +32,14 @@ enum SendGridRoutes {
         problem, origin in
         problem.map { problem in
           problem.problems.map {
-            SendGridError.Item(
+            CompatibleError.Item(
               message: "\($0.field): \($0.problem)",
               field: "personalizations.\(origin.personalization)")
           }
         }
       }.flatMap { $0 }
       guard problems.isEmpty else {
-        throw SendGridError(status: .badRequest, errors: problems)
+        throw CompatibleError(status: .badRequest, errors: problems)
       }
       let items = mapped.map { Result<AddressedMessage, InvalidRecord>.success($0.0) }
       if mail.sandbox {
@@ -61,10 +61,10 @@ enum SendGridRoutes {
       }
       let done = DoorOutcomes(results, key: key, context: context)
       guard done.failed == 0 else {
-        throw SendGridError(
+        throw CompatibleError(
           status: .internalServerError,
           errors: [
-            SendGridError.Item(
+            CompatibleError.Item(
               message:
                 "\(done.failed) of \(results.count) recipients could not be decided; send the same "
                 + "request again (recipients already decided are not sent twice).")
@@ -85,11 +85,11 @@ enum SendGridRoutes {
       ])
   }
 
-  static func unavailable() -> SendGridError {
-    SendGridError(
+  static func unavailable() -> CompatibleError {
+    CompatibleError(
       status: .serviceUnavailable,
       errors: [
-        SendGridError.Item(
+        CompatibleError.Item(
           message: "The governor's store could not be read; nothing was decided or sent. "
             + "Send the same request again.")
       ])

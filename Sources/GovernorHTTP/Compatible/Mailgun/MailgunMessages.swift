@@ -1,0 +1,231 @@
+import Crypto
+import Foundation
+import GovernorCore
+import GovernorService
+
+/// A Mailgun `POST /v3/{domain}/messages` form turned into the governor's messages: one per
+/// address in `to`, `cc` and `bcc` (repeated or comma-separated), each with its
+/// `recipient-variables` substituted (`%recipient.name%`) in the subject, the bodies, the
+/// `h:` headers and the `v:` variables. Pure: what the form says, nothing looked up.
+struct MailgunMessages {
+  static let mostRecipients = 1_000
+
+  let form: MailgunForm
+  let domain: String
+  let keyId: String
+  let policy: Policy
+  let now: Date
+
+  /// Mailgun's answer `id` for the form: from the key, the domain and the fields (not the
+  /// bytes: a multipart retry has a new boundary; and in name order, as a client may build
+  /// its form from a dictionary), so the same request again is the same messages.
+  var requestId: String {
+    var hash = SHA256()
+    hash.update(data: Array("\(keyId)\n\(domain)\n".utf8))
+    let ordered = form.fields.enumerated().sorted {
+      ($0.element.name, $0.offset) < ($1.element.name, $1.offset)
+    }
+    for field in ordered.map(\.element) {
+      for part in [Array(field.name.utf8), Array((field.filename ?? "").utf8), field.value] {
+        hash.update(data: Array(String(part.count).utf8) + [0x3A] + part)
+      }
+    }
+    let digest = Hex.encode(Array(hash.finalize().prefix(12)))
+    return "<\(digest)@\(domain)>"
+  }
+
+  /// Every recipient, in the order the form names them.
+  func recipients() throws(CompatibleError) -> [String] {
+    var seen: Set<String> = []
+    var addresses: [String] = []
+    for name in ["to", "cc", "bcc"] {
+      for value in form.values(name) {
+        for piece in Self.addressList(value) {
+          let address = (try? Mailbox(parsing: piece))?.address ?? piece
+          if seen.insert(address.lowercased()).inserted { addresses.append(address) }
+        }
+      }
+    }
+    guard !addresses.isEmpty else {
+      throw .badRequest("to parameter is missing", field: nil)
+    }
+    guard addresses.count <= Self.mostRecipients else {
+      throw .badRequest(
+        "Too many recipients: \(addresses.count); the limit is \(Self.mostRecipients)",
+        field: "to")
+    }
+    return addresses
+  }
+
+  func messages() throws(CompatibleError) -> [AddressedMessage] {
+    guard let from = form.first("from"), !from.isEmpty else {
+      throw .badRequest("from parameter is missing", field: nil)
+    }
+    try checkRequest()
+    let recipients = try recipients()
+    let variables = try recipientVariables()
+    let html = form.first("html")
+    let text = form.first("text")
+    guard html != nil || text != nil else {
+      throw .badRequest("Need at least one of 'text' or 'html' parameters specified", field: nil)
+    }
+    let files =
+      form.files("attachment").map { attachment($0, inline: false) }
+      + form.files("inline").map { attachment($0, inline: true) }
+    let base = requestId
+    return try recipients.map { address throws(CompatibleError) in
+      let substitute = Self.substitution(variables[address.lowercased()] ?? [:])
+      let custom = Dictionary(
+        form.fields.filter { $0.name.hasPrefix("v:") && $0.filename == nil }
+          .map { (String($0.name.dropFirst(2)), substitute($0.text)) },
+        uniquingKeysWith: { first, _ in first })
+      var headers: [String: String] = [:]
+      for field in form.fields where field.name.hasPrefix("h:") && field.filename == nil {
+        headers[String(field.name.dropFirst(2))] = substitute(field.text)
+      }
+      let category = try category(custom)
+      var mime: MIMESource?
+      if !files.isEmpty {
+        do {
+          mime = try MIMESource(
+            MIMEComposer.content(
+              html: html.map(substitute), text: text.map(substitute), attachments: files))
+        } catch {
+          throw .badRequest("The attachments cannot be composed: \(error)", field: "attachment")
+        }
+      }
+      let customerId = custom["customer_id"].flatMap(SendGridMessages.nonEmpty)
+      let message = Message(
+        id: MailMapping.messageId(
+          base: custom["message_id"].flatMap(SendGridMessages.nonEmpty) ?? base,
+          recipient: address),
+        customerId: customerId ?? "", to: address, from: from,
+        subject: substitute(form.first("subject") ?? ""),
+        html: mime == nil ? html.map(substitute) : nil,
+        text: mime == nil ? text.map(substitute) : nil, headers: headers, category: category,
+        campaignId: custom["campaign_id"].flatMap(SendGridMessages.nonEmpty), mime: mime)
+      return AddressedMessage(message, customerGiven: customerId != nil)
+    }
+  }
+
+  /// `o:testmode`: decided, answered, nothing recorded or sent.
+  var testMode: Bool {
+    ["yes", "true", "1"].contains(form.first("o:testmode")?.lowercased() ?? "")
+  }
+
+  private func checkRequest() throws(CompatibleError) {
+    if form.first("template") != nil {
+      throw .badRequest(
+        "Templates are not sent through the governor: it must see the body it checks and "
+          + "rewrites. Render the template and send its text and html.", field: "template")
+    }
+    if let delivery = form.first("o:deliverytime") {
+      let when = Self.rfc2822.date(from: delivery)
+      guard let when, when.timeIntervalSince(now) <= SendGridMessages.scheduleSlack else {
+        throw .badRequest(
+          "Scheduled delivery is not done by the governor: send when the mail should go "
+            + "(quiet hours and caps defer what must wait).", field: "o:deliverytime")
+      }
+    }
+  }
+
+  /// `v:category`, else the first `o:tag` that is a category of the policy or an alias; nil
+  /// when neither says.
+  func namedCategory(_ custom: [String: String]) throws(CompatibleError) -> String? {
+    if let given = custom["category"] {
+      guard let name = policy.categoryName(for: given) else {
+        throw .badRequest(
+          "'\(given)' is neither a category of the governor's policy (\(known)) nor an alias "
+            + "of one", field: "v:category")
+      }
+      return name
+    }
+    return form.values("o:tag").lazy.compactMap(policy.categoryName(for:)).first
+  }
+
+  /// The form's own `v:` variables, before any recipient's are substituted.
+  var variables: [String: String] {
+    Dictionary(
+      form.fields.filter { $0.name.hasPrefix("v:") && $0.filename == nil }
+        .map { (String($0.name.dropFirst(2)), $0.text) },
+      uniquingKeysWith: { first, _ in first })
+  }
+
+  private var known: String { policy.categories.map(\.name).joined(separator: ", ") }
+
+  private func category(_ custom: [String: String]) throws(CompatibleError) -> String {
+    if let name = try namedCategory(custom) { return name }
+    throw .badRequest(
+      "The message names no category of the governor's policy (\(known)): set v:category, "
+        + "or an o:tag that is a category or one of its aliases", field: "v:category")
+  }
+
+  private func recipientVariables() throws(CompatibleError) -> [String: [String: String]] {
+    guard let text = form.first("recipient-variables") else { return [:] }
+    guard
+      let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    else {
+      throw .badRequest("recipient-variables parameter is not a valid JSON", field: nil)
+    }
+    var out: [String: [String: String]] = [:]
+    for (address, values) in object {
+      guard let values = values as? [String: Any] else { continue }
+      out[address.lowercased()] = values.compactMapValues { value in
+        switch value {
+        case let text as String: text
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+      }
+    }
+    return out
+  }
+
+  private func attachment(_ file: MailgunForm.Field, inline: Bool) -> MIMEAttachment {
+    let name = file.filename ?? "attachment"
+    return MIMEAttachment(
+      base64: Data(file.value).base64EncodedString(),
+      type: file.contentType.map { String($0.prefix { $0 != ";" }) } ?? "application/octet-stream",
+      filename: name, inline: inline, contentId: inline ? name : nil)
+  }
+
+  /// `%recipient.name%` for each of the recipient's variables.
+  static func substitution(_ values: [String: String]) -> @Sendable (String) -> String {
+    let pairs = values.map { ("%recipient.\($0.key)%", $0.value) }
+    return { text in
+      guard text.contains("%recipient.") else { return text }
+      return pairs.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    }
+  }
+
+  /// `a@x, "Doe, Jane" <j@y>`: split at commas outside quotes and angle brackets.
+  static func addressList(_ text: String) -> [String] {
+    var pieces: [String] = []
+    var current = ""
+    var quoted = false
+    var angle = false
+    for character in text {
+      switch character {
+      case "\"": quoted.toggle()
+      case "<" where !quoted: angle = true
+      case ">" where !quoted: angle = false
+      case "," where !quoted && !angle:
+        pieces.append(current)
+        current = ""
+        continue
+      default: break
+      }
+      current.append(character)
+    }
+    pieces.append(current)
+    return pieces.map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+  }
+
+  /// `o:deliverytime` is an RFC 2822 date: `Thu, 13 Oct 2011 18:02:00 +0000`.
+  static let rfc2822: DateFormatter = {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+    return formatter
+  }()
+}
