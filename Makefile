@@ -117,7 +117,8 @@ fuzz: deps
 	  -timeout=10 .build-fuzz/smtp-corpus fixtures/smtp/sessions
 
 # moto's server emulates Amazon SES v2 for the SES sender's test (PyPI, not Debian); the
-# ESP-compatible routes are tested with the providers' own SDKs from PyPI (sendgrid, mailgun).
+# ESP-compatible routes are tested with the providers' own SDKs from PyPI (sendgrid, mailgun,
+# boto3).
 MOTO_SERVER = $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/moto_server
 
 # Installs only what is missing, so a warm machine pays nothing.
@@ -131,9 +132,9 @@ deps:
 	fi
 	@[ -x "$(MOTO_SERVER)" ] || { echo "installing moto[server]"; \
 	  python3 -m pip install -q --disable-pip-version-check "moto[server]"; }
-	@python3 -c 'import sendgrid, mailgun' 2>/dev/null || { \
-	  echo "installing sendgrid and mailgun (the providers' official SDKs)"; \
-	  python3 -m pip install -q --disable-pip-version-check sendgrid mailgun; }
+	@python3 -c 'import sendgrid, mailgun, boto3' 2>/dev/null || { \
+	  echo "installing sendgrid, mailgun and boto3 (the providers' official SDKs)"; \
+	  python3 -m pip install -q --disable-pip-version-check sendgrid mailgun boto3; }
 
 clean:
 	rm -rf .build

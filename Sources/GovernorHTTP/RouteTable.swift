@@ -37,6 +37,16 @@ final class RouteTable {
     return Group(table: self, group: group)
   }
 
+  /// Routes signed with SigV4 by a key's AWS credentials (the SES-compatible routes), their
+  /// errors in `shape`.
+  func signedAWS<Shape: RouterMiddleware>(_ gateway: Gateway, errorsShapedBy shape: Shape)
+    -> Group
+  where Shape.Context == Context {
+    let group = router.group().add(middleware: shape).add(
+      middleware: SignedAWSAuthentication(gateway: gateway))
+    return Group(table: self, group: group)
+  }
+
   struct Group {
     fileprivate let table: RouteTable
     fileprivate let group: RouterGroup<Context>

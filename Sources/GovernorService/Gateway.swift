@@ -29,6 +29,8 @@ public struct Gateway: Sendable {
   public let unsubscribeTokens: UnsubscribeTokens
   /// API keys recently checked against the store.
   public let keys: APIKeyCache
+  /// Derives the SES-compatible routes' credentials; nil: those routes refuse every request.
+  public let aws: AWSCredentials?
   let listUnsubscribe: ListUnsubscribe?
   /// Fetches an SNS `SubscribeURL` (true when SNS answered 2xx); nil: subscriptions are not
   /// confirmed. `governor serve` allows only Amazon's SNS hosts, so a forged confirmation
@@ -46,9 +48,10 @@ public struct Gateway: Sendable {
     metrics: GatewayMetrics = GatewayMetrics(),
     unsubscribeTokens: UnsubscribeTokens = .ephemeral(),
     confirmSubscription: (@Sendable (String) async -> Bool)? = nil,
-    policyFile: String? = nil,
+    policyFile: String? = nil, aws: AWSCredentials? = nil,
     clock: @escaping @Sendable () -> Date = { Date() }
   ) {
+    self.aws = aws
     self.confirmSubscription = confirmSubscription
     self.policyFile = policyFile
     self.store = store

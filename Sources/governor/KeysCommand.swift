@@ -22,15 +22,26 @@ struct KeysCommand: AsyncParsableCommand {
     @OptionGroup var options: StoreOptions
     @Option(help: "Who or what the key is for.") var name: String
     @Option(help: "A scope; repeat for several.") var scope: [Scope]
+    @Flag(
+      help: ArgumentHelp(
+        "Also print the key's AWS credentials, for the SES-compatible routes (needs "
+          + "\(AWSCredentials.environmentVariable), as `governor serve` has it)."))
+    var aws = false
 
     func validate() throws {
       if scope.isEmpty { throw ValidationError("--scope: give at least one") }
     }
 
     func run() async throws {
+      let credentials = aws ? try AWSSecret.credentialsOrExit(required: true) : nil
       let (key, record) = APIKeys.generate(name: name, scopes: scope, at: Date())
       try await options.withStore { try await $0.saveAPIKey(record) }
       print(key)
+      if let credentials {
+        // The AWS credentials-file format: paste under a profile in ~/.aws/credentials.
+        print("aws_access_key_id = \(AWSCredentials.accessKeyId(for: record))")
+        print("aws_secret_access_key = \(credentials.secretAccessKey(for: record))")
+      }
     }
   }
 }

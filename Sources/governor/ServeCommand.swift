@@ -56,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
     // Checked before any libcurl worker starts: a refusal exits at once.
     let tokens = try UnsubscribeSecret.tokensOrExit(
       devFile: devUnsubscribeSecretFile, policy: policy)
+    let aws = try AWSSecret.credentialsOrExit()
     let transport = CurlTransport(
       configuration: .init(connectTimeout: min(5, senderTimeout), totalTimeout: senderTimeout))
     defer { transport.shutdown() }
@@ -87,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
           guard SNSSubscription.isTrusted(url, alsoTrusting: trustSnsHost) else { return false }
           let answer = try? await transport.send(SenderRequest(method: "GET", url: url))
           return answer.map { (200..<300).contains($0.status) } ?? false
-        }, policyFile: self.policy)
+        }, policyFile: self.policy, aws: aws)
       let devKey: String?
       if let devKeyFile {
         devKey = try await DevelopmentKey.ensure(file: devKeyFile, store: store)

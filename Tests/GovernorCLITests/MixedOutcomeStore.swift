@@ -60,10 +60,12 @@ struct MixedOutcomeStore {
 
 extension MixedOutcomeStore {
   /// `governor serve` on this store with `policy`, mail going to the outbox.
-  func serve(policy: String, _ body: (String) async throws -> Void) async throws {
-    let process = try await GovernorProcess.start([
-      "--store", store, "--policy", policy, "--sender", "outbox:\(outbox)",
-    ])
+  func serve(
+    policy: String, environment: [String: String]? = nil, _ body: (String) async throws -> Void
+  ) async throws {
+    let process = try await GovernorProcess.start(
+      ["--store", store, "--policy", policy, "--sender", "outbox:\(outbox)"],
+      environment: environment)
     do {
       try await body(process.base)
     } catch {
@@ -83,11 +85,42 @@ extension MixedOutcomeStore {
 /// A provider's official SDK, driven by a script under `fixtures/esp`: a JSON spec on stdin,
 /// its JSON result on stdout.
 enum ProviderClient {
+  /// Two SDK processes at a time across the whole run: each starts a Python interpreter that
+  /// imports its SDK (botocore alone takes a CPU-second), and a dozen at once on two cores
+  /// starved the timing-sensitive tests beside them.
+  static let slots = ProcessSlots(2)
+
   static func run(_ script: String, _ spec: [String: Any]) async throws -> [String: Any] {
+    await slots.acquire()
+    defer { Task { await slots.release() } }
     let path = GovernorBinary.repositoryRoot.appendingPathComponent("fixtures/esp/\(script)").path
     let run = try await SMTPClients.run(
       "/usr/bin/env", ["python3", path], input: try JSONSerialization.data(withJSONObject: spec))
     let result = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
     return try #require(result, "\(script) printed no result: \(run.stderr)")
+  }
+}
+
+/// A counting semaphore for child processes, waiting without holding a thread.
+actor ProcessSlots {
+  private var free: Int
+  private var waiting: [CheckedContinuation<Void, Never>] = []
+
+  init(_ count: Int) { free = count }
+
+  func acquire() async {
+    if free > 0 {
+      free -= 1
+      return
+    }
+    await withCheckedContinuation { waiting.append($0) }
+  }
+
+  func release() {
+    if waiting.isEmpty {
+      free += 1
+    } else {
+      waiting.removeFirst().resume()
+    }
   }
 }

@@ -87,7 +87,10 @@ struct CurlTransportTests {
       defer { transport.shutdown() }
       try await Self.postAtOnce(transport, base + "/mail", count: 12)
       #expect(await sink.received.count == 12)
-      #expect(await sink.mostAtOnce == 3)
+      // At most the bound; more than one at a time, so the bound is what held them back (under
+      // a loaded test run the answers' 0.2 s do not always overlap all three).
+      let mostAtOnce = await sink.mostAtOnce
+      #expect(mostAtOnce <= 3 && mostAtOnce >= 2, "\(mostAtOnce)")
     }
   }
 

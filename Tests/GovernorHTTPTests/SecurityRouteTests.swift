@@ -16,6 +16,9 @@ struct SecurityRouteTests {
     case anyKey
     /// A key with one of these scopes (admin holds them all).
     case scopes([Scope])
+    /// Signed with SigV4 by a `send` key's AWS credentials (the SES routes): no bearer key is
+    /// a signature, so every one is refused, 403 as Amazon refuses.
+    case signedAWS
   }
 
   static let table: [String: Access] = [
@@ -26,6 +29,8 @@ struct SecurityRouteTests {
     "POST /v1/messages": .scopes([.send]),
     "POST /v1/messages/batch": .scopes([.send]),
     "POST /v3/mail/send": .scopes([.send]),
+    "POST /v2/email/outbound-emails": .signedAWS,
+    "POST /": .signedAWS,
     "POST /v1/listmonk/messenger": .scopes([.send]),
     "POST /v3/{domain}/messages": .scopes([.send]),
     "POST /v3/{domain}/messages.mime": .scopes([.send]),
@@ -83,6 +88,9 @@ struct SecurityRouteTests {
         let refusedUnknown = try await status("Bearer \(unknown)")
         let refusedAltered = try await status("Bearer \(altered)")
         switch access {
+        case .signedAWS:
+          #expect(refusedWithoutKey == 403, "\(route) without a signature")
+          #expect(refusedUnknown == 403 && refusedAltered == 403, "\(route) with a bearer key")
         case .open:
           #expect(![401, 403].contains(refusedWithoutKey), "\(route) without a key")
         case .anyKey, .scopes:
@@ -103,6 +111,8 @@ struct SecurityRouteTests {
           let key = try #require(server.keys[scope.rawValue])
           let got = try await status("Bearer \(key)")
           switch access {
+          case .signedAWS:
+            #expect(got == 403, "\(route) as bearer \(scope.rawValue): \(got)")
           case .open, .anyKey:
             #expect(![401, 403].contains(got), "\(route) as \(scope.rawValue): \(got)")
           case .scopes(let allowed):

@@ -11,6 +11,10 @@ struct CompatibleError: Error, HTTPResponseError {
   enum Style {
     case sendGrid
     case mailgun
+    /// SES v2 (REST-JSON): `x-amzn-ErrorType` names the error, `{"message"}` says it.
+    case sesV2
+    /// SES v1 (the Query API): `<ErrorResponse>` XML.
+    case sesV1
   }
 
   struct Item {
@@ -35,6 +39,19 @@ struct CompatibleError: Error, HTTPResponseError {
   var challenge: String?
   /// Set by the route group's `CompatibleErrorShape`.
   var style = Style.sendGrid
+  /// Amazon's error code (`SignatureDoesNotMatch`); by status when not given.
+  var code: String?
+
+  var awsCode: String {
+    if let code { return code }
+    switch status.code {
+    case 400: return style == .sesV1 ? "InvalidParameterValue" : "BadRequestException"
+    case 401, 403: return "AccessDeniedException"
+    case 413: return style == .sesV1 ? "InvalidParameterValue" : "BadRequestException"
+    case 503: return "ServiceUnavailable"
+    default: return "InternalFailure"
+    }
+  }
 
   static func badRequest(_ message: String, field: String?, help: String? = nil) -> CompatibleError
   {
@@ -44,6 +61,30 @@ struct CompatibleError: Error, HTTPResponseError {
   func response(from request: Request, context: some RequestContext) -> Response {
     var headers: HTTPFields = [.contentType: "application/json"]
     if let challenge { headers[.wwwAuthenticate] = challenge }
+    let text = errors.map { item in
+      item.field.map { "\($0): \(item.message)" } ?? item.message
+    }.joined(separator: "; ")
+    switch style {
+    case .sesV2:
+      headers[HTTPField.Name("x-amzn-ErrorType")!] = awsCode
+      return Response(
+        status: status, headers: headers,
+        body: .init(byteBuffer: ByteBuffer(string: #"{"message":\#(JSONLiteral.string(text))}"#)))
+    case .sesV1:
+      headers[.contentType] = "text/xml"
+      let kind = status.code >= 500 ? "Receiver" : "Sender"
+      return Response(
+        status: status, headers: headers,
+        body: .init(
+          byteBuffer: ByteBuffer(
+            string: SESXML.document(
+              "ErrorResponse",
+              "<Error><Type>\(kind)</Type><Code>\(SESXML.escape(awsCode))</Code><Message>"
+                + "\(SESXML.escape(text))</Message></Error><RequestId>\(UUID().uuidString.lowercased())</RequestId>"
+            ))))
+    case .sendGrid, .mailgun:
+      break
+    }
     guard style == .sendGrid else {
       let message = errors.map { item in
         item.field.map { "\($0): \(item.message)" } ?? item.message

@@ -4,11 +4,34 @@ import GovernorCore
 /// The JSON bodies of the mail APIs tools already call, read with their snake_case keys.
 /// A body that does not fit names the field as those APIs do: `personalizations.0.to.0.email`.
 enum CompatibleJSON {
-  static func decode<Body: Decodable>(_ type: Body.Type, from body: Data) throws(InvalidRecord)
-    -> Body
-  {
+  /// How the API spells its keys: SendGrid's and listmonk's `snake_case`, Amazon's
+  /// `PascalCase`.
+  enum Keys {
+    case snakeCase
+    case pascalCase
+  }
+
+  private struct Key: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  static func decode<Body: Decodable>(
+    _ type: Body.Type, from body: Data, keys: Keys = .snakeCase
+  ) throws(InvalidRecord) -> Body {
     let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    switch keys {
+    case .snakeCase:
+      decoder.keyDecodingStrategy = .convertFromSnakeCase
+    case .pascalCase:
+      decoder.keyDecodingStrategy = .custom { path in
+        let name = path.last?.stringValue ?? ""
+        return Key(stringValue: name.prefix(1).lowercased() + name.dropFirst())
+      }
+    }
+    let field = { (path: [any CodingKey]) in Self.field(path, keys: keys) }
     do {
       return try decoder.decode(type, from: body)
     } catch let DecodingError.keyNotFound(key, context) {
@@ -22,9 +45,12 @@ enum CompatibleJSON {
     }
   }
 
-  static func field(_ path: [any CodingKey]) -> String {
+  static func field(_ path: [any CodingKey], keys: Keys = .snakeCase) -> String {
     path.map { key in
-      key.intValue.map(String.init) ?? snakeCase(key.stringValue)
+      key.intValue.map(String.init)
+        ?? (keys == .snakeCase
+          ? snakeCase(key.stringValue)
+          : key.stringValue.prefix(1).uppercased() + key.stringValue.dropFirst())
     }.joined(separator: ".")
   }
 

@@ -31,6 +31,23 @@ struct DoorOutcomes {
     }
   }
 
+  /// Every message submitted as `POST /v1/messages/batch` submits them; a store that cannot
+  /// be read, or a recipient that could not be decided, is `503` (sending again is safe).
+  static func submit(
+    _ messages: [AddressedMessage], _ gateway: Gateway, key: APIKeyRecord,
+    context: GatewayRequestContext
+  ) async throws -> DoorOutcomes {
+    let results: [BatchItemResult]
+    do {
+      results = try await gateway.submitAddressed(messages.map { .success($0) })
+    } catch {
+      throw Problem.unavailable()
+    }
+    let done = DoorOutcomes(results, key: key, context: context)
+    guard done.failed == 0 else { throw Problem.unavailable() }
+    return done
+  }
+
   /// `forwarded=3, blocked=2, deferred=1`, then `failed` and `refused` where there are any.
   var header: String { Self.header(outcomes, refused: refused) }
 

@@ -49,6 +49,7 @@ public enum GatewayRoutes {
     SendGridRoutes.add(router, gateway)
     ListmonkRoutes.add(router, gateway)
     MailgunRoutes.add(router, gateway)
+    SESRoutes.add(router, gateway)
     return router
   }
 

@@ -29,9 +29,11 @@ extension Gateway {
     -> [BatchItemResult]
   {
     let headers = mail.source.document.headers
-    guard let category = MailMapping.category(headers, mail.defaults) else {
+    guard let label = MailMapping.category(headers, mail.defaults) else {
       throw .noCategory
     }
+    // A category's alias names it too; an unknown label is refused by the validator, named.
+    let category = policy.categoryName(for: label) ?? label
     let campaignId = MailMapping.campaign(headers, mail.defaults)
     let from = headers.first("From").map { EncodedWords.decode($0.value) } ?? mail.envelopeSender
     let subject = headers.first("Subject").map { EncodedWords.decode($0.value) } ?? ""

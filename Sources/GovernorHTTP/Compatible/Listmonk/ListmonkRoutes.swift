@@ -20,14 +20,7 @@ enum ListmonkRoutes {
       if let problem = gateway.problems(in: messages).compactMap({ $0 }).first {
         throw problem
       }
-      let results: [BatchItemResult]
-      do {
-        results = try await gateway.submitAddressed(messages.map { .success($0) })
-      } catch {
-        throw Problem.unavailable()
-      }
-      let done = DoorOutcomes(results, key: key, context: context)
-      guard done.failed == 0 else { throw Problem.unavailable() }
+      let done = try await DoorOutcomes.submit(messages, gateway, key: key, context: context)
       if let conflict = done.firstConflict { throw conflict }
       if let invalid = done.firstInvalid { throw invalid }
       let summary = done.header

@@ -35,14 +35,7 @@ enum MailgunRoutes {
         return answer(
           mapper.requestId, DoorOutcomes.header(outcomes, refused: previews.count - outcomes.count))
       }
-      let results: [BatchItemResult]
-      do {
-        results = try await gateway.submitAddressed(items)
-      } catch {
-        throw Problem.unavailable()
-      }
-      let done = DoorOutcomes(results, key: key, context: context)
-      guard done.failed == 0 else { throw Problem.unavailable() }
+      let done = try await DoorOutcomes.submit(messages, gateway, key: key, context: context)
       return answer(mapper.requestId, done.header)
     }
     api.post("/v3/{domain}/messages.mime") { request, context -> Response in
