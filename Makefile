@@ -63,7 +63,8 @@ format:
 # Engine, rewriter, store, group-commit and dry-run figures, then POST /v1/messages under wrk:
 # nginx as a plain reverse proxy, the floor of the governor's own stack (Hummingbird alone,
 # Hummingbird + libcurl) and the governor, side by side, forwarding to the same sink; then SMTP
-# messages per second under Postfix's smtp-source, Postfix beside the governor.
+# messages per second under Postfix's smtp-source, Postfix beside the governor; then
+# recipients per second through SendGrid's v3 Mail Send beside POST /v1/messages/batch.
 bench: deps
 	@for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then apt-get update -qq && \
@@ -74,6 +75,7 @@ bench: deps
 	$$($(SWIFT) build -c release --show-bin-path)/governor-bench
 	.ci/http-bench $$($(SWIFT) build -c release --show-bin-path)/governor
 	.ci/smtp-bench $$($(SWIFT) build -c release --show-bin-path)/governor
+	.ci/esp-bench $$($(SWIFT) build -c release --show-bin-path)/governor
 
 # The proof that the gateway holds (issue 8), at full size, on a release build: 60 s of load
 # at 64 connections over 10,000 customers; faults at the mail sender with a SIGKILL mid-load;

@@ -105,6 +105,12 @@ enum ShippedMigrations {
     "ALTER TABLE decision ADD COLUMN fingerprint TEXT"
   ]
 
+  /// The mail doors find each recipient's customer by address (SMTP, the ESP APIs, provider
+  /// feedback): without this index every look-up read the whole customer table.
+  static let v12CustomerByAddress = [
+    "CREATE INDEX customer_by_address ON customer (lower(email))"
+  ]
+
   /// Every entry, by migration name, for the test that holds them frozen.
   static let all: [(name: String, sql: [String])] = [
     ("v3-audit-head", v3AuditHead),
@@ -116,5 +122,6 @@ enum ShippedMigrations {
     ("v9-customer-address", v9CustomerAddress),
     ("v10-consent-address", v10ConsentAddress),
     ("v11-message-fingerprint", v11MessageFingerprint),
+    ("v12-customer-by-address", v12CustomerByAddress),
   ]
 }

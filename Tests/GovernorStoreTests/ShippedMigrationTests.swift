@@ -19,6 +19,7 @@ struct ShippedMigrationTests {
     "v9-customer-address": "07baef73f5d869d382281e0799899caf0ccd338312d42071df2e6f650c21b109",
     "v10-consent-address": "7d8d0bdb888e0172abbff2a8247f01b70e956698d1611c55c1e7cdd02f1d130f",
     "v11-message-fingerprint": "714bdef91f85780e001e9bd870050d64cafa7ed52cd96653af378c104e7db454",
+    "v12-customer-by-address": "979e67236b3722c28a39cfc2760bef8d4cf753ef245cc9ffed279263efbaf5c1",
   ]
 
   @Test("every shipped migration's text is exactly what shipped")

@@ -124,6 +124,12 @@ struct StoreReleaseTests {
       #expect(try await store.exportCustomer("c1")?.suppressions.count == 1)
       #expect(try await store.customerIds(email: "C1@EXAMPLE.com") == ["c1"])
       #expect(try await store.customerIds(email: "nobody@example.com").isEmpty)
+      #expect(
+        try await store.customerIds(emails: [
+          "C1@EXAMPLE.com", "nobody@example.com", "c1@example.com",
+        ])
+          == ["c1@example.com": ["c1"]])
+      #expect(try await store.customerIds(emails: []).isEmpty)
 
       // Concurrent copies of one event add one suppression.
       try await consentingCustomer(store, id: "c2")

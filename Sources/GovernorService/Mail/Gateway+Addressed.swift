@@ -79,23 +79,26 @@ extension Gateway {
   private func resolvingCustomers(_ items: [Result<AddressedMessage, InvalidRecord>])
     async throws(MailRefusal) -> [Result<Message, InvalidRecord>]
   {
-    var messages: [Result<Message, InvalidRecord>] = []
-    messages.reserveCapacity(items.count)
-    for item in items {
-      switch item {
-      case .failure(let invalid):
-        messages.append(.failure(invalid))
-      case .success(let addressed) where addressed.customerGiven:
-        messages.append(.success(addressed.message))
-      case .success(var addressed):
-        do {
-          addressed.message.customerId = try await customerId(forAddress: addressed.message.to)
-        } catch {
-          throw .storeUnavailable
+    // Every address to look up, in one read of the store's address index.
+    let addresses = items.compactMap { item -> String? in
+      guard case .success(let addressed) = item, !addressed.customerGiven else { return nil }
+      return addressed.message.to
+    }
+    let known: [String: [String]]
+    do {
+      known = addresses.isEmpty ? [:] : try await store.customerIds(emails: addresses)
+    } catch {
+      throw .storeUnavailable
+    }
+    return items.map { item in
+      item.map { addressed in
+        var message = addressed.message
+        if !addressed.customerGiven {
+          let address = message.to.lowercased()
+          message.customerId = known[address]?.sorted().first ?? address
         }
-        messages.append(.success(addressed.message))
+        return message
       }
     }
-    return messages
   }
 }

@@ -97,6 +97,10 @@ enum PostgresMigrations {
       "v11-message-fingerprint",
       ShippedMigrations.v11MessageFingerprint.map { PostgresQuery(unsafeSQL: $0) }
     ),
+    (
+      "v12-customer-by-address",
+      ShippedMigrations.v12CustomerByAddress.map { PostgresQuery(unsafeSQL: $0) }
+    ),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

@@ -63,6 +63,20 @@ extension PostgresStore {
     }
   }
 
+  public func customerIds(emails: [String]) async throws -> [String: [String]] {
+    let lowered = Array(Set(emails.map { $0.lowercased() }))
+    guard !lowered.isEmpty else { return [:] }
+    var found: [String: [String]] = [:]
+    for try await (email, id) in try await client.query(
+      """
+      SELECT lower(email), id FROM customer WHERE lower(email) = ANY(\(lowered)) ORDER BY id
+      """, logger: logger
+    ).decode((String, String).self) {
+      found[email, default: []].append(id)
+    }
+    return found
+  }
+
   public func customerIds(email: String) async throws -> [String] {
     var ids: [String] = []
     for try await id in try await client.query(

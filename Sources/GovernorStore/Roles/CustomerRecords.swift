@@ -47,6 +47,10 @@ public protocol CustomerRecords: Sendable {
   /// Customers with this address (compared without case), for feedback that names only it.
   func customerIds(email: String) async throws -> [String]
 
+  /// The same for many addresses in one read (an ESP API request's recipients): each address
+  /// found, lower-cased, to its customers' ids in order; an address no customer has is absent.
+  func customerIds(emails: [String]) async throws -> [String: [String]]
+
   /// Ends a suppression; its row stays, with when and why it was lifted.
   func liftSuppression(id: String, at: Date, by source: String) async throws -> Bool
 

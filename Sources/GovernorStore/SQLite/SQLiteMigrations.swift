@@ -120,6 +120,7 @@ enum SQLiteMigrations {
         ("v9-customer-address", ShippedMigrations.v9CustomerAddress),
         ("v10-consent-address", ShippedMigrations.v10ConsentAddress),
         ("v11-message-fingerprint", ShippedMigrations.v11MessageFingerprint),
+        ("v12-customer-by-address", ShippedMigrations.v12CustomerByAddress),
       ], in: &migrator)
     return migrator
   }

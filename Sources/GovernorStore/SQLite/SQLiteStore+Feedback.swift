@@ -61,6 +61,26 @@ extension SQLiteStore {
     }
   }
 
+  public func customerIds(emails: [String]) async throws -> [String: [String]] {
+    let lowered = Array(Set(emails.map { $0.lowercased() }))
+    guard !lowered.isEmpty else { return [:] }
+    return try await pool.read { db in
+      var found: [String: [String]] = [:]
+      // SQLite takes at most 32,766 bound values; a request names at most 1,000 recipients.
+      for chunk in stride(from: 0, to: lowered.count, by: 1_000) {
+        let part = Array(lowered[chunk..<min(chunk + 1_000, lowered.count)])
+        let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+        let rows = try Row.fetchAll(
+          db,
+          sql:
+            "SELECT lower(email) AS email, id FROM customer WHERE lower(email) IN (\(marks)) ORDER BY id",
+          arguments: StatementArguments(part))
+        for row in rows { found[row["email"], default: []].append(row["id"]) }
+      }
+      return found
+    }
+  }
+
   public func customerIds(email: String) async throws -> [String] {
     try await pool.read { db in
       try String.fetchAll(
