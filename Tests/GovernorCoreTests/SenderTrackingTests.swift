@@ -54,6 +54,27 @@ struct SenderTrackingTests {
         == Modification(kind: "sender_tracking_disabled", detail: "clicks"))
   }
 
+  @Test("a client's own off is kept; the governor never turns on what the client turned off")
+  func clientOffKept() throws {
+    let engine = Engine(policy: try shippedPolicy("default"))
+    var asked = message("marketing")
+    asked.senderTracking = SenderTracking(opens: false, clicks: true, linkParameters: true)
+    let withConsent = engine.evaluate(
+      asked, for: customer(consents: Self.consents(tracking: true)), at: time(Self.now))
+    #expect(
+      withConsent.senderTracking
+        == SenderTracking(opens: false, clicks: true, linkParameters: true))
+    let without = engine.evaluate(
+      asked, for: customer(consents: Self.consents(tracking: false)), at: time(Self.now))
+    #expect(without.senderTracking == .disabled)
+    // The client's choice is part of what the message is: a retry that changes it is another
+    // message; one without it fingerprints as before the field existed.
+    var other = asked
+    other.senderTracking = nil
+    #expect(asked.fingerprint != other.fingerprint)
+    #expect(other.fingerprint == message("marketing").fingerprint)
+  }
+
   @Test("a message that does not leave tells the sender nothing")
   func blocked() throws {
     let engine = Engine(policy: try shippedPolicy("default"))

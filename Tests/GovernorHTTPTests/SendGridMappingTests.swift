@@ -130,6 +130,22 @@ struct SendGridMappingTests {
         .message.contains("1001") == true)
   }
 
+  @Test("tracking_settings: what the client turned off travels with each message")
+  func trackingSettings() throws {
+    let base =
+      #"{"personalizations": [{"to": [{"email": "a@example.com"}]}], "from": {"email": "n@s.example"}, "content": [{"type": "text/plain", "value": "x"}], "custom_args": {"category": "marketing"}"#
+    let off = try messages(
+      base
+        + #", "tracking_settings": {"click_tracking": {"enable": false}, "open_tracking": {"enable": true}}}"#
+    )
+    #expect(
+      off.first?.0.message.senderTracking
+        == SenderTracking(opens: true, clicks: false, linkParameters: true))
+    let on = try messages(
+      base + #", "tracking_settings": {"open_tracking": {"enable": true}}}"#)
+    #expect(on.first?.0.message.senderTracking == nil, "nothing turned off: nothing to keep")
+  }
+
   @Test("the request id is the key's and the body's: the same for a retry, not for another key")
   func requestId() {
     let body = Data(#"{"a":1}"#.utf8)

@@ -169,6 +169,9 @@ public struct Engine: Sendable {
     // The sender adds its own pixel and redirects after the governor unless told not to.
     let sender = decision.trackingConsent ? senderWithConsent : senderWithoutConsent
     decision.senderTracking = sender.tracking
+    if let requested = message.senderTracking {
+      decision.senderTracking = decision.senderTracking.keeping(requested)
+    }
     if let change = sender.change { decision.modifications.append(change) }
     if let change = listUnsubscribe?.modification(for: message) {
       decision.modifications.append(change)

@@ -42,6 +42,7 @@ extension Message {
     }
     // Only when there is one, so the fingerprints of messages without it stay as stored.
     if let mime { add(11, Hex.encode(mime.digest)) }
+    if let senderTracking { add(12, senderTracking.disabledNames.joined(separator: ",")) }
     return "sha256:" + Hex.encode(Array(hasher.finalize()))
   }
 }

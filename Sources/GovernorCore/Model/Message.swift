@@ -20,6 +20,10 @@ public struct Message: Codable, Hashable, Sendable {
   /// and text bodies are `html` and `text`; what leaves is this message with those bodies as
   /// the rules left them, every other part byte for byte.
   public var mime: MIMESource?
+  /// What the client itself turned off of the sender's own tracking (SendGrid's
+  /// `tracking_settings`); nil: nothing. The governor turns off more where the recipient did
+  /// not consent, never less than the client asked.
+  public var senderTracking: SenderTracking?
 
   public init(
     id: String, customerId: String, to: String, from: String, subject: String,
@@ -43,6 +47,7 @@ public struct Message: Codable, Hashable, Sendable {
 
   enum CodingKeys: String, CodingKey {
     case id, to, from, subject, html, text, headers, category, mime
+    case senderTracking = "sender_tracking"
     case customerId = "customer_id"
     case campaignId = "campaign_id"
     case receivedAt = "received_at"
@@ -62,5 +67,6 @@ public struct Message: Codable, Hashable, Sendable {
     campaignId = try container.decodeIfPresent(String.self, forKey: .campaignId)
     receivedAt = try container.decodeIfPresent(Date.self, forKey: .receivedAt)
     mime = try container.decodeIfPresent(MIMESource.self, forKey: .mime)
+    senderTracking = try container.decodeIfPresent(SenderTracking.self, forKey: .senderTracking)
   }
 }

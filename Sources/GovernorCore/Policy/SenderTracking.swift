@@ -30,6 +30,13 @@ public struct SenderTracking: Hashable, Sendable, Codable {
     linkParameters = rules.urlParameters == .keep
   }
 
+  /// Allowed only where both allow it: the policy's answer with the client's own "off" kept.
+  public func keeping(_ requested: SenderTracking) -> SenderTracking {
+    SenderTracking(
+      opens: opens && requested.opens, clicks: clicks && requested.clicks,
+      linkParameters: linkParameters && requested.linkParameters)
+  }
+
   /// Whether everything is left as the campaign tool and the sender's account set it.
   public var isAllowed: Bool { self == .allowed }
 

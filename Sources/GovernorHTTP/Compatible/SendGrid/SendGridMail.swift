@@ -1,4 +1,5 @@
 import Foundation
+import GovernorCore
 
 /// The body of SendGrid's v3 `POST /v3/mail/send`, as its SDKs write it. Fields the governor
 /// has no use for are not declared and so not read (`ip_pool_name`, `dynamic_template_data`
@@ -46,6 +47,20 @@ struct SendGridMail: Decodable {
     var sandboxMode: Toggle?
   }
 
+  struct TrackingSettings: Decodable {
+    var clickTracking: Toggle?
+    var openTracking: Toggle?
+    var ganalytics: Toggle?
+
+    /// What the client turned off; nil when it turned nothing off.
+    var requested: SenderTracking? {
+      let asked = SenderTracking(
+        opens: openTracking?.enable ?? true, clicks: clickTracking?.enable ?? true,
+        linkParameters: ganalytics?.enable ?? true)
+      return asked.isAllowed ? nil : asked
+    }
+  }
+
   var personalizations: [Personalization]
   var from: Address
   var replyTo: Address?
@@ -61,6 +76,7 @@ struct SendGridMail: Decodable {
   var batchId: String?
   var asm: UnsubscribeGroup?
   var mailSettings: MailSettings?
+  var trackingSettings: TrackingSettings?
 
   var sandbox: Bool { mailSettings?.sandboxMode?.enable ?? false }
 

@@ -70,7 +70,7 @@ struct SendGridMessages {
               + "and bcc. We found the first duplicate instance of [\(address.email)] in the "
               + "\(field) field.", field: field)
         }
-        let message = Message(
+        var message = Message(
           id: MailMapping.messageId(base: base, recipient: address.email),
           customerId: custom["customer_id"].flatMap(Self.nonEmpty) ?? "", to: address.email,
           from: from, subject: subject, html: mime == nil ? html.map(substitute) : nil,
@@ -78,6 +78,7 @@ struct SendGridMessages {
           campaignId: custom["campaign_id"].flatMap(Self.nonEmpty)
             ?? mail.batchId.flatMap(Self.nonEmpty),
           mime: mime)
+        message.senderTracking = mail.trackingSettings?.requested
         out.append(
           (
             AddressedMessage(message, customerGiven: custom["customer_id"] != nil),
