@@ -147,6 +147,18 @@ struct MIMEDocumentTests {
     let again = try MIMEDocument(Array("X: y\r\n".utf8) + entity)
     #expect(try again.text(of: try #require(again.bodies().text)) == "rewritten")
     #expect(again.attachments.map { again.content(of: $0) } == [Array("PNG".utf8)])
+    // Found by mime-fuzz too: an empty part between two delimiters, a part after it.
+    let between = try self.document(
+      "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: image/png\r\n\r\nPNG\r\n--o\r\n--o\r\nContent-Type: image/gif\r\n\r\nGIF\r\n--o--\r\n"
+    )
+    #expect(try #require(between.bodies().text).range.isEmpty)
+    let rewrittenBetween = try MIMEDocument(
+      Array("X: y\r\n".utf8) + between.entity(html: nil, text: "rewritten"))
+    #expect(
+      try rewrittenBetween.text(of: try #require(rewrittenBetween.bodies().text)) == "rewritten")
+    #expect(
+      rewrittenBetween.attachments.map { rewrittenBetween.content(of: $0) }
+        == [Array("PNG".utf8), Array("GIF".utf8)])
     // The same part at the very end, its delimiter with no line break after it.
     let last = try self.document(
       "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: image/png\r\n\r\nPNG\r\n--o\r"

@@ -44,6 +44,11 @@ extension MIMEDocument {
       out += Self.replacedHeaders(part, contentFieldsOnly: false, in: bytes)
       out += [0x0D, 0x0A]
       out += Self.base64Lines(replacement)
+      // The line break before a delimiter belongs to it, but an empty part has none of its
+      // own (the delimiter follows the previous one's line end): give the new body one, or
+      // the next delimiter would run on from its last line.
+      let next = part.range.upperBound
+      if next < bytes.count, bytes[next] != 0x0D, bytes[next] != 0x0A { out += [0x0D, 0x0A] }
       return
     }
     // Containment, not `overlaps`: an empty part (a delimiter right before the next one) has
