@@ -116,6 +116,12 @@ struct ServeCommand: AsyncParsableCommand {
                   -d '{"id":"hello-1","customer_id":"1001","to":"ana@example.com",
                        "from":"shop@shop.example","subject":"Your order shipped",
                        "text":"It is on its way.","category":"transactional"}'
+              or with SendGrid's SDK, unchanged but for its host and key:
+                python3 -c 'from sendgrid import SendGridAPIClient as C; print(C("\(devKey)",
+                  host="http://\(host):\(bound)").send({"personalizations":[{"to":[{"email":
+                  "ana@example.com"}]}],"from":{"email":"shop@shop.example"},"subject":"Shipped",
+                  "content":[{"type":"text/plain","value":"It is on its way."}],
+                  "custom_args":{"category":"transactional"}}).headers)'
 
               """
             FileHandle.standardOutput.write(Data(example.utf8))
