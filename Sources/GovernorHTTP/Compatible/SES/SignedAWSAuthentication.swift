@@ -15,6 +15,16 @@ struct SignedAWSAuthentication: RouterMiddleware {
   func handle(
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
   ) async throws -> Response {
+    // A request with no SigV4 header at all is refused before its body is read: the body
+    // is read into memory (the signature covers it), and a client without credentials must
+    // not make the server hold 30 MB for it.
+    guard let header = request.headers[.authorization], header.hasPrefix(SigV4.algorithm + " ")
+    else { throw Self.refusal(gateway.aws == nil ? .notConfigured : .signature(.missing)) }
+    do {
+      _ = try SigV4.parse(header)
+    } catch {
+      throw Self.refusal(.signature(error))
+    }
     var request = request
     let body = try await request.collectBody(upTo: Self.bodyLimit)
     var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
