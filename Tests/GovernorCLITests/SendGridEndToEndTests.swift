@@ -183,6 +183,23 @@ struct SendGridEndToEndTests {
       #expect(badAddress["status"] as? Int == 400, "\(badAddress)")
       #expect(try errors(badAddress).first?["field"] as? String == "personalizations.1")
 
+      // One `email` holding a list, and a header that would add a recipient: refused whole.
+      for personalization in [
+        ["to": [["email": "fwd1@example.com, fwd2@example.com"]]],
+        ["to": [["email": "fwd1@example.com"]], "headers": ["Bcc": "fwd2@example.com"]],
+      ] as [[String: Any]] {
+        let smuggled = try await sendGrid([
+          "host": base, "key": setup.key,
+          "raw": [
+            "personalizations": [personalization], "from": ["email": "news@shop.example"],
+            "subject": "x", "content": [["type": "text/plain", "value": "x"]],
+            "custom_args": ["category": "transactional"],
+          ],
+        ])
+        #expect(smuggled["status"] as? Int == 400, "\(smuggled)")
+        #expect(try errors(smuggled).first?["field"] as? String == "personalizations.0")
+      }
+
       let template = try await sendGrid([
         "host": base, "key": setup.key,
         "raw": [
