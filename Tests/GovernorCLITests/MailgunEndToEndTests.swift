@@ -163,6 +163,17 @@ struct MailgunEndToEndTests {
       ])
       #expect(noCategory["status"] as? Int == 400)
       #expect((try body(noCategory)["message"] as? String)?.contains("v:category") == true)
+      // A delivery time the governor cannot read, and one in the future: refused, named.
+      for (when, words) in [
+        ("tomorrow", "RFC 2822"), ("Thu, 13 Oct 2044 18:02:00 +0000", "Scheduled"),
+      ] {
+        let later = try await mailgun([
+          "api_url": base, "key": setup.key, "domain": "d.example",
+          "data": message.merging(["o:tag": "Promotions", "o:deliverytime": when]) { $1 },
+        ])
+        #expect(later["status"] as? Int == 400, "\(later)")
+        #expect((try body(later)["message"] as? String)?.contains(words) == true, "\(later)")
+      }
       let events = try await mailgun([
         "api_url": base, "key": setup.key, "domain": "d.example", "get": "events",
       ])

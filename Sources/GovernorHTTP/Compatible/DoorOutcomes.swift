@@ -31,6 +31,17 @@ struct DoorOutcomes {
     }
   }
 
+  /// An ESP's API refuses a request whole: when any message in it is invalid, every problem is
+  /// answered and nothing is decided.
+  static func checkWhole(_ messages: [AddressedMessage], _ gateway: Gateway)
+    throws(CompatibleError)
+  {
+    let problems = gateway.problems(in: messages).compactMap { $0 }.flatMap(\.problems)
+    guard problems.isEmpty else {
+      throw CompatibleError(status: .badRequest, errors: problems.map { CompatibleError.Item($0) })
+    }
+  }
+
   /// Every message submitted as `POST /v1/messages/batch` submits them; a store that cannot
   /// be read, or a recipient that could not be decided, is `503` (sending again is safe).
   static func submit(

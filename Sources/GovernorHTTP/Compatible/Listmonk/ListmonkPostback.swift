@@ -72,7 +72,7 @@ struct ListmonkPostback: Decodable {
     }
     let labels = (named.map { [$0.value] } ?? []) + (campaign?.tags ?? [])
     guard let category = labels.lazy.compactMap(policy.categoryName(for:)).first else {
-      let known = policy.categories.map(\.name).joined(separator: ", ")
+      let known = CompatibleLabels.known(policy)
       throw InvalidRecord(
         field: "campaign.tags",
         problem:

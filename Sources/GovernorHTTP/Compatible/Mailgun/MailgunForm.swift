@@ -19,6 +19,23 @@ struct MailgunForm {
 
   var fields: [Field]
 
+  /// The fields in name order (a name's repeats in the order sent), each part as its length
+  /// and bytes: the same for the same form however a client ordered its fields (many build
+  /// them from a dictionary) and whatever multipart boundary it chose. What a retry's
+  /// request id is derived from.
+  var canonicalBytes: [UInt8] {
+    var out: [UInt8] = []
+    let ordered = fields.enumerated().sorted {
+      ($0.element.name, $0.offset) < ($1.element.name, $1.offset)
+    }
+    for field in ordered.map(\.element) {
+      for part in [Array(field.name.utf8), Array((field.filename ?? "").utf8), field.value] {
+        out += Array(String(part.count).utf8) + [0x3A] + part
+      }
+    }
+    return out
+  }
+
   func values(_ name: String) -> [String] {
     fields.filter { $0.name == name && $0.filename == nil }.map(\.text)
   }

@@ -22,14 +22,7 @@ struct MailgunMessages {
   var requestId: String {
     var hash = SHA256()
     hash.update(data: Array("\(keyId)\n\(domain)\n".utf8))
-    let ordered = form.fields.enumerated().sorted {
-      ($0.element.name, $0.offset) < ($1.element.name, $1.offset)
-    }
-    for field in ordered.map(\.element) {
-      for part in [Array(field.name.utf8), Array((field.filename ?? "").utf8), field.value] {
-        hash.update(data: Array(String(part.count).utf8) + [0x3A] + part)
-      }
-    }
+    hash.update(data: form.canonicalBytes)
     let digest = Hex.encode(Array(hash.finalize().prefix(12)))
     return "<\(digest)@\(domain)>"
   }
@@ -40,7 +33,7 @@ struct MailgunMessages {
     var addresses: [String] = []
     for name in ["to", "cc", "bcc"] {
       for value in form.values(name) {
-        for piece in Self.addressList(value) {
+        for piece in CompatibleLabels.addressList(value) {
           let address = (try? Mailbox(parsing: piece))?.address ?? piece
           if seen.insert(address.lowercased()).inserted { addresses.append(address) }
         }
@@ -94,16 +87,16 @@ struct MailgunMessages {
           throw .badRequest("The attachments cannot be composed: \(error)", field: "attachment")
         }
       }
-      let customerId = custom["customer_id"].flatMap(SendGridMessages.nonEmpty)
+      let customerId = custom["customer_id"].flatMap(CompatibleLabels.nonEmpty)
       let message = Message(
         id: MailMapping.messageId(
-          base: custom["message_id"].flatMap(SendGridMessages.nonEmpty) ?? base,
+          base: custom["message_id"].flatMap(CompatibleLabels.nonEmpty) ?? base,
           recipient: address),
         customerId: customerId ?? "", to: address, from: from,
         subject: substitute(form.first("subject") ?? ""),
         html: mime == nil ? html.map(substitute) : nil,
         text: mime == nil ? text.map(substitute) : nil, headers: headers, category: category,
-        campaignId: custom["campaign_id"].flatMap(SendGridMessages.nonEmpty), mime: mime)
+        campaignId: custom["campaign_id"].flatMap(CompatibleLabels.nonEmpty), mime: mime)
       return AddressedMessage(message, customerGiven: customerId != nil)
     }
   }
@@ -120,8 +113,12 @@ struct MailgunMessages {
           + "rewrites. Render the template and send its text and html.", field: "template")
     }
     if let delivery = form.first("o:deliverytime") {
-      let when = Self.rfc2822.date(from: delivery)
-      guard let when, when.timeIntervalSince(now) <= SendGridMessages.scheduleSlack else {
+      guard let when = Self.rfc2822.date(from: delivery) else {
+        throw .badRequest(
+          "is not an RFC 2822 date such as 'Thu, 13 Oct 2011 18:02:00 +0000'",
+          field: "o:deliverytime")
+      }
+      guard when.timeIntervalSince(now) <= SendGridMessages.scheduleSlack else {
         throw .badRequest(
           "Scheduled delivery is not done by the governor: send when the mail should go "
             + "(quiet hours and caps defer what must wait).", field: "o:deliverytime")
@@ -133,12 +130,7 @@ struct MailgunMessages {
   /// when neither says.
   func namedCategory(_ custom: [String: String]) throws(CompatibleError) -> String? {
     if let given = custom["category"] {
-      guard let name = policy.categoryName(for: given) else {
-        throw .badRequest(
-          "'\(given)' is neither a category of the governor's policy (\(known)) nor an alias "
-            + "of one", field: "v:category")
-      }
-      return name
+      return try CompatibleLabels.category(given, policy: policy, field: "v:category")
     }
     return form.values("o:tag").lazy.compactMap(policy.categoryName(for:)).first
   }
@@ -151,12 +143,11 @@ struct MailgunMessages {
       uniquingKeysWith: { first, _ in first })
   }
 
-  private var known: String { policy.categories.map(\.name).joined(separator: ", ") }
-
   private func category(_ custom: [String: String]) throws(CompatibleError) -> String {
     if let name = try namedCategory(custom) { return name }
     throw .badRequest(
-      "The message names no category of the governor's policy (\(known)): set v:category, "
+      "The message names no category of the governor's policy "
+        + "(\(CompatibleLabels.known(policy))): set v:category, "
         + "or an o:tag that is a category or one of its aliases", field: "v:category")
   }
 
@@ -196,29 +187,6 @@ struct MailgunMessages {
       guard text.contains("%recipient.") else { return text }
       return pairs.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
     }
-  }
-
-  /// `a@x, "Doe, Jane" <j@y>`: split at commas outside quotes and angle brackets.
-  static func addressList(_ text: String) -> [String] {
-    var pieces: [String] = []
-    var current = ""
-    var quoted = false
-    var angle = false
-    for character in text {
-      switch character {
-      case "\"": quoted.toggle()
-      case "<" where !quoted: angle = true
-      case ">" where !quoted: angle = false
-      case "," where !quoted && !angle:
-        pieces.append(current)
-        current = ""
-        continue
-      default: break
-      }
-      current.append(character)
-    }
-    pieces.append(current)
-    return pieces.map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
   }
 
   /// `o:deliverytime` is an RFC 2822 date: `Thu, 13 Oct 2011 18:02:00 +0000`.

@@ -18,11 +18,7 @@ enum MailgunRoutes {
       let key = try context.authenticatedKey
       let mapper = try await read(request, context, key, gateway)
       let messages = try mapper.messages()
-      let problems = gateway.problems(in: messages).compactMap { $0 }.flatMap(\.problems)
-      guard problems.isEmpty else {
-        throw CompatibleError(
-          status: .badRequest, errors: problems.map { CompatibleError.Item($0) })
-      }
+      try DoorOutcomes.checkWhole(messages, gateway)
       let items = messages.map { Result<AddressedMessage, InvalidRecord>.success($0) }
       if mapper.testMode {
         let previews: [Result<Decision, InvalidRecord>]
@@ -85,7 +81,8 @@ enum MailgunRoutes {
       let paging = ["first", "last", "next", "previous"].map {
         #""\#($0)":\#(JSONLiteral.string(page))"#
       }
-      return json(#"{"items":[],"paging":{\#(paging.joined(separator: ","))}}"#, status: .ok)
+      return GatewayRoutes.json(
+        #"{"items":[],"paging":{\#(paging.joined(separator: ","))}}"#, status: .ok)
     }
     api.delete("/v3/{domain}/{list}/{address}") { _, context -> Response in
       let list = try context.parameters.require("list")
@@ -117,7 +114,4 @@ enum MailgunRoutes {
           string: #"{"id":\#(JSONLiteral.string(id)),"message":"Queued. Thank you."}"#)))
   }
 
-  static func json(_ text: String, status: HTTPResponse.Status) -> Response {
-    GatewayRoutes.json(text, status: status)
-  }
 }

@@ -14,7 +14,7 @@ struct SESMessages {
 
   /// SES's `MessageId` for a request: from the key and the request's content, so a retry
   /// (botocore retries on its own) is the same messages. The content is the JSON with its keys
-  /// sorted, or the form's fields in name order: the same request built from a dictionary in
+  /// sorted, or the form's `canonicalBytes`: the same request built from a dictionary in
   /// another order is the same request.
   static func messageId(keyId: String, canonical: [UInt8]) -> String {
     var hash = SHA256()
@@ -30,19 +30,6 @@ struct SESMessages {
     return Array(sorted)
   }
 
-  static func canonicalForm(_ form: MailgunForm) -> [UInt8] {
-    var out: [UInt8] = []
-    let ordered = form.fields.enumerated().sorted {
-      ($0.element.name, $0.offset) < ($1.element.name, $1.offset)
-    }
-    for field in ordered.map(\.element) {
-      for part in [Array(field.name.utf8), field.value] {
-        out += Array(String(part.count).utf8) + [0x3A] + part
-      }
-    }
-    return out
-  }
-
   /// The category the tags or the topic name; nil when neither does.
   func namedCategory() throws(CompatibleError) -> String? {
     for (label, field) in [
@@ -50,13 +37,7 @@ struct SESMessages {
       (mail.topic, "ListManagementOptions.TopicName"),
     ] {
       guard let label else { continue }
-      guard let name = policy.categoryName(for: label) else {
-        let known = policy.categories.map(\.name).joined(separator: ", ")
-        throw .badRequest(
-          "'\(label)' is neither a category of the governor's policy (\(known)) nor an alias "
-            + "of one", field: field)
-      }
-      return name
+      return try CompatibleLabels.category(label, policy: policy, field: field)
     }
     return nil
   }
@@ -111,7 +92,7 @@ struct SESMessages {
     if recipients.isEmpty {
       for name in ["To", "Cc", "Bcc"] {
         for header in source.document.headers where MIMEHeader.sameName(header.name, name) {
-          recipients += MailgunMessages.addressList(header.value).map {
+          recipients += CompatibleLabels.addressList(header.value).map {
             (try? Mailbox(parsing: $0))?.address ?? $0
           }
         }

@@ -36,7 +36,7 @@ enum SESRoutes {
       let action = form.first("Action") ?? ""
       let mapper = SESMessages(
         mail: try SESMail(v1: form),
-        messageId: SESMessages.messageId(keyId: key.id, canonical: SESMessages.canonicalForm(form)),
+        messageId: SESMessages.messageId(keyId: key.id, canonical: form.canonicalBytes),
         policy: gateway.policy)
       let outcomes = try await send(mapper, gateway, key, context)
       let inner =
@@ -76,11 +76,7 @@ enum SESRoutes {
       }
     } else {
       let messages = try mapper.messages()
-      let problems = gateway.problems(in: messages).compactMap { $0 }.flatMap(\.problems)
-      guard problems.isEmpty else {
-        throw CompatibleError(
-          status: .badRequest, errors: problems.map { CompatibleError.Item($0) })
-      }
+      try DoorOutcomes.checkWhole(messages, gateway)
       let done = try await DoorOutcomes.submit(messages, gateway, key: key, context: context)
       if let invalid = done.firstInvalid { throw invalid }
       return done.header

@@ -57,7 +57,7 @@ struct SendGridMessages {
           throw .badRequest("The attachments cannot be composed: \(error)", field: "attachments")
         }
       }
-      let base = custom["message_id"].flatMap(Self.nonEmpty) ?? "sg:\(requestId)"
+      let base = custom["message_id"].flatMap(CompatibleLabels.nonEmpty) ?? "sg:\(requestId)"
       let from = Self.mailbox(personalization.from ?? mail.from)
       var seen: Set<String> = []
       let addresses =
@@ -72,11 +72,12 @@ struct SendGridMessages {
         }
         var message = Message(
           id: MailMapping.messageId(base: base, recipient: address.email),
-          customerId: custom["customer_id"].flatMap(Self.nonEmpty) ?? "", to: address.email,
+          customerId: custom["customer_id"].flatMap(CompatibleLabels.nonEmpty) ?? "",
+          to: address.email,
           from: from, subject: subject, html: mime == nil ? html.map(substitute) : nil,
           text: mime == nil ? text.map(substitute) : nil, headers: headers, category: category,
-          campaignId: custom["campaign_id"].flatMap(Self.nonEmpty)
-            ?? mail.batchId.flatMap(Self.nonEmpty),
+          campaignId: custom["campaign_id"].flatMap(CompatibleLabels.nonEmpty)
+            ?? mail.batchId.flatMap(CompatibleLabels.nonEmpty),
           mime: mime)
         message.senderTracking = mail.trackingSettings?.requested
         out.append(
@@ -146,12 +147,7 @@ struct SendGridMessages {
   /// unsubscribe group as `asm:<id>`, then the first of `categories` the policy knows.
   private func category(_ custom: [String: String]) throws(CompatibleError) -> String {
     if let given = custom["category"] {
-      guard let name = policy.categoryName(for: given) else {
-        throw .badRequest(
-          "'\(given)' is neither a category of the governor's policy (\(known)) nor one of "
-            + "their aliases.", field: "custom_args.category")
-      }
-      return name
+      return try CompatibleLabels.category(given, policy: policy, field: "custom_args.category")
     }
     if let group = mail.asm?.groupId, let name = policy.categoryName(for: "asm:\(group)") {
       return name
@@ -163,12 +159,10 @@ struct SendGridMessages {
       mail.asm.map { " asm.group_id \($0.groupId) is no category's alias (asm:\($0.groupId))." }
       ?? ""
     throw .badRequest(
-      "The mail names no category of the governor's policy (\(known)): set "
+      "The mail names no category of the governor's policy (\(CompatibleLabels.known(policy))): set "
         + "custom_args.category, or list a category or one of its aliases in categories."
         + group, field: "custom_args.category")
   }
-
-  private var known: String { policy.categories.map(\.name).joined(separator: ", ") }
 
   private func replyTo() -> String? {
     if let list = mail.replyToList, !list.isEmpty {
@@ -188,7 +182,7 @@ struct SendGridMessages {
 
   /// `"Name" <address>`: the name quoted, so a comma or a quote in it cannot add recipients.
   static func mailbox(_ address: SendGridMail.Address) -> String {
-    guard let name = address.name.flatMap(nonEmpty) else { return address.email }
+    guard let name = address.name.flatMap(CompatibleLabels.nonEmpty) else { return address.email }
     let quoted = name.unicodeScalars.filter { $0.value >= 0x20 }.map(String.init).joined()
       .replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     return "\"\(quoted)\" <\(address.email)>"
@@ -201,8 +195,4 @@ struct SendGridMessages {
       contentId: file.contentId)
   }
 
-  static func nonEmpty(_ text: String) -> String? {
-    let trimmed = text.trimmingWhitespace()
-    return trimmed.isEmpty ? nil : String(trimmed)
-  }
 }
