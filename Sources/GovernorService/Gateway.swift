@@ -67,10 +67,11 @@ public struct Gateway: Sendable {
 
   /// Throws `InvalidRecord` (nothing stored) for a message that cannot be sent as given.
   public func submit(_ incoming: Message) async throws -> Submission {
-    var message = try validator.message(incoming)
     let now = clock()
-    // The client does not get to say when we received it: max_delay counts from here.
-    message.receivedAt = now
+    var message = try checked(incoming, now: now)
+    // The client does not get to say when we received it: max_delay counts from here, or
+    // from the time it scheduled the message for.
+    message.receivedAt = max(now, message.sendAt ?? now)
     // Decision, cap slot and audit row in one transaction. One decision per message id,
     // even when duplicates race: the loser gets the winner's.
     let decided: DecidedMessage
@@ -85,6 +86,29 @@ public struct Gateway: Sendable {
     }
     return try await carryOut(decided, decision, message)
   }
+
+  /// The message as the validator leaves it, refused also when it names a template the
+  /// configured sender cannot render (only the provider's own API can).
+  func checked(_ message: Message, now: Date) throws(InvalidRecord) -> Message {
+    let checked = try validator.message(message)
+    if let sendAt = checked.sendAt, sendAt > now.addingTimeInterval(Self.furthestSchedule) {
+      throw InvalidRecord(
+        field: "send_at",
+        problem: "is more than 72 hours ahead; schedule it closer (as SendGrid and Mailgun "
+          + "require), or send it later")
+    }
+    if let template = checked.template, sender.templates != template.provider {
+      throw InvalidRecord(
+        field: "template",
+        problem: "a \(template.provider.rawValue) template is rendered only by that provider: "
+          + "this gateway sends through \(sender.description); start it with --sender "
+          + "\(template.provider.rawValue):URL, or send the body itself")
+    }
+    return checked
+  }
+
+  /// How far ahead a client may schedule a message: SendGrid's and Mailgun's own limit.
+  public static let furthestSchedule: TimeInterval = 72 * 3_600
 
   /// What follows a new decision: forward a message that may go (once), and nothing else —
   /// a deferred message was queued in the decision's own transaction.

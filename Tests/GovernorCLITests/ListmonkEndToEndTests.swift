@@ -1,4 +1,5 @@
 import Foundation
+import GovernorDelivery
 import Testing
 
 /// `POST /v1/listmonk/messenger` of the real `governor serve`, fed listmonk's documented
@@ -21,11 +22,15 @@ struct ListmonkEndToEndTests {
     return try #require(result, "no answer: \(run.stderr)")
   }
 
-  func documented(to email: String, tags: [String]? = nil) throws -> [String: Any] {
+  /// The documented postback for `email`; `attribs` replaces the subscriber's attributes.
+  func documented(to email: String, tags: [String]? = nil, attribs: [String: Any]? = nil) throws
+    -> [String: Any]
+  {
     var body = try #require(
       try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture)) as? [String: Any])
     var recipients = try #require(body["recipients"] as? [[String: Any]])
     recipients[0]["email"] = email
+    if let attribs { recipients[0]["attribs"] = attribs }
     body["recipients"] = recipients
     if let tags {
       var campaign = try #require(body["campaign"] as? [String: Any])
@@ -75,5 +80,73 @@ struct ListmonkEndToEndTests {
       contentsOfFile: setup.outbox + "/" + (mails.first ?? ""), encoding: .utf8)
     #expect(text.contains("X-Campaign-Note: spring"))
     #expect(text.contains("From: Shop <news@shop.example>"))
+  }
+}
+
+extension ListmonkEndToEndTests {
+  /// A subscriber unknown to the governor whose listmonk attributes carry the consent.
+  func withConsent(_ email: String) throws -> [String: Any] {
+    try documented(
+      to: email,
+      attribs: [
+        "city": "Bengaluru",
+        "consent": [
+          "marketing": [
+            "at": "2026-03-01T10:00:00.123Z", "confirmed_at": "2026-03-01T10:05:00Z",
+            "proof": "Ticked: send me the spring newsletter",
+          ]
+        ],
+      ])
+  }
+
+  @Test("consent in subscriber attributes is recorded once, with its proof, before the decision")
+  func consentFromAttributes() async throws {
+    let setup = try await MixedOutcomeStore.make(
+      server: server, policy: SendGridEndToEndTests.policy)
+    let run = try await GovernorBinary.run(
+      "keys", "create", "--name", "listmonk", "--scope", "send", "--scope", "consent:write",
+      "--store", setup.store)
+    let key = try #require(run.stdoutLines.first { $0.hasPrefix("mg_") })
+    try await setup.serve(policy: SendGridEndToEndTests.policy) { base in
+      let sendOnly = try await push(base, key: setup.key, try withConsent("new@example.com"))
+      #expect(sendOnly["status"] as? Int == 403, "a send key cannot write consent: \(sendOnly)")
+      #expect((sendOnly["body"] as? String)?.contains("consent:write") == true)
+
+      let first = try await push(base, key: key, try withConsent("new@example.com"))
+      #expect(first["status"] as? Int == 200, "\(first)")
+      #expect(
+        (first["headers"] as? [String: String])?["X-Governor-Outcomes"]
+          == "forwarded=1, blocked=0, deferred=0", "consent recorded before the decision")
+      // Another campaign's push carries the same attributes: nothing added (and the weekly
+      // cap holds it).
+      var next = try withConsent("new@example.com")
+      next["subject"] = "Summer"
+      let second = try await push(base, key: key, next)
+      #expect(second["status"] as? Int == 200)
+      #expect(
+        (second["headers"] as? [String: String])?["X-Governor-Outcomes"]
+          == "forwarded=0, blocked=1, deferred=0")
+
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 2))
+      defer { transport.shutdown() }
+      let (status, export) = try await server.get(
+        transport, base + "/v1/customers/new@example.com/export", key: setup.admin)
+      #expect(status == 200, "\(export)")
+      let consents = try #require(export["consents"] as? [[String: Any]], "\(export)")
+      #expect(consents.count == 1, "\(consents)")
+      #expect(consents.first?["proof"] as? String == "Ticked: send me the spring newsletter")
+      #expect(
+        consents.first?["source"] as? String
+          == "listmonk subscriber e44b4135-1e1d-40c5-8a30-0f9a886c2884")
+
+      let bad = try documented(
+        to: "other@example.com", attribs: ["consent": ["marketing": "last spring"]])
+      let refused = try await push(base, key: key, bad)
+      #expect(refused["status"] as? Int == 422, "\(refused)")
+      #expect(
+        (refused["body"] as? String)?.contains("recipients.0.attribs.consent.marketing") == true)
+    }
+    // The send-only push and the refused one sent nothing; the capped one neither.
+    #expect(setup.sent.count == 1, "\(setup.sent)")
   }
 }

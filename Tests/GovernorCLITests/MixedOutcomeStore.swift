@@ -59,12 +59,14 @@ struct MixedOutcomeStore {
 }
 
 extension MixedOutcomeStore {
-  /// `governor serve` on this store with `policy`, mail going to the outbox.
+  /// `governor serve` on this store with `policy`, mail going to the outbox unless `sender`
+  /// names another.
   func serve(
-    policy: String, environment: [String: String]? = nil, _ body: (String) async throws -> Void
+    policy: String, environment: [String: String]? = nil, sender: String? = nil,
+    _ body: (String) async throws -> Void
   ) async throws {
     let process = try await GovernorProcess.start(
-      ["--store", store, "--policy", policy, "--sender", "outbox:\(outbox)"],
+      ["--store", store, "--policy", policy, "--sender", sender ?? "outbox:\(outbox)"],
       environment: environment)
     do {
       try await body(process.base)

@@ -1,5 +1,6 @@
 import Foundation
 import GovernorDelivery
+import TestPeers
 import Testing
 
 /// The SES-compatible routes of the real `governor serve`, driven by boto3 (`sesv2` and `ses`
@@ -134,15 +135,66 @@ struct SESEndToEndTests {
       ])
       #expect(noCategory["exception"] as? String == "BadRequestException", "\(noCategory)")
       #expect((noCategory["message"] as? String)?.contains("category") == true)
+      // A stored template goes only to an `ses:` sender; this one writes an outbox.
       var templated = simple
       templated["Content"] = ["Template": ["TemplateName": "welcome", "TemplateData": "{}"]]
+      templated["EmailTags"] = [["Name": "category", "Value": "Promotions"]]
       let template = try await ses([
         "endpoint": base, "access_key": keyId, "secret_key": secret, "service": "sesv2",
         "operation": "send_email", "params": templated,
       ])
       #expect(template["code"] as? String == "BadRequestException", "\(template)")
-      #expect((template["message"] as? String)?.contains("Template") == true)
+      #expect((template["message"] as? String)?.contains("--sender ses:URL") == true)
     }
     #expect(setup.sent.isEmpty)
+  }
+}
+
+extension SESEndToEndTests {
+  @Test("Content.Template goes to an ses: sender as a template, with the governor's headers")
+  func templatePassedThrough() async throws {
+    let setup = try await MixedOutcomeStore.make(
+      server: server, policy: SendGridEndToEndTests.policy)
+    let (keyId, secret) = try await credentials(setup)
+    let downstream = environment.merging([
+      "AWS_ACCESS_KEY_ID": "AKIDDOWNSTREAM", "AWS_SECRET_ACCESS_KEY": "downstream-secret",
+      "AWS_REGION": "eu-west-1",
+    ]) { $1 }
+    try await LoopbackSink.with { sinkURL, sink in
+      try await setup.serve(
+        policy: SendGridEndToEndTests.policy, environment: downstream, sender: "ses:\(sinkURL)"
+      ) { base in
+        let result = try await ses([
+          "endpoint": base, "access_key": keyId, "secret_key": secret, "service": "sesv2",
+          "operation": "send_email",
+          "params": [
+            "FromEmailAddress": "news@shop.example",
+            "Destination": ["ToAddresses": ["fwd1@example.com", "unsub@example.com"]],
+            "Content": [
+              "Template": ["TemplateName": "spring", "TemplateData": #"{"first_name":"Ann"}"#]
+            ],
+            "EmailTags": [["Name": "category", "Value": "Promotions"]],
+            "ConfigurationSetName": "opens-and-clicks",
+          ],
+        ])
+        let headers = try #require(result["headers"] as? [String: String], "\(result)")
+        #expect(headers["x-governor-outcomes"] == "forwarded=1, blocked=1, deferred=0")
+      }
+      let received = await sink.received
+      #expect(received.count == 1, "only the forwarded recipient")
+      let request = try #require(received.first)
+      #expect(request.path == "/v2/email/outbound-emails")
+      #expect(request.headers["authorization"]?.contains("Credential=AKIDDOWNSTREAM/") == true)
+      let body = try #require(
+        try JSONSerialization.jsonObject(with: request.body) as? [String: Any])
+      let template = try #require(
+        (body["Content"] as? [String: Any])?["Template"] as? [String: Any], "\(body)")
+      #expect(template["TemplateName"] as? String == "spring")
+      #expect(template["TemplateData"] as? String == #"{"first_name":"Ann"}"#)
+      let names = (template["Headers"] as? [[String: String]] ?? []).compactMap { $0["Name"] }
+      #expect(names.contains("List-Unsubscribe") && names.contains("X-Governor-Message-Id"))
+      // fwd1 gave no tracking consent: the client's tracking configuration set is taken out.
+      #expect(body["ConfigurationSetName"] == nil, "\(body)")
+    }
   }
 }

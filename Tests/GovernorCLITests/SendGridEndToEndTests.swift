@@ -115,6 +115,35 @@ struct SendGridEndToEndTests {
       "\(digests.stdout) \(digests.stderr)")
   }
 
+  @Test("send_at an hour ahead: held until then (deferred), its release time on the customer")
+  func scheduled() async throws {
+    let setup = try await MixedOutcomeStore.make(server: server, policy: Self.policy)
+    let later = Int(Date().timeIntervalSince1970) + 3_600
+    try await setup.serve(policy: SendGridEndToEndTests.policy) { base in
+      let result = try await sendGrid([
+        "host": base, "key": setup.key,
+        "raw": [
+          "personalizations": [["to": [["email": "fwd1@example.com"]], "send_at": later]],
+          "from": ["email": "news@shop.example"], "subject": "Later",
+          "content": [["type": "text/plain", "value": "Later"]], "categories": ["Promotions"],
+        ],
+      ])
+      #expect(result["status"] as? Int == 202, "\(result)")
+      let headers = try #require(result["headers"] as? [String: String])
+      #expect(headers["X-Governor-Outcomes"] == "forwarded=0, blocked=0, deferred=1")
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 2))
+      defer { transport.shutdown() }
+      let (_, customer) = try await server.get(
+        transport, base + "/v1/customers/fwd1", key: setup.admin)
+      let held = try #require((customer["deferred"] as? [[String: Any]])?.first, "\(customer)")
+      let releaseAt = try #require(held["release_at"] as? String)
+      #expect(
+        try Date(releaseAt, strategy: .iso8601)
+          == Date(timeIntervalSince1970: TimeInterval(later)))
+    }
+    #expect(setup.sent.isEmpty)
+  }
+
   @Test("sandbox_mode: decided and answered 200, nothing recorded or sent")
   func sandbox() async throws {
     let setup = try await MixedOutcomeStore.make(server: server, policy: Self.policy)
@@ -208,7 +237,11 @@ struct SendGridEndToEndTests {
           "custom_args": ["category": "marketing"],
         ],
       ])
-      #expect(try errors(template).first?["field"] as? String == "template_id")
+      // A template goes only to a `sendgrid:` sender; this governor writes an outbox.
+      #expect(try errors(template).first?["field"] as? String == "personalizations.0")
+      #expect(
+        (try errors(template).first?["message"] as? String)?.contains("--sender sendgrid:URL")
+          == true)
     }
     // Refused whole: the valid recipient of the request with a bad address was not sent to.
     #expect(setup.sent.isEmpty)

@@ -144,3 +144,33 @@ enum MotoServer {
     }
   }
 }
+
+extension SESSenderTests {
+  @Test("a template goes as Content.Template: headers as Headers, the set and Reply-To as fields")
+  func templated() throws {
+    var message = sample
+    message.html = nil
+    message.text = nil
+    message.headers = [
+      "X-SES-CONFIGURATION-SET": "tracked", "Reply-To": "help@shop.example",
+      "List-Unsubscribe": "<https://u.example/1>",
+    ]
+    let template = SenderTemplate(
+      provider: .ses, id: "arn:aws:ses:eu-west-1:1:template/spring", data: #"{"a":1}"#)
+    message.template = template
+    let fields = SESSender.templated(message, template)
+    #expect(fields["ConfigurationSetName"] as? String == "tracked")
+    #expect(fields["ReplyToAddresses"] as? [String] == ["help@shop.example"])
+    let content = try #require(
+      (fields["Content"] as? [String: Any])?["Template"] as? [String: Any])
+    #expect(content["TemplateArn"] as? String == template.id)
+    #expect(content["TemplateName"] == nil)
+    #expect(content["TemplateData"] as? String == #"{"a":1}"#)
+    let headers = try #require(content["Headers"] as? [[String: String]])
+    #expect(
+      headers == [
+        ["Name": "X-Governor-Message-Id", "Value": message.id],
+        ["Name": "List-Unsubscribe", "Value": "<https://u.example/1>"],
+      ])
+  }
+}

@@ -112,6 +112,10 @@ struct SendGridMappingTests {
           + base + ", " + text + "}")?.field == "personalizations.0.send_at")
     #expect(
       refusal(
+        #"{"personalizations": [{"to": [{"email": "a@example.com"}]}], "send_at": 1900000000, "#
+          + base + ", " + text + "}")?.field == "send_at")
+    #expect(
+      refusal(
         #"{"personalizations": [{"to": [{"email": "a@example.com"}]}], "# + base
           + #", "content": [{"type": "text/x-amp-html", "value": "<p>x</p>"}]}"#)?.field
         == "content.0.type")
@@ -128,6 +132,51 @@ struct SendGridMappingTests {
     #expect(
       refusal(#"{"personalizations": [{"to": [\#(many)]}], "# + base + ", " + text + "}")?
         .message.contains("1001") == true)
+  }
+
+  @Test("template_id: each personalization's data with its keys as written; refused beside a body")
+  func template() throws {
+    let body = #"""
+      {"personalizations": [
+         {"to": [{"email": "a@example.com"}], "dynamic_template_data": {"first_name": "Ana", "order_id": 7}},
+         {"to": [{"email": "b@example.com"}]}],
+       "from": {"email": "n@s.example"}, "template_id": "d-123", "categories": ["Promotions"]}
+      """#
+    var mapping = SendGridMessages(
+      mail: try SendGridMail.decode(Data(body.utf8)), requestId: "req", policy: policy, now: now)
+    mapping.templateData = SendGridMessages.templateData(Data(body.utf8))
+    let out = try mapping.messages().map(\.0.message)
+    #expect(out.map(\.template?.id) == ["d-123", "d-123"])
+    #expect(out[0].template?.data == #"{"first_name":"Ana","order_id":7}"#)
+    #expect(out[1].template?.data == nil)
+    #expect(out.allSatisfy { $0.html == nil && $0.text == nil && $0.subject.isEmpty })
+    let base =
+      #""from": {"email": "n@s.example"}, "template_id": "d-1", "categories": ["Promotions"]"#
+    let to = #""personalizations": [{"to": [{"email": "a@example.com"}]}]"#
+    #expect(
+      refusal(
+        "{" + to + ", " + base + #", "content": [{"type": "text/plain", "value": "x"}]}"#)?.field
+        == "content")
+    #expect(
+      refusal(
+        #"{"personalizations": [{"to": [{"email": "a@example.com"}], "substitutions": {"-a-": "b"}}], "#
+          + base + "}")?.field == "personalizations.0.substitutions")
+  }
+
+  @Test("send_at: a later time holds the message until then; now or past is sending now")
+  func schedule() throws {
+    let later = Int(now.timeIntervalSince1970) + 7_200
+    let out = try messages(
+      #"""
+      {"personalizations": [{"to": [{"email": "a@example.com"}], "send_at": \#(later)},
+                            {"to": [{"email": "b@example.com"}]}],
+       "send_at": \#(Int(now.timeIntervalSince1970) - 10),
+       "from": {"email": "n@s.example"}, "custom_args": {"category": "marketing"},
+       "content": [{"type": "text/plain", "value": "x"}]}
+      """#
+    ).map(\.0.message)
+    #expect(out[0].sendAt == Date(timeIntervalSince1970: TimeInterval(later)))
+    #expect(out[1].sendAt == nil)
   }
 
   @Test("tracking_settings: what the client turned off travels with each message")

@@ -12,6 +12,8 @@ public struct Campaign: Codable, Hashable, Sendable {
   public var html: String?
   public var text: String?
   public var recipients: [String]
+  /// A body the mail sender renders itself (an ESP door's template), instead of html/text.
+  public var template: SenderTemplate?
 
   public init(
     id: String, category: String, sendAt: Date, from: String, subject: String,
@@ -28,16 +30,18 @@ public struct Campaign: Codable, Hashable, Sendable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case id, category, from, subject, html, text, recipients
+    case id, category, from, subject, html, text, recipients, template
     case sendAt = "send_at"
   }
 
   /// The message this campaign sends to `customer`, at `address` (the list's address for
   /// them) or else the one the customer is known by.
   public func message(to customer: CustomerState, at address: String? = nil) -> Message {
-    Message(
+    var message = Message(
       id: "\(id)-\(customer.customerId)", customerId: customer.customerId,
       to: address ?? customer.email ?? "", from: from, subject: subject, html: html, text: text,
       category: category, campaignId: id, receivedAt: sendAt)
+    message.template = template
+    return message
   }
 }

@@ -135,6 +135,20 @@ public struct Engine: Sendable {
             recipientDigest: state.addressDigests?.recipient)))
     }
 
+    // Caps and quiet hours speak of the moment it goes: a message scheduled for later is held
+    // until then and decided again, so only what blocks it for good is said now.
+    if let sendAt = message.sendAt, sendAt > now {
+      decision.outcome = Self.outcome(of: decision.reasons)
+      // Blocked for good, it is not held at all.
+      if decision.outcome != .blocked {
+        decision.reasons.append(
+          Reason(rule: Self.scheduleRuleId, effect: .defer, finding: .scheduled(at: sendAt)))
+        decision.outcome = .deferred
+        decision.notBefore = sendAt
+      }
+      return decision
+    }
+
     let timed = TimedRules(
       plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now
     )
@@ -173,6 +187,13 @@ public struct Engine: Sendable {
       decision.senderTracking = decision.senderTracking.keeping(requested)
     }
     if let change = sender.change { decision.modifications.append(change) }
+    if let template = message.template {
+      decision.modifications.append(
+        Modification(
+          kind: TrackingChange.bodyNotSeen,
+          detail: "\(template.provider.rawValue) template \(template.id), rendered by the sender: "
+            + "tracking written into it was not limited"))
+    }
     if let change = listUnsubscribe?.modification(for: message) {
       decision.modifications.append(change)
     }
@@ -180,6 +201,7 @@ public struct Engine: Sendable {
   }
 
   static let addressRuleId = "address"
+  static let scheduleRuleId = "schedule"
 
   /// How far back a customer's sends must be loaded for every cap (and their own
   /// preference) to see its whole window: the store reads no older history than this.

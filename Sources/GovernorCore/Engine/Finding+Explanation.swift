@@ -52,6 +52,9 @@ extension Finding {
     case .quietHours(let finding):
       return "it is \(finding.localTime) in \(finding.zone), inside quiet hours "
         + "\(finding.start)–\(finding.end); they end at \(Self.format(finding.until))"
+    case .scheduled(let at):
+      return "the sender scheduled it for \(Self.format(at)); it is held until then and "
+        + "decided again at that time"
     }
   }
 
@@ -110,6 +113,8 @@ extension Finding {
         "start": .text(finding.start.description), "end": .text(finding.end.description),
         "until": .time(finding.until),
       ]
+    case .scheduled(let at):
+      return ["send_at": .time(at)]
     }
   }
 

@@ -24,6 +24,8 @@ public enum Finding: Hashable, Sendable {
   case preferenceExceeded(CapUsage)
   case minimumGap(lastSend: Date, gapSeconds: Int, nextAt: Date)
   case quietHours(QuietHoursFinding)
+  /// The client asked for the message to go later (`send_at`); it is held until then.
+  case scheduled(at: Date)
 
   public var code: String {
     switch self {
@@ -41,6 +43,7 @@ public enum Finding: Hashable, Sendable {
     case .preferenceExceeded: return "frequency_preference"
     case .minimumGap: return "min_gap"
     case .quietHours: return "quiet_hours"
+    case .scheduled: return "scheduled"
     }
   }
 
@@ -50,6 +53,7 @@ public enum Finding: Hashable, Sendable {
     case .capExceeded(let usage), .preferenceExceeded(let usage): return usage.nextAt
     case .minimumGap(_, _, let nextAt): return nextAt
     case .quietHours(let finding): return finding.until
+    case .scheduled(let at): return at
     default: return nil
     }
   }

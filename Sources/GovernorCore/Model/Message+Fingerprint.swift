@@ -43,6 +43,12 @@ extension Message {
     // Only when there is one, so the fingerprints of messages without it stay as stored.
     if let mime { add(11, Hex.encode(mime.digest)) }
     if let senderTracking { add(12, senderTracking.disabledNames.joined(separator: ",")) }
+    if let template {
+      add(13, template.provider.rawValue)
+      add(14, template.id)
+      add(15, template.data)
+    }
+    if let sendAt { add(16, String(Int(sendAt.timeIntervalSince1970.rounded(.down)))) }
     return "sha256:" + Hex.encode(Array(hasher.finalize()))
   }
 }

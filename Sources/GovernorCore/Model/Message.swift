@@ -24,6 +24,11 @@ public struct Message: Codable, Hashable, Sendable {
   /// `tracking_settings`); nil: nothing. The governor turns off more where the recipient did
   /// not consent, never less than the client asked.
   public var senderTracking: SenderTracking?
+  /// A body the mail sender renders itself; `html`, `text` and `mime` are then nil.
+  public var template: SenderTemplate?
+  /// When the client wants it sent (SendGrid's `send_at`, Mailgun's `o:deliverytime`): until
+  /// then it is held, and it is decided again at that time, as a deferred message is.
+  public var sendAt: Date?
 
   public init(
     id: String, customerId: String, to: String, from: String, subject: String,
@@ -46,11 +51,12 @@ public struct Message: Codable, Hashable, Sendable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case id, to, from, subject, html, text, headers, category, mime
+    case id, to, from, subject, html, text, headers, category, mime, template
     case senderTracking = "sender_tracking"
     case customerId = "customer_id"
     case campaignId = "campaign_id"
     case receivedAt = "received_at"
+    case sendAt = "send_at"
   }
 
   public init(from decoder: any Decoder) throws {
@@ -68,5 +74,7 @@ public struct Message: Codable, Hashable, Sendable {
     receivedAt = try container.decodeIfPresent(Date.self, forKey: .receivedAt)
     mime = try container.decodeIfPresent(MIMESource.self, forKey: .mime)
     senderTracking = try container.decodeIfPresent(SenderTracking.self, forKey: .senderTracking)
+    template = try container.decodeIfPresent(SenderTemplate.self, forKey: .template)
+    sendAt = try container.decodeIfPresent(Date.self, forKey: .sendAt)
   }
 }

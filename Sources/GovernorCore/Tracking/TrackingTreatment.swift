@@ -266,12 +266,15 @@ public enum TrackingChange {
   public static let recipientIdentifierFound = "recipient_identifier_found"
   /// The mail sender told not to add its own tracking; `detail` says which.
   public static let senderTrackingDisabled = "sender_tracking_disabled"
+  /// The body is a template the mail sender renders (`SenderTemplate`): tracking written into
+  /// it was not seen, so not limited; `detail` names the template.
+  public static let bodyNotSeen = "body_not_seen"
   /// Internal to the tracking stage (see `RecipientScan.collect`); never in a decision.
   static let parameterValue = "parameter_value"
 
   public static let all = [
     openPixel, trackerResource, redirectUnwrapped, redirectKept, parametersRemoved,
-    recipientIdentifierRemoved, recipientIdentifierFound, senderTrackingDisabled,
+    recipientIdentifierRemoved, recipientIdentifierFound, senderTrackingDisabled, bodyNotSeen,
   ]
 
   /// The kinds that take tracking out (a kept redirect or identifier is only reported).

@@ -1,3 +1,5 @@
+import Foundation
+
 extension RecordValidator {
   /// Headers the governor writes itself; a message may not set them through `headers`.
   static let reservedHeaders: Set<String> = [
@@ -110,7 +112,16 @@ extension RecordValidator {
             + "(\(categories.joined(separator: ", ")))"
             + Spelling.hint(for: message.category, among: categories)))
     }
-    if message.html == nil && message.text == nil {
+    if let template = message.template {
+      problems += Self.problems(in: template)
+      if message.html != nil || message.text != nil || message.mime != nil {
+        problems.append(
+          FieldProblem(
+            field: "template",
+            problem: "the sender renders the body from the template: give no text, html or mime "
+              + "beside it"))
+      }
+    } else if message.html == nil && message.text == nil {
       problems.append(FieldProblem(field: "text", problem: "give text, html or both"))
     }
     guard problems.isEmpty else { throw InvalidRecord(problems) }
@@ -149,5 +160,28 @@ extension RecordValidator {
     }
     guard !ascii else { return false }
     return value.unicodeScalars.contains { $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" }
+  }
+}
+
+extension RecordValidator {
+  /// A template's id is a name at the provider; its data must be one JSON object, as both
+  /// SendGrid's `dynamic_template_data` and SES's `TemplateData` are.
+  static func problems(in template: SenderTemplate) -> [FieldProblem] {
+    var problems: [FieldProblem] = []
+    if template.id.trimmed.isEmpty || template.id.count > 512 {
+      problems.append(FieldProblem(field: "template.id", problem: "must be 1 to 512 characters"))
+    } else if holdsLineBreak(template.id) {
+      problems.append(FieldProblem(field: "template.id", problem: "contains a line break"))
+    }
+    if let data = template.data {
+      let object = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any]
+      if object == nil {
+        problems.append(FieldProblem(field: "template.data", problem: "must be one JSON object"))
+      } else if data.utf8.count > 262_144 {
+        problems.append(
+          FieldProblem(field: "template.data", problem: "is larger than 256 KiB"))
+      }
+    }
+    return problems
   }
 }

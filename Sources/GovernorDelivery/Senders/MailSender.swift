@@ -11,8 +11,12 @@ public protocol MailSender: Sendable {
   func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult
   /// The circuit breaker in front of the sender, for metrics; nil when it has none.
   var breaker: CircuitBreaker? { get }
+  /// Whose templates the sender can be given (`SenderTemplate`): only the provider's own API
+  /// renders them. Nil: none.
+  var templates: SenderTemplate.Provider? { get }
 }
 
 extension MailSender {
   public var breaker: CircuitBreaker? { nil }
+  public var templates: SenderTemplate.Provider? { nil }
 }

@@ -76,6 +76,7 @@ public struct SESSender: MailSender {
   }
 
   public var description: String { "ses:\(endpoint)" }
+  public var templates: SenderTemplate.Provider? { .ses }
 
   public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
     var message = message
@@ -93,15 +94,19 @@ public struct SESSender: MailSender {
     else {
       return .failed(reason: "'to' or 'from' is not exactly one mailbox", attempts: 0)
     }
-    let mime = MIMEMessage.bytes(message, date: Date())
     // The SendEmail body, in the API's own PascalCase names.
     var request: [String: Any] = [
       // SES wants internationalised domains in their Punycode form.
       "FromEmailAddress": MIMEMessage.addressHeader(message.from),
       "Destination": ["ToAddresses": [MIMEMessage.asciiAddress(to)]],
-      "Content": ["Raw": ["Data": Data(mime).base64EncodedString()]],
       "EmailTags": tags(message),
     ]
+    if let template = message.template {
+      request.merge(Self.templated(message, template)) { $1 }
+    } else {
+      let mime = MIMEMessage.bytes(message, date: Date())
+      request["Content"] = ["Raw": ["Data": Data(mime).base64EncodedString()]]
+    }
     if let untracked { request["ConfigurationSetName"] = untracked }
     guard let body = try? JSONSerialization.data(withJSONObject: request, options: .sortedKeys)
     else {
@@ -116,6 +121,30 @@ public struct SESSender: MailSender {
       (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["MessageId"]
         as? String
     }
+  }
+
+  /// `Content.Template` for a template stored in the SES account: the headers the governor
+  /// adds (List-Unsubscribe, the message id) travel as the template's `Headers`; the
+  /// configuration set named in the message's header becomes `ConfigurationSetName`, since
+  /// no raw message carries it.
+  static func templated(_ message: Message, _ template: SenderTemplate) -> [String: Any] {
+    var headers: [[String: String]] = [["Name": "X-Governor-Message-Id", "Value": message.id]]
+    var fields: [String: Any] = [:]
+    for (name, value) in message.headers.sorted(by: { $0.key < $1.key }) {
+      if name.caseInsensitiveCompare(configurationSetHeader) == .orderedSame {
+        fields["ConfigurationSetName"] = value
+      } else if name.caseInsensitiveCompare("Reply-To") == .orderedSame {
+        fields["ReplyToAddresses"] = [value]
+      } else {
+        headers.append(["Name": name, "Value": value])
+      }
+    }
+    var content: [String: Any] = [
+      "TemplateData": template.data ?? "{}", "Headers": headers,
+    ]
+    content[template.id.hasPrefix("arn:") ? "TemplateArn" : "TemplateName"] = template.id
+    fields["Content"] = ["Template": content]
+    return fields
   }
 
   /// SES echoes tags in bounce and complaint notifications, which find their customer by

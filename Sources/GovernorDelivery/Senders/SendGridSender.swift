@@ -19,6 +19,7 @@ public struct SendGridSender: MailSender {
   }
 
   public var description: String { "sendgrid:\(base)" }
+  public var templates: SenderTemplate.Provider? { .sendgrid }
 
   public func deliver(_ message: Message, tracking: SenderTracking) async -> DeliveryResult {
     // Checked when the message was accepted; one held from before that check is not sent.
@@ -37,15 +38,26 @@ public struct SendGridSender: MailSender {
       "governor_message_id": message.id, "governor_customer_id": message.customerId,
       "governor_category": message.category,
     ]
+    var personalization: [String: Any] = [
+      "to": [["email": MIMEMessage.asciiAddress(to)]], "custom_args": customArgs,
+    ]
     var body: [String: Any] = [
-      "personalizations": [
-        ["to": [["email": MIMEMessage.asciiAddress(to)]], "custom_args": customArgs]
-      ],
       "from": fromObject,
       "subject": message.subject,
       "headers": message.headers.merging(["X-Governor-Message-Id": message.id]) { $1 },
       "categories": [message.category],
     ]
+    if let template = message.template {
+      // The template's own subject stands unless the client gave one.
+      if message.subject.isEmpty { body["subject"] = nil }
+      body["template_id"] = template.id
+      if let data = template.data,
+        let object = try? JSONSerialization.jsonObject(with: Data(data.utf8))
+      {
+        personalization["dynamic_template_data"] = object
+      }
+    }
+    body["personalizations"] = [personalization]
     if !content.isEmpty { body["content"] = content }
     if let source = message.mime {
       let attachments = Self.attachments(source)

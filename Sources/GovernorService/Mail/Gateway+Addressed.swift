@@ -9,11 +9,15 @@ import GovernorStore
 public struct AddressedMessage: Sendable {
   public var message: Message
   public var customerGiven: Bool
+  /// Consent the client's own records carry for this recipient (listmonk's subscriber
+  /// attributes): recorded for the customer, as given for `message.to`, before the decision.
+  public var consents: [ConsentEvent]
 
   /// `message.customerId` is read only when `customerGiven`.
-  public init(_ message: Message, customerGiven: Bool) {
+  public init(_ message: Message, customerGiven: Bool, consents: [ConsentEvent] = []) {
     self.message = message
     self.customerGiven = customerGiven
+    self.consents = consents
   }
 }
 
@@ -24,7 +28,37 @@ extension Gateway {
   public func submitAddressed(
     _ items: [Result<AddressedMessage, InvalidRecord>], concurrency: Int = 32
   ) async throws(MailRefusal) -> [BatchItemResult] {
-    await submitAll(try await resolvingCustomers(items), concurrency: concurrency)
+    let resolved = try await resolvingCustomers(items)
+    for (item, message) in zip(items, resolved) {
+      guard case .success(let addressed) = item, !addressed.consents.isEmpty,
+        case .success(let message) = message
+      else { continue }
+      do {
+        try await recordCarried(addressed.consents, customerId: message.customerId)
+      } catch {
+        throw .storeUnavailable
+      }
+    }
+    return await submitAll(resolved, concurrency: concurrency)
+  }
+
+  /// Records consent a client carries with each message, once: an event the customer's
+  /// history already holds (same purpose, status, time and address) is not added again, so
+  /// the same attributes on every campaign's push add nothing. Each keeps its own time, so an
+  /// old grant carried again never outranks a later withdrawal.
+  func recordCarried(_ events: [ConsentEvent], customerId: String) async throws {
+    let held = try await store.customerState(customerId, sendsSince: clock())?.consents ?? []
+    for event in events
+    where !held.contains(where: {
+      // The store keeps whole seconds.
+      $0.purpose == event.purpose && $0.status == event.status
+        && $0.at.timeIntervalSince1970.rounded(.down)
+          == event.at.timeIntervalSince1970.rounded(.down)
+        && $0.address.map { Mailbox.sameAddress($0, event.address ?? "") } ?? false
+    }) {
+      try await store.recordConsent(
+        validator.consent(event, now: clock()), customerId: customerId)
+    }
   }
 
   /// What is wrong with each message (nil: nothing), checked as `submit` checks it, before
@@ -36,7 +70,8 @@ extension Gateway {
       // The customer is found later, by the address; any id stands in for the check.
       if !addressed.customerGiven { message.customerId = message.to }
       do throws(InvalidRecord) {
-        _ = try validator.message(message)
+        _ = try checked(message, now: clock())
+        for event in addressed.consents { _ = try validator.consent(event, now: clock()) }
         return nil
       } catch {
         return error
@@ -54,14 +89,15 @@ extension Gateway {
     var results: [Result<Decision, InvalidRecord>] = []
     for item in try await resolvingCustomers(items) {
       do {
-        let message = try validator.message(try item.get())
-        var run = CampaignDryRun(
-          engine: engine,
-          campaign: Campaign(
-            id: message.campaignId ?? "preview", category: message.category, sendAt: now,
-            from: message.from, subject: message.subject, html: message.html,
-            text: message.text, recipients: []),
-          at: now)
+        let message = try checked(try item.get(), now: now)
+        // A scheduled message is previewed as it will be decided: at its time.
+        let at = max(now, message.sendAt ?? now)
+        var campaign = Campaign(
+          id: message.campaignId ?? "preview", category: message.category, sendAt: at,
+          from: message.from, subject: message.subject, html: message.html,
+          text: message.text, recipients: [])
+        campaign.template = message.template
+        var run = CampaignDryRun(engine: engine, campaign: campaign, at: at)
         let recipient = Recipient(customerId: message.customerId, email: message.to)
         guard let decision = try await run.decide([recipient], store: store).first else {
           throw MailRefusal.storeUnavailable

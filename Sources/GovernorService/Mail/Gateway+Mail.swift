@@ -42,12 +42,13 @@ extension Gateway {
       carried[header.name] = header.value
     }
     let messages = mail.recipients.map { recipient in
-      Result<AddressedMessage, InvalidRecord>.success(
-        AddressedMessage(
-          Message(
-            id: MailMapping.messageId(mail.source, recipient: recipient), customerId: "",
-            to: recipient, from: from, subject: subject, headers: carried, category: category,
-            campaignId: campaignId, mime: mail.source), customerGiven: false))
+      var message = Message(
+        id: MailMapping.messageId(mail.source, recipient: recipient), customerId: "",
+        to: recipient, from: from, subject: subject, headers: carried, category: category,
+        campaignId: campaignId, mime: mail.source)
+      message.sendAt = mail.defaults.sendAt
+      return Result<AddressedMessage, InvalidRecord>.success(
+        AddressedMessage(message, customerGiven: false))
     }
     return try await submitAddressed(messages, concurrency: concurrency)
   }

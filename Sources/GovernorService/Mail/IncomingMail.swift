@@ -26,10 +26,13 @@ public struct IncomingMail: Sendable {
 public struct MailDefaults: Hashable, Sendable {
   public var category: String?
   public var campaignId: String?
+  /// When the client scheduled it for (Mailgun's `o:deliverytime`); nil: now.
+  public var sendAt: Date?
 
-  public init(category: String? = nil, campaignId: String? = nil) {
+  public init(category: String? = nil, campaignId: String? = nil, sendAt: Date? = nil) {
     self.category = category
     self.campaignId = campaignId
+    self.sendAt = sendAt
   }
 }
 

@@ -30,18 +30,30 @@ struct ListmonkPostback: Decodable {
     var content: String
   }
 
-  /// Subscriber attributes are free JSON; only strings are read.
-  enum JSONAttribute: Decodable {
+  /// Subscriber attributes are free JSON; only strings and objects are read.
+  indirect enum JSONAttribute: Decodable {
     case text(String)
+    case object([String: JSONAttribute])
     case other
 
     init(from decoder: any Decoder) throws {
       let container = try decoder.singleValueContainer()
-      self = (try? container.decode(String.self)).map(Self.text) ?? .other
+      if let text = try? container.decode(String.self) {
+        self = .text(text)
+      } else if let object = try? container.decode([String: JSONAttribute].self) {
+        self = .object(object)
+      } else {
+        self = .other
+      }
     }
 
     var text: String? {
       if case .text(let value) = self { return value }
+      return nil
+    }
+
+    var object: [String: JSONAttribute]? {
+      if case .object(let value) = self { return value }
       return nil
     }
   }
@@ -96,7 +108,7 @@ struct ListmonkPostback: Decodable {
     digest.update(data: Array(subject.utf8) + [0] + Array(body.utf8))
     let base =
       "listmonk:\(campaign?.uuid ?? "test"):\(Hex.encode(Array(digest.finalize().prefix(8))))"
-    return recipients.map { recipient in
+    return try recipients.enumerated().map { (index, recipient) throws(InvalidRecord) in
       let customerId = recipient.attribs?["customer_id"]?.text
       return AddressedMessage(
         Message(
@@ -105,7 +117,10 @@ struct ListmonkPostback: Decodable {
           from: campaign?.fromEmail ?? "", subject: subject,
           html: mime == nil && !plain ? body : nil, text: mime == nil && plain ? body : nil,
           headers: headers, category: category, campaignId: campaign?.uuid, mime: mime),
-        customerGiven: customerId != nil)
+        customerGiven: customerId != nil,
+        consents: try ListmonkConsent.events(
+          recipient.attribs?["consent"], recipient: recipient,
+          field: "recipients.\(index).attribs.consent"))
     }
   }
 

@@ -17,6 +17,12 @@ enum ListmonkRoutes {
       let body = try await request.bodyData(upTo: SendGridRoutes.bodyLimit)
       let postback = try CompatibleJSON.decode(ListmonkPostback.self, from: body)
       let messages = try postback.messages(policy: gateway.policy)
+      // Consent in the attributes is a consent record: the key must be allowed to write one.
+      if messages.contains(where: { !$0.consents.isEmpty }),
+        !APIKeys.allows(key, .consentWrite)
+      {
+        throw Problem.forbidden([.consentWrite])
+      }
       if let problem = gateway.problems(in: messages).compactMap({ $0 }).first {
         throw problem
       }

@@ -66,6 +66,7 @@ struct MailgunMessages {
       form.files("attachment").map { attachment($0, inline: false) }
       + form.files("inline").map { attachment($0, inline: true) }
     let base = requestId
+    let sendAt = try scheduled()
     return try recipients.map { address throws(CompatibleError) in
       let substitute = Self.substitution(variables[address.lowercased()] ?? [:])
       let custom = Dictionary(
@@ -88,7 +89,7 @@ struct MailgunMessages {
         }
       }
       let customerId = custom["customer_id"].flatMap(CompatibleLabels.nonEmpty)
-      let message = Message(
+      var message = Message(
         id: MailMapping.messageId(
           base: custom["message_id"].flatMap(CompatibleLabels.nonEmpty) ?? base,
           recipient: address),
@@ -97,6 +98,7 @@ struct MailgunMessages {
         html: mime == nil ? html.map(substitute) : nil,
         text: mime == nil ? text.map(substitute) : nil, headers: headers, category: category,
         campaignId: custom["campaign_id"].flatMap(CompatibleLabels.nonEmpty), mime: mime)
+      message.sendAt = sendAt
       return AddressedMessage(message, customerGiven: customerId != nil)
     }
   }
@@ -112,18 +114,23 @@ struct MailgunMessages {
         "Templates are not sent through the governor: it must see the body it checks and "
           + "rewrites. Render the template and send its text and html.", field: "template")
     }
-    if let delivery = form.first("o:deliverytime") {
-      guard let when = Self.rfc2822.date(from: delivery) else {
-        throw .badRequest(
-          "is not an RFC 2822 date such as 'Thu, 13 Oct 2011 18:02:00 +0000'",
-          field: "o:deliverytime")
-      }
-      guard when.timeIntervalSince(now) <= SendGridMessages.scheduleSlack else {
-        throw .badRequest(
-          "Scheduled delivery is not done by the governor: send when the mail should go "
-            + "(quiet hours and caps defer what must wait).", field: "o:deliverytime")
-      }
+    _ = try scheduled()
+  }
+
+  /// `o:deliverytime`, when it is later than now: the message is held until then and decided
+  /// again at that time.
+  func scheduled() throws(CompatibleError) -> Date? {
+    guard let delivery = form.first("o:deliverytime") else { return nil }
+    guard let when = Self.rfc2822.date(from: delivery) else {
+      throw .badRequest(
+        "is not an RFC 2822 date such as 'Thu, 13 Oct 2011 18:02:00 +0000'",
+        field: "o:deliverytime")
     }
+    guard when.timeIntervalSince(now) <= Gateway.furthestSchedule else {
+      throw .badRequest(
+        "o:deliverytime may be at most 72 hours ahead", field: "o:deliverytime")
+    }
+    return when.timeIntervalSince(now) > SendGridMessages.scheduleSlack ? when : nil
   }
 
   /// `v:category`, else the first `o:tag` that is a category of the policy or an alias; nil

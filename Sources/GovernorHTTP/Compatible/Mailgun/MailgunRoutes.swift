@@ -52,7 +52,7 @@ enum MailgunRoutes {
         source: source,
         defaults: MailDefaults(
           category: try mapper.namedCategory(mapper.variables),
-          campaignId: mapper.variables["campaign_id"]))
+          campaignId: mapper.variables["campaign_id"], sendAt: try mapper.scheduled()))
       let results: [BatchItemResult]
       do {
         results = try await gateway.submitMail(mail)

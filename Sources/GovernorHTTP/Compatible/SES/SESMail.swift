@@ -19,7 +19,10 @@ struct SESMail {
   var topic: String?
   /// A whole message (`Content.Raw` or `RawMessage`), decoded from base64.
   var raw: [UInt8]?
-  var templated = false
+  /// `Content.Template` naming a template stored in the SES account.
+  var template: SenderTemplate?
+  /// v2's `ConfigurationSetName`.
+  var configurationSet: String?
 
   /// SES v2 `POST /v2/email/outbound-emails`, as botocore's model writes it.
   struct V2: Decodable {
@@ -47,14 +50,23 @@ struct SESMail {
     struct Raw: Decodable {
       var data: String
     }
-    /// Anything: a template is refused, whatever it holds.
+    /// Anything: present or not is all that is read.
     struct Opaque: Decodable {
       init(from decoder: any Decoder) throws {}
+    }
+    struct Template: Decodable {
+      var templateName: String?
+      var templateArn: String?
+      /// A JSON object as text, as SES takes it.
+      var templateData: String?
+      var templateContent: Opaque?
+      var headers: [Header]?
+      var attachments: Opaque?
     }
     struct Content: Decodable {
       var simple: Simple?
       var raw: Raw?
-      var template: Opaque?
+      var template: Template?
     }
     struct Tag: Decodable {
       var name: String
@@ -82,6 +94,7 @@ struct SESMail {
     replyTo = request.replyToAddresses ?? []
     for tag in request.emailTags ?? [] { tags[tag.name] = tag.value }
     topic = request.listManagementOptions?.topicName
+    configurationSet = request.configurationSetName
     if let simple = request.content.simple {
       subject = simple.subject.data
       html = simple.body.html?.data
@@ -89,8 +102,20 @@ struct SESMail {
       headers = (simple.headers ?? []).map { ($0.name, $0.value) }
     } else if let raw = request.content.raw {
       self.raw = try Self.base64(raw.data, field: "Content.Raw.Data")
-    } else if request.content.template != nil {
-      templated = true
+    } else if let template = request.content.template {
+      if template.templateContent != nil || template.attachments != nil {
+        throw .badRequest(
+          "Only a template stored in the SES account is passed through (TemplateName or "
+            + "TemplateArn); content the governor can see goes as Content.Simple",
+          field: template.templateContent != nil
+            ? "Content.Template.TemplateContent" : "Content.Template.Attachments")
+      }
+      guard let id = template.templateArn ?? template.templateName, !id.isEmpty else {
+        throw .badRequest(
+          "Content.Template needs TemplateName or TemplateArn", field: "Content.Template")
+      }
+      self.template = SenderTemplate(provider: .ses, id: id, data: template.templateData)
+      headers = (template.headers ?? []).map { ($0.name, $0.value) }
     } else {
       throw .badRequest("Content must hold Simple, Raw or Template", field: "Content")
     }

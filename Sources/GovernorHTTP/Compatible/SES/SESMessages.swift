@@ -56,12 +56,6 @@ struct SESMessages {
   }
 
   func messages() throws(CompatibleError) -> [AddressedMessage] {
-    if mail.templated {
-      throw .badRequest(
-        "Templates are not sent through the governor: it must see the body it checks and "
-          + "rewrites. Render the template and send Simple or Raw content.",
-        field: "Content.Template")
-    }
     guard let from = mail.from, !from.isEmpty else {
       throw .badRequest("FromEmailAddress is required", field: "FromEmailAddress")
     }
@@ -74,14 +68,18 @@ struct SESMessages {
     var headers: [String: String] = [:]
     for (name, value) in mail.headers { headers[name] = value }
     if !mail.replyTo.isEmpty { headers["Reply-To"] = mail.replyTo.joined(separator: ", ") }
+    // Where SES reads it from a raw message too; the SES sender keeps it only where the
+    // recipient consented to tracking.
+    if let set = mail.configurationSet { headers["X-SES-CONFIGURATION-SET"] = set }
     let customerId = mail.tags["customer_id"]
     return try recipients().map { address in
-      AddressedMessage(
-        Message(
-          id: MailMapping.messageId(base: messageId, recipient: address),
-          customerId: customerId ?? "", to: address, from: from, subject: mail.subject,
-          html: mail.html, text: mail.text, headers: headers, category: category,
-          campaignId: mail.tags["campaign_id"]), customerGiven: customerId != nil)
+      var message = Message(
+        id: MailMapping.messageId(base: messageId, recipient: address),
+        customerId: customerId ?? "", to: address, from: from, subject: mail.subject,
+        html: mail.html, text: mail.text, headers: headers, category: category,
+        campaignId: mail.tags["campaign_id"])
+      message.template = mail.template
+      return AddressedMessage(message, customerGiven: customerId != nil)
     }
   }
 

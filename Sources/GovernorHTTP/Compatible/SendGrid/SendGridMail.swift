@@ -2,8 +2,9 @@ import Foundation
 import GovernorCore
 
 /// The body of SendGrid's v3 `POST /v3/mail/send`, as its SDKs write it. Fields the governor
-/// has no use for are not declared and so not read (`ip_pool_name`, `dynamic_template_data`
-/// without a template); the README lists what is honoured, ignored or refused.
+/// has no use for are not declared and so not read (`ip_pool_name`); `dynamic_template_data`
+/// is read from the body itself (`SendGridMessages.templateData`). The README lists what is
+/// honoured, ignored or refused.
 struct SendGridMail: Decodable {
   struct Address: Decodable {
     var email: String

@@ -20,6 +20,22 @@ struct SendGridMessages {
   let requestId: String
   let policy: Policy
   let now: Date
+  /// Each personalization's `dynamic_template_data`, as JSON text (`templateData(_:)`).
+  var templateData: [String?] = []
+
+  /// Each personalization's `dynamic_template_data` read from the body itself: its keys are
+  /// the template's own names, which the snake_case decoding of the rest must not touch.
+  static func templateData(_ body: Data) -> [String?] {
+    let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+    let personalizations = object?["personalizations"] as? [[String: Any]] ?? []
+    return personalizations.map { personalization in
+      guard let data = personalization["dynamic_template_data"] as? [String: Any],
+        let json = try? JSONSerialization.data(
+          withJSONObject: data, options: [.sortedKeys, .withoutEscapingSlashes])
+      else { return nil }
+      return String(decoding: json, as: UTF8.self)
+    }
+  }
 
   /// SendGrid's `X-Message-Id` for a request: from the key and the body, so a client that
   /// retries the identical request gets the same id, and each recipient the same message id.
@@ -80,6 +96,14 @@ struct SendGridMessages {
             ?? mail.batchId.flatMap(CompatibleLabels.nonEmpty),
           mime: mime)
         message.senderTracking = mail.trackingSettings?.requested
+        message.sendAt = try scheduled(
+          personalization.sendAt ?? mail.sendAt,
+          field: personalization.sendAt != nil ? "\(field).send_at" : "send_at")
+        if let templateId = mail.templateId {
+          message.template = SenderTemplate(
+            provider: .sendgrid, id: templateId,
+            data: index < templateData.count ? templateData[index] : nil)
+        }
         out.append(
           (
             AddressedMessage(message, customerGiven: custom["customer_id"] != nil),
@@ -114,9 +138,24 @@ struct SendGridMessages {
         field: "personalizations.\(index).to")
     }
     if mail.templateId != nil {
-      throw .badRequest(
-        "Templates are not sent through the governor: it must see the body it checks and "
-          + "rewrites. Render the template and send its content.", field: "template_id")
+      // Passed through whole or not at all: a body of our own beside it would be one the
+      // sender may or may not use.
+      for (given, field) in [
+        (mail.content?.isEmpty == false, "content"),
+        (mail.attachments?.isEmpty == false, "attachments"),
+      ] where given {
+        throw .badRequest(
+          "With template_id the sender renders the whole body: send \(field) without a "
+            + "template, or the template without \(field).", field: field)
+      }
+      for (index, personalization) in mail.personalizations.enumerated()
+      where personalization.substitutions?.isEmpty == false {
+        throw .badRequest(
+          "Legacy substitutions are applied by the governor to content it sees; with a "
+            + "template use dynamic_template_data.",
+          field: "personalizations.\(index).substitutions")
+      }
+      return
     }
     for (index, content) in (mail.content ?? []).enumerated() {
       let type = content.type.lowercased()
@@ -131,16 +170,18 @@ struct SendGridMessages {
         "Unless a valid template_id is provided, the content parameter is required. There "
           + "must be at least one defined content block.", field: "content")
     }
-    let latest = now.addingTimeInterval(Self.scheduleSlack).timeIntervalSince1970
-    for (field, sendAt) in [("send_at", mail.sendAt)]
-      + mail.personalizations.enumerated().map({ ("personalizations.\($0).send_at", $1.sendAt) })
-    {
-      if let sendAt, Double(sendAt) > latest {
-        throw .badRequest(
-          "Scheduled sending is not done by the governor: send when the mail should go (quiet "
-            + "hours and caps defer what must wait).", field: field)
-      }
+  }
+
+  /// `send_at` (Unix seconds), when it is later than now: the message is held until then and
+  /// decided again at that time.
+  private func scheduled(_ sendAt: Int?, field: String) throws(CompatibleError) -> Date? {
+    guard let sendAt else { return nil }
+    let when = Date(timeIntervalSince1970: TimeInterval(sendAt))
+    guard when.timeIntervalSince(now) <= Gateway.furthestSchedule else {
+      throw .badRequest(
+        "The send_at parameter can't be scheduled more than 72 hours in advance.", field: field)
     }
+    return when.timeIntervalSince(now) > Self.scheduleSlack ? when : nil
   }
 
   /// `custom_args.category` first (a category of the policy or one of its aliases), then the

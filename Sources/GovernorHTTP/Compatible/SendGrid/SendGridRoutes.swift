@@ -25,9 +25,10 @@ enum SendGridRoutes {
       let body = try await request.bodyData(upTo: bodyLimit)
       let mail = try SendGridMail.decode(body)
       let requestId = SendGridMessages.requestId(keyId: key.id, body: body)
-      let mapped = try SendGridMessages(
-        mail: mail, requestId: requestId, policy: gateway.policy, now: Date()
-      ).messages()
+      var mapping = SendGridMessages(
+        mail: mail, requestId: requestId, policy: gateway.policy, now: Date())
+      if mail.templateId != nil { mapping.templateData = SendGridMessages.templateData(body) }
+      let mapped = try mapping.messages()
       let problems = zip(gateway.problems(in: mapped.map(\.0)), mapped.map(\.1)).compactMap {
         problem, origin in
         problem.map { problem in
