@@ -99,8 +99,23 @@ struct MailgunMessages {
         text: mime == nil ? text.map(substitute) : nil, headers: headers, category: category,
         campaignId: custom["campaign_id"].flatMap(CompatibleLabels.nonEmpty), mime: mime)
       message.sendAt = sendAt
+      message.senderTracking = requestedTracking
       return AddressedMessage(message, customerGiven: customerId != nil)
     }
+  }
+
+  /// What the client turned off of the sender's tracking (`o:tracking`, `o:tracking-opens`,
+  /// `o:tracking-clicks` set to `no` or `false`), kept as SendGrid's `tracking_settings` are;
+  /// nil when it turned nothing off.
+  var requestedTracking: SenderTracking? {
+    func off(_ name: String) -> Bool {
+      ["no", "false"].contains(form.first(name)?.lowercased() ?? "")
+    }
+    let all = off("o:tracking")
+    let asked = SenderTracking(
+      opens: !(all || off("o:tracking-opens")), clicks: !(all || off("o:tracking-clicks")),
+      linkParameters: true)
+    return asked.isAllowed ? nil : asked
   }
 
   /// `o:testmode`: decided, answered, nothing recorded or sent.

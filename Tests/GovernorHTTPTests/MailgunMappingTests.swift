@@ -1,0 +1,45 @@
+import Foundation
+import GovernorCore
+import Testing
+
+@testable import GovernorHTTP
+
+/// How a Mailgun form becomes the governor's messages, with values: no server.
+@Suite("Mailgun mapping")
+struct MailgunMappingTests {
+  let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+  func messages(_ form: String) throws -> [Message] {
+    try MailgunMessages(
+      form: MailgunForm.urlEncoded(form), domain: "mg.example", keyId: "k",
+      policy: try SendGridMappingTests.loadPolicy(), now: now
+    ).messages().map(\.message)
+  }
+
+  static let base = "from=n%40s.example&to=a%40example.com&text=Hi&o%3Atag=Promotions"
+
+  @Test("o:tracking no: what the client turned off travels with each message")
+  func trackingOff() throws {
+    #expect(try messages(Self.base).first?.senderTracking == nil)
+    #expect(try messages(Self.base + "&o%3Atracking=yes").first?.senderTracking == nil)
+    #expect(
+      try messages(Self.base + "&o%3Atracking-clicks=no").first?.senderTracking
+        == SenderTracking(opens: true, clicks: false, linkParameters: true))
+    #expect(
+      try messages(Self.base + "&o%3Atracking=false").first?.senderTracking
+        == SenderTracking(opens: false, clicks: false, linkParameters: true))
+  }
+
+  @Test("o:deliverytime later than now holds the message until then")
+  func deliveryTime() throws {
+    let later = try messages(
+      Self.base + "&o%3Adeliverytime=" + "Fri, 15 Jan 2027 07:00:00 +0000"
+        .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+    #expect(later.first?.sendAt == nil, "past: now")
+    let date = MailgunMessages.rfc2822.string(from: now.addingTimeInterval(3_600))
+    let held = try messages(
+      Self.base + "&o%3Adeliverytime="
+        + date.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+    #expect(held.first?.sendAt == now.addingTimeInterval(3_600))
+  }
+}
