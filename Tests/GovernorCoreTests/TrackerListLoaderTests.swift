@@ -62,6 +62,45 @@ struct TrackerListLoaderTests {
       ])
   }
 
+  @Test("a policy turns a family off by name; a name no list has is named, with a hint")
+  func disabledFamilies() throws {
+    let files = ["trackers/a.yaml": Self.listA, "trackers/b.yaml": Self.listB]
+    func policy(_ families: String) -> String {
+      basePolicy + """
+        tracking:
+          lists: [trackers/a.yaml, trackers/b.yaml]
+          disabled_families: [\(families)]
+
+        """
+    }
+    let loaded = try load(files, policy: policy("Click")).get()
+    #expect(loaded.trackers.redirectors.isEmpty)
+    let limiter = TrackingLimiter(policy: loaded.tracking, lists: loaded.trackers)
+    let link = #"<a href="https://click.example/r?to=https%3A%2F%2Fshop.example%2F">x</a>"#
+    #expect(limiter.rewrite(html: link, text: nil, consent: false).modifications.isEmpty)
+    guard case .failure(let error) = load(files, policy: policy("Clik")) else {
+      Issue.record("a misspelt family was accepted")
+      return
+    }
+    let messages = error.diagnostics.map(\.description)
+    #expect(messages.count == 1)
+    #expect(
+      messages.first?.hasSuffix(
+        "tracking.disabled_families 'Clik' is no family of the policy's tracker lists; did you "
+          + "mean 'Click'?") == true, "\(messages)")
+  }
+
+  @Test("the shipped lists' families can each be turned off")
+  func shippedFamilies() throws {
+    let policy = try shippedPolicy("default")
+    for family in ["SendGrid", "Postmark", "Substack", "SparkPost", "Marketo", "Adobe Campaign"] {
+      #expect(policy.trackers.families.contains(family), "\(family)")
+    }
+    let off = policy.trackers.disabling(["Marketo"])
+    #expect(!off.redirectors.contains { $0.pattern.family == "Marketo" })
+    #expect(off.redirectors.count < policy.trackers.redirectors.count)
+  }
+
   @Test("editing a list makes a new policy version, as editing the policy does")
   func listEditChangesVersion() throws {
     let files = ["trackers/a.yaml": Self.listA, "trackers/b.yaml": Self.listB]
@@ -110,7 +149,7 @@ struct TrackerListLoaderTests {
           "policies/trackers/a.yaml:3:50: tracker_domains entry 'localhost' is not a domain "
             + "name such as tracker.example (no scheme, path or *; subdomains match on their own)",
           "policies/trackers/a.yaml:5:5: open_pixels[Everything] would match every URL; give "
-            + "hosts, a path or a parameter",
+            + "hosts, a path, a path_shape or a parameter",
           "policies/trackers/a.yaml:10:11: redirectors[Click].path 'r' must start with /",
           "policies/trackers/a.yaml:11:18: redirectors[Click].destination needs 'parameter' or "
             + "'path_segment': where the URL is",

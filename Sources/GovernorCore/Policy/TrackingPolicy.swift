@@ -10,6 +10,9 @@ public struct TrackingPolicy: Hashable, Sendable {
   public var withConsent: Rules
   /// Tracker lists under `policies/trackers/`, relative to the policy file.
   public var lists: [String]
+  /// Families of the lists' patterns the policy does not apply (`tracking.disabled_families`):
+  /// a sender whose own links one of them misjudges can turn it off without editing a list.
+  public var disabledFamilies: [String] = []
 
   public struct Rules: Hashable, Sendable {
     public var openPixels: Treatment

@@ -58,7 +58,7 @@ extension PolicyLoader {
     }
     if let node = fields["open_pixels"] {
       list.openPixels = entries(node, "open_pixels", reader: reader).compactMap { name, fields in
-        pattern(fields, "open_pixels[\(name)]", reader: reader)
+        pattern(name, fields, "open_pixels[\(name)]", reader: reader)
       }
     }
     if let node = fields["redirectors"] {
@@ -83,7 +83,10 @@ extension PolicyLoader {
     return list
   }
 
-  static let patternKeys = ["name", "hosts", "path", "parameter", "description"]
+  static let patternKeys = [
+    "name", "family", "hosts", "path", "path_shape", "parameter", "parameter_value",
+    "description",
+  ]
 
   /// The entries of a list of mappings, each named by its `name` (or its position).
   private static func entries(_ node: Node, _ field: String, reader: PolicyReader)
@@ -94,7 +97,8 @@ extension PolicyLoader {
       return []
     }
     return sequence.enumerated().compactMap { index, item in
-      let allowed = field == "redirectors" ? patternKeys + ["destination"] : patternKeys
+      let allowed =
+        field == "redirectors" ? patternKeys + ["destination", "keep_parameters"] : patternKeys
       guard let fields = reader.fields(item, of: "\(field)[\(index)]", allowed: allowed) else {
         return nil
       }
@@ -103,7 +107,9 @@ extension PolicyLoader {
     }
   }
 
-  private static func pattern(_ fields: Fields, _ field: String, reader: PolicyReader)
+  private static func pattern(
+    _ name: String, _ fields: Fields, _ field: String, reader: PolicyReader
+  )
     -> URLPattern?
   {
     let hosts = fields["hosts"].map { domains($0, "\(field).hosts", reader: reader) } ?? []
@@ -123,26 +129,62 @@ extension PolicyLoader {
         reader.report("\(field).parameter '\(text)' is not a URL parameter name", at: node)
       }
     }
-    if hosts.isEmpty && path == nil && parameter == nil {
+    var pathShape: PathShape?
+    if let node = fields["path_shape"], let text = reader.string(node, "\(field).path_shape") {
+      switch PathShape.parse(text) {
+      case .success(let shape): pathShape = shape
+      case .failure(let error):
+        reader.report("\(field).path_shape: \(error.message)", at: node)
+      }
+    }
+    var parameterShape: TextShape?
+    if let node = fields["parameter_value"],
+      let text = reader.string(node, "\(field).parameter_value")
+    {
+      if parameter == nil {
+        reader.report("\(field).parameter_value needs 'parameter': whose value it is", at: node)
+      }
+      switch TextShape.parse(text) {
+      case .success(let shape): parameterShape = shape
+      case .failure(let error):
+        reader.report("\(field).parameter_value: \(error.message)", at: node)
+      }
+    }
+    if hosts.isEmpty && path == nil && parameter == nil && pathShape == nil {
       reader.report(
-        "\(field) would match every URL; give hosts, a path or a parameter", at: fields.node)
+        "\(field) would match every URL; give hosts, a path, a path_shape or a parameter",
+        at: fields.node)
       return nil
     }
-    return URLPattern(hosts: Set(hosts), pathPrefix: path, requiredParameter: parameter)
+    let family = fields["family"].flatMap { reader.string($0, "\(field).family") } ?? name
+    return URLPattern(
+      hosts: Set(hosts), pathPrefix: path, requiredParameter: parameter, pathShape: pathShape,
+      parameterShape: parameterShape, family: family)
   }
 
   private static func redirector(_ name: String, _ fields: Fields, reader: PolicyReader)
     -> Redirector?
   {
     let field = "redirectors[\(name)]"
-    guard let pattern = pattern(fields, field, reader: reader) else { return nil }
+    guard let pattern = pattern(name, fields, field, reader: reader) else { return nil }
+    var keep: Set<String> = []
+    if let node = fields["keep_parameters"] {
+      for (value, item) in reader.strings(node, "\(field).keep_parameters") ?? [] {
+        if isParameterName(value) {
+          keep.insert(value.lowercased())
+        } else {
+          reader.report(
+            "\(field).keep_parameters '\(value)' is not a URL parameter name", at: item)
+        }
+      }
+    }
     guard let node = fields["destination"] else {
-      return Redirector(name: name, pattern: pattern, destination: nil)
+      return Redirector(name: name, pattern: pattern, destination: nil, keepParameters: keep)
     }
     guard
       let destination = reader.fields(
         node, of: "\(field).destination",
-        allowed: ["parameter", "path_segment", "encoding", "key"])
+        allowed: ["parameter", "path_segment", "encoding", "key", "ends_before", "scheme"])
     else { return nil }
     let place: Redirector.Destination.Place
     if let parameter = destination["parameter"],
@@ -167,6 +209,7 @@ extension PolicyLoader {
     switch encodingName {
     case "plain": encoding = .plain
     case "base64": encoding = .base64
+    case "base64-record": encoding = .base64Record
     case "base64-json":
       guard let keyNode = destination["key"],
         let key = reader.string(keyNode, "\(field).destination.key")
@@ -179,13 +222,39 @@ extension PolicyLoader {
       encoding = .base64JSON(key: key)
     default:
       reader.report(
-        "\(field).destination.encoding must be one of plain, base64, base64-json, not '\(encodingName)'",
+        "\(field).destination.encoding must be one of plain, base64, base64-json, "
+          + "base64-record, not '\(encodingName)'",
         at: destination["encoding"] ?? node)
       return nil
     }
+    var endsBefore: UInt8?
+    if let endNode = destination["ends_before"],
+      let text = reader.string(endNode, "\(field).destination.ends_before")
+    {
+      if text.utf8.count == 1, let byte = text.utf8.first, byte > 0x20, byte < 0x7F {
+        endsBefore = byte
+      } else {
+        reader.report(
+          "\(field).destination.ends_before '\(text)' must be one printable ASCII character",
+          at: endNode)
+      }
+    }
+    var scheme: String?
+    if let schemeNode = destination["scheme"],
+      let text = reader.string(schemeNode, "\(field).destination.scheme")
+    {
+      if text == "https" || text == "http" {
+        scheme = text
+      } else {
+        reader.report(
+          "\(field).destination.scheme must be https or http, not '\(text)'", at: schemeNode)
+      }
+    }
     return Redirector(
       name: name, pattern: pattern,
-      destination: Redirector.Destination(place: place, encoding: encoding))
+      destination: Redirector.Destination(
+        place: place, encoding: encoding, endsBefore: endsBefore, scheme: scheme),
+      keepParameters: keep)
   }
 
   /// Lowercased domain names, each checked to be one (no scheme, path or wildcard).

@@ -8,17 +8,22 @@ extension PolicyLoader {
 
   /// The tracking section, and where each of its lists is named (for problems found when
   /// the list is read).
-  static func readTracking(_ node: Node?, context: SchemaContext) -> (TrackingPolicy, [Node]) {
+  static func readTracking(_ node: Node?, context: SchemaContext) -> (
+    TrackingPolicy, lists: [Node], families: [Node]
+  ) {
     var listNodes: [Node] = []
     let reader = context.reader
     let defaults = TrackingPolicy(
       consentPurpose: nil, withoutConsent: .strict, withConsent: .permissive, lists: [])
-    guard let node else { return (defaults, []) }
+    guard let node else { return (defaults, [], []) }
     guard
       let fields = reader.fields(
         node, of: "tracking",
-        allowed: ["consent_purpose", "without_consent", "with_consent", "lists", "description"])
-    else { return (defaults, []) }
+        allowed: [
+          "consent_purpose", "without_consent", "with_consent", "lists", "disabled_families",
+          "description",
+        ])
+    else { return (defaults, [], []) }
     var policy = defaults
     if let purposeNode = fields["consent_purpose"],
       let purpose = reader.string(purposeNode, "tracking.consent_purpose")
@@ -52,7 +57,28 @@ extension PolicyLoader {
         listNodes.append(item)
       }
     }
-    return (policy, listNodes)
+    var familyNodes: [Node] = []
+    for (family, item) in fields["disabled_families"].flatMap({
+      reader.strings($0, "tracking.disabled_families")
+    }) ?? [] {
+      policy.disabledFamilies.append(family)
+      familyNodes.append(item)
+    }
+    return (policy, listNodes, familyNodes)
+  }
+
+  /// The lists without the families the policy turns off, each checked to be one the lists
+  /// name (a misspelt family would silently turn nothing off).
+  static func disablingFamilies(
+    _ tracking: TrackingPolicy, nodes: [Node], in lists: TrackerLists, reader: PolicyReader
+  ) -> TrackerLists {
+    let known = lists.families
+    for (family, node) in zip(tracking.disabledFamilies, nodes) where !known.contains(family) {
+      reader.report(
+        "tracking.disabled_families '\(family)' is no family of the policy's tracker lists"
+          + Spelling.hint(for: family, among: known), at: node)
+    }
+    return lists.disabling(Set(tracking.disabledFamilies))
   }
 
   private static func readTrackingRules(

@@ -99,9 +99,11 @@ public enum PolicyLoader {
       readFrequencyPreference($0, context: context)
     }
     let quietHours = fields["quiet_hours"].flatMap { readQuietHours($0, context: context) }
-    let (tracking, listNodes) = readTracking(fields["tracking"], context: context)
-    let (trackers, bundle) = readTrackerLists(
+    let (tracking, listNodes, familyNodes) = readTracking(fields["tracking"], context: context)
+    let (allTrackers, bundle) = readTrackerLists(
       tracking, named: listNodes, source: source, policyFile: file, lists: lists, reader: reader)
+    let trackers = disablingFamilies(
+      tracking, nodes: familyNodes, in: allTrackers, reader: reader)
     let headers = readHeaders(fields["headers"], context: context)
 
     guard let name, let defaultZone, let weekStart, !known.isEmpty, let categories else {

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// It follows the tokenizer's rules for tags, quoted and unquoted attributes, comments and
 /// raw text (`style`, `script`, `title`, …), and rewrites inside Outlook's `<!--[if mso]>`
-/// blocks, which Outlook renders as markup. It keeps no tree and no open-element stack, so
-/// its time is linear in the input and its memory is the output. Fed in pieces (`Stream`),
+/// blocks, which Outlook renders as markup. It keeps no tree and no open-element stack (only
+/// the one element hiding what it holds, `HiddenRegion`), so its time is linear in the input
+/// and its memory is the output. Fed in pieces (`Stream`),
 /// it stops before a construct that has not ended yet and resumes there.
 struct HTMLRewriter {
   let treatment: TrackingTreatment
@@ -27,6 +28,8 @@ struct HTMLRewriter {
   private var anchorTextTail: [UInt8] = []
   /// How much output an anchor's link is kept undoable for.
   static let longestAnchor = 16_384
+  /// The element that hides what it holds, while the rewriter is inside it.
+  var hidden: HiddenRegion?
 
   /// A link is changed when its tag is read, but whether it is an unsubscribe link may only
   /// show in the text after the tag ("Unsubscribe", "Manage preferences"): until the anchor
@@ -152,6 +155,7 @@ struct HTMLRewriter {
         else { return final ? nil : open }
         let name = (open + 1)..<nameEnd
         let element = Element(bytes, name)
+        noteStart(bytes, name: name, element: element)
         if element.hasRawText {
           guard
             let close = element == .plaintext
@@ -178,6 +182,7 @@ struct HTMLRewriter {
               bytes, nameStart: open + 2, limit: limit, attributes: &attributes, known: &known)
           else { return final ? nil : open }
           if anchor != nil && Element(bytes, (open + 2)..<nameEnd) == .anchor { endAnchor(bytes) }
+          if let region = hidden { region.end(bytes, name: (open + 2)..<nameEnd, into: &hidden) }
           index = end
         } else if after == .greaterThan {
           index = open + 3
@@ -393,7 +398,7 @@ extension HTMLRewriter {
       return false
     }
     var shape = ImageShape()
-    shape.isHidden = known[.hidden] != nil
+    shape.isHidden = known[.hidden] != nil || hidden != nil
     if let width = known[.width], let range = attributes[width].value {
       withValue(bytes, range) { shape.readDimension($0) }
     }
@@ -408,6 +413,34 @@ extension HTMLRewriter {
     modifications.append(Modification(kind: kind, url: urlText, part: MessagePart.html.rawValue))
     replace(open..<end, in: bytes, with: [])
     return true
+  }
+
+  /// A start tag: one that hides what it holds begins a hidden region (unless one is open:
+  /// then a tag of its name nests in it).
+  private mutating func noteStart(
+    _ bytes: UnsafeBufferPointer<UInt8>, name: Range<Int>, element: Element
+  ) {
+    if hidden != nil {
+      hidden?.start(bytes, name: name)
+      return
+    }
+    let known = self.known
+    guard !known.isEmpty, element == .other || element == .anchor || element == .vml,
+      known[.hidden] != nil || known[.style] != nil || known[.width] != nil
+        || known[.height] != nil
+    else { return }
+    var shape = ImageShape()
+    shape.isHidden = known[.hidden] != nil
+    for attribute in [KnownAttribute.width, .height] {
+      if let position = known[attribute], let range = attributes[position].value {
+        withValue(bytes, range) { shape.readDimension($0) }
+      }
+    }
+    if let style = known[.style], let range = attributes[style].value {
+      withValue(bytes, range) { shape.readStyle($0) }
+    }
+    guard shape.isHidden || shape.hasZeroSize else { return }
+    hidden = HiddenRegion(bytes, name: name)
   }
 
   /// Calls `body` with the attribute value as the browser reads it: the bytes where they are

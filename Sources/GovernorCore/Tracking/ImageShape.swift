@@ -11,6 +11,8 @@
 struct ImageShape {
   private(set) var hasTinySize = false
   private(set) var hasRealSize = false
+  /// Some size is zero: an element so sized shows nothing inside it.
+  private(set) var hasZeroSize = false
   var isHidden = false
 
   static let pixelLimit = 2.0
@@ -87,6 +89,7 @@ struct ImageShape {
   }
 
   private mutating func note(_ amount: Double, isPercentage: Bool) {
+    if amount == 0 { hasZeroSize = true }
     if !isPercentage && amount <= Self.pixelLimit { hasTinySize = true } else { hasRealSize = true }
   }
 

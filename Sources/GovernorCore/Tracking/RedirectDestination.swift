@@ -8,13 +8,23 @@ extension Redirector {
     case .parameter(let name): raw = address.parameterValue(name)
     case .pathSegment(let index): raw = address.pathSegment(index)
     }
-    guard let raw, !raw.isEmpty else { return nil }
-    let text: [UInt8]?
+    guard var raw, !raw.isEmpty else { return nil }
+    if let end = destination.endsBefore, let cut = raw.firstIndex(of: end) {
+      raw = raw[..<cut]
+    }
+    var text: [UInt8]?
     switch destination.encoding {
     case .plain: text = PercentEncoding.decodedBytes(raw)
     case .base64: text = Base64Text.decode(raw)
     case .base64JSON(let key):
       text = Base64Text.decode(raw).flatMap { JSONLookup.value(forKey: key, inJSON: $0) }
+    case .base64Record:
+      text = Base64Text.decode(raw).flatMap(LengthPrefixedURL.find)
+    }
+    if let scheme = destination.scheme, let written = text,
+      WebAddress(bytes: written) == nil, !written.starts(with: [.slash])
+    {
+      text = Array("\(scheme)://".utf8) + written
     }
     guard let text, Self.isUTF8(text),
       let target = WebAddress(bytes: Array(text[...].trimmingHTMLSpace)),
@@ -25,6 +35,28 @@ extension Redirector {
 
   private static func isUTF8(_ bytes: [UInt8]) -> Bool {
     bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil
+  }
+}
+
+/// The first http(s) URL in a binary record that stores it as a string led by its length in
+/// one byte, as SparkPost's link blobs do (`…'D' <length> https://…`). The length must fit the
+/// record and the URL hold only printable ASCII, so a stray `http` in other bytes is passed
+/// over.
+enum LengthPrefixedURL {
+  static func find(_ record: [UInt8]) -> [UInt8]? {
+    var index = 1
+    while index + 8 <= record.count {
+      defer { index += 1 }
+      guard record[index] | 0x20 == UInt8(ascii: "h"),
+        WebAddress.startsWithScheme(record[index...])
+      else { continue }
+      let length = Int(record[index - 1])
+      guard length >= 10, index + length <= record.count else { continue }
+      let url = record[index..<(index + length)]
+      guard url.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { continue }
+      return Array(url)
+    }
+    return nil
   }
 }
 

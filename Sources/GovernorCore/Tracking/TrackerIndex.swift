@@ -54,15 +54,21 @@ final class TrackerIndex: Sendable {
   }
 
   /// Whether `address` is a known open-tracking endpoint and whether its host is a tracker.
+  /// An image fetched from a click-tracking endpoint reports the open as well as any pixel
+  /// does, so it counts as one.
   func resourceFacts(_ address: WebAddress) -> (isOpenPixel: Bool, isTrackerHost: Bool) {
     address.withSpans { url in
       var isTracker = false
       var pixel = openPixels.firstHostless(url)
+      var redirect = pixel == nil ? redirectors.firstHostless(url) : nil
       domains.forEachDomain(of: url.host) { entry in
         if entry.isTracker { isTracker = true }
         pixel = openPixels.first(of: entry.openPixels, matching: url, before: pixel)
+        if pixel == nil {
+          redirect = redirectors.first(of: entry.redirectors, matching: url, before: redirect)
+        }
       }
-      return (pixel != nil, isTracker)
+      return (pixel != nil || redirect != nil, isTracker)
     }
   }
 
@@ -85,6 +91,13 @@ final class TrackerIndex: Sendable {
   func redirectorRequiresParameter(_ redirector: Int) -> Bool {
     lists.redirectors[redirector].pattern.requiredParameter != nil
   }
+
+  /// Whether the redirector needs this parameter of its own URL.
+  func redirector(_ redirector: Int, keeps name: ByteSpan) -> Bool {
+    let keep = lists.redirectors[redirector].keepParameters
+    return !keep.isEmpty
+      && keep.contains(String(decoding: name.map(\.asciiLowercased), as: UTF8.self))
+  }
 }
 
 /// URL patterns in list order, the first matching one wins; those naming no host are tried
@@ -93,11 +106,15 @@ struct PatternIndex: Sendable {
   /// A pattern's path and parameter conditions as folded bytes, compared without strings.
   private struct Conditions: Sendable {
     let pathPrefix: [UInt8]?
+    let pathShape: PathShape?
     let requiredParameter: [UInt8]?
+    let parameterShape: TextShape?
 
     init(_ pattern: URLPattern) {
       pathPrefix = pattern.pathPrefix.map { $0.utf8.map(\.asciiLowercased) }
+      pathShape = pattern.pathShape
       requiredParameter = pattern.requiredParameter.map { $0.utf8.map(\.asciiLowercased) }
+      parameterShape = pattern.parameterShape
     }
 
     /// The host is matched through `TrackerIndex`.
@@ -105,12 +122,18 @@ struct PatternIndex: Sendable {
       if let pathPrefix, !url.path.starts(with: pathPrefix, by: { $0.asciiLowercased == $1 }) {
         return false
       }
-      if let requiredParameter {
-        return url.hasParameter {
-          $0.elementsEqual(requiredParameter) { $0.asciiLowercased == $1 }
+      if let pathShape, !pathShape.matches(url.path) { return false }
+      guard let requiredParameter else { return true }
+      var found = false
+      url.forEachPair { pair in
+        guard !found else { return }
+        let (name, value) = WebAddress.Spans.split(pair)
+        guard name.elementsEqual(requiredParameter, by: { $0.asciiLowercased == $1 }) else {
+          return
         }
+        found = parameterShape?.matches(value) ?? true
       }
-      return true
+      return found
     }
   }
 

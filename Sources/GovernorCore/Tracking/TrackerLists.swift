@@ -26,6 +26,23 @@ public struct TrackerLists: Hashable, Sendable {
 
   public static let empty = TrackerLists()
 
+  /// The families the lists name, in order, each once.
+  public var families: [String] {
+    var seen: Set<String> = []
+    return (openPixels.map(\.family) + redirectors.map(\.pattern.family)).filter {
+      seen.insert($0).inserted
+    }
+  }
+
+  /// Without the patterns of `families` (a policy's `tracking.disabled_families`).
+  public func disabling(_ families: Set<String>) -> TrackerLists {
+    guard !families.isEmpty else { return self }
+    var lists = self
+    lists.openPixels.removeAll { families.contains($0.family) }
+    lists.redirectors.removeAll { families.contains($0.pattern.family) }
+    return lists
+  }
+
   /// Adds another list's entries (a policy may name several lists).
   public mutating func merge(_ other: TrackerLists) {
     trackerDomains.formUnion(other.trackerDomains)
@@ -36,20 +53,32 @@ public struct TrackerLists: Hashable, Sendable {
   }
 }
 
-/// Hosts (with their subdomains; none means any host), a path prefix and a query parameter
-/// that must be present: enough to name an ESP's tracking endpoint without regular
-/// expressions, which a list author would have to get right for every host.
+/// Hosts (with their subdomains; none means any host), a path prefix or the path's shape,
+/// and a query parameter that must be present (with the shape its value must have): enough
+/// to name an ESP's tracking endpoint, on its own host or a sender's branded one, without
+/// regular expressions, which a list author would have to get right for every host.
 public struct URLPattern: Hashable, Sendable {
   public var hosts: Set<String>
   public var pathPrefix: String?
   public var requiredParameter: String?
+  public var pathShape: PathShape?
+  /// What `requiredParameter`'s value must look like.
+  public var parameterShape: TextShape?
+  /// The tracking product the pattern is of (its list entry's `family`, else its `name`): a
+  /// policy can turn a family off.
+  public var family: String
 
-  public init(hosts: Set<String>, pathPrefix: String? = nil, requiredParameter: String? = nil) {
+  public init(
+    hosts: Set<String>, pathPrefix: String? = nil, requiredParameter: String? = nil,
+    pathShape: PathShape? = nil, parameterShape: TextShape? = nil, family: String = ""
+  ) {
     self.hosts = hosts
     self.pathPrefix = pathPrefix
     self.requiredParameter = requiredParameter
+    self.pathShape = pathShape
+    self.parameterShape = parameterShape
+    self.family = family
   }
-
 }
 
 /// A click-tracking redirector and, when its URLs carry it, where the destination is.
@@ -58,11 +87,17 @@ public struct Redirector: Hashable, Sendable {
   public var pattern: URLPattern
   /// Nil when the destination is only known to the ESP (an opaque token in the URL).
   public var destination: Destination?
+  /// Parameters (lowercased) the redirector itself needs: never stripped from a kept one,
+  /// even when a tracker list names them (Adobe Campaign carries `p1` into the destination).
+  public var keepParameters: Set<String>
 
-  public init(name: String, pattern: URLPattern, destination: Destination?) {
+  public init(
+    name: String, pattern: URLPattern, destination: Destination?, keepParameters: Set<String> = []
+  ) {
     self.name = name
     self.pattern = pattern
     self.destination = destination
+    self.keepParameters = keepParameters
   }
 
   public struct Destination: Hashable, Sendable {
@@ -81,14 +116,25 @@ public struct Redirector: Hashable, Sendable {
       /// base64 or base64url of a JSON object holding the URL under this key, possibly in a
       /// JSON string nested inside it.
       case base64JSON(key: String)
+      /// base64 or base64url of a binary record holding the URL as a string led by its
+      /// one-byte length (SparkPost's link blobs).
+      case base64Record
     }
 
     public var place: Place
     public var encoding: Encoding
+    /// The place's value up to this character (Substack signs its JSON after a `.`).
+    public var endsBefore: UInt8?
+    /// Put before a destination written without one (Postmark writes `www.example.com%2F…`).
+    public var scheme: String?
 
-    public init(place: Place, encoding: Encoding) {
+    public init(
+      place: Place, encoding: Encoding, endsBefore: UInt8? = nil, scheme: String? = nil
+    ) {
       self.place = place
       self.encoding = encoding
+      self.endsBefore = endsBefore
+      self.scheme = scheme
     }
   }
 }

@@ -95,7 +95,8 @@ struct TrackingTreatment: Sendable {
     if scansRecipients && change.carriesRecipient != false {
       let current = change.url.isEmpty ? address : WebAddress(change.url)
       if let current, current.hasQuery,
-        let cleaned = recipientIdentifiers(current, part: part, into: &modifications)
+        let cleaned = recipientIdentifiers(
+          current, part: part, keptBy: change.redirector, into: &modifications)
       {
         change.url = cleaned
       }
@@ -125,8 +126,11 @@ struct TrackingTreatment: Sendable {
 
   /// Finds the parameters that carry the recipient: removes them (and returns the URL
   /// without them) or only reports them, as the rules say.
+  /// `keptBy`: the redirector the URL is, whose own parameters are only reported (cut, the
+  /// redirect could no longer send the reader on).
   private func recipientIdentifiers(
-    _ address: WebAddress, part: MessagePart, into modifications: inout [Modification]
+    _ address: WebAddress, part: MessagePart, keptBy redirector: Int? = nil,
+    into modifications: inout [Modification]
   ) -> String? {
     switch recipients {
     case .none:
@@ -151,7 +155,7 @@ struct TrackingTreatment: Sendable {
       let cleaned = address.removingPairs { pair in
         guard recipient.isCarried(by: pair.value) else { return false }
         names.append(String(decoding: UnsafeBufferPointer(rebasing: pair.name), as: UTF8.self))
-        return removes
+        return removes && !(redirector.map { lists.redirector($0, keeps: pair.name) } ?? false)
       }
       guard !names.isEmpty else { return nil }
       let detail = names.joined(separator: ", ")
@@ -177,6 +181,8 @@ struct TrackingTreatment: Sendable {
     var leadsToUnsubscribe = false
     /// Whether the parameters left carry the recipient; nil when they were not looked at.
     var carriesRecipient: Bool?
+    /// The redirector the link still is, if any.
+    var redirector: Int?
   }
 
   private func clean(
@@ -219,8 +225,12 @@ struct TrackingTreatment: Sendable {
       let recipient: RecipientIdentity? =
         if case .recipient(let recipient) = recipients { recipient } else { nil }
       if recipient != nil { change.carriesRecipient = false }
+      // A redirector that stays keeps the parameters it needs to send the reader on.
+      let kept = redirector
       let cleaned = address.removingPairs { pair in
-        if lists.isTrackingParameter(pair.name) { return true }
+        if lists.isTrackingParameter(pair.name) {
+          return kept.map { !lists.redirector($0, keeps: pair.name) } ?? true
+        }
         if let recipient, change.carriesRecipient == false, recipient.isCarried(by: pair.value) {
           change.carriesRecipient = true
         }
@@ -242,6 +252,7 @@ struct TrackingTreatment: Sendable {
       change.stillTracked = true
     }
     if redirector != nil { change.stillTracked = true }
+    change.redirector = redirector
     return change
   }
 }

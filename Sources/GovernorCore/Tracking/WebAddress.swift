@@ -122,6 +122,13 @@ struct WebAddress {
 
   var hasQuery: Bool { queryRange != nil }
 
+  /// Whether `bytes` begin `http://` or `https://` (any case).
+  static func startsWithScheme(_ bytes: ArraySlice<UInt8>) -> Bool {
+    let lowered = bytes.prefix(8).map(\.asciiLowercased)
+    return lowered.starts(with: Array("http://".utf8))
+      || lowered.starts(with: Array("https://".utf8))
+  }
+
   /// `//host/…`, which takes its scheme from the page: not a destination to send a reader to.
   var isProtocolRelative: Bool { bytes.first == .slash }
 
