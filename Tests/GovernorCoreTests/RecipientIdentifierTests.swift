@@ -127,3 +127,76 @@ struct RecipientIdentifierTests {
     }
   }
 }
+
+/// The recipient in a link's path or fragment: no cut can take it out, so it is reported, or
+/// the message blocked where the policy says so.
+@Suite("Recipient identifiers outside the query")
+struct OutsideQueryTests {
+  static let address = "ana.lopez@example.com"
+  let recipient = RecipientIdentity(address: address, customerId: "cu-1001")
+
+  func changes(_ html: String, limiter: TrackingLimiter) -> [Modification] {
+    limiter.rewrite(html: html, text: nil, consent: false, recipient: recipient).modifications
+  }
+
+  @Test("in a path segment, base64 in a path, a digest in the fragment: reported, link kept")
+  func reported() throws {
+    let limiter = try defaultLimiter()
+    let encoded = Data(#"{"email":"ana.lopez@example.com"}"#.utf8).base64EncodedString()
+    let md5 = "2f9c6b3b0f1f4e7a8f2c5b9a0e1d3c4b"  // not the address's: must not be reported
+    for (url, detail) in [
+      ("https://brand.example/r/ana.lopez@example.com/welcome", "path"),
+      ("https://brand.example/u/\(encoded)/x", "path"),
+      ("https://brand.example/p#ana.lopez%40example.com", "fragment"),
+      ("https://brand.example/p/\(md5)", nil),
+      ("https://brand.example/unsubscribe/ana.lopez@example.com", nil),
+    ] {
+      let html = "<a href=\"\(url)\">x</a>"
+      let found = changes(html, limiter: limiter)
+      if let detail {
+        #expect(
+          found == [
+            Modification(
+              kind: "recipient_identifier_outside_query", url: url, part: "html", detail: detail)
+          ], "\(url)")
+      } else {
+        #expect(found.isEmpty, "\(url): \(found)")
+      }
+    }
+  }
+
+  @Test("identifiers_outside_query: block holds the message with the reason; the dry-run agrees")
+  func blocked() throws {
+    let policy = try PolicyLoader.load(
+      Data(
+        (basePolicy + """
+          tracking:
+            without_consent: {identifiers_outside_query: block}
+
+          """).utf8), file: "test.yaml"
+    ).get()
+    let engine = Engine(policy: policy)
+    let html = #"<p><a href="https://brand.example/r/ana.lopez@example.com">Shop</a></p>"#
+    let message = Message(
+      id: "m1", customerId: "cu-1001", to: Self.address, from: "news@shop.example",
+      subject: "Hi", html: html, category: "marketing")
+    var state = customer("cu-1001")
+    state.email = Self.address
+    let now = time("2026-11-18T10:00:00Z")
+    let decision = engine.evaluate(message, for: state, at: now)
+    #expect(decision.outcome == .blocked)
+    #expect(decision.codes == ["recipient_in_link_path"])
+    #expect(decision.reasons.first?.rule == "tracking.identifiers_outside_query")
+    #expect(decision.modifications.map(\.kind) == ["recipient_identifier_outside_query"])
+    let prepared = engine.prepare(html: html, text: nil)
+    #expect(engine.evaluate(message, for: state, at: now, prepared: prepared) == decision)
+    // Another recipient of the same campaign is not in the link: forwarded.
+    var other = message
+    other.to = "jo@example.com"
+    var otherState = customer("cu-2002")
+    otherState.email = "jo@example.com"
+    other.customerId = "cu-2002"
+    #expect(
+      engine.evaluate(other, for: otherState, at: now, prepared: prepared).outcome == .forwarded)
+  }
+}

@@ -26,6 +26,7 @@ public struct Engine: Sendable {
   private let reference: PolicyReference
   private let defaultZone: Zone
   private let weekStart: Int
+  private let blocksOutsideQuery: (withoutConsent: Bool, withConsent: Bool)
 
   public init(policy: Policy) {
     self.policy = policy
@@ -49,6 +50,10 @@ public struct Engine: Sendable {
     }
     senderWithoutConsent = sender(policy.tracking.withoutConsent)
     senderWithConsent = sender(policy.tracking.withConsent)
+    blocksOutsideQuery = (
+      policy.tracking.withoutConsent.identifiersOutsideQuery == .block,
+      policy.tracking.withConsent.identifiersOutsideQuery == .block
+    )
   }
 
   /// The tracking stage's answers for one campaign's parts, worked out once for each consent
@@ -179,6 +184,16 @@ public struct Engine: Sendable {
       if rewrite.html != nil || rewrite.text != nil {
         decision.rewritten = RewrittenParts(html: rewrite.html, text: rewrite.text)
       }
+      if let held = identifiersOutsideQuery(rewrite.modifications, consent: consent) {
+        decision.reasons.append(held)
+        decision.outcome = .blocked
+        decision.rewritten = nil
+        // What it found stays, as the evidence; nothing else was done.
+        decision.modifications = rewrite.modifications.filter {
+          $0.kind == TrackingChange.recipientIdentifierOutsideQuery
+        }
+        return decision
+      }
     }
     // The sender adds its own pixel and redirects after the governor unless told not to.
     let sender = decision.trackingConsent ? senderWithConsent : senderWithoutConsent
@@ -201,6 +216,27 @@ public struct Engine: Sendable {
   }
 
   static let addressRuleId = "address"
+  static let outsideQueryRuleId = "tracking.identifiers_outside_query"
+
+  /// The block a policy asks for when links carry the recipient where no cut reaches.
+  private func identifiersOutsideQuery(_ changes: [Modification], consent: Bool) -> Reason? {
+    guard consent ? blocksOutsideQuery.withConsent : blocksOutsideQuery.withoutConsent else {
+      return nil
+    }
+    var links = 0
+    var places: [String] = []
+    for change in changes where change.kind == TrackingChange.recipientIdentifierOutsideQuery {
+      links += 1
+      for place in (change.detail ?? "").split(separator: ", ").map(String.init)
+      where !places.contains(place) {
+        places.append(place)
+      }
+    }
+    guard links > 0 else { return nil }
+    return Reason(
+      rule: Self.outsideQueryRuleId, effect: .block,
+      finding: .recipientOutsideQuery(links: links, places: places))
+  }
   static let scheduleRuleId = "schedule"
 
   /// How far back a customer's sends must be loaded for every cap (and their own

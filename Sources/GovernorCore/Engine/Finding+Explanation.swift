@@ -55,6 +55,9 @@ extension Finding {
     case .scheduled(let at):
       return "the sender scheduled it for \(Self.format(at)); it is held until then and "
         + "decided again at that time"
+    case .recipientOutsideQuery(let links, let places):
+      return "\(links) \(links == 1 ? "link carries" : "links carry") the recipient in the "
+        + "\(places.joined(separator: " and ")), which cannot be cut without breaking the link"
     }
   }
 
@@ -115,6 +118,8 @@ extension Finding {
       ]
     case .scheduled(let at):
       return ["send_at": .time(at)]
+    case .recipientOutsideQuery(let links, let places):
+      return ["links": .number(links), "places": .texts(places)]
     }
   }
 

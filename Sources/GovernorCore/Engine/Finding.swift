@@ -26,6 +26,9 @@ public enum Finding: Hashable, Sendable {
   case quietHours(QuietHoursFinding)
   /// The client asked for the message to go later (`send_at`); it is held until then.
   case scheduled(at: Date)
+  /// Links carry the recipient where no cut can take it out (a path, a fragment), and the
+  /// policy blocks such a message (`identifiers_outside_query: block`).
+  case recipientOutsideQuery(links: Int, places: [String])
 
   public var code: String {
     switch self {
@@ -44,6 +47,7 @@ public enum Finding: Hashable, Sendable {
     case .minimumGap: return "min_gap"
     case .quietHours: return "quiet_hours"
     case .scheduled: return "scheduled"
+    case .recipientOutsideQuery: return "recipient_in_link_path"
     }
   }
 

@@ -24,6 +24,14 @@ public struct TrackingPolicy: Hashable, Sendable {
     public var recipientIdentifiers: Treatment
     /// Links beyond this number keep their destination and lose their tracking.
     public var maxTrackedLinks: Int?
+    /// A link carrying the recipient in its path or fragment, where it cannot be cut without
+    /// breaking the link: reported and forwarded, or the message blocked.
+    public var identifiersOutsideQuery: OutsideQuery = .report
+
+    public enum OutsideQuery: String, Hashable, Sendable, CaseIterable {
+      case report
+      case block
+    }
 
     public static let strict = Rules(
       openPixels: .remove, clickRedirects: .remove, urlParameters: .remove,

@@ -3,7 +3,7 @@ import Yams
 extension PolicyLoader {
   static let trackingRuleKeys = [
     "open_pixels", "click_redirects", "url_parameters", "third_party_resources",
-    "recipient_identifiers", "max_tracked_links",
+    "recipient_identifiers", "max_tracked_links", "identifiers_outside_query",
   ]
 
   /// The tracking section, and where each of its lists is named (for problems found when
@@ -97,6 +97,11 @@ extension PolicyLoader {
     rules.thirdPartyResources = treatment("third_party_resources") ?? base.thirdPartyResources
     rules.recipientIdentifiers =
       treatment("recipient_identifiers") ?? base.recipientIdentifiers
+    rules.identifiersOutsideQuery =
+      fields["identifiers_outside_query"].flatMap {
+        reader.oneOf(
+          $0, "\(field).identifiers_outside_query", as: TrackingPolicy.Rules.OutsideQuery.self)
+      } ?? base.identifiersOutsideQuery
     rules.maxTrackedLinks = fields["max_tracked_links"].flatMap {
       reader.int($0, "\(field).max_tracked_links", atLeast: 0)
     }

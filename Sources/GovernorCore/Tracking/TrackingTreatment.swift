@@ -101,6 +101,10 @@ struct TrackingTreatment: Sendable {
         change.url = cleaned
       }
     }
+    if scansRecipients {
+      let current = change.url.isEmpty ? address : WebAddress(change.url)
+      if let current { outsideQuery(current, part: part, into: &modifications) }
+    }
     guard modifications.count > mark || trackedLinks > trackedBefore else { return nil }
     // Only a link the rules would change or count is looked at again: most links are clean.
     // An unsubscribe link (or a redirect to one) keeps all it had and is not counted.
@@ -120,8 +124,41 @@ struct TrackingTreatment: Sendable {
   func keptResource(
     _ address: WebAddress, part: MessagePart, modifications: inout [Modification]
   ) -> String? {
-    scansRecipients && address.hasQuery
+    guard scansRecipients else { return nil }
+    outsideQuery(address, part: part, into: &modifications)
+    return address.hasQuery
       ? recipientIdentifiers(address, part: part, into: &modifications) : nil
+  }
+
+  /// Looks for the recipient in the path's segments and the fragment, in every form the
+  /// query's check knows, and reports where (collecting them as values, for a campaign).
+  private func outsideQuery(
+    _ address: WebAddress, part: MessagePart, into modifications: inout [Modification]
+  ) {
+    address.withSpans { spans in
+      switch recipients {
+      case .none:
+        return
+      case .collect:
+        spans.forEachOutsideQuery { value, _ in
+          guard value.count >= 4 else { return }
+          modifications.append(
+            Modification(
+              kind: TrackingChange.parameterValue,
+              url: String(decoding: UnsafeBufferPointer(rebasing: value), as: UTF8.self)))
+        }
+      case .recipient(let recipient):
+        var places: [String] = []
+        spans.forEachOutsideQuery { value, place in
+          if recipient.isCarried(by: value) && !places.contains(place) { places.append(place) }
+        }
+        guard !places.isEmpty else { return }
+        modifications.append(
+          Modification(
+            kind: TrackingChange.recipientIdentifierOutsideQuery, url: address.text,
+            part: part.rawValue, detail: places.joined(separator: ", ")))
+      }
+    }
   }
 
   /// Finds the parameters that carry the recipient: removes them (and returns the URL
@@ -275,6 +312,9 @@ public enum TrackingChange {
   public static let recipientIdentifierRemoved = "recipient_identifier_removed"
   /// The same, kept because the recipient consented: only reported.
   public static let recipientIdentifierFound = "recipient_identifier_found"
+  /// The recipient in a link's path or fragment (`detail`: which), where no cut can take it
+  /// out without breaking the link: reported, or the message blocked, as the policy says.
+  public static let recipientIdentifierOutsideQuery = "recipient_identifier_outside_query"
   /// The mail sender told not to add its own tracking; `detail` says which.
   public static let senderTrackingDisabled = "sender_tracking_disabled"
   /// The body is a template the mail sender renders (`SenderTemplate`): tracking written into
@@ -285,7 +325,8 @@ public enum TrackingChange {
 
   public static let all = [
     openPixel, trackerResource, redirectUnwrapped, redirectKept, parametersRemoved,
-    recipientIdentifierRemoved, recipientIdentifierFound, senderTrackingDisabled, bodyNotSeen,
+    recipientIdentifierRemoved, recipientIdentifierFound, recipientIdentifierOutsideQuery,
+    senderTrackingDisabled, bodyNotSeen,
   ]
 
   /// The kinds that take tracking out (a kept redirect or identifier is only reported).

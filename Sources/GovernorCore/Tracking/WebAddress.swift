@@ -103,6 +103,21 @@ struct WebAddress {
       }
     }
 
+    /// Calls `body` with each non-empty path segment (place `path`) and the fragment
+    /// (`fragment`), as written.
+    func forEachOutsideQuery(_ body: (ByteSpan, String) -> Void) {
+      let path = self.path
+      var start = path.startIndex
+      while start < path.endIndex {
+        let end = path[start...].firstIndex(of: .slash) ?? path.endIndex
+        if end > start { body(path[start..<end], "path") }
+        start = end + 1
+      }
+      if let hash = address.fragmentStart, hash + 1 < buffer.count {
+        body(buffer[(hash + 1)...], "fragment")
+      }
+    }
+
     /// Whether some parameter's name satisfies `test`.
     func hasParameter(where test: (ByteSpan) -> Bool) -> Bool {
       var found = false
