@@ -425,9 +425,12 @@ extension HTMLRewriter {
       return
     }
     let known = self.known
-    guard !known.isEmpty, element == .other || element == .anchor || element == .vml,
+    guard !known.isEmpty, element == .other || element == .vml,
       known[.hidden] != nil || known[.style] != nil || known[.width] != nil
-        || known[.height] != nil
+        || known[.height] != nil,
+      // Most styled elements are cells and paragraphs, which start no region: their style
+      // is not read.
+      HiddenRegion.mayStart(bytes, name: name)
     else { return }
     var shape = ImageShape()
     shape.isHidden = known[.hidden] != nil

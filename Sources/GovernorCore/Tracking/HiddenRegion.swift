@@ -10,15 +10,31 @@ struct HiddenRegion {
 
   /// Nil for a void element or one whose end tag may be left out.
   init?(_ bytes: UnsafeBufferPointer<UInt8>, name range: Range<Int>) {
-    for unended in Self.unended where HTMLTokenizer.is(bytes, range, unended) { return nil }
+    guard Self.mayStart(bytes, name: range) else { return nil }
     name = bytes[range].map(HTMLTokenizer.lowercased)
   }
 
-  /// Elements with no end tag (void) or an end tag HTML lets a mail leave out.
-  private static let unended: [StaticString] = [
-    "br", "hr", "wbr", "meta", "base", "col", "param", "keygen", "frame", "p", "li", "dt", "dd",
-    "tr", "td", "th", "option", "optgroup", "tbody", "thead", "tfoot", "colgroup", "caption",
-    "rb", "rt", "rp", "html", "head", "body",
+  /// Whether an element of this name can start a region: not void, and its end tag required.
+  static func mayStart(_ bytes: UnsafeBufferPointer<UInt8>, name range: Range<Int>) -> Bool {
+    // The length picks the few candidates: every styled element passes here.
+    guard range.count < unendedByLength.count else { return true }
+    for unended in unendedByLength[range.count] where HTMLTokenizer.is(bytes, range, unended) {
+      return false
+    }
+    return true
+  }
+
+  /// Elements with no end tag (void) or an end tag HTML lets a mail leave out, by length.
+  private static let unendedByLength: [[StaticString]] = [
+    [],
+    ["p"],
+    ["br", "hr", "li", "dt", "dd", "tr", "td", "th", "rb", "rt", "rp"],
+    ["wbr", "col"],
+    ["meta", "base", "html", "head", "body"],
+    ["param", "frame", "tbody", "thead", "tfoot"],
+    ["keygen", "option"],
+    ["caption"],
+    ["optgroup", "colgroup"],
   ]
 
   mutating func start(_ bytes: UnsafeBufferPointer<UInt8>, name range: Range<Int>) {

@@ -51,26 +51,48 @@ struct ImageShape {
     var value = declaration[declaration.index(after: colon)...]
     if let bang = value.firstIndex(of: UInt8(ascii: "!")) { value = value[..<bang] }
     value = value.trimmingHTMLSpace
-    if property.elementsEqualIgnoringASCIICase("width")
-      || property.elementsEqualIgnoringASCIICase("height")
-    {
+    guard let property = Self.property(property) else { return }
+    switch property {
+    case .width, .height:
       cssSize(value)
-    } else if property.elementsEqualIgnoringASCIICase("max-width")
-      || property.elementsEqualIgnoringASCIICase("max-height")
-      || property.elementsEqualIgnoringASCIICase("opacity")
-    {
+    case .maxWidth, .maxHeight, .opacity:
       if Self.number(value).amount == 0 { isHidden = true }
-    } else if property.elementsEqualIgnoringASCIICase("display") {
+    case .display:
       if value.elementsEqualIgnoringASCIICase("none") { isHidden = true }
-    } else if property.elementsEqualIgnoringASCIICase("visibility") {
+    case .visibility:
       if value.elementsEqualIgnoringASCIICase("hidden")
         || value.elementsEqualIgnoringASCIICase("collapse")
       {
         isHidden = true
       }
-    } else if property.elementsEqualIgnoringASCIICase("mso-hide") {
+    case .msoHide:
       if value.elementsEqualIgnoringASCIICase("all") { isHidden = true }
     }
+  }
+
+  private enum Property {
+    case width, height, maxWidth, maxHeight, opacity, display, visibility, msoHide
+  }
+
+  /// The property, if it is one that sizes or hides; the length and the first letter pick the
+  /// one candidate, so most (`padding`, `color`, `font-family`, …) are passed over without a
+  /// comparison: every declaration of every styled element passes here.
+  private static func property<Bytes: Collection<UInt8>>(_ name: Bytes) -> Property? {
+    guard let first = name.first?.asciiLowercased else { return nil }
+    let candidate: (String, Property)
+    switch (name.count, first) {
+    case (5, UInt8(ascii: "w")): candidate = ("width", .width)
+    case (6, UInt8(ascii: "h")): candidate = ("height", .height)
+    case (9, UInt8(ascii: "m")): candidate = ("max-width", .maxWidth)
+    case (10, UInt8(ascii: "m")): candidate = ("max-height", .maxHeight)
+    case (7, UInt8(ascii: "o")): candidate = ("opacity", .opacity)
+    case (7, UInt8(ascii: "d")): candidate = ("display", .display)
+    case (10, UInt8(ascii: "v")): candidate = ("visibility", .visibility)
+    case (8, UInt8(ascii: "m")): candidate = ("mso-hide", .msoHide)
+    default: return nil
+    }
+    return name.elementsEqual(candidate.0.utf8, by: { $0.asciiLowercased == $1 })
+      ? candidate.1 : nil
   }
 
   /// A CSS length: tiny in `px` or `pt` (or zero in any unit); `auto`, `%` and others are not.
