@@ -75,12 +75,29 @@ public struct TextShape: Hashable, Sendable, CustomStringConvertible {
       }
     }
     flush()
+    // Each variable piece may backtrack over what the next one took: two, each ended by
+    // literal text or the shape's end, keep a match linear in practice and quadratic at worst.
+    let variable = pieces.indices.filter { pieces[$0] == .anything || pieces[$0].isRun }
+    if variable.count > 2 {
+      return .failure(ShapeError("'\(text)' has more than two of *, {hex}, {base64}, {digits}"))
+    }
+    // A `*` ending the shape takes whatever is left at once: it may follow a run.
+    if variable.count == 2 && variable[1] == variable[0] + 1
+      && !(variable[1] == pieces.count - 1 && pieces[variable[1]] == .anything)
+    {
+      return .failure(
+        ShapeError("'\(text)': put literal text between two of *, {hex}, {base64}, {digits}"))
+    }
     return .success(TextShape(pieces: pieces, description: text))
   }
 
+  /// Text longer than this never has a shape: no tracking token is, and the bound keeps the
+  /// worst match of a URL written to be slow small.
+  static let longestShaped = 4_096
+
   /// Whether all of `bytes` has this shape.
   func matches(_ bytes: ByteSpan) -> Bool {
-    Self.match(pieces[...], bytes)
+    bytes.count <= Self.longestShaped && Self.match(pieces[...], bytes)
   }
 
   private static func match(_ pieces: ArraySlice<Piece>, _ bytes: ByteSpan) -> Bool {
@@ -168,4 +185,11 @@ public struct PathShape: Hashable, Sendable, CustomStringConvertible {
 public struct ShapeError: Error, Hashable, Sendable {
   public var message: String
   init(_ message: String) { self.message = message }
+}
+
+extension TextShape.Piece {
+  var isRun: Bool {
+    if case .run = self { return true }
+    return false
+  }
 }
