@@ -168,7 +168,9 @@ struct TrackingShapeTests {
     #expect(try path("/a/**", "/a/b/c"))
     #expect(try !path("/a/*", "/a"))
     #expect(try path("/r/", "/r/"))
-    for bad in ["a/b", "/**/a", "/{hexx}", "/{hex:0}", "/{hex", "/*a*b*", "/{hex}{digits}x", "/*{hex}x"] {
+    for bad in [
+      "a/b", "/**/a", "/{hexx}", "/{hex:0}", "/{hex", "/*a*b*", "/{hex}{digits}x", "/*{hex}x",
+    ] {
       #expect(throws: ShapeError.self) { try PathShape.parse(bad).get() }
     }
   }
