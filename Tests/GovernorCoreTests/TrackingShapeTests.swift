@@ -77,6 +77,12 @@ struct TrackingShapeTests {
           ["click_redirect_unwrapped", "tracking_parameters_removed"]
         ), "\(host)")
     }
+    // Kept with tracking consent, the record still names the recipient: reported.
+    let recipient = RecipientIdentity(address: "ana@example.com", customerId: "cust-123")
+    let kept = "https://go.brand.example/f/a/A_t6yP2kKrZqtbB6U7qWTg~~/AAAAAQA~/\(record)~"
+    let (href, kinds) = link(kept, consent: true, recipient: recipient)
+    #expect(href == kept)
+    #expect(kinds == ["recipient_identifier_outside_query"])
     // A record with no link in it: kept, and said so.
     let empty = Self.base64URL(Array("no link here at all, only words".utf8))
     let opaque = "https://go.brand.example/f/a/A_t6yP2kKrZq~~/AAAAAQA~/\(empty)~"

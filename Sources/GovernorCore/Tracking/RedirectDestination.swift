@@ -2,16 +2,7 @@ extension Redirector {
   /// Where a tracked link really goes, when its URL says so; nil when the destination is an
   /// opaque token only the ESP can resolve, or what the URL holds is not an http(s) URL.
   func destination(of address: WebAddress) -> WebAddress? {
-    guard let destination else { return nil }
-    let raw: ArraySlice<UInt8>?
-    switch destination.place {
-    case .parameter(let name): raw = address.parameterValue(name)
-    case .pathSegment(let index): raw = address.pathSegment(index)
-    }
-    guard var raw, !raw.isEmpty else { return nil }
-    if let end = destination.endsBefore, let cut = raw.firstIndex(of: end) {
-      raw = raw[..<cut]
-    }
+    guard let destination, let raw = place(in: address) else { return nil }
     var text: [UInt8]?
     switch destination.encoding {
     case .plain: text = PercentEncoding.decodedBytes(raw)
@@ -31,6 +22,34 @@ extension Redirector {
       !target.isProtocolRelative
     else { return nil }
     return target
+  }
+
+  /// What the URL holds where the destination is written, as written (cut at `endsBefore`);
+  /// nil when the redirector's URLs hold no destination, or this one has none there.
+  func place(in address: WebAddress) -> ArraySlice<UInt8>? {
+    guard let destination else { return nil }
+    let raw: ArraySlice<UInt8>?
+    switch destination.place {
+    case .parameter(let name): raw = address.parameterValue(name)
+    case .pathSegment(let index): raw = address.pathSegment(index)
+    }
+    guard var raw, !raw.isEmpty else { return nil }
+    if let end = destination.endsBefore, let cut = raw.firstIndex(of: end) {
+      raw = raw[..<cut]
+    }
+    return raw
+  }
+
+  /// Whether what the redirect carries besides its destination — a SparkPost record holds
+  /// the recipient's address — carries this recipient: read only for a redirect that stays.
+  func carries(_ recipient: RecipientIdentity, in address: WebAddress) -> Bool {
+    guard let raw = place(in: address), let destination else { return false }
+    switch destination.encoding {
+    case .plain: return false
+    case .base64, .base64JSON, .base64Record:
+      guard let decoded = Base64Text.decode(raw) else { return false }
+      return decoded.withUnsafeBufferPointer { recipient.isIn(decoded: $0, base64: nil) }
+    }
   }
 
   private static func isUTF8(_ bytes: [UInt8]) -> Bool {

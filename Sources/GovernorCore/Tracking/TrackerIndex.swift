@@ -92,6 +92,13 @@ final class TrackerIndex: Sendable {
     lists.redirectors[redirector].pattern.requiredParameter != nil
   }
 
+  /// Whether the encoded place of the redirector's URL carries the recipient.
+  func redirector(_ redirector: Int, carries recipient: RecipientIdentity, in address: WebAddress)
+    -> Bool
+  {
+    lists.redirectors[redirector].carries(recipient, in: address)
+  }
+
   /// Whether the redirector needs this parameter of its own URL.
   func redirector(_ redirector: Int, keeps name: ByteSpan) -> Bool {
     let keep = lists.redirectors[redirector].keepParameters

@@ -103,7 +103,9 @@ struct TrackingTreatment: Sendable {
     }
     if scansRecipients {
       let current = change.url.isEmpty ? address : WebAddress(change.url)
-      if let current { outsideQuery(current, part: part, into: &modifications) }
+      if let current {
+        outsideQuery(current, part: part, redirector: change.redirector, into: &modifications)
+      }
     }
     guard modifications.count > mark || trackedLinks > trackedBefore else { return nil }
     // Only a link the rules would change or count is looked at again: most links are clean.
@@ -132,8 +134,10 @@ struct TrackingTreatment: Sendable {
 
   /// Looks for the recipient in the path's segments and the fragment, in every form the
   /// query's check knows, and reports where (collecting them as values, for a campaign).
+  /// `redirector`: the one the URL still is, whose encoded place is read too.
   private func outsideQuery(
-    _ address: WebAddress, part: MessagePart, into modifications: inout [Modification]
+    _ address: WebAddress, part: MessagePart, redirector: Int? = nil,
+    into modifications: inout [Modification]
   ) {
     address.withSpans { spans in
       switch recipients {
@@ -151,6 +155,9 @@ struct TrackingTreatment: Sendable {
         var places: [String] = []
         spans.forEachOutsideQuery { value, place in
           if recipient.isCarried(by: value) && !places.contains(place) { places.append(place) }
+        }
+        if let redirector, lists.redirector(redirector, carries: recipient, in: address) {
+          places.append("redirect record")
         }
         guard !places.isEmpty else { return }
         modifications.append(
