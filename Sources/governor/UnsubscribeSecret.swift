@@ -19,7 +19,9 @@ enum UnsubscribeSecret {
     -> UnsubscribeTokens
   {
     if let secret = environment[UnsubscribeTokens.environmentVariable] {
-      return try UnsubscribeTokens(secret: secret)
+      let previous = (environment[UnsubscribeTokens.previousSecretsVariable] ?? "")
+        .split(whereSeparator: \.isWhitespace).map(String.init)
+      return try UnsubscribeTokens(secret: secret).opening(previous: previous)
     }
     if let devFile {
       return try UnsubscribeTokens(secret: try secret(in: devFile))

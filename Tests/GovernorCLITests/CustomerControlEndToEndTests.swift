@@ -88,12 +88,7 @@ struct CustomerControlEndToEndTests {
       let (status, _) = try await server.withServer([
         "--store", store, "--policy", policy, "--sender", "webhook:\(sinkURL)/mail",
       ]) { base, transport in
-        let consent = #"""
-          {"customer_id":"c1","purpose":"marketing","status":"granted",
-           "at":"2026-01-01T00:00:00Z","source":"signup form"}
-          """#
-        _ = try await server.post(transport, base + "/v1/consents", consent, key: admin)
-        _ = try await server.post(transport, base + "/v1/messages", Self.message("u1"), key: admin)
+        try await Self.consentAndSend(server, transport, base, admin: admin, id: "u1")
         let forwarded = try #require(await sink.received.first)
         let body = try #require(
           try JSONSerialization.jsonObject(with: forwarded.body) as? [String: Any])
@@ -104,12 +99,7 @@ struct CustomerControlEndToEndTests {
         #expect((body["mime"] as? String)?.contains("List-Unsubscribe: <https://") == true)
 
         func oneClick(_ token: String) async throws -> Int {
-          try await transport.send(
-            SenderRequest(
-              method: "POST", url: base + "/u/\(token)",
-              headers: [("Content-Type", "application/x-www-form-urlencoded")],
-              body: Data("List-Unsubscribe=One-Click".utf8))
-          ).status
+          try await Self.oneClick(transport, base, token)
         }
         #expect(try await oneClick("A" + token.dropFirst()) == 400)
         #expect(try await oneClick(String(token)) == 200)
@@ -133,5 +123,68 @@ struct CustomerControlEndToEndTests {
       ["serve", "--port", "0", "--store", store, "--policy", policy], environment: environment)
     #expect(run.status == 2)
     #expect(run.stderr.contains("GOVERNOR_UNSUBSCRIBE_SECRET"))
+  }
+}
+
+extension CustomerControlEndToEndTests {
+  /// Marketing consent for `c1`, then one message to them.
+  static func consentAndSend(
+    _ server: ServedGovernor, _ transport: CurlTransport, _ base: String, admin: String,
+    id: String
+  ) async throws {
+    let consent = #"""
+      {"customer_id":"c1","purpose":"marketing","status":"granted",
+       "at":"2026-01-01T00:00:00Z","source":"signup form"}
+      """#
+    _ = try await server.post(transport, base + "/v1/consents", consent, key: admin)
+    _ = try await server.post(transport, base + "/v1/messages", message(id), key: admin)
+  }
+
+  /// `POST /u/TOKEN` as a mail client's one-click does.
+  static func oneClick(_ transport: CurlTransport, _ base: String, _ token: String) async throws
+    -> Int
+  {
+    try await transport.send(
+      SenderRequest(
+        method: "POST", url: base + "/u/\(token)",
+        headers: [("Content-Type", "application/x-www-form-urlencoded")],
+        body: Data("List-Unsubscribe=One-Click".utf8))
+    ).status
+  }
+
+  @Test("after a secret rotation, links in mail already sent still unsubscribe (old secret kept)")
+  func rotatedSecret() async throws {
+    let (store, policy, admin) = try await setUp()
+    let server = self.server
+    try await LoopbackSink.with { sinkURL, sink in
+      _ = try await server.withServer([
+        "--store", store, "--policy", policy, "--sender", "webhook:\(sinkURL)/mail",
+      ]) { base, transport in
+        try await Self.consentAndSend(server, transport, base, admin: admin, id: "r1")
+      }
+      let forwarded = try #require(await sink.received.first)
+      let body = try JSONSerialization.jsonObject(with: forwarded.body) as? [String: Any]
+      let link = try #require((body?["headers"] as? [String: String])?["List-Unsubscribe"])
+      let token = String(try #require(link.split(separator: "/").last?.dropLast()))
+      var rotated = ProcessInfo.processInfo.environment
+      rotated["GOVERNOR_UNSUBSCRIBE_SECRET"] = String(repeating: "n", count: 40)
+      // Without the old secret, the old link opens nothing.
+      _ = try await server.withServer(
+        ["--store", store, "--policy", policy], environment: rotated
+      ) { base, transport in
+        let status = try await Self.oneClick(transport, base, token)
+        #expect(status == 400)
+      }
+      rotated["GOVERNOR_UNSUBSCRIBE_PREVIOUS_SECRETS"] =
+        "\(String(repeating: "o", count: 40)) \(ServedGovernor.unsubscribeSecret)"
+      _ = try await server.withServer(
+        ["--store", store, "--policy", policy], environment: rotated
+      ) { base, transport in
+        let status = try await Self.oneClick(transport, base, token)
+        #expect(status == 200)
+        let customer = try await server.get(transport, base + "/v1/customers/c1", key: admin)
+        #expect((customer.1["suppressions"] as? [Any])?.count == 1)
+      }
+    }
   }
 }

@@ -78,3 +78,22 @@ import Testing
     }
   }
 }
+
+extension UnsubscribeTokenTests {
+  @Test("a rotated secret: the previous ones open their links, only the new one makes links")
+  func rotation() throws {
+    let grant = UnsubscribeGrant(customerId: "1001", scope: .category("marketing"))
+    let old = tokens.token(for: grant)
+    let oldV1 = tokens.v1Token(for: grant)
+    let rotated = try UnsubscribeTokens(secret: String(repeating: "n", count: 32))
+      .opening(previous: [String(repeating: "x", count: 32), String(repeating: "s", count: 32)])
+    #expect(rotated.grant(for: old) == grant)
+    #expect(rotated.grant(for: oldV1) == grant)
+    let fresh = rotated.token(for: grant)
+    #expect(tokens.grant(for: fresh) == nil, "made with the new secret, not an old one")
+    #expect(rotated.grant(for: fresh) == grant)
+    #expect(throws: UnsubscribeTokens.SecretTooShort.self) {
+      try rotated.opening(previous: ["short"])
+    }
+  }
+}

@@ -29,13 +29,22 @@ public struct UnsubscribeGrant: Hashable, Sendable {
 /// Links made before (`v1`: `base64url(v1 NUL scope NUL customer).base64url(mac)`, signed
 /// with the first 16 bytes of HMAC-SHA256 under the secret itself) stay valid: they are in
 /// mailboxes already, and an unsubscribe link must work for as long as the mail does.
+///
+/// Tokens carry no expiry: CAN-SPAM wants a link to work 30 days after the mail is sent, CASL
+/// 60, and a customer reads old mail for years. A new secret does not end them either: the
+/// secrets before it (`previousSecretsVariable`) still open the links they made, while only the
+/// new one makes links.
 public struct UnsubscribeTokens: Sendable {
   private let key: SymmetricKey
   private let sealingKey: SymmetricKey
+  /// Earlier secrets' tokens, which open links and make none.
+  private var previous: [UnsubscribeTokens] = []
 
   /// Secrets shorter than this are refused: the MAC is only as strong as its key.
   public static let minimumSecretLength = 32
   public static let environmentVariable = "GOVERNOR_UNSUBSCRIBE_SECRET"
+  /// Secrets used before, separated by spaces or new lines: their links keep working.
+  public static let previousSecretsVariable = "GOVERNOR_UNSUBSCRIBE_PREVIOUS_SECRETS"
 
   public init(secret: String) throws(SecretTooShort) {
     guard secret.utf8.count >= Self.minimumSecretLength else { throw SecretTooShort() }
@@ -47,6 +56,13 @@ public struct UnsubscribeTokens: Sendable {
     sealingKey = HKDF<SHA256>.deriveKey(
       inputKeyMaterial: key, info: Data("governor unsubscribe token v2".utf8),
       outputByteCount: 32)
+  }
+
+  /// The same, also opening the links `secrets` made (a rotation keeps the old ones working).
+  public func opening(previous secrets: [String]) throws(SecretTooShort) -> UnsubscribeTokens {
+    var tokens = self
+    for secret in secrets { tokens.previous.append(try UnsubscribeTokens(secret: secret)) }
+    return tokens
   }
 
   /// A random secret for tests and embedded use, where tokens need not outlive the process.
@@ -75,8 +91,16 @@ public struct UnsubscribeTokens: Sendable {
     return Self.base64URL(payload) + "." + Self.base64URL(mac(payload))
   }
 
-  /// The grant a token carries; nil for anything this secret did not make.
+  /// The grant a token carries; nil for anything neither this secret nor a previous one made.
   public func grant(for token: String) -> UnsubscribeGrant? {
+    if let grant = ownGrant(for: token) { return grant }
+    for earlier in previous {
+      if let grant = earlier.ownGrant(for: token) { return grant }
+    }
+    return nil
+  }
+
+  private func ownGrant(for token: String) -> UnsubscribeGrant? {
     guard token.contains(".") else { return openSealed(token) }
     let parts = token.split(separator: ".", omittingEmptySubsequences: false)
     guard parts.count == 2, let payload = Self.data(base64URL: parts[0]),
