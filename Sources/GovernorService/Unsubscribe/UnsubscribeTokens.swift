@@ -61,7 +61,12 @@ public struct UnsubscribeTokens: Sendable {
   /// The same, also opening the links `secrets` made (a rotation keeps the old ones working).
   public func opening(previous secrets: [String]) throws(SecretTooShort) -> UnsubscribeTokens {
     var tokens = self
-    for secret in secrets { tokens.previous.append(try UnsubscribeTokens(secret: secret)) }
+    for secret in secrets {
+      guard let earlier = try? UnsubscribeTokens(secret: secret) else {
+        throw SecretTooShort(variable: Self.previousSecretsVariable)
+      }
+      tokens.previous.append(earlier)
+    }
     return tokens
   }
 
@@ -71,9 +76,14 @@ public struct UnsubscribeTokens: Sendable {
   }
 
   public struct SecretTooShort: Error, CustomStringConvertible {
+    /// Where the short secret came from.
+    public var variable = UnsubscribeTokens.environmentVariable
+
     public var description: String {
-      "\(UnsubscribeTokens.environmentVariable) must hold at least "
-        + "\(UnsubscribeTokens.minimumSecretLength) characters"
+      variable == UnsubscribeTokens.environmentVariable
+        ? "\(variable) must hold at least \(UnsubscribeTokens.minimumSecretLength) characters"
+        : "each secret in \(variable) must hold at least "
+          + "\(UnsubscribeTokens.minimumSecretLength) characters"
     }
   }
 
