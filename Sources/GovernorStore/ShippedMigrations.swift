@@ -111,6 +111,25 @@ enum ShippedMigrations {
     "CREATE INDEX customer_by_address ON customer (lower(email))"
   ]
 
+  /// v13: what mailbox providers reported about the mail sent — deliveries, hard bounces,
+  /// complaints — counted per day of sending, sending domain, campaign and recipient domain
+  /// (the rates a reputation brake reads), each provider event counted once; the sending
+  /// domain kept on each ledger row, where the events find it by message id.
+  static let v13DeliveryCounts = [
+    "ALTER TABLE send_ledger ADD COLUMN sending_domain TEXT",
+    """
+    CREATE TABLE delivery_count (
+      day TEXT NOT NULL, sending_domain TEXT NOT NULL, campaign_id TEXT NOT NULL,
+      recipient_domain TEXT NOT NULL, delivered BIGINT NOT NULL DEFAULT 0,
+      hard_bounced BIGINT NOT NULL DEFAULT 0, complained BIGINT NOT NULL DEFAULT 0,
+      PRIMARY KEY (day, sending_domain, campaign_id, recipient_domain))
+    """,
+    """
+    CREATE TABLE delivery_event (
+      key TEXT PRIMARY KEY, received_at DOUBLE PRECISION NOT NULL)
+    """,
+  ]
+
   /// Every entry, by migration name, for the test that holds them frozen.
   static let all: [(name: String, sql: [String])] = [
     ("v3-audit-head", v3AuditHead),
@@ -123,5 +142,6 @@ enum ShippedMigrations {
     ("v10-consent-address", v10ConsentAddress),
     ("v11-message-fingerprint", v11MessageFingerprint),
     ("v12-customer-by-address", v12CustomerByAddress),
+    ("v13-delivery-counts", v13DeliveryCounts),
   ]
 }

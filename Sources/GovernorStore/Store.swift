@@ -7,7 +7,7 @@ import GovernorCore
 ///
 /// One protocol per role, each in its own file under `Roles/` with its record types.
 public protocol Store:
-  CustomerRecords, SendLedger, AuditLog, DeferredQueue, APIKeyStore, PolicyTexts
+  CustomerRecords, SendLedger, AuditLog, DeferredQueue, APIKeyStore, PolicyTexts, DeliveryCounts
 {}
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {

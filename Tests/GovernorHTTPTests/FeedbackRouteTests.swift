@@ -190,3 +190,53 @@ actor FetchLog {
   var urls: [String] = []
   func append(_ url: String) { urls.append(url) }
 }
+
+extension FeedbackRouteTests {
+  @Test("deliveries, bounces and complaints are counted against the message they name, once")
+  func reportsCountedOnce() async throws {
+    try await GatewayServer.with { server in
+      let sent = try await server.call("POST", "/v1/messages", body: GatewayServer.message("m1"))
+      #expect(sent.outcome == "forwarded")
+      let events = """
+        [{"email":"c1@example.com","event":"delivered","sg_event_id":"d-1",
+          "timestamp":1794990000,"governor_message_id":"m1"},
+         {"email":"c1@example.com","event":"spamreport","sg_event_id":"d-2",
+          "timestamp":1794990000,"governor_message_id":"m1","governor_customer_id":"c1"},
+         {"email":"x@example.org","event":"delivered","sg_event_id":"d-3",
+          "governor_message_id":"sent-around-the-governor"}]
+        """
+      let first = try await server.call(
+        "POST", "/v1/events/sendgrid", scope: "events:write", body: events)
+      #expect(first.status == 200)
+      #expect(first.json["counted"] as? Int == 2)
+      #expect(first.json["unknown_messages"] as? Int == 1)
+      let replay = try await server.call(
+        "POST", "/v1/events/sendgrid", scope: "events:write", body: events)
+      #expect(replay.json["counted"] as? Int == 0)
+      let counts = try await server.store.deliveryCounts(since: "2000-01-01")
+      #expect(counts.count == 1)
+      #expect(counts.first?.delivered == 1 && counts.first?.complained == 1)
+      #expect(counts.first?.sendingDomain == "shop.example")
+    }
+  }
+
+  @Test("an SES Delivery notification counts against the message its header names")
+  func sesDeliveryCounted() async throws {
+    try await GatewayServer.with { server in
+      _ = try await server.call("POST", "/v1/messages", body: GatewayServer.message("m1"))
+      let notification = #"""
+        {"notificationType":"Delivery",
+         "mail":{"messageId":"ses-1","headers":[{"name":"X-Governor-Message-Id","value":"m1"}]},
+         "delivery":{"timestamp":"2026-11-20T10:00:01.000Z","recipients":["c1@example.com"]}}
+        """#
+      let envelope = try JSONSerialization.data(
+        withJSONObject: ["Type": "Notification", "MessageId": "sns-1", "Message": notification])
+      let reply = try await server.call(
+        "POST", "/v1/events/ses", scope: "events:write",
+        body: String(decoding: envelope, as: UTF8.self))
+      #expect(reply.status == 200, "\(reply.json)")
+      #expect(reply.json["counted"] as? Int == 1)
+      #expect(try await server.store.deliveryCounts(since: "2000-01-01").first?.delivered == 1)
+    }
+  }
+}

@@ -47,6 +47,21 @@ enum SESNotifications {
     let mail = message["mail"] as? [String: Any]
     let tags = mail?["tags"] as? [String: [String]]
     let customerId = tags?["governor_customer_id"]?.first
+    let messageId = Self.messageId(mail)
+    if kind == "Delivery" {
+      let delivery = message["delivery"] as? [String: Any]
+      guard let recipients = delivery?["recipients"] as? [String], !recipients.isEmpty else {
+        throw bad("Message.delivery.recipients", "is missing")
+      }
+      let at = (delivery?["timestamp"] as? String).flatMap(timestamp) ?? Date()
+      return FeedbackBatch(
+        events: [], ignored: 1,
+        reports: recipients.map { email in
+          DeliveryReport(
+            key: "ses:\(snsId):\(email.lowercased())", outcome: .delivered,
+            messageId: messageId, email: email, at: at)
+        })
+    }
     let recipients: [[String: Any]]?
     let reason: SuppressionReason
     let detail: [String: Any]?
@@ -75,10 +90,16 @@ enum SESNotifications {
     }
     let at = (detail?["timestamp"] as? String).flatMap(timestamp) ?? Date()
     var events: [FeedbackEvent] = []
+    var reports: [DeliveryReport] = []
     for (index, recipient) in recipients.enumerated() {
       guard let email = recipient["emailAddress"] as? String, email.contains("@") else {
         throw bad("Message.recipients[\(index)].emailAddress", "is missing or not an address")
       }
+      reports.append(
+        DeliveryReport(
+          key: "ses:\(snsId):\(email.lowercased())",
+          outcome: reason == .complaint ? .complained : .hardBounced, messageId: messageId,
+          email: email, at: at))
       events.append(
         FeedbackEvent(
           key: "ses:\(snsId):\(email.lowercased())", reason: reason, scope: .all,
@@ -86,7 +107,19 @@ enum SESNotifications {
           customerId: recipients.count == 1 ? customerId : nil, email: email, at: at,
           source: "ses \(kind ?? "")"))
     }
-    return FeedbackBatch(events: events, ignored: 0)
+    return FeedbackBatch(events: events, ignored: 0, reports: reports)
+  }
+
+  /// The governor's id of the message: its `X-Governor-Message-Id` header (SES echoes the
+  /// headers when the identity includes them), else the `governor_message_id` tag (SES's tag
+  /// alphabet may have changed it, and then it names no message).
+  private static func messageId(_ mail: [String: Any]?) -> String? {
+    let headers = mail?["headers"] as? [[String: Any]] ?? []
+    for header in headers
+    where (header["name"] as? String)?.lowercased() == "x-governor-message-id" {
+      if let value = header["value"] as? String { return value }
+    }
+    return (mail?["tags"] as? [String: [String]])?["governor_message_id"]?.first
   }
 
   /// SES writes `2016-01-27T14:59:38.237Z`; the default ISO 8601 style has no fractions.

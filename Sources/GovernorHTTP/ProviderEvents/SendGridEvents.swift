@@ -5,7 +5,8 @@ import GovernorService
 /// SendGrid's event webhook: a JSON array of events. `bounce` (type `bounce`, not `blocked`),
 /// `dropped` for a bounced, invalid, unsubscribed or spam-reporting address, `spamreport`,
 /// `unsubscribe` and `group_unsubscribe` stop mail; everything else (delivered, open, click,
-/// deferred, …) is counted and ignored.
+/// deferred, …) is counted and ignored. `delivered`, a hard `bounce` and `spamreport` are also
+/// reports, counted against the message their `governor_message_id` custom arg names.
 enum SendGridEvents {
   static func parse(_ body: Data) throws(BadFeedback) -> FeedbackBatch {
     guard let array = try? JSONSerialization.jsonObject(with: body) as? [Any] else {
@@ -23,6 +24,18 @@ enum SendGridEvents {
       guard let name = event["event"] as? String else {
         problems.append(FieldProblem(field: "[\(index)].event", problem: "is missing"))
         continue
+      }
+      // An event that stops mail is checked below; a delivery without its id or address is
+      // only not counted.
+      if let outcome = reportOutcome(of: name, event), let id = event["sg_event_id"] as? String,
+        !id.isEmpty, let email = event["email"] as? String, email.contains("@")
+      {
+        let timestamp = (event["timestamp"] as? NSNumber)?.doubleValue
+        batch.reports.append(
+          DeliveryReport(
+            key: "sendgrid:\(id)", outcome: outcome,
+            messageId: event["governor_message_id"] as? String, email: email,
+            at: timestamp.map(Date.init(timeIntervalSince1970:)) ?? Date()))
       }
       guard let effect = effect(of: name, event) else {
         batch.ignored += 1
@@ -47,6 +60,19 @@ enum SendGridEvents {
     }
     guard problems.isEmpty else { throw BadFeedback(problems: problems) }
     return batch
+  }
+
+  /// What a mailbox provider said about the message, for the rates: a `dropped` message
+  /// never reached one.
+  private static func reportOutcome(of name: String, _ event: [String: Any])
+    -> DeliveryReport.Outcome?
+  {
+    switch name {
+    case "delivered": return .delivered
+    case "bounce": return event["type"] as? String == "blocked" ? nil : .hardBounced
+    case "spamreport": return .complained
+    default: return nil
+    }
   }
 
   private static func effect(of name: String, _ event: [String: Any]) -> (

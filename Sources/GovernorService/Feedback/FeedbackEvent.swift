@@ -34,10 +34,13 @@ public struct FeedbackBatch: Sendable {
   public var events: [FeedbackEvent]
   /// Events that need no action (deliveries, opens, soft bounces).
   public var ignored: Int
+  /// Deliveries, hard bounces and complaints, counted against the messages they name.
+  public var reports: [DeliveryReport]
 
-  public init(events: [FeedbackEvent], ignored: Int) {
+  public init(events: [FeedbackEvent], ignored: Int, reports: [DeliveryReport] = []) {
     self.events = events
     self.ignored = ignored
+    self.reports = reports
   }
 }
 
@@ -56,9 +59,14 @@ public struct FeedbackOutcome: Sendable, Encodable {
   public var ignored = 0
   /// No customer has the address and the provider did not echo one.
   public var unknownRecipients = 0
+  /// Deliveries, hard bounces and complaints counted against the message they name.
+  public var counted = 0
+  /// Reports naming no message the governor decided (or none at all).
+  public var unknownMessages = 0
 
   enum CodingKeys: String, CodingKey {
-    case suppressed, unchanged, ignored
+    case suppressed, unchanged, ignored, counted
     case unknownRecipients = "unknown_recipients"
+    case unknownMessages = "unknown_messages"
   }
 }

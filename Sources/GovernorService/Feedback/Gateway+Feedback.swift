@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GovernorCore
 import GovernorStore
@@ -29,6 +30,15 @@ extension Gateway {
           suppression, customerId: customerId, eventKey: "\(event.key) \(customerId)",
           address: event.email)
         if change.changed { outcome.suppressed += 1 } else { outcome.unchanged += 1 }
+      }
+    }
+    for var report in batch.reports {
+      // The provider's key may hold the address (SES's does): only its digest is kept.
+      report.key = "sha256:" + Hex.encode(Array(SHA256.hash(data: Data(report.key.utf8))))
+      switch try await store.count(report, at: clock()) {
+      case .counted: outcome.counted += 1
+      case .repeated: break
+      case .unknownMessage: outcome.unknownMessages += 1
       }
     }
     return outcome

@@ -101,6 +101,10 @@ enum PostgresMigrations {
       "v12-customer-by-address",
       ShippedMigrations.v12CustomerByAddress.map { PostgresQuery(unsafeSQL: $0) }
     ),
+    (
+      "v13-delivery-counts",
+      ShippedMigrations.v13DeliveryCounts.map { PostgresQuery(unsafeSQL: $0) }
+    ),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

@@ -80,9 +80,9 @@ extension PostgresStore {
       reserved = try await !connection.query(
         """
         INSERT INTO send_ledger
-          (message_id, customer_id, category, campaign_id, reserved_at, status)
+          (message_id, customer_id, category, campaign_id, reserved_at, status, sending_domain)
         VALUES (\(message.id), \(message.customerId), \(message.category), \(message.campaignId),
-          \(now.timeIntervalSince1970), 'reserved')
+          \(now.timeIntervalSince1970), 'reserved', \(message.sendingDomain))
         ON CONFLICT (message_id) DO NOTHING RETURNING message_id
         """, logger: logger
       ).collect().isEmpty

@@ -121,6 +121,7 @@ enum SQLiteMigrations {
         ("v10-consent-address", ShippedMigrations.v10ConsentAddress),
         ("v11-message-fingerprint", ShippedMigrations.v11MessageFingerprint),
         ("v12-customer-by-address", ShippedMigrations.v12CustomerByAddress),
+        ("v13-delivery-counts", ShippedMigrations.v13DeliveryCounts),
       ], in: &migrator)
     return migrator
   }

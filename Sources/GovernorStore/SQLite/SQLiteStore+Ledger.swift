@@ -43,13 +43,13 @@ extension SQLiteStore {
       try db.cachedStatement(
         sql: """
           INSERT INTO send_ledger
-            (message_id, customer_id, category, campaign_id, reserved_at, status)
-          VALUES (?, ?, ?, ?, ?, 'reserved') ON CONFLICT (message_id) DO NOTHING
+            (message_id, customer_id, category, campaign_id, reserved_at, status, sending_domain)
+          VALUES (?, ?, ?, ?, ?, 'reserved', ?) ON CONFLICT (message_id) DO NOTHING
           """
       ).execute(
         arguments: [
           message.id, message.customerId, message.category, message.campaignId,
-          now.timeIntervalSince1970,
+          now.timeIntervalSince1970, message.sendingDomain,
         ])
       reserved = db.changesCount > 0
     }

@@ -1,0 +1,30 @@
+import Foundation
+import GovernorCore
+
+/// What mailbox providers reported about the mail sent, counted where a reputation brake and
+/// the compliance report read it.
+public protocol DeliveryCounts: Sendable {
+  /// Counts a report against the message it names, once: a report whose key was counted
+  /// before changes nothing (`.repeated`); one naming no message of the ledger is not counted
+  /// (`.unknownMessage`: mail that went around the governor, or whose row was pruned).
+  func count(_ report: DeliveryReport, at now: Date) async throws -> DeliveryCountResult
+
+  /// Every count for days of sending from `day` (`yyyy-MM-dd`) on, oldest first.
+  func deliveryCounts(since day: String) async throws -> [DeliveryCount]
+}
+
+public enum DeliveryCountResult: String, Hashable, Sendable {
+  case counted
+  case repeated
+  case unknownMessage = "unknown_message"
+}
+
+extension DeliveryCount {
+  /// The UTC day of `date`, as the counts key it.
+  public static func day(of date: Date) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+    let parts = calendar.dateComponents([.year, .month, .day], from: date)
+    return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+  }
+}
