@@ -130,6 +130,18 @@ enum ShippedMigrations {
     """,
   ]
 
+  /// v14: provider reports naming no message the governor decided — mail that went around
+  /// it — kept with the provider, the outcome, a keyed digest of the address and the time,
+  /// for `governor compliance bypass`.
+  static let v14BypassEvents = [
+    """
+    CREATE TABLE bypass_event (
+      key TEXT PRIMARY KEY, provider TEXT NOT NULL, outcome TEXT NOT NULL,
+      address_digest TEXT NOT NULL, reported_at DOUBLE PRECISION NOT NULL)
+    """,
+    "CREATE INDEX bypass_by_time ON bypass_event (reported_at)",
+  ]
+
   /// Every entry, by migration name, for the test that holds them frozen.
   static let all: [(name: String, sql: [String])] = [
     ("v3-audit-head", v3AuditHead),
@@ -143,5 +155,6 @@ enum ShippedMigrations {
     ("v11-message-fingerprint", v11MessageFingerprint),
     ("v12-customer-by-address", v12CustomerByAddress),
     ("v13-delivery-counts", v13DeliveryCounts),
+    ("v14-bypass-events", v14BypassEvents),
   ]
 }

@@ -8,7 +8,8 @@ struct Governor: AsyncParsableCommand {
     subcommands: [
       PolicyCommand.self, EvaluateCommand.self, DryRunCommand.self, AuditCommand.self,
       CustomerCommand.self,
-      LedgerCommand.self, ServeCommand.self, KeysCommand.self, UnsubscribeMailCommand.self,
+      LedgerCommand.self, ComplianceCommand.self, ServeCommand.self, KeysCommand.self,
+      UnsubscribeMailCommand.self,
     ]
   )
 }

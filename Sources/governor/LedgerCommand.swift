@@ -27,12 +27,7 @@ struct LedgerCommand: AsyncParsableCommand {
       help: ArgumentHelp(
         "How long a reservation may stay open before it counts as stranded.",
         valueName: "duration"),
-      transform: { text in
-        guard let span = TimeSpan(parsing: text), span.isFixed, span.seconds > 0 else {
-          throw ValidationError("--older-than: '\(text)' is not a duration like 15m or 1h")
-        }
-        return TimeInterval(span.seconds)
-      })
+      transform: { try DurationArgument.seconds($0, option: "--older-than", example: "15m or 1h") })
     var olderThan: TimeInterval = 15 * 60
 
     @Flag(help: "Print JSON lines instead of a table.") var json = false

@@ -213,6 +213,11 @@ extension FeedbackRouteTests {
       let replay = try await server.call(
         "POST", "/v1/events/sendgrid", scope: "events:write", body: events)
       #expect(replay.json["counted"] as? Int == 0)
+      #expect(replay.json["unknown_messages"] as? Int == 0, "a replay is not a new bypass")
+      let metrics = try await server.call("GET", "/metrics", scope: "admin")
+      #expect(
+        metrics.text.contains(#"governor_bypass_events_total{provider="sendgrid"} 1"#),
+        "\(metrics.text)")
       let counts = try await server.store.deliveryCounts(since: "2000-01-01")
       #expect(counts.count == 1)
       #expect(counts.first?.delivered == 1 && counts.first?.complained == 1)

@@ -27,7 +27,8 @@ struct DeliveryCountTests {
         -> DeliveryReport
       {
         DeliveryReport(
-          key: key, outcome: outcome, messageId: id, email: "C1@Example.com", at: later)
+          key: key, provider: "sendgrid", outcome: outcome, messageId: id,
+          email: "C1@Example.com", at: later)
       }
       #expect(try await store.count(report("e1", .delivered, "m1"), at: later) == .counted)
       #expect(try await store.count(report("e1", .delivered, "m1"), at: later) == .repeated)
@@ -48,6 +49,13 @@ struct DeliveryCountTests {
             recipientDomain: "example.com", delivered: 1, hardBounced: 0, complained: 1),
         ])
       #expect(try await store.deliveryCounts(since: "2026-11-21").isEmpty)
+      // The two reports on mail the governor never decided are kept, once, without the address.
+      #expect(try await store.count(report("e5", .delivered, "never"), at: later) == .repeated)
+      let bypass = try await store.bypassEvents(since: time("2026-11-21T00:00:00Z"))
+      #expect(bypass.count == 2)
+      #expect(bypass.allSatisfy { $0.provider == "sendgrid" && $0.outcome == .delivered })
+      #expect(bypass.allSatisfy { !$0.addressDigest.isEmpty && !$0.addressDigest.contains("@") })
+      #expect(try await store.bypassEvents(since: time("2026-11-21T08:00:01Z")).isEmpty)
     }
   }
 }

@@ -21,6 +21,7 @@ struct ShippedMigrationTests {
     "v11-message-fingerprint": "714bdef91f85780e001e9bd870050d64cafa7ed52cd96653af378c104e7db454",
     "v12-customer-by-address": "979e67236b3722c28a39cfc2760bef8d4cf753ef245cc9ffed279263efbaf5c1",
     "v13-delivery-counts": "35846cabf47569e13a6d793319a8f99f0aa2a3546a4d42fa79036a70148ad1f9",
+    "v14-bypass-events": "ee4e6c078463b52a7c851f43d1457c486f11f9a2fd5428822037914c4501e8cb",
   ]
 
   @Test("every shipped migration's text is exactly what shipped")

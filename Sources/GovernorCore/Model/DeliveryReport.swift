@@ -12,6 +12,8 @@ public struct DeliveryReport: Hashable, Sendable {
 
   /// Unique per provider event and recipient: a replayed webhook carries the same key.
   public var key: String
+  /// `sendgrid`, `ses`: who reported it.
+  public var provider: String
   public var outcome: Outcome
   /// The governor's message id, as the provider echoed it (a custom arg, a tag, a header);
   /// nil when it echoed none.
@@ -20,8 +22,11 @@ public struct DeliveryReport: Hashable, Sendable {
   public var email: String
   public var at: Date
 
-  public init(key: String, outcome: Outcome, messageId: String?, email: String, at: Date) {
+  public init(
+    key: String, provider: String, outcome: Outcome, messageId: String?, email: String, at: Date
+  ) {
     self.key = key
+    self.provider = provider
     self.outcome = outcome
     self.messageId = messageId
     self.email = email
@@ -32,6 +37,22 @@ public struct DeliveryReport: Hashable, Sendable {
   public var recipientDomain: String {
     (try? Mailbox(parsing: email))?.domain.lowercased()
       ?? String(email.split(separator: "@").last ?? "").lowercased()
+  }
+}
+
+/// A report naming no message the governor decided: mail that went around it (or whose
+/// ledger row was pruned). The address only as the store's keyed digest.
+public struct BypassEvent: Hashable, Sendable {
+  public var provider: String
+  public var outcome: DeliveryReport.Outcome
+  public var addressDigest: String
+  public var at: Date
+
+  public init(provider: String, outcome: DeliveryReport.Outcome, addressDigest: String, at: Date) {
+    self.provider = provider
+    self.outcome = outcome
+    self.addressDigest = addressDigest
+    self.at = at
   }
 }
 

@@ -58,7 +58,7 @@ enum SESNotifications {
         events: [], ignored: 1,
         reports: recipients.map { email in
           DeliveryReport(
-            key: "ses:\(snsId):\(email.lowercased())", outcome: .delivered,
+            key: "ses:\(snsId):\(email.lowercased())", provider: "ses", outcome: .delivered,
             messageId: messageId, email: email, at: at)
         })
     }
@@ -97,7 +97,7 @@ enum SESNotifications {
       }
       reports.append(
         DeliveryReport(
-          key: "ses:\(snsId):\(email.lowercased())",
+          key: "ses:\(snsId):\(email.lowercased())", provider: "ses",
           outcome: reason == .complaint ? .complained : .hardBounced, messageId: messageId,
           email: email, at: at))
       events.append(

@@ -33,7 +33,7 @@ enum SendGridEvents {
         let timestamp = (event["timestamp"] as? NSNumber)?.doubleValue
         batch.reports.append(
           DeliveryReport(
-            key: "sendgrid:\(id)", outcome: outcome,
+            key: "sendgrid:\(id)", provider: "sendgrid", outcome: outcome,
             messageId: event["governor_message_id"] as? String, email: email,
             at: timestamp.map(Date.init(timeIntervalSince1970:)) ?? Date()))
       }

@@ -38,7 +38,9 @@ extension Gateway {
       switch try await store.count(report, at: clock()) {
       case .counted: outcome.counted += 1
       case .repeated: break
-      case .unknownMessage: outcome.unknownMessages += 1
+      case .unknownMessage:
+        outcome.unknownMessages += 1
+        metrics.bypassReported(provider: report.provider)
       }
     }
     return outcome

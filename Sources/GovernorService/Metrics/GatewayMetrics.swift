@@ -66,6 +66,16 @@ public final class GatewayMetrics: Sendable {
     reusedIds.increment()
   }
 
+  /// A provider reported on mail the governor never decided.
+  func bypassReported(provider: String) {
+    registry.makeCounter(
+      descriptor: Self.named(
+        "bypass_events", "total",
+        "Provider reports (deliveries, bounces, complaints) on mail the governor never decided."),
+      labels: [("provider", provider)]
+    ).increment()
+  }
+
   func decided(_ decision: Decision) {
     decisions[decision.outcome]?.increment()
     // Rule and code pairs are open-ended, so these series are made as they first appear.

@@ -105,6 +105,10 @@ enum PostgresMigrations {
       "v13-delivery-counts",
       ShippedMigrations.v13DeliveryCounts.map { PostgresQuery(unsafeSQL: $0) }
     ),
+    (
+      "v14-bypass-events",
+      ShippedMigrations.v14BypassEvents.map { PostgresQuery(unsafeSQL: $0) }
+    ),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

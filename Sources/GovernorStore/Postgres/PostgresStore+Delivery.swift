@@ -7,18 +7,30 @@ extension PostgresStore {
   /// is the primary key of `delivery_event`).
   public func count(_ report: DeliveryReport, at now: Date) async throws -> DeliveryCountResult {
     let logger = logger
+    let addressDigest = addressKey.digest(of: report.email)
     return try await client.withTransaction(logger: logger) { connection in
-      guard let messageId = report.messageId else { return .unknownMessage }
       var sent: (Double, String?, String?)?
-      for try await row in try await connection.query(
-        """
-        SELECT reserved_at, sending_domain, campaign_id FROM send_ledger
-        WHERE message_id = \(messageId)
-        """, logger: logger
-      ).decode((Double, String?, String?).self) {
-        sent = row
+      if let messageId = report.messageId {
+        for try await row in try await connection.query(
+          """
+          SELECT reserved_at, sending_domain, campaign_id FROM send_ledger
+          WHERE message_id = \(messageId)
+          """, logger: logger
+        ).decode((Double, String?, String?).self) {
+          sent = row
+        }
       }
-      guard let (reservedAt, sendingDomain, campaignId) = sent else { return .unknownMessage }
+      guard let (reservedAt, sendingDomain, campaignId) = sent else {
+        let recorded = try await connection.query(
+          """
+          INSERT INTO bypass_event (key, provider, outcome, address_digest, reported_at)
+          VALUES (\(report.key), \(report.provider), \(report.outcome.rawValue),
+            \(addressDigest), \(report.at.timeIntervalSince1970))
+          ON CONFLICT (key) DO NOTHING RETURNING key
+          """, logger: logger
+        ).collect()
+        return recorded.isEmpty ? .repeated : .unknownMessage
+      }
       let inserted = try await connection.query(
         """
         INSERT INTO delivery_event (key, received_at)
@@ -39,6 +51,22 @@ extension PostgresStore {
         """, logger: logger)
       return .counted
     }
+  }
+
+  public func bypassEvents(since: Date) async throws -> [BypassEvent] {
+    var events: [BypassEvent] = []
+    for try await (provider, outcome, digest, at) in try await client.query(
+      """
+      SELECT provider, outcome, address_digest, reported_at FROM bypass_event
+      WHERE reported_at >= \(since.timeIntervalSince1970) ORDER BY reported_at DESC, key
+      """, logger: logger
+    ).decode((String, String, String, Double).self) {
+      events.append(
+        BypassEvent(
+          provider: provider, outcome: DeliveryReport.Outcome(rawValue: outcome) ?? .delivered,
+          addressDigest: digest, at: Date(timeIntervalSince1970: at)))
+    }
+    return events
   }
 
   public func deliveryCounts(since day: String) async throws -> [DeliveryCount] {

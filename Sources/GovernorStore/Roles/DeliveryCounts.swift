@@ -4,10 +4,14 @@ import GovernorCore
 /// What mailbox providers reported about the mail sent, counted where a reputation brake and
 /// the compliance report read it.
 public protocol DeliveryCounts: Sendable {
-  /// Counts a report against the message it names, once: a report whose key was counted
-  /// before changes nothing (`.repeated`); one naming no message of the ledger is not counted
-  /// (`.unknownMessage`: mail that went around the governor, or whose row was pruned).
+  /// Counts a report against the message it names, once: a report whose key was seen before
+  /// changes nothing (`.repeated`); one naming no message of the ledger is not counted but
+  /// kept as a `BypassEvent` (`.unknownMessage`: mail that went around the governor, or whose
+  /// row was pruned).
   func count(_ report: DeliveryReport, at now: Date) async throws -> DeliveryCountResult
+
+  /// The bypass events reported at or after `since`, newest first.
+  func bypassEvents(since: Date) async throws -> [BypassEvent]
 
   /// Every count for days of sending from `day` (`yyyy-MM-dd`) on, oldest first.
   func deliveryCounts(since day: String) async throws -> [DeliveryCount]

@@ -122,6 +122,7 @@ enum SQLiteMigrations {
         ("v11-message-fingerprint", ShippedMigrations.v11MessageFingerprint),
         ("v12-customer-by-address", ShippedMigrations.v12CustomerByAddress),
         ("v13-delivery-counts", ShippedMigrations.v13DeliveryCounts),
+        ("v14-bypass-events", ShippedMigrations.v14BypassEvents),
       ], in: &migrator)
     return migrator
   }

@@ -4,14 +4,27 @@ import GovernorCore
 
 extension SQLiteStore {
   public func count(_ report: DeliveryReport, at now: Date) async throws -> DeliveryCountResult {
-    try await write { db in
+    let addressDigest = addressKey?.digest(of: report.email) ?? ""
+    return try await write { db in
       guard let messageId = report.messageId,
         let sent = try Row.fetchOne(
           db.cachedStatement(
             sql: "SELECT reserved_at, sending_domain, campaign_id FROM send_ledger "
               + "WHERE message_id = ?"),
           arguments: [messageId])
-      else { return .unknownMessage }
+      else {
+        try db.cachedStatement(
+          sql: """
+            INSERT INTO bypass_event (key, provider, outcome, address_digest, reported_at)
+            VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+            """
+        ).execute(
+          arguments: [
+            report.key, report.provider, report.outcome.rawValue, addressDigest,
+            report.at.timeIntervalSince1970,
+          ])
+        return db.changesCount > 0 ? .unknownMessage : .repeated
+      }
       try db.cachedStatement(
         sql: """
           INSERT INTO delivery_event (key, received_at) VALUES (?, ?)
@@ -35,6 +48,24 @@ extension SQLiteStore {
           report.recipientDomain,
         ])
       return .counted
+    }
+  }
+
+  public func bypassEvents(since: Date) async throws -> [BypassEvent] {
+    try await pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT provider, outcome, address_digest, reported_at FROM bypass_event
+          WHERE reported_at >= ? ORDER BY reported_at DESC, key
+          """, arguments: [since.timeIntervalSince1970]
+      ).map { row in
+        BypassEvent(
+          provider: row["provider"],
+          outcome: DeliveryReport.Outcome(rawValue: row["outcome"]) ?? .delivered,
+          addressDigest: row["address_digest"],
+          at: Date(timeIntervalSince1970: row["reported_at"]))
+      }
     }
   }
 
