@@ -10,6 +10,11 @@ extension Gateway {
     try await store.decisions(matching: query)
   }
 
+  /// Provider reports on mail the governor never decided, since `since`, newest first.
+  public func bypassEvents(since: Date) async throws -> [BypassEvent] {
+    try await store.bypassEvents(since: since)
+  }
+
   public func decision(id: String) async throws -> AuditEntry? {
     try await store.decision(id: id)
   }

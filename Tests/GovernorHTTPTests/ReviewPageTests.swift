@@ -120,3 +120,22 @@ struct ReviewPageTests {
     }
   }
 }
+
+extension ReviewPageTests {
+  @Test("mail around the governor: a report on a message it never decided shows, digest only")
+  func bypassShown() async throws {
+    try await GatewayServer.with { server in
+      let none = try await server.call("GET", "/review", scope: "audit:read")
+      #expect(none.text.contains(#"id="bypass-none""#))
+      let events = """
+        [{"email":"stranger@example.org","event":"delivered","sg_event_id":"x-1",
+          "governor_message_id":"sent-around"}]
+        """
+      _ = try await server.call("POST", "/v1/events/sendgrid", scope: "events:write", body: events)
+      let page = try await server.call("GET", "/review", scope: "audit:read")
+      #expect(page.text.contains(#"<p id="bypass-count">1 provider report(s)"#))
+      #expect(page.text.contains("<td>sendgrid</td><td>delivered</td>"))
+      #expect(!page.text.contains("stranger@example.org"))
+    }
+  }
+}

@@ -30,8 +30,12 @@ enum ReviewPage {
     try! MustacheTemplate(string: text)
   }
 
+  /// Bypass events past this many are counted, not listed.
+  static let bypassRows = 20
+
   static func list(
-    rows: [Row], filters: [String: String], view: String, chart: String, next: String?
+    rows: [Row], filters: [String: String], view: String, chart: String, next: String?,
+    bypass: [BypassEvent] = []
   ) -> String {
     let views = [("all", "All decisions"), ("held", "Blocked or deferred"), ("altered", "Altered")]
     let outcomes = ["", "forwarded", "blocked", "deferred", "failed"]
@@ -44,7 +48,13 @@ enum ReviewPage {
       "campaign": filters["campaign"] ?? "", "customer": filters["customer"] ?? "",
       "since": filters["since"] ?? "", "until": filters["until"] ?? "",
       "chart": chart, "hasRows": !rows.isEmpty, "next": next ?? "",
-      "hasNext": next != nil,
+      "hasNext": next != nil, "bypassCount": bypass.count, "hasBypass": !bypass.isEmpty,
+      "bypass": bypass.prefix(bypassRows).map { event -> [String: Any] in
+        [
+          "at": event.at.formatted(.iso8601), "provider": event.provider,
+          "outcome": event.outcome.rawValue, "digest": String(event.addressDigest.prefix(16)),
+        ]
+      },
       "rows": rows.map { row -> [String: Any] in
         [
           "id": row.entry.id, "at": row.entry.decidedAt.formatted(.iso8601),
@@ -166,6 +176,14 @@ enum ReviewPage {
     </form>
     <h2>Held back per rule per day</h2>
     {{{chart}}}
+    <h2>Mail around the governor (7 days)</h2>
+    {{#hasBypass}}
+    <p id="bypass-count">{{bypassCount}} provider report(s) on mail the governor never decided.</p>
+    <table id="bypass"><thead><tr><th>Reported</th><th>Provider</th><th>Outcome</th><th>Address (keyed digest)</th></tr></thead><tbody>
+    {{#bypass}}<tr><td>{{at}}</td><td>{{provider}}</td><td>{{outcome}}</td><td>{{digest}}…</td></tr>
+    {{/bypass}}</tbody></table>
+    {{/hasBypass}}
+    {{^hasBypass}}<p id="bypass-none">None: every report names a message the governor decided.</p>{{/hasBypass}}
     <h2>Decisions</h2>
     {{#hasRows}}
     <table id="decisions"><thead><tr><th>Decided</th><th>Outcome</th><th>Customer</th><th>Campaign</th><th>Rules</th><th>Reasons</th><th>Changes</th></tr></thead><tbody>
