@@ -224,3 +224,19 @@ extension TrackingShapeTests {
         == ["open_pixel_removed"])
   }
 }
+
+extension TrackingShapeTests {
+  @Test("a kept redirect's own identifier is only reported; another beside it is removed, apart")
+  func keptAndRemovedIdentifiersApart() {
+    let recipient = RecipientIdentity(address: "ana@example.com", customerId: "cust-123")
+    let url = "https://t.brand.example/r/?id=h1a2b3c,4d5e6f,7a8b9c&p1=ana@example.com&e=cust-123"
+    let html = "<a href=\"\(url)\">x</a>"
+    let result = limiter.rewrite(html: html, text: nil, consent: false, recipient: recipient)
+    let changes = result.modifications.filter { $0.kind.hasPrefix("recipient_identifier") }
+    #expect(
+      changes.map { "\($0.kind): \($0.detail ?? "")" } == [
+        "recipient_identifier_removed: e", "recipient_identifier_found: p1",
+      ])
+    #expect(changes.first?.replacement == String(url.dropLast("&e=cust-123".count)))
+  }
+}

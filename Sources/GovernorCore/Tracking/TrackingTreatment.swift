@@ -195,25 +195,32 @@ struct TrackingTreatment: Sendable {
       // One pass: each value is judged once, and the URL without the ones that go is built
       // as they are found.
       let removes = rules.recipientIdentifiers == .remove
-      var names: [String] = []
+      var removed: [String] = []
+      var kept: [String] = []
       let cleaned = address.removingPairs { pair in
         guard recipient.isCarried(by: pair.value) else { return false }
-        names.append(String(decoding: UnsafeBufferPointer(rebasing: pair.name), as: UTF8.self))
-        return removes && !(redirector.map { lists.redirector($0, keeps: pair.name) } ?? false)
+        let name = String(decoding: UnsafeBufferPointer(rebasing: pair.name), as: UTF8.self)
+        guard removes && !(redirector.map { lists.redirector($0, keeps: pair.name) } ?? false)
+        else {
+          kept.append(name)
+          return false
+        }
+        removed.append(name)
+        return true
       }
-      guard !names.isEmpty else { return nil }
-      let detail = names.joined(separator: ", ")
-      guard let cleaned else {
+      // Each change says exactly which parameters went and which only were found.
+      if let cleaned {
+        modifications.append(
+          Modification(
+            kind: TrackingChange.recipientIdentifierRemoved, url: address.text,
+            replacement: cleaned, part: part.rawValue, detail: removed.joined(separator: ", ")))
+      }
+      if !kept.isEmpty {
         modifications.append(
           Modification(
             kind: TrackingChange.recipientIdentifierFound, url: address.text, part: part.rawValue,
-            detail: detail))
-        return nil
+            detail: kept.joined(separator: ", ")))
       }
-      modifications.append(
-        Modification(
-          kind: TrackingChange.recipientIdentifierRemoved, url: address.text,
-          replacement: cleaned, part: part.rawValue, detail: detail))
       return cleaned
     }
   }
