@@ -27,6 +27,11 @@ public struct Engine: Sendable {
   private let defaultZone: Zone
   private let weekStart: Int
   private let blocksOutsideQuery: (withoutConsent: Bool, withConsent: Bool)
+  private let reputationHold: (maxDelaySeconds: Int, shadow: Bool)?
+  /// The mailing's rates and the brakes they hold on, as of their assessment: an input of
+  /// every decision like the customer's state (the gateway refreshes it; a dry-run reads it
+  /// once; a replay works out each day's).
+  public var reputation: ReputationBook = .empty
 
   public init(policy: Policy) {
     self.policy = policy
@@ -54,6 +59,7 @@ public struct Engine: Sendable {
       policy.tracking.withoutConsent.identifiersOutsideQuery == .block,
       policy.tracking.withConsent.identifiersOutsideQuery == .block
     )
+    reputationHold = policy.reputation.map { ($0.maxDelaySeconds, $0.shadow) }
   }
 
   /// The tracking stage's answers for one campaign's parts, worked out once for each consent
@@ -163,11 +169,19 @@ public struct Engine: Sendable {
     } else if !timed.reasons.isEmpty {
       decision.reasons += timed.reasons
     }
+    var release = timed.release
+    if !reputation.engaged.isEmpty {
+      let brakeRelease = brake(message, customerId: state.customerId, at: now, into: &decision)
+      if let brakeRelease {
+        let timedHolds = timed.reasons.contains(where: \.holdsBack)
+        release = timedHolds ? release.map { max($0, brakeRelease) } : brakeRelease
+      }
+    }
 
     decision.outcome = Self.outcome(of: decision.reasons)
     switch decision.outcome {
     // Only a block that time alone lifts has a next eligible time.
-    case .blocked where !permanentBlocks, .deferred: decision.notBefore = timed.release
+    case .blocked where !permanentBlocks, .deferred: decision.notBefore = release
     default: break
     }
     // Tracking and headers describe the message as it leaves: only a message that leaves now
@@ -238,6 +252,47 @@ public struct Engine: Sendable {
       finding: .recipientOutsideQuery(links: links, places: places))
   }
   static let scheduleRuleId = "schedule"
+
+  /// Adds a reason for each brake that holds the message; returns when the last of them lets
+  /// it go (nil when none holds it, or in shadow mode).
+  private func brake(
+    _ message: Message, customerId: String, at now: Date, into decision: inout Decision
+  ) -> Date? {
+    guard let reputationHold else { return nil }
+    let states = reputation.brakes(
+      category: message.category, sendingDomain: message.sendingDomain,
+      campaign: message.campaignId)
+    guard !states.isEmpty else { return nil }
+    let today = ReputationAssessment.dayIndex(now)
+    let receivedAt = message.receivedAt ?? now
+    var release: Date?
+    for state in states {
+      guard let brake = state.engaged else { continue }
+      let until: Date
+      switch brake.step.action {
+      case .pause:
+        until = brake.releasableAt
+      case .throttle(let keep):
+        guard ReputationBook.throttleHolds(customerId: customerId, day: today, keep: keep) else {
+          continue
+        }
+        until = Date(timeIntervalSince1970: TimeInterval((today + 1) * 86_400))
+      }
+      var reason = Reason(
+        rule: ReputationPolicy.ruleId(state.measure),
+        effect: reputationHold.shadow ? .shadow : .defer,
+        finding: .reputationBrake(BrakeFinding(state: state, brake: brake, until: until)))
+      if !reputationHold.shadow {
+        if until.timeIntervalSince(receivedAt) > TimeInterval(reputationHold.maxDelaySeconds) {
+          reason.effect = .block
+          reason.maxDelaySeconds = reputationHold.maxDelaySeconds
+        }
+        release = max(release ?? until, until)
+      }
+      decision.reasons.append(reason)
+    }
+    return release
+  }
 
   /// How far back a customer's sends must be loaded for every cap (and their own
   /// preference) to see its whole window: the store reads no older history than this.

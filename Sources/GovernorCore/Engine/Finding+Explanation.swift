@@ -58,6 +58,8 @@ extension Finding {
     case .recipientOutsideQuery(let links, let places):
       return "\(links) \(links == 1 ? "link carries" : "links carry") the recipient in the "
         + "\(places.joined(separator: " and ")), which cannot be cut without breaking the link"
+    case .reputationBrake(let finding):
+      return finding.sentence
     }
   }
 
@@ -120,6 +122,8 @@ extension Finding {
       return ["send_at": .time(at)]
     case .recipientOutsideQuery(let links, let places):
       return ["links": .number(links), "places": .texts(places)]
+    case .reputationBrake(let finding):
+      return finding.facts
     }
   }
 

@@ -29,6 +29,8 @@ public enum Finding: Hashable, Sendable {
   /// Links carry the recipient where no cut can take it out (a path, a fragment), and the
   /// policy blocks such a message (`identifiers_outside_query: block`).
   case recipientOutsideQuery(links: Int, places: [String])
+  /// The mailing's complaint or bounce rate braked it (`reputation`).
+  case reputationBrake(BrakeFinding)
 
   public var code: String {
     switch self {
@@ -48,6 +50,7 @@ public enum Finding: Hashable, Sendable {
     case .quietHours: return "quiet_hours"
     case .scheduled: return "scheduled"
     case .recipientOutsideQuery: return "recipient_in_link_path"
+    case .reputationBrake(let finding): return finding.code
     }
   }
 
@@ -58,6 +61,7 @@ public enum Finding: Hashable, Sendable {
     case .minimumGap(_, _, let nextAt): return nextAt
     case .quietHours(let finding): return finding.until
     case .scheduled(let at): return at
+    case .reputationBrake(let finding): return finding.until
     default: return nil
     }
   }

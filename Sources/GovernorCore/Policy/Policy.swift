@@ -25,6 +25,8 @@ public struct Policy: Sendable {
   /// The tracker lists `tracking.lists` names, merged.
   public var trackers: TrackerLists
   public var headers: HeaderPolicy
+  /// The brake on the whole mailing; nil: none.
+  public var reputation: ReputationPolicy?
 
   public func category(named name: String) -> Category? {
     categories.first { $0.name == name }

@@ -11,6 +11,7 @@ public enum PolicyLoader {
   static let topLevelKeys = [
     "name", "description", "default_time_zone", "week_starts", "categories", "consent",
     "suppression", "caps", "frequency_preference", "quiet_hours", "tracking", "headers",
+    "reputation",
   ]
 
   /// Reads a tracker list named in the policy, given its `tracking.lists` entry (a path under
@@ -105,8 +106,11 @@ public enum PolicyLoader {
     let trackers = disablingFamilies(
       tracking, nodes: familyNodes, in: allTrackers, reader: reader)
     let headers = readHeaders(fields["headers"], context: context)
+    let reputation = fields["reputation"].map { readReputation($0, context: context) }
 
-    guard let name, let defaultZone, let weekStart, !known.isEmpty, let categories else {
+    guard let name, let defaultZone, let weekStart, !known.isEmpty, let categories,
+      reputation != .some(nil)
+    else {
       return nil
     }
     return Policy(
@@ -114,7 +118,7 @@ public enum PolicyLoader {
       text: String(decoding: bundle, as: UTF8.self), defaultZone: defaultZone,
       weekStart: weekStart, categories: categories, consent: consent, suppression: suppression,
       caps: caps, frequencyPreference: preference, quietHours: quietHours, tracking: tracking,
-      trackers: trackers, headers: headers)
+      trackers: trackers, headers: headers, reputation: reputation ?? nil)
   }
 
   static func required(_ fields: Fields, _ key: String, reader: PolicyReader) -> Node? {
