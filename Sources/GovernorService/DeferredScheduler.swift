@@ -20,6 +20,7 @@ public struct DeferredScheduler: Service {
   public func run() async throws {
     await cancelWhenGracefulShutdown {
       while !Task.isCancelled {
+        await refreshReputation()
         await releaseDue()
         do {
           try await Task.sleep(for: interval)
@@ -27,6 +28,16 @@ public struct DeferredScheduler: Service {
           return
         }
       }
+    }
+  }
+
+  /// The day's change releases brakes with no report at all: the book is worked out again
+  /// when it grows old.
+  func refreshReputation() async {
+    do {
+      try await gateway.refreshReputationIfStale()
+    } catch {
+      logger.error("refreshing the reputation brakes failed", metadata: ["error": "\(error)"])
     }
   }
 

@@ -20,7 +20,10 @@ public struct Submission: Sendable {
 /// itself, so no door can reach past it. Tests call it directly.
 public struct Gateway: Sendable {
   let store: any Store
-  let engine: Engine
+  /// The policy compiled; `engine` adds the current reputation book to it.
+  let compiled: Engine
+  /// The brakes on the whole mailing, refreshed from the delivery counts.
+  public let reputation: ReputationMonitor
   let validator: RecordValidator
   let sender: any MailSender
   public let clock: @Sendable () -> Date
@@ -59,10 +62,19 @@ public struct Gateway: Sendable {
     self.metrics = metrics
     self.unsubscribeTokens = unsubscribeTokens
     self.listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
-    self.engine = Engine(policy: policy)
+    self.compiled = Engine(policy: policy)
+    self.reputation = ReputationMonitor(policy: policy)
     self.validator = RecordValidator(policy: policy)
     self.sender = sender
     self.clock = clock
+  }
+
+  /// The engine every decision is made with: the policy and the brakes in force now.
+  var engine: Engine {
+    guard reputation.isEnabled else { return compiled }
+    var engine = compiled
+    engine.reputation = reputation.book
+    return engine
   }
 
   /// Throws `InvalidRecord` (nothing stored) for a message that cannot be sent as given.

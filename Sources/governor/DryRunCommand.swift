@@ -73,7 +73,7 @@ struct DryRunCommand: AsyncParsableCommand {
       ?? (file.sendAtGiven ? file.campaign.sendAt : Date())
     var campaign = file.campaign
     campaign.sendAt = now
-    let engine = Engine(policy: policy)
+    var engine = Engine(policy: policy)
     let recipients = RecipientStream(file.recipients)
     let total: Int
     let customerIds: Set<String>
@@ -87,6 +87,8 @@ struct DryRunCommand: AsyncParsableCommand {
     output.begin()
 
     let summary = try await options.location.withStore(readOnly: true) { store in
+      // The brakes the mailing's rates hold on now, as a send would meet them.
+      engine.reputation = try await store.reputationBook(for: policy, at: now)
       var progress = ProgressBar(total: total, unit: "recipients")
       let summary = try await DryRunService(store: store, engine: engine).run(
         campaign, customerIds: customerIds, recipients: recipients

@@ -42,13 +42,21 @@ struct PolicyReplayCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let engine = Engine(policy: try PolicyFiles.loadOrExit(policy))
+    let proposed = try PolicyFiles.loadOrExit(policy)
+    let engine = Engine(policy: proposed)
     let now = Date()
     let query = DecisionQuery(
       since: AuditFilters.instant(since, now: now),
       until: until.flatMap { AuditFilters.instant($0, now: now) }, limit: 1_000)
     let report = try await options.location.withStore(readOnly: true) { store in
-      var replay = PolicyReplay(engine: engine)
+      // Every day's counts since the oldest decision replayed could brake it.
+      var counts: [DeliveryCount] = []
+      if let reputation = proposed.reputation {
+        let from = (query.since ?? Date(timeIntervalSince1970: 0))
+          .addingTimeInterval(-TimeInterval(reputation.historyDays * 86_400))
+        counts = try await store.deliveryCounts(since: DeliveryCount.day(of: from))
+      }
+      var replay = PolicyReplay(engine: engine, deliveryCounts: counts)
       var customers: [String: CustomerExport?] = [:]
       var page = query
       while true {

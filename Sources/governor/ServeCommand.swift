@@ -89,6 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
           let answer = try? await transport.send(SenderRequest(method: "GET", url: url))
           return answer.map { (200..<300).contains($0.status) } ?? false
         }, policyFile: self.policy, aws: aws)
+      // The brakes in force before the first message is decided, not a moment later.
+      try await gateway.refreshReputation()
       let devKey: String?
       if let devKeyFile {
         devKey = try await DevelopmentKey.ensure(file: devKeyFile, store: store)

@@ -110,12 +110,22 @@ struct ReputationBrakeTests {
     let paused = assessment.assess(rows, at: time("2026-12-05T12:00:00Z"))
     let brake = try #require(paused.states.first { $0.scope == .sendingDomain }?.engaged)
     #expect(brake.releasableAt == time("2026-12-09T00:00:00Z"))
-    #expect(brake.lastOverLine.description == "2026-12-01")
+    #expect(brake.engagedOn.description == "2026-12-01")
 
     // A day over the resume line on the way starts the count again.
     rows.append(Self.counts("2026-12-05", delivered: 1_000, complained: 20, campaign: "other"))
     #expect(Self.brake(assessment.assess(rows, at: time("2026-12-09T00:00:00Z"))) == .pause)
     #expect(Self.brake(assessment.assess(rows, at: time("2026-12-13T00:00:00Z"))) == nil)
+  }
+
+  @Test(
+    "with no mail after it, a pause ends after the resume days, though the window still holds its day"
+  )
+  func quietDaysRelease() throws {
+    let assessment = try assessment()
+    let rows = [Self.counts("2026-12-01", delivered: 10_000, complained: 40)]
+    #expect(Self.brake(assessment.assess(rows, at: time("2026-12-08T23:59:59Z"))) == .pause)
+    #expect(Self.brake(assessment.assess(rows, at: time("2026-12-09T00:00:00Z"))) == nil)
   }
 
   @Test("the book is a function of the counts and the day: their order changes nothing")

@@ -39,11 +39,12 @@ struct GatewayServer {
 
   static func with(
     capMax: Int = 2, confirming: SubscriptionFetcher? = nil, policyFile: String? = nil,
-    transport: Transport = .router, _ body: (GatewayServer) async throws -> Void
+    transport: Transport = .router, policy given: Policy? = nil, clock: MovableClock? = nil,
+    sender: (any MailSender)? = nil, _ body: (GatewayServer) async throws -> Void
   ) async throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("routes-\(UUID().uuidString)").path
-    let policy = try ServiceFixture.policy(max: capMax)
+    let policy = try given ?? ServiceFixture.policy(max: capMax)
     let store = try await ServiceFixture.store(
       at: folder, consenting: ["c1", "c2"], policy: policy, now: now)
     try await store.savePolicyText(
@@ -55,9 +56,11 @@ struct GatewayServer {
       keys[scope.rawValue] = key
     }
     let outbox = folder + "/outbox"
+    let fixed: @Sendable () -> Date = { now }
+    let mailSender: any MailSender = sender ?? OutboxSender(folder: outbox)
     let gateway = Gateway(
-      store: store, policy: policy, sender: OutboxSender(folder: outbox),
-      confirmSubscription: confirming?.fetch, policyFile: policyFile, clock: { now })
+      store: store, policy: policy, sender: mailSender,
+      confirmSubscription: confirming?.fetch, policyFile: policyFile, clock: clock?.read ?? fixed)
     let keysByScope = keys
     @Sendable func server(base: String?, _ perform: @escaping Perform) -> GatewayServer {
       GatewayServer(

@@ -23,7 +23,7 @@ public struct BrakeFinding: Hashable, Sendable {
       sentence += " ≥ \(step.at)"
     } else {
       sentence +=
-        "; braked since \(brake.lastOverLine), when it was \(brake.rateThen) ≥ \(step.at)"
+        "; braked since \(brake.engagedOn), when it was \(brake.rateThen) ≥ \(step.at)"
     }
     switch step.action {
     case .pause:
@@ -53,7 +53,7 @@ public struct BrakeFinding: Hashable, Sendable {
       facts.append("action", .text("throttle"))
       facts.append("keep", .text(keep.description))
     }
-    facts.append("over_line_on", .text(brake.lastOverLine.description))
+    facts.append("engaged_on", .text(brake.engagedOn.description))
     facts.append("rate_then", .text(brake.rateThen.description))
     facts.append("resume_below", .text(brake.resume.below.description))
     facts.append("resume_days", .number(brake.resume.days))

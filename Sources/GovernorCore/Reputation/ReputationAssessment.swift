@@ -53,7 +53,7 @@ public struct ReputationAssessment: Sendable {
   ) -> BrakeState? {
     let today = first + days.count - 1
     var held: Int?
-    var lastOverLine = 0
+    var engagedOn = 0
     var rateThen = Rate(perMillion: 0)
     // The last day that was over the resume line (or whose window reached a step).
     var lastBad = 0
@@ -72,10 +72,13 @@ public struct ReputationAssessment: Sendable {
       if window.base >= policy.minDelivered,
         let reached = signal.steps.lastIndex(where: {
           $0.at.isReached(by: window.count, of: window.base)
-        }), reached >= (held ?? 0)
+        }), reached > (held ?? -1)
       {
+        // Engages, or moves up a step. The window's rate alone never keeps a brake on: it
+        // still holds the day that engaged it, so only the daily rates release it (Gmail: days
+        // in a row below the line).
         held = reached
-        lastOverLine = day
+        engagedOn = day
         lastBad = day
         rateThen = .measured(window.count, of: window.base)
       }
@@ -91,7 +94,7 @@ public struct ReputationAssessment: Sendable {
       hasVerdict: window.base >= policy.minDelivered, windowDays: policy.windowDays,
       engaged: held.map {
         EngagedBrake(
-          step: signal.steps[$0], lastOverLine: CivilDate(daysSinceEpoch: lastOverLine),
+          step: signal.steps[$0], engagedOn: CivilDate(daysSinceEpoch: engagedOn),
           rateThen: rateThen, resume: signal.resume,
           releasableAt: Date(
             timeIntervalSince1970: TimeInterval((lastBad + signal.resume.days + 1) * 86_400)))

@@ -29,8 +29,8 @@ public struct BrakeState: Hashable, Sendable {
 /// A brake in force: the step the rate reached and what releases it.
 public struct EngagedBrake: Hashable, Sendable {
   public var step: ReputationPolicy.Step
-  /// The last day of sending (UTC) whose window rate reached the step.
-  public var lastOverLine: CivilDate
+  /// The day of sending (UTC) whose window rate reached the step.
+  public var engagedOn: CivilDate
   /// The rate measured over the window on that day.
   public var rateThen: Rate
   public var resume: ReputationPolicy.Resume

@@ -30,12 +30,44 @@ enum ReviewPage {
     try! MustacheTemplate(string: text)
   }
 
+  /// Rates past this many are left out (brakes in force always show first).
+  static let rateRows = 50
+
+  /// Every rate the last assessment measured: brakes in force first, then by scope and key.
+  static func brakeRows(_ book: ReputationBook?) -> [[String: Any]] {
+    let states = (book?.states ?? []).enumerated().sorted {
+      ($0.element.engaged == nil ? 1 : 0, $0.offset) < (
+        $1.element.engaged == nil ? 1 : 0, $1.offset
+      )
+    }.map(\.element)
+    return states.prefix(rateRows).map { state -> [String: Any] in
+      let brake: String
+      switch state.engaged?.step.action {
+      case .pause: brake = "paused"
+      case .throttle(let keep): brake = "throttled to \(keep)"
+      case nil: brake = "none"
+      }
+      return [
+        "scope": state.scope == .campaign ? "campaign" : "sending domain", "key": state.key,
+        "measure": state.measure == .complaints ? "complaints" : "hard bounces",
+        "rate": state.rate.description, "count": state.count, "base": state.base,
+        "verdict": state.hasVerdict ? "" : " (too few to judge)", "brake": brake,
+        "braked": state.engaged != nil,
+        "since": state.engaged.map { "\($0.engagedOn) at \($0.rateThen) ≥ \($0.step.at)" } ?? "",
+        "release": state.engaged.map {
+          "after \($0.resume.days) days below \($0.resume.below); not before "
+            + $0.releasableAt.formatted(.iso8601)
+        } ?? "",
+      ]
+    }
+  }
+
   /// Bypass events past this many are counted, not listed.
   static let bypassRows = 20
 
   static func list(
     rows: [Row], filters: [String: String], view: String, chart: String, next: String?,
-    bypass: [BypassEvent] = []
+    bypass: [BypassEvent] = [], brakes: ReputationBook? = nil
   ) -> String {
     let views = [("all", "All decisions"), ("held", "Blocked or deferred"), ("altered", "Altered")]
     let outcomes = ["", "forwarded", "blocked", "deferred", "failed"]
@@ -55,6 +87,9 @@ enum ReviewPage {
           "outcome": event.outcome.rawValue, "digest": String(event.addressDigest.prefix(16)),
         ]
       },
+      "hasReputation": brakes != nil,
+      "hasRates": !(brakes?.states.isEmpty ?? true),
+      "rates": Self.brakeRows(brakes),
       "rows": rows.map { row -> [String: Any] in
         [
           "id": row.entry.id, "at": row.entry.decidedAt.formatted(.iso8601),
@@ -176,6 +211,15 @@ enum ReviewPage {
     </form>
     <h2>Held back per rule per day</h2>
     {{{chart}}}
+    {{#hasReputation}}
+    <h2>Reputation brakes</h2>
+    {{#hasRates}}
+    <table id="brakes"><thead><tr><th>Scope</th><th>Rate</th><th>Over the window</th><th>Brake</th><th>Since</th><th>Released</th></tr></thead><tbody>
+    {{#rates}}<tr class="{{#braked}}braked{{/braked}}"><td>{{scope}} {{key}}</td><td>{{measure}}</td><td>{{rate}} ({{count}} of {{base}}){{verdict}}</td><td>{{brake}}</td><td>{{since}}</td><td>{{release}}</td></tr>
+    {{/rates}}</tbody></table>
+    {{/hasRates}}
+    {{^hasRates}}<p id="brakes-none">No delivery reports counted yet: the brakes have nothing to measure.</p>{{/hasRates}}
+    {{/hasReputation}}
     <h2>Mail around the governor (7 days)</h2>
     {{#hasBypass}}
     <p id="bypass-count">{{bypassCount}} provider report(s) on mail the governor never decided.</p>

@@ -48,7 +48,8 @@ extension GatewayRoutes {
       return html(
         ReviewPage.list(
           rows: page.map(ReviewPage.row), filters: filters, view: view,
-          chart: ReviewPage.chart(chartRows), next: next, bypass: bypass), status: .ok)
+          chart: ReviewPage.chart(chartRows), next: next, bypass: bypass,
+          brakes: gateway.reputation.isEnabled ? gateway.reputation.book : nil), status: .ok)
     }
     review.get("/review/decisions/{id}") { _, context -> Response in
       let id = try context.parameters.require("id")

@@ -43,6 +43,10 @@ extension Gateway {
         metrics.bypassReported(provider: report.provider)
       }
     }
+    // The brakes follow the reports at once: the next decision sees what was just counted.
+    if outcome.counted > 0 {
+      try await refreshReputation(unlessStartedAfter: ContinuousClock.now)
+    }
     return outcome
   }
 }

@@ -76,6 +76,41 @@ public final class GatewayMetrics: Sendable {
     ).increment()
   }
 
+  /// The rates per sending domain and every brake's state, as the last refresh found them; a
+  /// brake released since shows 0.
+  func reputation(_ book: ReputationBook, replacing before: ReputationBook) {
+    for state in book.states where state.scope == .sendingDomain {
+      registry.makeGauge(
+        descriptor: Self.named(
+          "reputation_rate", "ratio",
+          "Complaint and hard-bounce rates per sending domain over the reputation window."),
+        labels: [("measure", state.measure.rawValue), ("sending_domain", state.key)]
+      ).set(to: Double(state.rate.perMillion) / 1_000_000)
+      registry.makeGauge(
+        descriptor: Self.named(
+          "reputation_base", "",
+          "The rate's base per sending domain: deliveries (complaints), attempts (bounces)."),
+        labels: [("measure", state.measure.rawValue), ("sending_domain", state.key)]
+      ).set(to: Double(state.base))
+    }
+    var shown = Set<[String]>()
+    for state in book.brakes + before.brakes {
+      let labels = [state.measure.rawValue, state.scope.rawValue, state.key]
+      guard shown.insert(labels).inserted else { continue }
+      let level: Double
+      switch state.engaged?.step.action {
+      case .pause: level = 2
+      case .throttle: level = 1
+      case nil: level = 0
+      }
+      registry.makeGauge(
+        descriptor: Self.named(
+          "reputation_brake", "", "The brake in force: 0 none, 1 throttle, 2 pause."),
+        labels: [("measure", labels[0]), ("scope", labels[1]), ("key", labels[2])]
+      ).set(to: level)
+    }
+  }
+
   func decided(_ decision: Decision) {
     decisions[decision.outcome]?.increment()
     // Rule and code pairs are open-ended, so these series are made as they first appear.

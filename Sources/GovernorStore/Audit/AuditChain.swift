@@ -57,9 +57,11 @@ public enum AuditChain {
   /// gives the same bytes (`CanonicalJSON`: those `JSONEncoder` gives with sorted keys, which
   /// wrote every row before it).
   /// `follows` links a decision on a released deferred message to the decision that held it;
-  /// absent otherwise, so rows written before it existed hash the same.
+  /// absent otherwise, so rows written before it existed hash the same. So is `sending_domain`
+  /// (the From domain, which a reputation brake is measured by and a replay brakes by).
   public static func content(
-    of decision: Decision, id: String, campaignId: String?, follows: String? = nil
+    of decision: Decision, id: String, campaignId: String?, follows: String? = nil,
+    sendingDomain: String? = nil
   ) -> String {
     var json = CanonicalJSON()
     json.object { json in
@@ -75,6 +77,10 @@ public enum AuditChain {
       }
       json.key("id")
       json.string(id)
+      if let sendingDomain, !sendingDomain.isEmpty {
+        json.key("sending_domain")
+        json.string(sendingDomain)
+      }
     }
     return json.text
   }

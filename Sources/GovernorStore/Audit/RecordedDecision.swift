@@ -52,3 +52,14 @@ public struct RecordedDecision: Sendable {
     (value as? [Any]).map { $0.map { "\($0)" }.joined(separator: ", ") } ?? "\(value)"
   }
 }
+
+extension AuditEntry {
+  /// The From domain of the decided message, in rows written since the reputation brake
+  /// exists (what a replay brakes by); nil in older rows.
+  public var sendingDomain: String? {
+    guard
+      let content = try? JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any]
+    else { return nil }
+    return content["sending_domain"] as? String
+  }
+}

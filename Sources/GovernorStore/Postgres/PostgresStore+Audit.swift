@@ -9,11 +9,12 @@ extension PostgresStore {
   /// for; an earlier one comes back instead, or `MessageIdConflict` for another message.
   static func append(
     _ connection: PostgresConnection, _ decision: Decision, id: String, campaignId: String?,
-    follows: String? = nil, fingerprint: String? = nil, at: Date, onlyFirst: String?,
-    logger: Logger
+    follows: String? = nil, fingerprint: String? = nil, sendingDomain: String? = nil, at: Date,
+    onlyFirst: String?, logger: Logger
   ) async throws -> (entry: AuditEntry, isNew: Bool) {
     let content = AuditChain.content(
-      of: decision, id: id, campaignId: campaignId, follows: follows)
+      of: decision, id: id, campaignId: campaignId, follows: follows,
+      sendingDomain: sendingDomain)
     // Every append takes this lock, so the check below sees any concurrent duplicate.
     try await connection.query(Self.auditLock, logger: logger)
     if let onlyFirst,

@@ -89,7 +89,7 @@ extension PostgresStore {
     }
     let (entry, isNew) = try await Self.append(
       connection, plan.decision, id: decisionId, campaignId: message.campaignId,
-      follows: follows, fingerprint: fingerprint, at: now,
+      follows: follows, fingerprint: fingerprint, sendingDomain: message.sendingDomain, at: now,
       onlyFirst: onlyFirst ? fingerprint : nil, logger: logger)
     guard isNew else { return DecidedMessage(entry: entry, decision: nil, reserved: false) }
     if let releaseAt = plan.holdUntil {

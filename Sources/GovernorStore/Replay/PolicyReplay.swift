@@ -12,13 +12,37 @@ import GovernorCore
 /// Nor is its address; but a decision records (as a block, shadow reason or note) that the
 /// message went to an address other than the customer's, and such a message is replayed to
 /// an address other than the profile's, so a change to `address_mismatch` shows.
+///
+/// A policy with a reputation brake brakes each message by the rates of its day, worked out
+/// from `deliveryCounts` as they stand now (reports that came in after the decision included),
+/// by its campaign and by its From domain (recorded in decisions since the brake exists).
 public struct PolicyReplay {
   public let engine: Engine
   public private(set) var report: ReplayReport
+  private let assessment: ReputationAssessment?
+  private let deliveryCounts: [DeliveryCount]
+  /// By day: every decision of a day is braked by the same book.
+  private var books: [Int: ReputationBook] = [:]
 
-  public init(engine: Engine) {
+  public init(engine: Engine, deliveryCounts: [DeliveryCount] = []) {
     self.engine = engine
+    self.deliveryCounts = deliveryCounts
+    assessment = engine.policy.reputation.map(ReputationAssessment.init(policy:))
     report = ReplayReport(policy: engine.policy.reference)
+  }
+
+  /// The engine with the brakes of `at`'s day.
+  private mutating func engine(at instant: Date) -> Engine {
+    guard let assessment else { return engine }
+    let day = Int((instant.timeIntervalSince1970 / 86_400).rounded(.down))
+    let book =
+      books[day]
+      ?? assessment.assess(
+        deliveryCounts, at: Date(timeIntervalSince1970: TimeInterval(day * 86_400)))
+    books[day] = book
+    var engine = engine
+    engine.reputation = book
+    return engine
   }
 
   /// Decides `entry` again from `customer`'s history (nil: the customer was erased since; the
@@ -50,9 +74,9 @@ public struct PolicyReplay {
     }
     let message = Message(
       id: entry.messageId, customerId: entry.customerId, to: recipient,
-      from: "", subject: "", category: recorded.category, campaignId: entry.campaignId,
-      receivedAt: at)
-    let decision = engine.evaluate(message, for: state, at: at)
+      from: entry.sendingDomain.map { "sender@\($0)" } ?? "", subject: "",
+      category: recorded.category, campaignId: entry.campaignId, receivedAt: at)
+    let decision = engine(at: at).evaluate(message, for: state, at: at)
     let enforced = recorded.reasons.filter { $0.effect == "block" || $0.effect == "defer" }
     report.add(entry: entry, recordedRules: enforced.map(\.rule), now: decision)
   }

@@ -32,3 +32,14 @@ extension DeliveryCount {
     return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
   }
 }
+
+extension DeliveryCounts {
+  /// The brakes `policy` holds on at `now`, from the counts as they stand (empty without a
+  /// `reputation` section): what the command line's dry-run decides with.
+  public func reputationBook(for policy: Policy, at now: Date) async throws -> ReputationBook {
+    guard let reputation = policy.reputation else { return .empty }
+    let assessment = ReputationAssessment(policy: reputation)
+    return assessment.assess(
+      try await deliveryCounts(since: assessment.firstDay(at: now).description), at: now)
+  }
+}

@@ -7,10 +7,11 @@ extension SQLiteStore {
   /// append can slip between reading the newest hash and writing the row after it.
   static func append(
     _ db: Database, _ decision: Decision, id: String, campaignId: String?,
-    follows: String? = nil, fingerprint: String? = nil, at: Date
+    follows: String? = nil, fingerprint: String? = nil, sendingDomain: String? = nil, at: Date
   ) throws -> AuditEntry {
     let content = AuditChain.content(
-      of: decision, id: id, campaignId: campaignId, follows: follows)
+      of: decision, id: id, campaignId: campaignId, follows: follows,
+      sendingDomain: sendingDomain)
     let previous =
       try String.fetchOne(
         db.cachedStatement(sql: "SELECT hash FROM decision ORDER BY sequence DESC LIMIT 1"))

@@ -55,7 +55,7 @@ extension SQLiteStore {
     }
     let entry = try append(
       db, plan.decision, id: decisionId, campaignId: message.campaignId, follows: follows,
-      fingerprint: fingerprint, at: now)
+      fingerprint: fingerprint, sendingDomain: message.sendingDomain, at: now)
     if let releaseAt = plan.holdUntil {
       try hold(db, message, releaseAt: releaseAt, decisionId: decisionId, at: now)
     }
