@@ -5,38 +5,33 @@ import Testing
 
 @Suite("Reputation brakes in dry-runs and replays")
 struct ReputationReplayTests {
+  /// Marketing needs consent; nothing else is limited.
+  static let plainPolicy = """
+    name: plain
+    consent:
+      purposes: {marketing: {}}
+      kinds: {express: never}
+    categories:
+      transactional: {consent: [], caps: false, quiet_hours: false}
+      marketing: {consent: [marketing]}
+
+    """
+
   static func brakePolicy(scope: String) throws -> Policy {
-    let yaml = """
-      name: brake
-      consent:
-        purposes: {marketing: {}}
-        kinds: {express: never}
-      categories:
-        transactional: {consent: [], caps: false, quiet_hours: false}
-        marketing: {consent: [marketing]}
-      reputation:
-        min_delivered: 2000
-        scope: [\(scope)]
-        complaints:
-          steps:
-            - {at: 0.3%, action: pause}
-      """
+    let yaml =
+      plainPolicy + """
+        reputation:
+          min_delivered: 2000
+          scope: [\(scope)]
+          complaints:
+            steps:
+              - {at: 0.3%, action: pause}
+        """
     return try PolicyLoader.load(Data(yaml.utf8), file: "brake.yaml").get()
   }
 
   static func lenientPolicy() throws -> Policy {
-    try PolicyLoader.load(
-      Data(
-        """
-        name: lenient
-        consent:
-          purposes: {marketing: {}}
-          kinds: {express: never}
-        categories:
-          transactional: {consent: [], caps: false, quiet_hours: false}
-          marketing: {consent: [marketing]}
-        """.utf8), file: "lenient.yaml"
-    ).get()
+    try PolicyLoader.load(Data(plainPolicy.utf8), file: "plain.yaml").get()
   }
 
   @Test(
