@@ -44,24 +44,40 @@ func engineBench(policyPath: String, filter: String?) {
   struct Scenario {
     let name: String
     let state: CustomerState
+    var engine: Engine
+  }
+  // A brake in force elsewhere: every decision then looks for brakes on its own From domain
+  // and campaign.
+  var braked = engine
+  if let reputation = policy.reputation {
+    braked.reputation = ReputationAssessment(policy: reputation).assess(
+      [
+        DeliveryCount(
+          day: "2026-11-18", sendingDomain: "other.example", campaignId: "spring",
+          recipientDomain: "example.com", delivered: 10_000, hardBounced: 0, complained: 15)
+      ], at: now)
   }
   let scenarios = [
     Scenario(
       name: "50 sends, one every 6 days: within caps (forwarded)",
-      state: customer(sendEverySeconds: 6 * 86_400)),
+      state: customer(sendEverySeconds: 6 * 86_400), engine: engine),
+    Scenario(
+      name: "50 sends, one every 6 days: forwarded while another domain is throttled",
+      state: customer(sendEverySeconds: 6 * 86_400), engine: braked),
     Scenario(
       name: "50 sends, one every 2 days: weekly cap full (blocked)",
-      state: customer(sendEverySeconds: 2 * 86_400)),
+      state: customer(sendEverySeconds: 2 * 86_400), engine: engine),
     // A history no policy here would produce (imported from elsewhere): 38 sends in the month
     // window, several caps over, the longest search for the next eligible time.
     Scenario(
       name: "50 sends, one every 20 hours: caps overfull (blocked, stress)",
-      state: customer(sendEverySeconds: 20 * 3600)),
+      state: customer(sendEverySeconds: 20 * 3600), engine: engine),
   ]
 
   print("policy \(policy.name) \(policy.version)")
   let clock = ContinuousClock()
   for scenario in scenarios where filter.map({ scenario.name.contains($0) }) ?? true {
+    let engine = scenario.engine
     let probe = engine.evaluate(message, for: scenario.state, at: now)
     var best = 0.0
     for _ in 0..<5 {

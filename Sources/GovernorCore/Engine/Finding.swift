@@ -29,8 +29,9 @@ public enum Finding: Hashable, Sendable {
   /// Links carry the recipient where no cut can take it out (a path, a fragment), and the
   /// policy blocks such a message (`identifiers_outside_query: block`).
   case recipientOutsideQuery(links: Int, places: [String])
-  /// The mailing's complaint or bounce rate braked it (`reputation`).
-  case reputationBrake(BrakeFinding)
+  /// The mailing's complaint or bounce rate braked it (`reputation`). Boxed: its payload is
+  /// several times the size of any other, and every finding would carry that size.
+  indirect case reputationBrake(BrakeFinding)
 
   public var code: String {
     switch self {

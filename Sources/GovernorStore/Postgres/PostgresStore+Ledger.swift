@@ -75,6 +75,8 @@ extension PostgresStore {
       try await Self.adoptAddress(connection, message, address: address, at: now, logger: logger)
     }
     var reserved = false
+    // Parsed from the From once: the ledger row and the audit row both keep it.
+    let sendingDomain = message.sendingDomain
     if plan.takesSlot {
       // A message id reserved before (a crash between reserve and decision) keeps its slot.
       reserved = try await !connection.query(
@@ -82,14 +84,14 @@ extension PostgresStore {
         INSERT INTO send_ledger
           (message_id, customer_id, category, campaign_id, reserved_at, status, sending_domain)
         VALUES (\(message.id), \(message.customerId), \(message.category), \(message.campaignId),
-          \(now.timeIntervalSince1970), 'reserved', \(message.sendingDomain))
+          \(now.timeIntervalSince1970), 'reserved', \(sendingDomain))
         ON CONFLICT (message_id) DO NOTHING RETURNING message_id
         """, logger: logger
       ).collect().isEmpty
     }
     let (entry, isNew) = try await Self.append(
       connection, plan.decision, id: decisionId, campaignId: message.campaignId,
-      follows: follows, fingerprint: fingerprint, sendingDomain: message.sendingDomain, at: now,
+      follows: follows, fingerprint: fingerprint, sendingDomain: sendingDomain, at: now,
       onlyFirst: onlyFirst ? fingerprint : nil, logger: logger)
     guard isNew else { return DecidedMessage(entry: entry, decision: nil, reserved: false) }
     if let releaseAt = plan.holdUntil {

@@ -38,6 +38,8 @@ extension SQLiteStore {
     case .address(let address): try adoptAddress(db, message, address: address, at: now)
     }
     var reserved = false
+    // Parsed from the From once: the ledger row and the audit row both keep it.
+    let sendingDomain = message.sendingDomain
     if plan.takesSlot {
       // A message id reserved before (a crash between reserve and decision) keeps its slot.
       try db.cachedStatement(
@@ -49,13 +51,13 @@ extension SQLiteStore {
       ).execute(
         arguments: [
           message.id, message.customerId, message.category, message.campaignId,
-          now.timeIntervalSince1970, message.sendingDomain,
+          now.timeIntervalSince1970, sendingDomain,
         ])
       reserved = db.changesCount > 0
     }
     let entry = try append(
       db, plan.decision, id: decisionId, campaignId: message.campaignId, follows: follows,
-      fingerprint: fingerprint, sendingDomain: message.sendingDomain, at: now)
+      fingerprint: fingerprint, sendingDomain: sendingDomain, at: now)
     if let releaseAt = plan.holdUntil {
       try hold(db, message, releaseAt: releaseAt, decisionId: decisionId, at: now)
     }
