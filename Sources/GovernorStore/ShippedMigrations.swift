@@ -142,6 +142,19 @@ enum ShippedMigrations {
     "CREATE INDEX bypass_by_time ON bypass_event (reported_at)",
   ]
 
+  /// v15: the reputation brakes' changes, hash-chained apart from the decisions; the last row
+  /// of a series is that brake's recorded state.
+  static let v15BrakeLog = [
+    """
+    CREATE TABLE brake_change (
+      sequence BIGINT PRIMARY KEY, series TEXT NOT NULL, state TEXT NOT NULL,
+      changed_at DOUBLE PRECISION NOT NULL, content TEXT NOT NULL, previous_hash TEXT NOT NULL,
+      hash TEXT NOT NULL)
+    """,
+    "CREATE INDEX brake_change_by_series ON brake_change (series, sequence)",
+    "CREATE INDEX brake_change_by_time ON brake_change (changed_at)",
+  ]
+
   /// Every entry, by migration name, for the test that holds them frozen.
   static let all: [(name: String, sql: [String])] = [
     ("v3-audit-head", v3AuditHead),
@@ -156,5 +169,6 @@ enum ShippedMigrations {
     ("v12-customer-by-address", v12CustomerByAddress),
     ("v13-delivery-counts", v13DeliveryCounts),
     ("v14-bypass-events", v14BypassEvents),
+    ("v15-brake-log", v15BrakeLog),
   ]
 }

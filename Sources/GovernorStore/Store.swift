@@ -7,7 +7,8 @@ import GovernorCore
 ///
 /// One protocol per role, each in its own file under `Roles/` with its record types.
 public protocol Store:
-  CustomerRecords, SendLedger, AuditLog, DeferredQueue, APIKeyStore, PolicyTexts, DeliveryCounts
+  CustomerRecords, SendLedger, AuditLog, DeferredQueue, APIKeyStore, PolicyTexts, DeliveryCounts,
+  BrakeLog
 {}
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {

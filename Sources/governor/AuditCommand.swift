@@ -110,21 +110,32 @@ struct AuditCommand: AsyncParsableCommand {
 
   struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Check that no decision was edited, deleted or reordered.",
-      discussion: "Exits 0 when the hash chain is intact, 1 at the first broken row."
+      abstract: "Check that no decision or brake change was edited, deleted or reordered.",
+      discussion: "Exits 0 when both hash chains are intact, 1 at the first broken row."
     )
 
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
-      let verification = try await options.withStore { try await $0.verifyAudit() }
+      let (verification, brakes) = try await options.withStore {
+        (try await $0.verifyAudit(), try await $0.verifyBrakeLog())
+      }
       if let problem = verification.firstProblem {
         printError(
           "audit log broken at decision #\(problem.sequence) of \(verification.rows): "
             + problem.problem)
         throw ExitCode(1)
       }
+      if let problem = brakes.firstProblem {
+        printError(
+          "brake log broken at change #\(problem.sequence) of \(brakes.rows): " + problem.problem)
+        throw ExitCode(1)
+      }
       print("audit log intact: \(verification.rows) decisions")
+      // Most stores never braked: a line only where there is a brake log to speak of.
+      if brakes.rows > 0 {
+        print("brake log intact: \(brakes.rows) \(brakes.rows == 1 ? "change" : "changes")")
+      }
     }
   }
 

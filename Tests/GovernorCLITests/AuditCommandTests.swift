@@ -40,6 +40,33 @@ struct AuditCommandTests {
       ])
   }
 
+  @Test(
+    "the brake log is verified beside the decisions, and an edit to it is named",
+    arguments: CLIStore.available)
+  func brakeLog(kind: CLIStore) async throws {
+    let policy = try GovernorBinary.shippedPolicy("default")
+    let now = Date()
+    let location = try await kind.prepared { store in
+      let book = try ReputationAssessment(policy: #require(policy.reputation)).assess(
+        [
+          DeliveryCount(
+            day: DeliveryCount.day(of: now), sendingDomain: "shop.example", campaignId: "",
+            recipientDomain: "example.com", delivered: 10_000, hardBounced: 0, complained: 40)
+        ], at: now)
+      _ = try await store.recordBrakes(book, policyVersion: policy.version, at: now)
+    }
+    let run = try await GovernorBinary.run("audit", "verify", "--store", location)
+    #expect(run.stdoutLines == ["audit log intact: 0 decisions", "brake log intact: 1 change"])
+    try await kind.raw(location).execute(
+      "UPDATE brake_change SET content = replace(content, 'pause', 'none')")
+    let broken = try await GovernorBinary.run("audit", "verify", "--store", location)
+    #expect(broken.status == 1)
+    #expect(
+      broken.stderrLines == [
+        "brake log broken at change #1 of 1: its content does not match its hash"
+      ])
+  }
+
   @Test("a new store verifies as an empty, intact log", arguments: CLIStore.available)
   func emptyStore(kind: CLIStore) async throws {
     let run = try await GovernorBinary.run("audit", "verify", "--store", try kind.freshLocation())

@@ -140,6 +140,14 @@ import Testing
           "<td>sending domain shop.example</td><td>complaints</td><td>0.3% (30 of 10000)</td>"
             + "<td>paused</td>"), "\(review.text)")
       #expect(review.text.contains("after 7 days below 0.1%; not before 2026-11-26T00:00:00Z"))
+      // The change is in the brake log, once, and listed there.
+      #expect(try await server.store.brakeChanges(since: .distantPast).map(\.to) == ["pause"])
+      #expect(
+        review.text.contains(
+          "complaints on sending domain shop.example: none → pause at 0.3% (30 of 10000) ≥ 0.3%"))
+      #expect(
+        metrics.text.contains(
+          #"governor_reputation_brake_changes_total{measure="complaints",to="pause"} 1"#))
 
       // Transactional mail is never braked unless the policy says so.
       let receipt = try await server.call(
@@ -173,6 +181,10 @@ import Testing
       try await server.gateway.refreshReputation()
       let resumed = try await server.call("POST", "/v1/messages", body: Self.marketing("resumed"))
       #expect(resumed.outcome == "forwarded", "\(resumed.decision)")
+      #expect(
+        try await server.store.brakeChanges(since: .distantPast).map { "\($0.from) → \($0.to)" }
+          == ["pause → none", "none → pause"])
+      #expect(try await server.store.verifyBrakeLog().rows == 2)
     }
   }
 

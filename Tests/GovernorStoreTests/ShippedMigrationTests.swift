@@ -22,6 +22,7 @@ struct ShippedMigrationTests {
     "v12-customer-by-address": "979e67236b3722c28a39cfc2760bef8d4cf753ef245cc9ffed279263efbaf5c1",
     "v13-delivery-counts": "35846cabf47569e13a6d793319a8f99f0aa2a3546a4d42fa79036a70148ad1f9",
     "v14-bypass-events": "ee4e6c078463b52a7c851f43d1457c486f11f9a2fd5428822037914c4501e8cb",
+    "v15-brake-log": "03b20d0212496f1f225cb885f79a13ec969bb7a820661a94a60d35b631a17bb1",
   ]
 
   @Test("every shipped migration's text is exactly what shipped")

@@ -67,7 +67,7 @@ enum ReviewPage {
 
   static func list(
     rows: [Row], filters: [String: String], view: String, chart: String, next: String?,
-    bypass: [BypassEvent] = [], brakes: ReputationBook? = nil
+    bypass: [BypassEvent] = [], brakes: ReputationBook? = nil, brakeChanges: [BrakeChange] = []
   ) -> String {
     let views = [("all", "All decisions"), ("held", "Blocked or deferred"), ("altered", "Altered")]
     let outcomes = ["", "forwarded", "blocked", "deferred", "failed"]
@@ -90,6 +90,10 @@ enum ReviewPage {
       "hasReputation": brakes != nil,
       "hasRates": !(brakes?.states.isEmpty ?? true),
       "rates": Self.brakeRows(brakes),
+      "hasBrakeChanges": !brakeChanges.isEmpty,
+      "brakeChanges": brakeChanges.prefix(bypassRows).map { change -> [String: Any] in
+        ["at": change.at.formatted(.iso8601), "sentence": change.sentence]
+      },
       "rows": rows.map { row -> [String: Any] in
         [
           "id": row.entry.id, "at": row.entry.decidedAt.formatted(.iso8601),
@@ -219,6 +223,10 @@ enum ReviewPage {
     {{/rates}}</tbody></table>
     {{/hasRates}}
     {{^hasRates}}<p id="brakes-none">No delivery reports counted yet: the brakes have nothing to measure.</p>{{/hasRates}}
+    {{#hasBrakeChanges}}
+    <h3>Brake changes (30 days, from the brake log)</h3>
+    <ul id="brake-changes">{{#brakeChanges}}<li>{{at}}: {{sentence}}</li>{{/brakeChanges}}</ul>
+    {{/hasBrakeChanges}}
     {{/hasReputation}}
     <h2>Mail around the governor (7 days)</h2>
     {{#hasBypass}}

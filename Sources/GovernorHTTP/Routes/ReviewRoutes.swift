@@ -12,6 +12,7 @@ extension GatewayRoutes {
   static let reviewScanLimit = 5_000
   /// How far back the page lists mail that went around the governor.
   static let reviewBypassWindow: TimeInterval = 7 * 86_400
+  static let reviewBrakeWindow: TimeInterval = 30 * 86_400
 
   static func addReviewRoutes(_ router: RouteTable, _ gateway: Gateway) {
     let review = router.needing([.auditRead], challenge: .basicForBrowsers)
@@ -49,7 +50,9 @@ extension GatewayRoutes {
         ReviewPage.list(
           rows: page.map(ReviewPage.row), filters: filters, view: view,
           chart: ReviewPage.chart(chartRows), next: next, bypass: bypass,
-          brakes: gateway.reputation.isEnabled ? gateway.reputation.book : nil), status: .ok)
+          brakes: gateway.reputation.isEnabled ? gateway.reputation.book : nil,
+          brakeChanges: try await gateway.brakeChanges(since: gateway.clock() - reviewBrakeWindow)),
+        status: .ok)
     }
     review.get("/review/decisions/{id}") { _, context -> Response in
       let id = try context.parameters.require("id")

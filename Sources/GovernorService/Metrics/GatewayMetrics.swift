@@ -111,6 +111,16 @@ public final class GatewayMetrics: Sendable {
     }
   }
 
+  /// A brake engaged, moved or released (as recorded in the brake log).
+  func brakeChanged(_ change: BrakeChange) {
+    registry.makeCounter(
+      descriptor: Self.named(
+        "reputation_brake_changes", "total",
+        "Brake changes recorded in the brake log, by measure and the state changed to."),
+      labels: [("measure", change.measure.rawValue), ("to", change.to)]
+    ).increment()
+  }
+
   func decided(_ decision: Decision) {
     decisions[decision.outcome]?.increment()
     // Rule and code pairs are open-ended, so these series are made as they first appear.

@@ -15,6 +15,27 @@ extension Gateway {
         from: store, at: clock(), unlessStartedAfter: instant)
     else { return }
     metrics.reputation(after, replacing: before)
+    // The log is written when the brakes differ from the last book, and on the first refresh
+    // (the log may end differently from what this process last saw).
+    if before.assessedAt == nil || Self.brakeStates(before) != Self.brakeStates(after) {
+      for change in try await store.recordBrakes(
+        after, policyVersion: compiled.policy.version, at: clock())
+      {
+        metrics.brakeChanged(change)
+      }
+    }
+  }
+
+  private static func brakeStates(_ book: ReputationBook) -> Set<String> {
+    Set(
+      book.brakes.compactMap { state in
+        state.engaged.map { "\(state.measure) \(state.scope) \(state.key) \($0.step.action)" }
+      })
+  }
+
+  /// The brakes' changes recorded at or after `since`, newest first.
+  public func brakeChanges(since: Date) async throws -> [BrakeChange] {
+    try await store.brakeChanges(since: since)
   }
 
   /// The scheduler's call: a refresh when the book is old (or was never made).

@@ -109,6 +109,7 @@ enum PostgresMigrations {
       "v14-bypass-events",
       ShippedMigrations.v14BypassEvents.map { PostgresQuery(unsafeSQL: $0) }
     ),
+    ("v15-brake-log", ShippedMigrations.v15BrakeLog.map { PostgresQuery(unsafeSQL: $0) }),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

@@ -123,6 +123,7 @@ enum SQLiteMigrations {
         ("v12-customer-by-address", ShippedMigrations.v12CustomerByAddress),
         ("v13-delivery-counts", ShippedMigrations.v13DeliveryCounts),
         ("v14-bypass-events", ShippedMigrations.v14BypassEvents),
+        ("v15-brake-log", ShippedMigrations.v15BrakeLog),
       ], in: &migrator)
     return migrator
   }
