@@ -179,21 +179,28 @@ public enum AuditChain {
     }
   }
 
+  /// What is wrong with a row's link to the row before it (whose hash is `previous`) or with
+  /// its own hash; nil when both hold. Shared by every hash-chained log.
+  static func linkProblem(
+    previous: String, previousHash: String, content: String, hash rowHash: String
+  ) -> String? {
+    if previousHash != previous {
+      return "its previous-hash does not match the row before it: "
+        + "a row was deleted, inserted or reordered"
+    }
+    if hash(content: content, previous: previousHash) != rowHash {
+      return "its content does not match its hash"
+    }
+    return nil
+  }
+
   static func verifyChain(_ rows: [AuditEntry]) -> AuditVerification {
     var previous = genesis
     for row in rows {
-      if row.previousHash != previous {
-        return AuditVerification(
-          rows: rows.count,
-          firstProblem: (
-            row.sequence,
-            "its previous-hash does not match the row before it: "
-              + "a row was deleted, inserted or reordered"
-          ))
-      }
-      if hash(content: row.content, previous: row.previousHash) != row.hash {
-        return AuditVerification(
-          rows: rows.count, firstProblem: (row.sequence, "its content does not match its hash"))
+      if let problem = linkProblem(
+        previous: previous, previousHash: row.previousHash, content: row.content, hash: row.hash)
+      {
+        return AuditVerification(rows: rows.count, firstProblem: (row.sequence, problem))
       }
       guard let columns = try? JSONDecoder().decode(Columns.self, from: Data(row.content.utf8)),
         columns.id == row.id, columns.decision.messageId == row.messageId,

@@ -28,18 +28,10 @@ struct BrakeLogRow {
   static func verify(_ rows: [BrakeLogRow]) -> AuditVerification {
     var previous = AuditChain.genesis
     for row in rows {
-      if row.previousHash != previous {
-        return AuditVerification(
-          rows: rows.count,
-          firstProblem: (
-            row.sequence,
-            "its previous-hash does not match the row before it: a brake change was deleted, "
-              + "inserted or reordered"
-          ))
-      }
-      if AuditChain.hash(content: row.content, previous: row.previousHash) != row.hash {
-        return AuditVerification(
-          rows: rows.count, firstProblem: (row.sequence, "its content does not match its hash"))
+      if let problem = AuditChain.linkProblem(
+        previous: previous, previousHash: row.previousHash, content: row.content, hash: row.hash)
+      {
+        return AuditVerification(rows: rows.count, firstProblem: (row.sequence, problem))
       }
       previous = row.hash
     }
