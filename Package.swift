@@ -156,7 +156,7 @@ let package = Package(
     .testTarget(
       name: "GovernorStoreTests",
       dependencies: [
-        "GovernorCore", "GovernorStore", "TestDatabases",
+        "GovernorCore", "GovernorStore", "ServiceFixtures", "TestDatabases",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
@@ -167,7 +167,7 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
       ]
     ),
-    // Test helper: the policy and the consenting customers the service and route tests share.
+    // Test helper: the policies and the consenting customers the tests share.
     .target(
       name: "ServiceFixtures",
       dependencies: ["GovernorCore", "GovernorStore"],
@@ -198,8 +198,8 @@ let package = Package(
     .testTarget(
       name: "GovernorCLITests",
       dependencies: [
-        "GovernorCore", "GovernorStore", "GovernorDelivery", "TestDatabases", "TestPeers",
-        .product(name: "GRDB", package: "GRDB.swift"),
+        "GovernorCore", "GovernorStore", "GovernorDelivery", "ServiceFixtures", "TestDatabases",
+        "TestPeers", .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
   ],

@@ -6,8 +6,8 @@ import GovernorStore
 struct ComplianceCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compliance",
-    abstract: "What compliance asks: mail that went around the governor.",
-    subcommands: [Bypass.self]
+    abstract: "What compliance asks: opt-outs honoured in time, mail around the governor.",
+    subcommands: [Report.self, Bypass.self]
   )
 
   struct Bypass: AsyncParsableCommand {

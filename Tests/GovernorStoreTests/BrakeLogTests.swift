@@ -1,23 +1,22 @@
 import Foundation
 import GovernorCore
 import GovernorStore
+import ServiceFixtures
 import Testing
 
 @Suite("The brake log")
 struct BrakeLogTests {
   static func book(complaints: Int, at now: Date) throws -> ReputationBook {
-    let policy = try PolicyLoader.load(
-      Data(
-        (ReputationReplayTests.plainPolicy
-          + """
-          reputation:
-            min_delivered: 2000
-            complaints:
-              steps:
-                - {at: 0.1%, action: throttle, keep: 50%}
-                - {at: 0.3%, action: pause}
-          """).utf8), file: "brake.yaml"
-    ).get()
+    let policy = try ServiceFixture.consentOnlyPolicy(
+      name: "brake",
+      extra: """
+        reputation:
+          min_delivered: 2000
+          complaints:
+            steps:
+              - {at: 0.1%, action: throttle, keep: 50%}
+              - {at: 0.3%, action: pause}
+        """)
     return try ReputationAssessment(policy: #require(policy.reputation)).assess(
       [
         DeliveryCount(

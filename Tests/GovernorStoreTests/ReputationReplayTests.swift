@@ -1,37 +1,26 @@
 import Foundation
 import GovernorCore
 import GovernorStore
+import ServiceFixtures
 import Testing
 
 @Suite("Reputation brakes in dry-runs and replays")
 struct ReputationReplayTests {
-  /// Marketing needs consent; nothing else is limited.
-  static let plainPolicy = """
-    name: plain
-    consent:
-      purposes: {marketing: {}}
-      kinds: {express: never}
-    categories:
-      transactional: {consent: [], caps: false, quiet_hours: false}
-      marketing: {consent: [marketing]}
-
-    """
-
   static func brakePolicy(scope: String) throws -> Policy {
-    let yaml =
-      plainPolicy + """
+    try ServiceFixture.consentOnlyPolicy(
+      name: "brake",
+      extra: """
         reputation:
           min_delivered: 2000
           scope: [\(scope)]
           complaints:
             steps:
               - {at: 0.3%, action: pause}
-        """
-    return try PolicyLoader.load(Data(yaml.utf8), file: "brake.yaml").get()
+        """)
   }
 
   static func lenientPolicy() throws -> Policy {
-    try PolicyLoader.load(Data(plainPolicy.utf8), file: "plain.yaml").get()
+    try ServiceFixture.consentOnlyPolicy(name: "plain")
   }
 
   @Test(

@@ -28,6 +28,23 @@ public enum ServiceFixture {
     return try PolicyLoader.load(Data(yaml.utf8), file: "route-test.yaml").get()
   }
 
+  /// Marketing needs express consent (which never expires), transactional nothing; nothing
+  /// else limits either. `extra` (a suppression rule, a reputation section) follows.
+  public static func consentOnlyPolicy(name: String, extra: String = "") throws -> Policy {
+    let yaml =
+      """
+      name: \(name)
+      consent:
+        purposes: {marketing: {}}
+        kinds: {express: never}
+      categories:
+        transactional: {consent: [], caps: false, quiet_hours: false}
+        marketing: {consent: [marketing]}
+
+      """ + extra
+    return try PolicyLoader.load(Data(yaml.utf8), file: "\(name).yaml").get()
+  }
+
   /// A SQLite store in `folder` whose customers have granted marketing consent a day ago.
   public static func store(
     at folder: String, consenting customers: [String], policy: Policy, now: Date

@@ -53,6 +53,11 @@ extension PostgresStore {
     }
   }
 
+  public func bypassEvents(toAddress address: String, since: Date) async throws -> [BypassEvent] {
+    let digest = addressKey.digest(of: address)
+    return try await bypassEvents(since: since).filter { $0.addressDigest == digest }
+  }
+
   public func bypassEvents(since: Date) async throws -> [BypassEvent] {
     var events: [BypassEvent] = []
     for try await (provider, outcome, digest, at) in try await client.query(

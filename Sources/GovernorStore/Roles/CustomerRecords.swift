@@ -60,6 +60,10 @@ public protocol CustomerRecords: Sendable {
   /// Everything held about a customer, for a data-subject access request (GDPR Art. 15).
   func exportCustomer(_ customerId: String) async throws -> CustomerExport?
 
+  /// Customers who opted out at or after `since` (an unsubscribe or complaint suppression, or a
+  /// consent withdrawn), in id order: whom the compliance report looks at.
+  func customersOptedOut(since: Date) async throws -> [String]
+
   /// Erases a customer (GDPR Art. 17): profile, consent history, sends, held messages and
   /// lifted suppressions. Audit rows stay, as they hold only the customer id and the hash
   /// chain must not break. Active suppressions stay, reduced to the customer id, a keyed

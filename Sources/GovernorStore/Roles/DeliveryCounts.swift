@@ -13,6 +13,9 @@ public protocol DeliveryCounts: Sendable {
   /// The bypass events reported at or after `since`, newest first.
   func bypassEvents(since: Date) async throws -> [BypassEvent]
 
+  /// Those of them about mail to `address` (matched by the store's keyed digest).
+  func bypassEvents(toAddress address: String, since: Date) async throws -> [BypassEvent]
+
   /// Every count for days of sending from `day` (`yyyy-MM-dd`) on, oldest first.
   func deliveryCounts(since day: String) async throws -> [DeliveryCount]
 }

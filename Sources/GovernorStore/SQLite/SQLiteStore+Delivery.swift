@@ -51,6 +51,11 @@ extension SQLiteStore {
     }
   }
 
+  public func bypassEvents(toAddress address: String, since: Date) async throws -> [BypassEvent] {
+    guard let digest = addressKey?.digest(of: address) else { return [] }
+    return try await bypassEvents(since: since).filter { $0.addressDigest == digest }
+  }
+
   public func bypassEvents(since: Date) async throws -> [BypassEvent] {
     try await pool.read { db in
       try Row.fetchAll(
