@@ -155,6 +155,13 @@ enum ShippedMigrations {
     "CREATE INDEX brake_change_by_time ON brake_change (changed_at)",
   ]
 
+  /// v16: when the governor took each opt-out (a suppression, a consent event), beside the
+  /// time the record itself names: the compliance report's time until mail was blocked.
+  static let v16RecordedAt = [
+    "ALTER TABLE suppression ADD COLUMN recorded_at DOUBLE PRECISION",
+    "ALTER TABLE consent_event ADD COLUMN recorded_at DOUBLE PRECISION",
+  ]
+
   /// Every entry, by migration name, for the test that holds them frozen.
   static let all: [(name: String, sql: [String])] = [
     ("v3-audit-head", v3AuditHead),
@@ -170,5 +177,6 @@ enum ShippedMigrations {
     ("v13-delivery-counts", v13DeliveryCounts),
     ("v14-bypass-events", v14BypassEvents),
     ("v15-brake-log", v15BrakeLog),
+    ("v16-recorded-at", v16RecordedAt),
   ]
 }

@@ -47,6 +47,7 @@ struct ComplianceReportOutput {
             + (send.category.map { " (\($0))" } ?? "") + " at \(Self.time(send.at)), "
             + "\(Self.delay(send.delaySeconds)) after (\(send.via))")
       }
+      lines.append("      " + blocked(finding))
       lines.append(
         "      "
           + finding.verdicts.map { "\($0.deadline.title): \(verdictWord($0))" }.joined(
@@ -77,6 +78,15 @@ struct ComplianceReportOutput {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// How long after the opt-out the governor took it, and so blocked the customer's mail.
+  func blocked(_ finding: OptOutFinding) -> String {
+    guard let recordedAt = finding.recordedAt else {
+      return "blocked from when it was recorded (not kept for records this old)"
+    }
+    let lag = max(0, Int(recordedAt.timeIntervalSince(finding.at)))
+    return "blocked from \(Self.time(recordedAt)), \(Self.delay(lag)) after it"
+  }
+
   var linkLifetime: String {
     "they never expire (CAN-SPAM wants 30 days after sending, CASL 60: both met); opened with "
       + "the current secret"
@@ -101,6 +111,10 @@ struct ComplianceReportOutput {
         [
           "customer_id": finding.customerId, "kind": finding.kind, "scope": finding.scope,
           "source": finding.source ?? NSNull(), "at": Self.time(finding.at),
+          "recorded_at": finding.recordedAt.map(Self.time) ?? NSNull(),
+          "blocked_after_seconds": finding.recordedAt.map {
+            max(0, Int($0.timeIntervalSince(finding.at))) as Any
+          } ?? NSNull(),
           "sends_after": finding.sendsAfter.map { send -> [String: Any] in
             [
               "message_id": send.messageId ?? NSNull(), "category": send.category ?? NSNull(),
@@ -171,7 +185,7 @@ struct ComplianceReportOutput {
         + "<td>\(tally.unknown)</td></tr>\n"
     }
     body +=
-      "</tbody></table>\n<table id=\"opt-outs\"><thead><tr><th>Opted out</th><th>Customer</th><th>Kind</th><th>Source</th><th>Sent after it</th><th>Deadlines</th></tr></thead><tbody>\n"
+      "</tbody></table>\n<table id=\"opt-outs\"><thead><tr><th>Opted out</th><th>Customer</th><th>Kind</th><th>Source</th><th>Blocked</th><th>Sent after it</th><th>Deadlines</th></tr></thead><tbody>\n"
     for finding in report.optOuts {
       let sends = finding.sendsAfter.map {
         "\(escape($0.messageId ?? "not decided by the governor")) \(Self.delay($0.delaySeconds)) after (\(escape($0.via)))"
@@ -182,7 +196,8 @@ struct ComplianceReportOutput {
       body +=
         "<tr><td>\(escape(Self.time(finding.at)))</td><td>\(escape(finding.customerId))</td>"
         + "<td>\(escape(finding.kind)) (\(escape(finding.scope)))</td>"
-        + "<td>\(escape(finding.source ?? ""))</td><td>\(sends.isEmpty ? "none" : sends)</td>"
+        + "<td>\(escape(finding.source ?? ""))</td><td>\(escape(blocked(finding)))</td>"
+        + "<td>\(sends.isEmpty ? "none" : sends)</td>"
         + "<td>\(verdicts)</td></tr>\n"
     }
     body += "</tbody></table>\n<h2>Complaint rate by day and sending domain</h2>\n"

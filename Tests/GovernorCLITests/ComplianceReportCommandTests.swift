@@ -75,6 +75,8 @@ struct ComplianceReportCommandTests {
         "c1  unsubscribed (all)  list-unsubscribe one-click\n"
           + "      sent after it: late-offer (marketing) at "), "\(run.stdout)")
     #expect(run.stdout.contains(", 3 hours after (ledger)"))
+    // Recorded when it was checked: the unsubscribe blocked mail at once.
+    #expect(run.stdout.contains("      blocked from \(optedOut.formatted(.iso8601)), 0s after it"))
     // The receipt is transactional: the unsubscribe does not stop it.
     #expect(!run.stdout.contains("receipt"))
     #expect(
@@ -99,6 +101,7 @@ struct ComplianceReportCommandTests {
     let send = (optOut?["sends_after"] as? [[String: Any]])?.first
     #expect(send?["delay_seconds"] as? Int == 10_800)
     #expect(send?["message_id"] as? String == "late-offer")
+    #expect(optOut?["blocked_after_seconds"] as? Int == 0)
 
     let html = try await GovernorBinary.run(
       "compliance", "report", "--format", "html", "--store", location)

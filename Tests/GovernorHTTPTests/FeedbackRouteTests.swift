@@ -245,3 +245,25 @@ extension FeedbackRouteTests {
     }
   }
 }
+
+extension FeedbackRouteTests {
+  @Test("a provider's opt-out keeps its own time and the time the governor took it")
+  func optOutRecordedWhenReceived() async throws {
+    try await GatewayServer.with { server in
+      let reply = try await server.call(
+        "POST", "/v1/events/sendgrid", scope: "events:write",
+        body: """
+          [{"email":"c1@example.com","event":"unsubscribe","sg_event_id":"u-1",
+            "timestamp":1794996400,"governor_customer_id":"c1"}]
+          """)
+      #expect(reply.status == 200, "\(reply.text)")
+      let recordings = try await server.store.optOutRecordings(customerId: "c1")
+      #expect(
+        recordings == [
+          OptOutRecording(
+            kind: "unsubscribed", scope: "all", at: Date(timeIntervalSince1970: 1_794_996_400),
+            recordedAt: GatewayServer.now)
+        ])
+    }
+  }
+}

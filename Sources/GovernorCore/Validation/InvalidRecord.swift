@@ -1,3 +1,5 @@
+import Foundation
+
 /// One thing wrong with one field of a record someone asked us to store.
 public struct FieldProblem: Hashable, Sendable, Encodable, CustomStringConvertible {
   /// The field as the API spells it: `purpose`, `frequency_preference.max`, `items[2].at`.
@@ -31,8 +33,12 @@ public struct InvalidRecord: Error, Hashable, Sendable, CustomStringConvertible 
 /// nothing reaches it unchecked.
 public struct Validated<Record: Sendable>: Sendable {
   public let record: Record
+  /// When it was checked, for records checked against a time (consent events, suppressions):
+  /// the moment the governor took it, which the store keeps beside the record's own time.
+  public let checkedAt: Date?
 
-  init(_ record: Record) {
+  init(_ record: Record, at checkedAt: Date? = nil) {
     self.record = record
+    self.checkedAt = checkedAt
   }
 }

@@ -60,7 +60,7 @@ public struct RecordValidator: Sendable {
       }
     }
     guard problems.isEmpty else { throw InvalidRecord(problems) }
-    return Validated(checked)
+    return Validated(checked, at: now)
   }
 
   /// One mailbox (RFC 5322 `addr-spec` or `Name <addr-spec>`), returned as its bare address:
@@ -88,7 +88,7 @@ public struct RecordValidator: Sendable {
       }
     }
     guard problems.isEmpty else { throw InvalidRecord(problems) }
-    return Validated(suppression)
+    return Validated(suppression, at: now)
   }
 
   /// A whole customer brought in from elsewhere (`governor customer import`): the profile,

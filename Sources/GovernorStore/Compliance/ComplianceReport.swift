@@ -57,7 +57,15 @@ public struct ComplianceReport: Sendable {
       if let email = export.profile.email {
         bypass = try await store.bypassEvents(toAddress: email, since: since)
       }
-      optOuts += audit.findings(export, since: since, bypass: bypass)
+      let recordings = try await store.optOutRecordings(customerId: customerId)
+      for var finding in audit.findings(export, since: since, bypass: bypass) {
+        finding.recordedAt =
+          recordings.first {
+            $0.kind == finding.kind && $0.scope == finding.scope
+              && abs($0.at.timeIntervalSince(finding.at)) < 0.001
+          }?.recordedAt
+        optOuts.append(finding)
+      }
     }
     optOuts.sort { ($0.at, $0.customerId) < ($1.at, $1.customerId) }
     var braked: [String: Int] = [:]

@@ -11,8 +11,11 @@ public struct OptOutFinding: Hashable, Sendable {
   public var scope: String
   /// Where it came from: `list-unsubscribe one-click`, `preference page`, `sendgrid …`, the API.
   public var source: String?
-  /// When the customer opted out; the governor blocks from the moment it records it.
+  /// When the customer opted out (the time the record names: the provider's, the click's).
   public var at: Date
+  /// When the governor recorded it, and so blocked from: nil for records from before it kept
+  /// that.
+  public var recordedAt: Date? = nil
   public var sendsAfter: [LateSend]
   public var verdicts: [DeadlineVerdict]
 }

@@ -110,6 +110,7 @@ enum PostgresMigrations {
       ShippedMigrations.v14BypassEvents.map { PostgresQuery(unsafeSQL: $0) }
     ),
     ("v15-brake-log", ShippedMigrations.v15BrakeLog.map { PostgresQuery(unsafeSQL: $0) }),
+    ("v16-recorded-at", ShippedMigrations.v16RecordedAt.map { PostgresQuery(unsafeSQL: $0) }),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

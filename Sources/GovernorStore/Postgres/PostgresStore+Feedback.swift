@@ -36,7 +36,7 @@ extension PostgresStore {
       }
       try await Self.insertSuppression(
         connection, suppression, id: id, customerId: customerId, addressKey: addressKey,
-        address: address, logger: logger)
+        address: address, recordedAt: validated.checkedAt, logger: logger)
       return .added(id: id)
     }
   }

@@ -165,12 +165,13 @@ public final class PostgresStore: Store {
           preference: state.frequencyPreference, emailSource: StoredValues.importSource,
           at: now, logger: self.logger)
         for event in state.consents {
-          try await connection.query(Self.insertConsent(event, customerId: id), logger: self.logger)
+          try await connection.query(
+            Self.insertConsent(event, customerId: id, recordedAt: now), logger: self.logger)
         }
         for suppression in state.suppressions {
           try await Self.insertSuppression(
             connection, suppression, id: StoredValues.newId("sup"), customerId: id,
-            addressKey: self.addressKey, logger: self.logger)
+            addressKey: self.addressKey, recordedAt: now, logger: self.logger)
         }
         for (index, send) in state.sends.enumerated() {
           let messageId = StoredValues.importedSendId(customerId: id, index: index, at: send.at)
@@ -196,19 +197,24 @@ public final class PostgresStore: Store {
       try await connection.query(
         "INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING",
         logger: logger)
-      try await connection.query(Self.insertConsent(event, customerId: customerId), logger: logger)
+      try await connection.query(
+        Self.insertConsent(event, customerId: customerId, recordedAt: validated.checkedAt),
+        logger: logger)
     }
   }
 
   /// An event that names no address was given for the customer's address at the time.
-  static func insertConsent(_ event: ConsentEvent, customerId: String) -> PostgresQuery {
+  static func insertConsent(_ event: ConsentEvent, customerId: String, recordedAt: Date?)
+    -> PostgresQuery
+  {
     """
     INSERT INTO consent_event
-      (customer_id, purpose, status, kind, at, confirmed_at, source, proof, address)
+      (customer_id, purpose, status, kind, at, confirmed_at, source, proof, address, recorded_at)
     VALUES (\(customerId), \(event.purpose), \(event.status.rawValue), \(event.kind),
       \(event.at.timeIntervalSince1970), \(event.confirmedAt?.timeIntervalSince1970),
       \(event.source), \(event.proof),
-      COALESCE(\(event.address), (SELECT email FROM customer WHERE id = \(customerId))))
+      COALESCE(\(event.address), (SELECT email FROM customer WHERE id = \(customerId))),
+      \(recordedAt?.timeIntervalSince1970))
     """
   }
 
@@ -222,7 +228,7 @@ public final class PostgresStore: Store {
     try await client.withConnection { connection in
       try await Self.insertSuppression(
         connection, suppression, id: id, customerId: customerId, addressKey: addressKey,
-        logger: logger)
+        recordedAt: validated.checkedAt, logger: logger)
     }
     return id
   }
@@ -231,7 +237,7 @@ public final class PostgresStore: Store {
   /// `SQLiteStore.insert`), adding the customer when the store has not met them yet.
   static func insertSuppression(
     _ connection: PostgresConnection, _ suppression: Suppression, id: String, customerId: String,
-    addressKey: AddressKey, address: String? = nil, logger: Logger
+    addressKey: AddressKey, address: String? = nil, recordedAt: Date?, logger: Logger
   ) async throws {
     var email = address
     if email == nil {
@@ -245,10 +251,11 @@ public final class PostgresStore: Store {
     try await connection.query(
       """
       WITH known AS (INSERT INTO customer (id) VALUES (\(customerId)) ON CONFLICT (id) DO NOTHING)
-      INSERT INTO suppression (id, customer_id, reason, scope, at, source, address_key)
+      INSERT INTO suppression
+        (id, customer_id, reason, scope, at, source, address_key, recorded_at)
       VALUES (\(id), \(customerId), \(suppression.reason.rawValue),
         \(suppression.scope.description), \(suppression.at.timeIntervalSince1970),
-        \(suppression.source), \(digest))
+        \(suppression.source), \(digest), \(recordedAt?.timeIntervalSince1970))
       """, logger: logger)
   }
 

@@ -64,6 +64,9 @@ public protocol CustomerRecords: Sendable {
   /// consent withdrawn), in id order: whom the compliance report looks at.
   func customersOptedOut(since: Date) async throws -> [String]
 
+  /// When the governor took each of a customer's opt-outs (those recorded since it keeps that).
+  func optOutRecordings(customerId: String) async throws -> [OptOutRecording]
+
   /// Erases a customer (GDPR Art. 17): profile, consent history, sends, held messages and
   /// lifted suppressions. Audit rows stay, as they hold only the customer id and the hash
   /// chain must not break. Active suppressions stay, reduced to the customer id, a keyed
@@ -115,6 +118,22 @@ public struct CustomerExport: Encodable, Sendable {
   public var preferenceChanges: [PreferenceChange]
   /// The decisions' canonical JSON, as the audit log holds them.
   public var decisions: [String]
+}
+
+/// An opt-out as the store took it: its kind (`unsubscribed`, `complaint`,
+/// `consent_withdrawn`), its scope or purpose, the time it names and when it was recorded.
+public struct OptOutRecording: Hashable, Sendable {
+  public var kind: String
+  public var scope: String
+  public var at: Date
+  public var recordedAt: Date
+
+  public init(kind: String, scope: String, at: Date, recordedAt: Date) {
+    self.kind = kind
+    self.scope = scope
+    self.at = at
+    self.recordedAt = recordedAt
+  }
 }
 
 /// A preference the customer changed, where (`source`) and when.

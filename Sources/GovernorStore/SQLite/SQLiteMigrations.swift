@@ -124,6 +124,7 @@ enum SQLiteMigrations {
         ("v13-delivery-counts", ShippedMigrations.v13DeliveryCounts),
         ("v14-bypass-events", ShippedMigrations.v14BypassEvents),
         ("v15-brake-log", ShippedMigrations.v15BrakeLog),
+        ("v16-recorded-at", ShippedMigrations.v16RecordedAt),
       ], in: &migrator)
     return migrator
   }

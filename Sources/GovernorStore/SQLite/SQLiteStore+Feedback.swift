@@ -33,7 +33,7 @@ extension SQLiteStore {
       try Self.knowCustomer(db, customerId)
       try Self.insert(
         db, suppression, id: id, customerId: customerId, addressKey: addressKey,
-        address: address)
+        address: address, recordedAt: validated.checkedAt)
       return .added(id: id)
     }
   }

@@ -148,18 +148,21 @@ public final class SQLiteStore: Store {
   }
 
   /// An event that names no address was given for the customer's address at the time.
-  static func insert(_ db: Database, _ event: ConsentEvent, customerId: String) throws {
+  static func insert(
+    _ db: Database, _ event: ConsentEvent, customerId: String, recordedAt: Date?
+  ) throws {
     try db.cachedStatement(
       sql: """
         INSERT INTO consent_event
-          (customer_id, purpose, status, kind, at, confirmed_at, source, proof, address)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT email FROM customer WHERE id = ?)))
+          (customer_id, purpose, status, kind, at, confirmed_at, source, proof, address,
+           recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT email FROM customer WHERE id = ?)), ?)
         """
     ).execute(
       arguments: [
         customerId, event.purpose, event.status.rawValue, event.kind,
         event.at.timeIntervalSince1970, event.confirmedAt?.timeIntervalSince1970, event.source,
-        event.proof, event.address, customerId,
+        event.proof, event.address, customerId, recordedAt?.timeIntervalSince1970,
       ])
   }
 
@@ -173,10 +176,13 @@ public final class SQLiteStore: Store {
         try Self.upsertProfile(
           db, id: id, email: state.email, timeZone: state.timeZone?.identifier,
           preference: state.frequencyPreference, emailSource: StoredValues.importSource, at: now)
-        for event in state.consents { try Self.insert(db, event, customerId: id) }
+        for event in state.consents {
+          try Self.insert(db, event, customerId: id, recordedAt: now)
+        }
         for suppression in state.suppressions {
           try Self.insert(
-            db, suppression, id: StoredValues.newId("sup"), customerId: id, addressKey: addressKey)
+            db, suppression, id: StoredValues.newId("sup"), customerId: id, addressKey: addressKey,
+            recordedAt: now)
         }
         for (index, send) in state.sends.enumerated() {
           try db.cachedStatement(
@@ -203,7 +209,7 @@ public final class SQLiteStore: Store {
     let event = validated.record
     try await write { db in
       try Self.knowCustomer(db, customerId)
-      try Self.insert(db, event, customerId: customerId)
+      try Self.insert(db, event, customerId: customerId, recordedAt: validated.checkedAt)
     }
   }
 
@@ -215,7 +221,9 @@ public final class SQLiteStore: Store {
     let addressKey = addressKey
     try await write { db in
       try Self.knowCustomer(db, customerId)
-      try Self.insert(db, suppression, id: id, customerId: customerId, addressKey: addressKey)
+      try Self.insert(
+        db, suppression, id: id, customerId: customerId, addressKey: addressKey,
+        recordedAt: validated.checkedAt)
     }
     return id
   }
@@ -226,7 +234,7 @@ public final class SQLiteStore: Store {
   /// `address`: the one an event named, instead of the customer's.
   static func insert(
     _ db: Database, _ suppression: Suppression, id: String, customerId: String,
-    addressKey: AddressKey?, address: String? = nil
+    addressKey: AddressKey?, address: String? = nil, recordedAt: Date?
   ) throws {
     let email =
       try address
@@ -235,14 +243,15 @@ public final class SQLiteStore: Store {
         arguments: [customerId])
     try db.cachedStatement(
       sql: """
-        INSERT INTO suppression (id, customer_id, reason, scope, at, source, address_key)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO suppression
+          (id, customer_id, reason, scope, at, source, address_key, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(
       arguments: [
         id, customerId, suppression.reason.rawValue, suppression.scope.description,
         suppression.at.timeIntervalSince1970, suppression.source,
-        email.flatMap { addressKey?.digest(of: $0) },
+        email.flatMap { addressKey?.digest(of: $0) }, recordedAt?.timeIntervalSince1970,
       ])
   }
 
