@@ -275,3 +275,59 @@ struct DryRunCommandTests {
     #expect(export.status == 1)
   }
 }
+
+extension DryRunCommandTests {
+  @Test(
+    "a dry-run meets the reputation brakes the store's counts hold on at the campaign's time",
+    arguments: CLIStore.available)
+  func brakesShow(kind: CLIStore) async throws {
+    let location = try await exampleStore(kind)
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("brake-\(UUID().uuidString)").path
+    // The shipped policy, with a verdict from 200 deliveries instead of 2,000.
+    try FileManager.default.copyItem(
+      atPath: GovernorBinary.repositoryRoot.appendingPathComponent("policies").path,
+      toPath: folder)
+    try String(contentsOfFile: folder + "/default.yaml", encoding: .utf8)
+      .replacingOccurrences(of: "min_delivered: 2000", with: "min_delivered: 200")
+      .write(toFile: folder + "/default.yaml", atomically: true, encoding: .utf8)
+    let sentAt = try Date("2026-11-18T09:00:00Z", strategy: .iso8601)
+    let engine = Engine(policy: try GovernorBinary.shippedPolicy("default"))
+    try await StoreLocation(location).withStore { store in
+      // 201 receipts from shop.example that morning: 200 delivered, 1 complained (0.5%).
+      for index in 0..<201 {
+        let id = "receipt-\(index)"
+        _ = try await store.decide(
+          Message(
+            id: id, customerId: "r\(index)", to: "r\(index)@example.org",
+            from: "shop@shop.example", subject: "Receipt", text: "Thanks",
+            category: "transactional"), engine: engine, at: sentAt)
+        _ = try await store.count(
+          DeliveryReport(
+            key: "d-\(index)", provider: "ses", outcome: index < 1 ? .complained : .delivered,
+            messageId: id, email: "r\(index)@example.org", at: sentAt), at: sentAt)
+      }
+    }
+    try "customer_id,email\n2002,bea@example.com\n".write(
+      toFile: folder + "/list.csv", atomically: true, encoding: .utf8)
+    try """
+    id: braked-offer
+    category: marketing
+    send_at: 2026-11-18T10:00:00Z
+    message: {from: "Shop <shop@shop.example>", subject: Offer, text: Half price.}
+    recipients_file: list.csv
+    """.write(toFile: folder + "/campaign.yaml", atomically: true, encoding: .utf8)
+    let run = try await GovernorBinary.run(
+      "dry-run", folder + "/campaign.yaml", "--store", location, "--format", "json",
+      "--policy", folder + "/default.yaml")
+    let row = try #require(
+      try JSONSerialization.jsonObject(with: Data((run.stdoutLines.first ?? "").utf8))
+        as? [String: Any])
+    #expect(row["outcome"] as? String == "blocked", "\(run.stdout) \(run.stderr)")
+    let reasons = row["reasons"] as? [[String: Any]] ?? []
+    #expect(reasons.compactMap { $0["code"] as? String } == ["reputation_paused"])
+    #expect(
+      (reasons.first?["message"] as? String)?.hasPrefix(
+        "0.5% complaints on shop.example over 7 days ≥ 0.3%") == true)
+  }
+}
