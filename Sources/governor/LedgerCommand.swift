@@ -100,25 +100,42 @@ struct LedgerCommand: AsyncParsableCommand {
       abstract: "Delete finished sends older than any window a cap or preference reads.",
       discussion: """
         The cutoff is the longest window of the policy's caps or of any customer's own \
-        frequency preference, so no decision can change. Sends with an unknown outcome stay \
-        until reviewed. Run it from cron; it keeps cap checks reading few rows.
+        frequency preference, so no decision can change, and at least 30 days, so a \
+        provider's late report (a complaint weeks after the send) still finds its send \
+        rather than reading as mail around the governor. Sends with an unknown outcome stay \
+        until reviewed. The keys of provider reports received more than 30 days ago go too \
+        (they only keep a replayed webhook from counting twice; the counts stay). Run it from \
+        cron; it keeps cap checks reading few rows.
         """
     )
 
     @OptionGroup var options: StoreOptions
     @Option(help: "The policy in force.") var policy: String = "policies/default.yaml"
 
+    /// How long after a send a mailbox provider's report may still arrive (complaint
+    /// feedback loops run weeks late); SendGrid retries a webhook for 3 days, SNS for hours.
+    static let reportLag: TimeInterval = 30 * 86_400
+
     func run() async throws {
       let engine = Engine(policy: try PolicyFiles.loadOrExit(policy))
       let now = Date()
-      let (cutoff, pruned) = try await options.withStore { store in
-        let longest = try await store.preferenceWindows().reduce(engine.longestWindow) {
+      let reportCutoff = now - Self.reportLag
+      let (cutoff, pruned, reports) = try await options.withStore { store in
+        let longest = try await store.preferenceWindows().reduce(
+          max(engine.longestWindow, Self.reportLag)
+        ) {
           max($0, engine.historyNeeded(preference: FrequencyPreference(max: 1, window: $1)))
         }
         let cutoff = now - longest
-        return (cutoff, try await store.pruneLedger(reservedBefore: cutoff))
+        return (
+          cutoff, try await store.pruneLedger(reservedBefore: cutoff),
+          try await store.pruneDeliveryEvents(receivedBefore: reportCutoff)
+        )
       }
       print("pruned \(pruned) finished send(s) reserved before \(cutoff.formatted(.iso8601))")
+      print(
+        "pruned \(reports) provider report key(s) received before "
+          + reportCutoff.formatted(.iso8601))
     }
   }
 }

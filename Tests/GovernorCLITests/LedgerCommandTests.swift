@@ -104,14 +104,29 @@ struct LedgerPruneTests {
           category: "transactional")
         _ = try await store.decide(message, engine: engine, at: at)
         try await store.completeReservation(messageId: id, outcome: .sent, at: at, detail: nil)
+        // A delivery report the day after each send.
+        _ = try await store.count(
+          DeliveryReport(
+            key: "delivered-\(id)", provider: "ses", outcome: .delivered, messageId: id,
+            email: "c1@example.com", at: at + 86_400), at: min(Date(), at + 86_400))
       }
     }
     let run = try await GovernorBinary.run("ledger", "prune", "--store", location)
     #expect(run.status == 0)
     #expect(run.stdout.hasPrefix("pruned 1 finished send(s) reserved before "))
+    // The 200- and 100-day-old reports' keys go; today's stays, so its replay counts nothing.
+    #expect(
+      run.stdoutLines.last?.hasPrefix("pruned 2 provider report key(s) received before ") == true)
     let kept = try await StoreLocation(location).withStore { store in
       try await store.ledger(status: .sent).map(\.messageId)
     }
     #expect(kept == ["100-days", "today"])
+    try await StoreLocation(location).withStore { store in
+      let replay = try await store.count(
+        DeliveryReport(
+          key: "delivered-today", provider: "ses", outcome: .delivered, messageId: "today",
+          email: "c1@example.com", at: Date()), at: Date())
+      #expect(replay == .repeated)
+    }
   }
 }

@@ -53,6 +53,15 @@ extension PostgresStore {
     }
   }
 
+  public func pruneDeliveryEvents(receivedBefore cutoff: Date) async throws -> Int {
+    try await client.query(
+      """
+      DELETE FROM delivery_event WHERE received_at < \(cutoff.timeIntervalSince1970)
+      RETURNING key
+      """, logger: logger
+    ).collect().count
+  }
+
   public func bypassEvents(toAddress address: String, since: Date) async throws -> [BypassEvent] {
     let digest = addressKey.digest(of: address)
     return try await bypassEvents(since: since).filter { $0.addressDigest == digest }

@@ -16,6 +16,10 @@ public protocol DeliveryCounts: Sendable {
   /// Those of them about mail to `address` (matched by the store's keyed digest).
   func bypassEvents(toAddress address: String, since: Date) async throws -> [BypassEvent]
 
+  /// Forgets the keys of reports received before `cutoff` (kept only so a replayed webhook
+  /// counts nothing; the counts themselves stay); returns how many.
+  func pruneDeliveryEvents(receivedBefore cutoff: Date) async throws -> Int
+
   /// Every count for days of sending from `day` (`yyyy-MM-dd`) on, oldest first.
   func deliveryCounts(since day: String) async throws -> [DeliveryCount]
 }

@@ -51,6 +51,15 @@ extension SQLiteStore {
     }
   }
 
+  public func pruneDeliveryEvents(receivedBefore cutoff: Date) async throws -> Int {
+    try await write { db in
+      try db.execute(
+        sql: "DELETE FROM delivery_event WHERE received_at < ?",
+        arguments: [cutoff.timeIntervalSince1970])
+      return db.changesCount
+    }
+  }
+
   public func bypassEvents(toAddress address: String, since: Date) async throws -> [BypassEvent] {
     guard let digest = addressKey?.digest(of: address) else { return [] }
     return try await bypassEvents(since: since).filter { $0.addressDigest == digest }
