@@ -202,6 +202,18 @@ struct ComplianceReportOutput {
     }
     body += "</tbody></table>\n<h2>Complaint rate by day and sending domain</h2>\n"
     body += rateChart
+    body += "\n<h2>Rates by day, sending domain and campaign</h2>\n"
+    body +=
+      "<table id=\"rates\"><thead><tr><th>Scope</th><th>Day of sending</th><th>Delivered</th>"
+      + "<th>Complaints</th><th>Hard bounces</th></tr></thead><tbody>\n"
+    for row in report.rates {
+      let scope = row.scope == .campaign ? "campaign" : "sending domain"
+      body +=
+        "<tr><td>\(scope) \(escape(row.key))</td><td>\(escape(row.day))</td>"
+        + "<td>\(row.delivered)</td><td>\(row.complaintRate) (\(row.complained))</td>"
+        + "<td>\(row.bounceRate) (\(row.hardBounced))</td></tr>\n"
+    }
+    body += "</tbody></table>\n"
     body += "\n<h2>Reputation brakes</h2>\n<ul id=\"brake-changes\">"
     for change in report.brakeChanges.reversed() {
       body += "<li>\(escape(Self.time(change.at))): \(escape(change.sentence))</li>"
