@@ -144,11 +144,22 @@ public struct Gateway: Sendable {
     }
   }
 
-  /// The message as it leaves, with the unsubscribe headers its decision says it gets.
+  /// The message as it leaves, with the unsubscribe and feedback headers its decision says it
+  /// gets.
   func outgoing(_ message: Message, _ decision: Decision) -> Message {
     var message = message
     if let html = decision.rewrittenHTML { message.html = html }
     if let text = decision.rewrittenText { message.text = text }
+    // The policy's Feedback-ID replaces the campaign tool's: one value per mailing, and never
+    // one that names the recipient.
+    if let feedback = decision.modifications.first(where: { $0.kind == FeedbackID.added }),
+      let value = feedback.detail
+    {
+      message.headers = message.headers.filter {
+        !MIMEHeader.sameName($0.key, FeedbackID.headerName)
+      }
+      message.headers[FeedbackID.headerName] = value
+    }
     guard let listUnsubscribe,
       decision.modifications.contains(where: {
         $0.kind == ListUnsubscribe.added || $0.kind == ListUnsubscribe.replaced

@@ -69,6 +69,7 @@ struct DryRunCommandTests {
         "tracking: removed from 2 of 3 forwarded messages",
         // The mail's "Email preferences" links keep their redirect and parameters.
         "  click_redirect_unrecoverable: 8",
+        "  feedback_id_added: 3",
         "  list_unsubscribe_added: 3",
         "  open_pixel_removed: 2",
         "  sender_tracking_disabled: 2",

@@ -55,8 +55,9 @@ struct EvaluateCommandTests {
       lines[(start + 4)...].first == "\t~ sender_tracking_disabled: opens, clicks, link_parameters")
     #expect(
       lines.last
-        == "summary: 2 forwarded, 6 blocked, 1 deferred; 2 list_unsubscribe_added, "
-        + "1 open_pixel_removed, 1 sender_tracking_disabled, 2 tracking_parameters_removed")
+        == "summary: 2 forwarded, 6 blocked, 1 deferred; 2 feedback_id_added, "
+        + "2 list_unsubscribe_added, 1 open_pixel_removed, 1 sender_tracking_disabled, 2 tracking_parameters_removed"
+    )
   }
 
   @Test("--html dry-runs a real mail: third-party trackers go even with tracking consent")

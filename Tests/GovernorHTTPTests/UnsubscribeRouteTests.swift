@@ -3,6 +3,7 @@ import GovernorCore
 import GovernorHTTP
 import GovernorService
 import GovernorStore
+import ServiceFixtures
 import Testing
 
 /// RFC 2369 / RFC 8058 headers on forwarded mail, and what comes back through them, over real
@@ -216,5 +217,32 @@ extension ConsentInput {
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601
     return try decoder.decode(ConsentInput.self, from: Data(json.utf8))
+  }
+}
+
+extension UnsubscribeRouteTests {
+  @Test("the policy's Feedback-ID replaces the campaign tool's on the mail that leaves")
+  func feedbackIDOnForwardedMail() async throws {
+    let policy = try ServiceFixture.consentOnlyPolicy(
+      name: "feedback",
+      extra: """
+        headers:
+          feedback_id:
+            sender_id: ShopNews01
+        """)
+    try await GatewayServer.with(policy: policy) { server in
+      let body = GatewayServer.message("m1").replacingOccurrences(
+        of: #""category""#,
+        with: #""headers":{"Feedback-ID":"c1@example.com:x:y:Other"},"category""#)
+      let reply = try await server.call("POST", "/v1/messages", body: body)
+      #expect(reply.outcome == "forwarded", "\(reply.text)")
+      #expect(
+        try Self.header("Feedback-ID", in: server, message: "m1") == "spring:marketing:ShopNews01")
+      let receipt = try await server.call(
+        "POST", "/v1/messages",
+        body: GatewayServer.message("r1", category: "transactional"))
+      #expect(receipt.outcome == "forwarded")
+      #expect(try Self.header("Feedback-ID", in: server, message: "r1") == nil)
+    }
   }
 }

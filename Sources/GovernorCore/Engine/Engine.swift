@@ -17,6 +17,7 @@ public struct Engine: Sendable {
   private let suppression: SuppressionRule
   private let trackingConsent: ConsentRule?
   private let listUnsubscribe: ListUnsubscribe?
+  private let feedbackID: FeedbackID?
   private let tracking: TrackingLimiter
   /// What the mail sender may add, and the change that says what it may not, for each
   /// consent answer: worked out once, not on every decision.
@@ -45,6 +46,7 @@ public struct Engine: Sendable {
       .map { ConsentRule(purpose: $0, consent: policy.consent) }
     plans = policy.categories.map { CategoryPlan($0, policy: policy) }
     listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
+    feedbackID = policy.headers.feedbackID.map(FeedbackID.init(policy:))
     tracking = TrackingLimiter(policy: policy)
     func sender(_ rules: TrackingPolicy.Rules) -> (SenderTracking, Modification?) {
       let allowed = SenderTracking(rules: rules)
@@ -225,6 +227,9 @@ public struct Engine: Sendable {
     }
     if let change = listUnsubscribe?.modification(for: message) {
       decision.modifications.append(change)
+    }
+    if let value = feedbackID?.value(for: message) {
+      decision.modifications.append(Modification(kind: FeedbackID.added, detail: value))
     }
     return decision
   }

@@ -54,4 +54,21 @@ public struct HeaderPolicy: Hashable, Sendable {
   }
 
   public var listUnsubscribe: ListUnsubscribe?
+
+  /// Gmail's `Feedback-ID: a:b:c:SenderId`, so Postmaster Tools reports complaints per value.
+  public struct FeedbackID: Hashable, Sendable {
+    public enum Field: String, Hashable, Sendable, CaseIterable {
+      case campaign
+      case category
+      case sendingDomain = "sending_domain"
+    }
+
+    /// One to three, in the header's order, before the sender id.
+    public var fields: [Field]
+    /// 5–15 letters or digits, the same on all of the sender's mail.
+    public var senderId: String
+    public var categories: [String]
+  }
+
+  public var feedbackID: FeedbackID? = nil
 }

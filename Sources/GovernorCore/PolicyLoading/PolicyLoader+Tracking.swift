@@ -111,14 +111,73 @@ extension PolicyLoader {
   static func readHeaders(_ node: Node?, context: SchemaContext) -> HeaderPolicy {
     let reader = context.reader
     guard let node,
-      let fields = reader.fields(node, of: "headers", allowed: ["list_unsubscribe"]),
-      let listNode = fields["list_unsubscribe"]
+      let fields = reader.fields(node, of: "headers", allowed: ["list_unsubscribe", "feedback_id"])
     else { return HeaderPolicy(listUnsubscribe: nil) }
+    var headers = HeaderPolicy(
+      listUnsubscribe: fields["list_unsubscribe"].flatMap {
+        readListUnsubscribe($0, context: context)
+      })
+    headers.feedbackID = fields["feedback_id"].flatMap { readFeedbackID($0, context: context) }
+    return headers
+  }
+
+  static func readFeedbackID(_ node: Node, context: SchemaContext) -> HeaderPolicy.FeedbackID? {
+    let reader = context.reader
+    let field = "headers.feedback_id"
+    guard
+      let entries = reader.fields(node, of: field, allowed: ["sender_id", "fields", "categories"])
+    else { return nil }
+    var senderId: String?
+    if let idNode = entries["sender_id"], let text = reader.string(idNode, "\(field).sender_id") {
+      if (5...15).contains(text.count),
+        text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+      {
+        senderId = text
+      } else {
+        reader.report(
+          "\(field).sender_id '\(text)' must be 5 to 15 letters or digits (Gmail's SenderId)",
+          at: idNode)
+      }
+    } else if entries["sender_id"] == nil {
+      reader.report(
+        "\(field) needs 'sender_id': 5 to 15 letters or digits naming this sender", at: node)
+    }
+    var chosen: [HeaderPolicy.FeedbackID.Field] = [.campaign, .category]
+    if let fieldsNode = entries["fields"], let names = reader.strings(fieldsNode, "\(field).fields")
+    {
+      let known = HeaderPolicy.FeedbackID.Field.allCases.map(\.rawValue)
+      chosen = []
+      for (name, item) in names {
+        guard let value = HeaderPolicy.FeedbackID.Field(rawValue: name) else {
+          reader.report(
+            "\(field).fields may hold \(known.joined(separator: ", ")), not '\(name)'"
+              + Spelling.hint(for: name, among: known), at: item)
+          continue
+        }
+        chosen.append(value)
+      }
+      if names.isEmpty || names.count > 3 {
+        reader.report(
+          "\(field).fields must name 1 to 3 fields (Gmail's a:b:c before the SenderId)",
+          at: fieldsNode)
+      }
+    }
+    let categories =
+      entries["categories"].flatMap { context.categoryList($0, "\(field).categories") }
+      ?? context.categories.filter(\.capped).map(\.name)
+    guard let senderId, !chosen.isEmpty, chosen.count <= 3 else { return nil }
+    return HeaderPolicy.FeedbackID(fields: chosen, senderId: senderId, categories: categories)
+  }
+
+  static func readListUnsubscribe(_ listNode: Node, context: SchemaContext)
+    -> HeaderPolicy.ListUnsubscribe?
+  {
+    let reader = context.reader
     let field = "headers.list_unsubscribe"
     guard
       let list = reader.fields(
         listNode, of: field, allowed: ["categories", "one_click", "url", "mailto"])
-    else { return HeaderPolicy(listUnsubscribe: nil) }
+    else { return nil }
     let categories =
       list["categories"].flatMap { context.categoryList($0, "\(field).categories") }
       ?? context.categories.filter { !$0.purposes.isEmpty }.map(\.name)
@@ -149,7 +208,6 @@ extension PolicyLoader {
     if !oneClick && url == nil && mailto == nil && list["url"] == nil && list["mailto"] == nil {
       reader.report("\(field) needs a 'url', a 'mailto' or both (RFC 2369)", at: listNode)
     }
-    return HeaderPolicy(
-      listUnsubscribe: .init(categories: categories, oneClick: oneClick, url: url, mailto: mailto))
+    return .init(categories: categories, oneClick: oneClick, url: url, mailto: mailto)
   }
 }
