@@ -52,7 +52,7 @@ extension Gateway {
   }
 
   /// The policy in force.
-  public var policy: Policy { engine.policy }
+  public var policy: Policy { compiled.policy }
 
   /// A policy checked before it is deployed, as a restart with it would load it: the tracker
   /// lists it names are read from beside the policy in force (the loader passes only entries

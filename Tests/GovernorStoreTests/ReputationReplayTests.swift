@@ -96,3 +96,38 @@ struct ReputationReplayTests {
     }
   }
 }
+
+@Suite("Opt-outs the compliance report judges")
+struct OptOutAuditTests {
+  @Test("a withdrawn marketing consent is an opt-out; a withdrawn tracking consent is not")
+  func onlyMailPurposes() async throws {
+    try await StoreBackend.sqlite.withStore { store in
+      let withTracking = try PolicyLoader.load(
+        Data(
+          """
+          name: purposes
+          consent:
+            purposes: {marketing: {}, tracking: {}}
+          categories:
+            marketing: {consent: [marketing]}
+          tracking: {consent_purpose: tracking}
+          """.utf8), file: "purposes.yaml"
+      ).get()
+      let now = time("2026-12-01T12:00:00Z")
+      let validator = RecordValidator(policy: withTracking)
+      try await store.saveCustomer(
+        validator.profile(CustomerProfile(id: "c1", email: "c1@example.com", timeZone: "UTC")))
+      for purpose in ["marketing", "tracking"] {
+        try await store.recordConsent(
+          validator.consent(
+            ConsentEvent(purpose: purpose, status: .withdrawn, at: now, source: "preference page"),
+            now: now),
+          customerId: "c1")
+      }
+      let export = try #require(try await store.exportCustomer("c1"))
+      let findings = OptOutAudit(engine: Engine(policy: withTracking), calendars: [])
+        .findings(export, since: now - 86_400)
+      #expect(findings.map(\.scope) == ["marketing"])
+    }
+  }
+}

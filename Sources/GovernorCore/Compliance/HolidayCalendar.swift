@@ -70,15 +70,3 @@ public struct HolidayCalendar: Hashable, Sendable {
       HolidayCalendar(name: name, country: country, source: source, holidays: holidays))
   }
 }
-
-extension CivilDate {
-  /// `yyyy-MM-dd`, a real day of the calendar; nil otherwise.
-  public init?(iso text: String) {
-    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-      (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day)
-    else { return nil }
-    self.init(year: year, month: month, day: day)
-  }
-}

@@ -41,15 +41,14 @@ public enum OptOutDeadline: String, Hashable, Sendable, CaseIterable {
       guard let calendar = calendars.first(where: { $0.country == country }),
         let covered = calendar.covers
       else { return nil }
-      var day = CivilDate(
-        daysSinceEpoch: Int((optedOut.timeIntervalSince1970 / 86_400).rounded(.down)))
+      var day = CivilDate(utcDayOf: optedOut)
       var counted = 0
       while counted < 10 {
         day = day.addingDays(1)
         guard covered.contains(day) else { return nil }
         if calendar.isBusinessDay(day) { counted += 1 }
       }
-      return Date(timeIntervalSince1970: TimeInterval((day.daysSinceEpoch + 1) * 86_400))
+      return day.addingDays(1).startInUTC
     }
   }
 }

@@ -268,7 +268,7 @@ public struct Engine: Sendable {
       category: message.category, sendingDomain: message.sendingDomain,
       campaign: message.campaignId)
     guard !states.isEmpty else { return nil }
-    let today = ReputationAssessment.dayIndex(now)
+    let today = CivilDate(utcDayOf: now)
     let receivedAt = message.receivedAt ?? now
     var release: Date?
     for state in states {
@@ -278,10 +278,13 @@ public struct Engine: Sendable {
       case .pause:
         until = brake.releasableAt
       case .throttle(let keep):
-        guard ReputationBook.throttleHolds(customerId: customerId, day: today, keep: keep) else {
+        guard
+          ReputationBook.throttleHolds(
+            customerId: customerId, day: today.daysSinceEpoch, keep: keep)
+        else {
           continue
         }
-        until = Date(timeIntervalSince1970: TimeInterval((today + 1) * 86_400))
+        until = today.addingDays(1).startInUTC
       }
       var reason = Reason(
         rule: ReputationPolicy.ruleId(state.measure),

@@ -36,7 +36,7 @@ public struct BrakeChange: Hashable, Sendable {
   /// What identifies the brake across changes: `complaints sending_domain shop.example`.
   public var series: String { Self.series(measure, scope, key) }
 
-  static func series(
+  public static func series(
     _ measure: ReputationPolicy.Measure, _ scope: ReputationPolicy.Scope, _ key: String
   ) -> String {
     "\(measure.rawValue) \(scope.rawValue) \(key)"

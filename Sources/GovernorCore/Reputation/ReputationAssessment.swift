@@ -14,16 +14,17 @@ public struct ReputationAssessment: Sendable {
 
   /// The first day of sending whose counts an assessment at `now` reads.
   public func firstDay(at now: Date) -> CivilDate {
-    CivilDate(daysSinceEpoch: Self.dayIndex(now) - policy.historyDays + 1)
+    CivilDate(utcDayOf: now).addingDays(1 - policy.historyDays)
   }
 
   public func assess(_ counts: [DeliveryCount], at now: Date) -> ReputationBook {
-    let today = Self.dayIndex(now)
+    let today = CivilDate(utcDayOf: now).daysSinceEpoch
     let first = today - policy.historyDays + 1
     let excluded = Set(policy.signals.flatMap(\.baseExcludes))
     var series: [SeriesKey: [Tally]] = [:]
     for count in counts {
-      guard let day = Self.dayIndex(count.day), day >= first, day <= today else { continue }
+      guard let day = CivilDate(iso: count.day)?.daysSinceEpoch, day >= first, day <= today
+      else { continue }
       let toExcluded = excluded.contains(count.recipientDomain)
       for scope in policy.scopes {
         let key = scope == .sendingDomain ? count.sendingDomain : count.campaignId
@@ -96,22 +97,8 @@ public struct ReputationAssessment: Sendable {
         EngagedBrake(
           step: signal.steps[$0], engagedOn: CivilDate(daysSinceEpoch: engagedOn),
           rateThen: rateThen, resume: signal.resume,
-          releasableAt: Date(
-            timeIntervalSince1970: TimeInterval((lastBad + signal.resume.days + 1) * 86_400)))
+          releasableAt: CivilDate(daysSinceEpoch: lastBad + signal.resume.days + 1).startInUTC)
       })
-  }
-
-  static func dayIndex(_ date: Date) -> Int {
-    Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-  }
-
-  /// `yyyy-MM-dd`, as the counts key their day.
-  static func dayIndex(_ text: String) -> Int? {
-    let parts = text.split(separator: "-")
-    guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]),
-      let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day)
-    else { return nil }
-    return CivilDate(year: year, month: month, day: day).daysSinceEpoch
   }
 
   private static func scopeOrder(_ scope: ReputationPolicy.Scope) -> Int {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A calendar date in the proleptic Gregorian calendar, counted as days since 1970-01-01.
 ///
 /// Written by hand rather than through `Calendar`: `Calendar` costs ~0.4 µs per component on
@@ -15,6 +17,16 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     self.month = month
     self.day = day
     daysSinceEpoch = Self.days(year: year, month: month, day: day)
+  }
+
+  /// The UTC day `date` falls on: the day the delivery counts and the brakes are kept by.
+  public init(utcDayOf date: Date) {
+    self.init(daysSinceEpoch: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+  }
+
+  /// Midnight UTC at the start of this day.
+  public var startInUTC: Date {
+    Date(timeIntervalSince1970: TimeInterval(daysSinceEpoch) * 86_400)
   }
 
   public init(daysSinceEpoch days: Int) {
@@ -90,5 +102,17 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     let m = month < 10 ? "0\(month)" : "\(month)"
     let d = day < 10 ? "0\(day)" : "\(day)"
     return "\(y)-\(m)-\(d)"
+  }
+}
+
+extension CivilDate {
+  /// `yyyy-MM-dd`, a real day of the calendar; nil otherwise.
+  public init?(iso text: String) {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+      (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day)
+    else { return nil }
+    self.init(year: year, month: month, day: day)
   }
 }

@@ -29,7 +29,10 @@ extension Gateway {
   private static func brakeStates(_ book: ReputationBook) -> Set<String> {
     Set(
       book.brakes.compactMap { state in
-        state.engaged.map { "\(state.measure) \(state.scope) \(state.key) \($0.step.action)" }
+        state.engaged.map {
+          BrakeChange.series(state.measure, state.scope, state.key) + " "
+            + BrakeChange.label($0.step.action)
+        }
       })
   }
 

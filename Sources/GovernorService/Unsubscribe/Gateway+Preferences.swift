@@ -75,7 +75,7 @@ extension Gateway {
         preference, customerId: grant.customerId, source: source.rawValue, at: now)
       return true
     case .trackingOff:
-      guard let purpose = engine.policy.tracking.consentPurpose else { return false }
+      guard let purpose = compiled.policy.tracking.consentPurpose else { return false }
       let current = try await store.customerState(grant.customerId, sendsSince: now)
       guard current?.latestConsent(for: purpose)?.status == .granted else { return false }
       try await store.recordConsent(
@@ -93,7 +93,7 @@ extension Gateway {
     let state =
       try await store.customerState(grant.customerId, sendsSince: now)
       ?? CustomerState(customerId: grant.customerId)
-    let tracking = engine.policy.tracking.consentPurpose.map {
+    let tracking = compiled.policy.tracking.consentPurpose.map {
       state.latestConsent(for: $0)?.status == .granted
     }
     return PreferenceState(

@@ -76,8 +76,12 @@ public struct OptOutAudit: Sendable {
           scope: suppression.scope.description, source: suppression.source,
           at: suppression.at, late: late))
     }
+    // A purpose no category needs (tracking) is not an opt-out from mail.
+    let mailPurposes = Set(engine.policy.categories.flatMap(\.purposes))
     for withdrawal in export.consents
-    where withdrawal.status == .withdrawn && withdrawal.at >= since {
+    where withdrawal.status == .withdrawn && withdrawal.at >= since
+      && mailPurposes.contains(withdrawal.purpose)
+    {
       let late = sendsAfter(withdrawal.at, until: nil, in: export, bypass: bypass) { state, send in
         self.stops(send, state, code: "consent_withdrawn", purpose: withdrawal.purpose)
       }

@@ -22,7 +22,7 @@ public struct PolicyReplay {
   private let assessment: ReputationAssessment?
   private let deliveryCounts: [DeliveryCount]
   /// By day: every decision of a day is braked by the same book.
-  private var books: [Int: ReputationBook] = [:]
+  private var books: [CivilDate: ReputationBook] = [:]
 
   public init(engine: Engine, deliveryCounts: [DeliveryCount] = []) {
     self.engine = engine
@@ -34,11 +34,8 @@ public struct PolicyReplay {
   /// The engine with the brakes of `at`'s day.
   private mutating func engine(at instant: Date) -> Engine {
     guard let assessment else { return engine }
-    let day = Int((instant.timeIntervalSince1970 / 86_400).rounded(.down))
-    let book =
-      books[day]
-      ?? assessment.assess(
-        deliveryCounts, at: Date(timeIntervalSince1970: TimeInterval(day * 86_400)))
+    let day = CivilDate(utcDayOf: instant)
+    let book = books[day] ?? assessment.assess(deliveryCounts, at: day.startInUTC)
     books[day] = book
     var engine = engine
     engine.reputation = book

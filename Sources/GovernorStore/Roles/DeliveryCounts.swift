@@ -33,10 +33,7 @@ public enum DeliveryCountResult: String, Hashable, Sendable {
 extension DeliveryCount {
   /// The UTC day of `date`, as the counts key it.
   public static func day(of date: Date) -> String {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-    let parts = calendar.dateComponents([.year, .month, .day], from: date)
-    return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    CivilDate(utcDayOf: date).description
   }
 }
 
