@@ -368,8 +368,11 @@ final class CategoryPlan: Sendable {
         ConsentRule(purpose: $0, consent: policy.consent)
       }
     }
-    caps = policy.caps.filter { $0.categories.contains(category.name) }.map {
-      CapRule($0, scope: scope($0.categories))
+    caps = policy.caps.filter { $0.categories.contains(category.name) }.map { cap in
+      let kept = cap.reserve.flatMap { reserve in
+        reserve.categories.contains(category.name) ? nil : scope(reserve.categories)
+      }
+      return CapRule(cap, scope: scope(cap.categories), reserveScope: kept)
     }
     limits = caps.map(\.counting)
     if let preference = policy.frequencyPreference,

@@ -41,6 +41,10 @@ extension Finding {
     case .capExceeded(let usage):
       return "\(usage.count) of \(usage.max) \(usage.categories.joined(separator: "/")) "
         + "sends \(usage.window.phrase)" + Self.nextSlot(usage.nextAt)
+    case .capReserved(let usage, let reservedFor, let slots):
+      return "\(usage.count) of \(usage.max) \(usage.categories.joined(separator: "/")) "
+        + "sends \(usage.window.phrase); the last \(slots == 1 ? "slot is" : "\(slots) slots are") "
+        + "reserved for \(reservedFor.joined(separator: ", "))" + Self.nextSlot(usage.nextAt)
     case .preferenceExceeded(let usage):
       return "the customer asked for at most \(usage.max) "
         + "\(usage.max == 1 ? "message" : "messages") \(usage.window.phrase) and has had "
@@ -99,12 +103,11 @@ extension Finding {
       if let recipient { facts.append("recipient_digest", .text(recipient)) }
       return facts
     case .capExceeded(let usage), .preferenceExceeded(let usage):
-      var facts: Facts = [
-        "max": .number(usage.max), "window": .text(usage.window.description),
-        "categories": .texts(usage.categories), "window_start": .time(usage.windowStart),
-        "counted": .number(usage.count), "send_times": .times(usage.counted),
-      ]
-      if let next = usage.nextAt { facts.append("next_slot_at", .time(next)) }
+      return Self.facts(of: usage)
+    case .capReserved(let usage, let reservedFor, let slots):
+      var facts = Self.facts(of: usage)
+      facts.append("reserved_for", .texts(reservedFor))
+      facts.append("reserved_slots", .number(slots))
       return facts
     case .minimumGap(let lastSend, let gapSeconds, let nextAt):
       return [
@@ -125,6 +128,16 @@ extension Finding {
     case .reputationBrake(let finding):
       return finding.facts
     }
+  }
+
+  private static func facts(of usage: CapUsage) -> Facts {
+    var facts: Facts = [
+      "max": .number(usage.max), "window": .text(usage.window.description),
+      "categories": .texts(usage.categories), "window_start": .time(usage.windowStart),
+      "counted": .number(usage.count), "send_times": .times(usage.counted),
+    ]
+    if let next = usage.nextAt { facts.append("next_slot_at", .time(next)) }
+    return facts
   }
 
   static func format(_ date: Date) -> String {

@@ -21,6 +21,8 @@ public enum Finding: Hashable, Sendable {
   /// store) stand for the addresses, which a decision never holds.
   case addressMismatch(knownDigest: String?, recipientDigest: String?)
   case capExceeded(CapUsage)
+  /// The cap has room, but only in slots it keeps for other categories (`reserve`).
+  case capReserved(CapUsage, reservedFor: [String], slots: Int)
   case preferenceExceeded(CapUsage)
   case minimumGap(lastSend: Date, gapSeconds: Int, nextAt: Date)
   case quietHours(QuietHoursFinding)
@@ -46,6 +48,7 @@ public enum Finding: Hashable, Sendable {
     case .suppressed(let suppression, _): return suppression.reason.rawValue
     case .addressMismatch: return "address_mismatch"
     case .capExceeded: return "cap_exceeded"
+    case .capReserved: return "cap_reserved"
     case .preferenceExceeded: return "frequency_preference"
     case .minimumGap: return "min_gap"
     case .quietHours: return "quiet_hours"
@@ -58,7 +61,8 @@ public enum Finding: Hashable, Sendable {
   /// When the rule would pass again without any change to the customer's state, if ever.
   public var passesAt: Date? {
     switch self {
-    case .capExceeded(let usage), .preferenceExceeded(let usage): return usage.nextAt
+    case .capExceeded(let usage), .preferenceExceeded(let usage), .capReserved(let usage, _, _):
+      return usage.nextAt
     case .minimumGap(_, _, let nextAt): return nextAt
     case .quietHours(let finding): return finding.until
     case .scheduled(let at): return at

@@ -60,7 +60,8 @@ struct TimedRules {
       let cap = plan.caps[index]
       if !cap.shadow { note(hold) }
       if let finding = cap.counting.finding(
-        at: now, timeline, hold: hold, categories: cap.categories, byCustomer: false)
+        at: now, timeline, hold: hold, categories: cap.categories, byCustomer: false,
+        reservedFor: cap.reservedFor)
       {
         result.add(cap.ruleId, finding, cap.action, shadow: cap.shadow)
       }

@@ -16,6 +16,22 @@ public struct Cap: Hashable, Sendable {
   public var action: HoldAction
   /// Evaluated and reported, never enforced: how a new cap is tried out safely.
   public var shadow: Bool
+  /// Slots the other categories may not take (count caps only).
+  public var reserve: CapReserve? = nil
+}
+
+/// The last `slots` of a count cap kept for mail that matters more (an order follow-up over a
+/// third newsletter). Slots the reserved categories have already used in the window count
+/// toward the reservation, so they free the rest of the cap for everything else.
+public struct CapReserve: Hashable, Sendable {
+  public var slots: Int
+  /// The categories the slots are kept for; all of them are among the cap's categories.
+  public var categories: [String]
+
+  public init(slots: Int, categories: [String]) {
+    self.slots = slots
+    self.categories = categories
+  }
 }
 
 /// What happens to a message a time-based rule holds back.

@@ -3,7 +3,7 @@ import Yams
 extension PolicyLoader {
   static let capKeys = [
     "id", "max", "within", "per", "min_gap", "categories", "action", "max_delay", "shadow",
-    "description",
+    "reserve", "description",
   ]
 
   static func readCaps(_ node: Node, context: SchemaContext) -> [Cap] {
@@ -55,6 +55,11 @@ extension PolicyLoader {
       if let max = fields.key("max") {
         reader.report("\(field): 'max' does not apply to a min_gap cap", at: max)
       }
+      if let reserve = fields.key("reserve") {
+        reader.report(
+          "\(field): 'reserve' keeps slots of a cap with 'max'; a min_gap cap has none",
+          at: reserve)
+      }
       limit = fields["min_gap"].flatMap { reader.span($0, "\(field).min_gap", fixed: true) }
         .map { .minimumGap(seconds: $0.seconds) }
     default:
@@ -68,10 +73,56 @@ extension PolicyLoader {
     let action = readHoldAction(fields, field: field, reader: reader)
     let shadow = fields["shadow"].flatMap { reader.bool($0, "\(field).shadow") } ?? false
     _ = fields["description"].map { reader.string($0, "\(field).description") }
+    var reserve: CapReserve?
+    if let node = fields["reserve"], case .count(let max, _)? = limit {
+      reserve = readReserve(node, field: field, max: max, categories: categories, context: context)
+      if reserve == nil { return nil }
+    }
     guard let limit, let action else { return nil }
     return Cap(
       id: id, ruleId: "caps.\(id)", limit: limit, categories: categories, action: action,
-      shadow: shadow)
+      shadow: shadow, reserve: reserve)
+  }
+
+  /// `reserve: {slots: 1, for: [order_followup]}`: fewer slots than the cap has, for some
+  /// (not all) of the categories it counts.
+  private static func readReserve(
+    _ node: Node, field: String, max: Int, categories: [String], context: SchemaContext
+  ) -> CapReserve? {
+    let reader = context.reader
+    let what = "\(field).reserve"
+    guard let fields = reader.fields(node, of: what, allowed: ["slots", "for"]) else { return nil }
+    let slots = required(fields, "slots", in: what, reader: reader).flatMap { node -> Int? in
+      guard let slots = reader.int(node, "\(what).slots", atLeast: 1) else { return nil }
+      guard slots < max else {
+        reader.report(
+          "\(what).slots is \(slots) of a cap of \(max): the other categories would have no "
+            + "slot left; reserve fewer than \(max)", at: node)
+        return nil
+      }
+      return slots
+    }
+    let kept = required(fields, "for", in: what, reader: reader).flatMap { node -> [String]? in
+      guard let names = context.categoryList(node, "\(what).for") else { return nil }
+      if let outside = names.first(where: { !categories.contains($0) }) {
+        reader.report(
+          "\(what).for names '\(outside)', which this cap does not count (it counts "
+            + "\(categories.joined(separator: ", "))): slots can be kept only for its own "
+            + "categories", at: node)
+        return nil
+      }
+      guard !names.isEmpty, categories.contains(where: { !names.contains($0) }) else {
+        reader.report(
+          names.isEmpty
+            ? "\(what).for must name at least one category"
+            : "\(what).for names every category the cap counts: there is nothing to keep the "
+              + "slots from", at: node)
+        return nil
+      }
+      return names
+    }
+    guard let slots, let kept else { return nil }
+    return CapReserve(slots: slots, categories: kept)
   }
 
   private static func requiredCapMax(_ fields: Fields, field: String, reader: PolicyReader)

@@ -6,6 +6,10 @@ import Foundation
 struct CapLimit: Sendable {
   let limit: Cap.Limit
   let scope: UInt64
+  /// Slots kept for the categories of `reserveScope`: 0 where the message's category may use
+  /// the whole cap.
+  var reserveSlots = 0
+  var reserveScope: UInt64 = 0
 
   var lookback: TimeInterval {
     switch limit {
@@ -20,20 +24,21 @@ struct CapLimit: Sendable {
     switch limit {
     case .count(let allowed, let window):
       let range = sends(in: window, at: instant, timeline)
-      var count = 0
-      for index in range.indices where timeline.mask(index) & scope != 0 { count += 1 }
-      guard count >= allowed else { return .passes }
-      guard allowed > 0 else { return .never }
+      var usage = usage(of: range.indices, timeline)
+      guard usage.taken >= allowed else { return .passes }
+      guard allowed > reserveSlots else { return .never }
       switch window {
       case .rolling(let seconds):
-        // A send occupies its slot for exactly the window: it leaves at send time + window,
-        // so the slot opens when the (count - allowed + 1)-th oldest send leaves.
-        var toSkip = count - allowed
-        for index in range.indices where timeline.mask(index) & scope != 0 {
-          if toSkip == 0 {
+        // A send occupies its slot for exactly the window: it leaves at send time + window.
+        // The slot opens when enough of the oldest have left (and, with a reservation, the
+        // reserved slots they held return to the reserve).
+        for index in range.indices {
+          let mask = timeline.mask(index)
+          guard mask & scope != 0 else { continue }
+          usage.leave(reserved: mask & reserveScope != 0, slots: reserveSlots)
+          if usage.taken < allowed {
             return .until(timeline.time(index).addingTimeInterval(TimeInterval(seconds)))
           }
-          toSkip -= 1
         }
         return .passes
       case .calendar(let unit):
@@ -50,7 +55,8 @@ struct CapLimit: Sendable {
   /// What the cap found at `instant`, with the facts compliance needs; nil while it has room.
   /// `hold` is this cap's `hold(at: instant, timeline)`, which the caller already has.
   func finding(
-    at instant: Date, _ timeline: Timeline, hold: Hold, categories: [String], byCustomer: Bool
+    at instant: Date, _ timeline: Timeline, hold: Hold, categories: [String], byCustomer: Bool,
+    reservedFor: [String]? = nil
   ) -> Finding? {
     guard hold != .passes else { return nil }
     var nextAt: Date?
@@ -58,16 +64,46 @@ struct CapLimit: Sendable {
     switch limit {
     case .count(let allowed, let window):
       let range = sends(in: window, at: instant, timeline)
-      var count = 0
-      for index in range.indices where timeline.mask(index) & scope != 0 { count += 1 }
+      let counted = usage(of: range.indices, timeline)
       let usage = CapUsage(
         max: allowed, window: window, categories: categories, windowStart: range.start,
-        count: count, windowSends: timeline.records(range.indices), nextAt: nextAt)
+        count: counted.count, windowSends: timeline.records(range.indices), nextAt: nextAt)
+      if counted.count < allowed, let reservedFor {
+        return .capReserved(usage, reservedFor: reservedFor, slots: counted.held)
+      }
       return byCustomer ? .preferenceExceeded(usage) : .capExceeded(usage)
     case .minimumGap(let seconds):
       guard let last = latestSend(timeline), let nextAt else { return nil }
       return .minimumGap(lastSend: last, gapSeconds: seconds, nextAt: nextAt)
     }
+  }
+
+  /// The slots a window's sends take, the reserve still held back included.
+  private struct SlotUsage {
+    var count: Int
+    var reservedUsed: Int
+    /// Reserved slots the reserved categories have not used yet.
+    var held: Int
+    var taken: Int { count + held }
+
+    mutating func leave(reserved: Bool, slots: Int) {
+      count -= 1
+      if reserved { reservedUsed -= 1 }
+      held = Swift.max(0, slots - reservedUsed)
+    }
+  }
+
+  private func usage(of indices: Range<Int>, _ timeline: Timeline) -> SlotUsage {
+    var count = 0
+    var reservedUsed = 0
+    for index in indices {
+      let mask = timeline.mask(index)
+      guard mask & scope != 0 else { continue }
+      count += 1
+      if mask & reserveScope != 0 { reservedUsed += 1 }
+    }
+    return SlotUsage(
+      count: count, reservedUsed: reservedUsed, held: Swift.max(0, reserveSlots - reservedUsed))
   }
 
   private struct WindowRange {

@@ -7,12 +7,23 @@ final class CapRule: Sendable {
   let categories: [String]
   let action: HoldAction
   let shadow: Bool
+  /// The categories the cap keeps slots for, when the plan's category is not one of them.
+  let reservedFor: [String]?
 
-  init(_ cap: Cap, scope: UInt64) {
+  /// `reserveScope`: the mask of the reserved categories, or nil when the cap keeps no slots
+  /// from the plan's category.
+  init(_ cap: Cap, scope: UInt64, reserveScope: UInt64?) {
     ruleId = cap.ruleId
-    counting = CapLimit(limit: cap.limit, scope: scope)
     categories = cap.categories
     action = cap.action
     shadow = cap.shadow
+    if let reserve = cap.reserve, let reserveScope {
+      counting = CapLimit(
+        limit: cap.limit, scope: scope, reserveSlots: reserve.slots, reserveScope: reserveScope)
+      reservedFor = reserve.categories
+    } else {
+      counting = CapLimit(limit: cap.limit, scope: scope)
+      reservedFor = nil
+    }
   }
 }
