@@ -90,3 +90,30 @@ struct EvaluateCommandTests {
     #expect(bad.stderr.contains("--at 'tomorrow' is not an ISO 8601 time"))
   }
 }
+
+@Suite("governor evaluate: content the law requires")
+struct EvaluateContentTests {
+  func evaluate(html: String, text: String) async throws -> [String] {
+    let run = try await GovernorBinary.run(
+      "evaluate", "--campaign", "fixtures/campaigns/black-friday.yaml", "--customers",
+      "fixtures/customers.yaml", "--policy", "policies/us-can-spam.yaml", "--at",
+      "2026-11-27T16:00:00Z", "--html", "fixtures/content/\(html)", "--text",
+      "fixtures/content/\(text)")
+    #expect(run.status == 0, "\(run.stderr)")
+    return run.stdoutLines
+  }
+
+  @Test("a mail that shows what CAN-SPAM asks goes; one whose unsubscribe link is hidden does not")
+  func canSpamThroughTheBinary() async throws {
+    let compliant = try await evaluate(html: "compliant.html", text: "compliant.txt")
+    #expect(compliant.contains { $0.contains("missing_") || $0.contains("content.") } == false)
+    #expect(compliant.contains("1001\tforwarded"))
+
+    let hidden = try await evaluate(html: "hidden-unsubscribe.html", text: "compliant.txt")
+    #expect(
+      hidden.contains(
+        "\t- content.can_spam: CAN-SPAM requires a visible unsubscribe link (15 U.S.C. "
+          + "§7704(a)(5)(A)(ii)); no link a reader can see in the HTML part unsubscribes"),
+      "\(hidden)")
+  }
+}

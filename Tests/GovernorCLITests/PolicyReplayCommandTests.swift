@@ -7,7 +7,7 @@ import Testing
 @Suite("governor policy replay")
 struct PolicyReplayCommandTests {
   /// The default policy with a looser weekly cap and no quiet hours, beside its tracker lists.
-  func proposedPolicy() throws -> String {
+  func proposedPolicy(edit: ((String) -> String)? = nil) throws -> String {
     let root = GovernorBinary.repositoryRoot
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "replay-\(UUID().uuidString)")
@@ -17,6 +17,11 @@ struct PolicyReplayCommandTests {
       to: folder.appendingPathComponent("trackers"))
     let text = try String(
       contentsOf: root.appendingPathComponent("policies/default.yaml"), encoding: .utf8)
+    if let edit {
+      let file = folder.appendingPathComponent("proposed.yaml").path
+      try Data(edit(text).utf8).write(to: URL(fileURLWithPath: file))
+      return file
+    }
     let quiet = try #require(text.range(of: "quiet_hours:\n  start"))
     let end = try #require(text.range(of: "\ntracking:", range: quiet.upperBound..<text.endIndex))
     let edited = text.replacingCharacters(in: quiet.lowerBound..<end.lowerBound, with: "")
@@ -65,5 +70,36 @@ struct PolicyReplayCommandTests {
       try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     #expect(object["replayed"] as? Int == 5)
     #expect((object["examples"] as? [Any])?.count == 2)
+  }
+
+  @Test("a rule rolled out to a share: the report says what enforcing it for everyone would change")
+  func rollout() async throws {
+    let (location, _) = try await AuditReviewCommandTests().reviewedStore(.sqlite)
+    // A share just short of customer 2006's bucket: the weekly cap that blocked their
+    // message is now only reported for them.
+    let bucket = Rollout.bucket(rule: "caps.weekly", customerId: "2006")
+    try #require(bucket > 0)
+    let share = "\(Rate(perMillion: bucket))"
+    let file = try proposedPolicy {
+      $0.replacingOccurrences(
+        of: "    max: 3\n    within: 7d", with: "    max: 3\n    within: 7d\n    enforce: \(share)")
+    }
+    let run = try await GovernorBinary.run(
+      [
+        "policy", "replay", "--policy", file, "--store", location, "--since",
+        "2026-11-01T00:00:00Z",
+      ],
+      environment: nil)
+    #expect(run.status == 0, "\(run.stderr)")
+    let lines = run.stdoutLines
+    #expect(lines.contains("  blocked → forwarded: 1"), "\(lines)")
+    #expect(lines.contains("rolled out (enforce: N%):"))
+    #expect(
+      lines.contains(
+        "  caps.weekly at \(share): held back 0, reported only 1; enforced for everyone, 1 more "
+          + "would be held back"), "\(lines)")
+    #expect(lines.contains("  enforced for everyone: forwarded → blocked: 1"))
+    #expect(
+      lines.contains { $0.contains("rolled out to \(share) of customers, not yet this one") })
   }
 }

@@ -156,9 +156,13 @@ struct CapReserveTests {
         ("2026-11-22T16:00:00Z", "marketing"), ("2026-11-23T16:00:00Z", "marketing"),
         ("2026-11-24T16:00:00Z", "marketing"), ("2026-11-25T16:00:00Z", "marketing"),
       ], consents: [])
-    #expect(engine.decide(state, "marketing", at: "2026-11-26T16:00:00Z").codes == ["cap_reserved"])
     #expect(
-      engine.decide(state, "order_followup", at: "2026-11-26T16:00:00Z").outcome == .forwarded)
+      engine.decide(state, "marketing", at: "2026-11-26T16:00:00Z", html: canSpamBody).codes == [
+        "cap_reserved"
+      ])
+    #expect(
+      engine.decide(state, "order_followup", at: "2026-11-26T16:00:00Z", html: canSpamBody)
+        .outcome == .forwarded)
   }
 
   @Test("a min_gap cap has no slots to keep")

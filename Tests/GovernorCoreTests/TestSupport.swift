@@ -76,12 +76,23 @@ func message(_ category: String = "marketing", id: String = "m1", receivedAt: Da
 
 extension Engine {
   /// Shorthand for the many tests that evaluate one message at one instant.
-  func decide(_ state: CustomerState, _ category: String = "marketing", at instant: String)
-    -> Decision
-  {
-    evaluate(message(category), for: state, at: time(instant))
+  func decide(
+    _ state: CustomerState, _ category: String = "marketing", at instant: String,
+    html: String = "<p>Hi</p>"
+  ) -> Decision {
+    var message = message(category)
+    message.html = html
+    return evaluate(message, for: state, at: time(instant))
   }
 }
+
+/// A body with what us-can-spam.yaml's `content.can_spam` asks to see: the label, the
+/// sender's postal address and a visible unsubscribe link.
+let canSpamBody = """
+  <p>Advertisement</p><p>Hi</p>
+  <p>Shop Example Inc.<br>123 Main Street<br>Springfield, IL 62701</p>
+  <p><a href="https://shop.example/unsubscribe">Unsubscribe</a></p>
+  """
 
 /// The minimal valid policy text tests extend: three categories, UTC.
 let basePolicy = """

@@ -29,6 +29,10 @@ public struct Engine: Sendable {
   private let weekStart: Int
   private let blocksOutsideQuery: (withoutConsent: Bool, withConsent: Bool)
   private let reputationHold: (maxDelaySeconds: Int, shadow: Bool)?
+  private let rollouts: Rollouts
+  private let content: ContentCheck?
+  /// The consent that lifts a content rule's advertisement label, by purpose.
+  private let affirmativeConsent: [String: ConsentRule]
   /// The mailing's rates and the brakes they hold on, as of their assessment: an input of
   /// every decision like the customer's state (the gateway refreshes it; a dry-run reads it
   /// once; a replay works out each day's).
@@ -62,6 +66,16 @@ public struct Engine: Sendable {
       policy.tracking.withConsent.identifiersOutsideQuery == .block
     )
     reputationHold = policy.reputation.map { ($0.maxDelaySeconds, $0.shadow) }
+    rollouts = Rollouts(policy.rollouts)
+    content = ContentCheck(
+      policy: policy.content, unsubscribeURL: policy.headers.listUnsubscribe?.url)
+    var affirmative: [String: ConsentRule] = [:]
+    for name in policy.content.rules.compactMap(\.affirmativeConsent) {
+      if let purpose = policy.consent.purpose(named: name) {
+        affirmative[name] = ConsentRule(purpose: purpose, consent: policy.consent)
+      }
+    }
+    affirmativeConsent = affirmative
   }
 
   /// The tracking stage's answers for one campaign's parts, worked out once for each consent
@@ -74,6 +88,12 @@ public struct Engine: Sendable {
     let text: String?
     let withoutConsent: TrackingResult
     let withConsent: TrackingResult
+    /// What a reader sees of the parts; nil when the policy checks no content.
+    let content: ContentReading?
+
+    func reading(for message: Message) -> ContentReading? {
+      message.html == html && message.text == text ? content : nil
+    }
 
     func result(for message: Message, consent: Bool, recipient: RecipientIdentity)
       -> TrackingResult?
@@ -89,7 +109,8 @@ public struct Engine: Sendable {
     PreparedParts(
       html: html, text: text,
       withoutConsent: tracking.prepare(html: html, text: text, consent: false),
-      withConsent: tracking.prepare(html: html, text: text, consent: true))
+      withConsent: tracking.prepare(html: html, text: text, consent: true),
+      content: content?.read(html: html, text: text))
   }
 
   /// `prepared`: the parts' tracking answers worked out beforehand (used only when the
@@ -121,13 +142,16 @@ public struct Engine: Sendable {
       case .carriedOver(let note):
         decision.reasons.append(Reason(rule: rule.purpose.ruleId, effect: .note, finding: note))
       case .fails(let finding):
-        decision.reasons.append(Reason(rule: rule.purpose.ruleId, effect: .block, finding: finding))
-        permanentBlocks = true
+        let reason = blockUnlessRolledOut(
+          rule.purpose.ruleId, finding, customerId: state.customerId)
+        if reason.effect == .block { permanentBlocks = true }
+        decision.reasons.append(reason)
       }
     }
     for (rule, finding) in suppression.check(category: message.category, state, at: now) {
-      decision.reasons.append(Reason(rule: rule, effect: .block, finding: finding))
-      permanentBlocks = true
+      let reason = blockUnlessRolledOut(rule, finding, customerId: state.customerId)
+      if reason.effect == .block { permanentBlocks = true }
+      decision.reasons.append(reason)
     }
     // Allowed, the mismatch is still a note: the record (and a replay under a stricter
     // policy) must know the message went elsewhere.
@@ -148,6 +172,23 @@ public struct Engine: Sendable {
             recipientDigest: state.addressDigests?.recipient)))
     }
 
+    if let content, message.html != nil || message.text != nil, message.template == nil {
+      let zone = (state.timeZone ?? defaultZone).identifier
+      let rules = content.rules(category: message.category, zone: zone)
+      if !rules.isEmpty {
+        let reading =
+          prepared?.reading(for: message) ?? content.read(html: message.html, text: message.text)
+        for rule in rules {
+          for finding in contentFindings(rule, content, reading, message, state, at: now) {
+            var reason = blockUnlessRolledOut(rule.ruleId, finding, customerId: state.customerId)
+            if rule.reportOnly { reason.effect = .shadow }
+            if reason.effect == .block { permanentBlocks = true }
+            decision.reasons.append(reason)
+          }
+        }
+      }
+    }
+
     // Caps and quiet hours speak of the moment it goes: a message scheduled for later is held
     // until then and decided again, so only what blocks it for good is said now.
     if let sendAt = message.sendAt, sendAt > now {
@@ -163,7 +204,8 @@ public struct Engine: Sendable {
     }
 
     let timed = TimedRules(
-      plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now
+      plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now,
+      rollouts: rollouts
     )
     .evaluate(at: now, receivedAt: message.receivedAt ?? now)
     if decision.reasons.isEmpty {
@@ -235,6 +277,44 @@ public struct Engine: Sendable {
   }
 
   static let addressRuleId = "address"
+
+  /// What `rule`'s law requires and the reader cannot see. The advertisement label is not
+  /// required of mail to a customer whose affirmative consent the rule names.
+  private func contentFindings(
+    _ rule: ContentRule, _ content: ContentCheck, _ reading: ContentReading, _ message: Message,
+    _ state: CustomerState, at now: Date
+  ) -> [Finding] {
+    var findings: [Finding] = []
+    for requirement in rule.law.requirements {
+      var purpose: String?
+      if requirement == .adLabel, let name = rule.affirmativeConsent {
+        if affirmativeConsent[name]?.check(state, recipient: message.to, at: now).holds == true {
+          continue
+        }
+        purpose = name
+      }
+      let parts = content.missing(requirement, in: reading, subject: message.subject)
+      guard !parts.isEmpty else { continue }
+      findings.append(
+        .contentMissing(
+          ContentFinding(
+            law: rule.law, requirement: requirement, parts: parts,
+            expected: content.expected(requirement), consentPurpose: purpose)))
+    }
+    return findings
+  }
+
+  /// A block, or a shadow reason for a customer the rule's rollout has not reached yet.
+  private func blockUnlessRolledOut(_ rule: String, _ finding: Finding, customerId: String)
+    -> Reason
+  {
+    var reason = Reason(rule: rule, effect: .block, finding: finding)
+    if !rollouts.isEmpty, let mark = rollouts.mark(rule, customerId: customerId) {
+      reason.rollout = mark
+      if !mark.enforced { reason.effect = .shadow }
+    }
+    return reason
+  }
   static let outsideQueryRuleId = "tracking.identifiers_outside_query"
 
   /// The block a policy asks for when links carry the recipient where no cut reaches.
@@ -273,6 +353,9 @@ public struct Engine: Sendable {
     var release: Date?
     for state in states {
       guard let brake = state.engaged else { continue }
+      let rule = ReputationPolicy.ruleId(state.measure)
+      let rollout = rollouts.isEmpty ? nil : rollouts.mark(rule, customerId: customerId)
+      let shadow = reputationHold.shadow || rollout?.enforced == false
       let until: Date
       switch brake.step.action {
       case .pause:
@@ -287,10 +370,10 @@ public struct Engine: Sendable {
         until = today.addingDays(1).startInUTC
       }
       var reason = Reason(
-        rule: ReputationPolicy.ruleId(state.measure),
-        effect: reputationHold.shadow ? .shadow : .defer,
+        rule: rule, effect: shadow ? .shadow : .defer,
         finding: .reputationBrake(BrakeFinding(state: state, brake: brake, until: until)))
-      if !reputationHold.shadow {
+      reason.rollout = rollout
+      if !shadow {
         if until.timeIntervalSince(receivedAt) > TimeInterval(reputationHold.maxDelaySeconds) {
           reason.effect = .block
           reason.maxDelaySeconds = reputationHold.maxDelaySeconds

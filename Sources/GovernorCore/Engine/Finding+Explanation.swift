@@ -64,6 +64,8 @@ extension Finding {
         + "\(places.joined(separator: " and ")), which cannot be cut without breaking the link"
     case .reputationBrake(let finding):
       return finding.sentence
+    case .contentMissing(let finding):
+      return finding.sentence
     }
   }
 
@@ -126,6 +128,8 @@ extension Finding {
     case .recipientOutsideQuery(let links, let places):
       return ["links": .number(links), "places": .texts(places)]
     case .reputationBrake(let finding):
+      return finding.facts
+    case .contentMissing(let finding):
       return finding.facts
     }
   }

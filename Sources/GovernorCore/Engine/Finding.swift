@@ -34,6 +34,8 @@ public enum Finding: Hashable, Sendable {
   /// The mailing's complaint or bounce rate braked it (`reputation`). Boxed: its payload is
   /// several times the size of any other, and every finding would carry that size.
   indirect case reputationBrake(BrakeFinding)
+  /// Content a law requires is not visible in the message (`content`). Boxed like the brake.
+  indirect case contentMissing(ContentFinding)
 
   public var code: String {
     switch self {
@@ -55,6 +57,7 @@ public enum Finding: Hashable, Sendable {
     case .scheduled: return "scheduled"
     case .recipientOutsideQuery: return "recipient_in_link_path"
     case .reputationBrake(let finding): return finding.code
+    case .contentMissing(let finding): return finding.code
     }
   }
 

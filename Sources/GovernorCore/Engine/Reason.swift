@@ -18,6 +18,9 @@ public struct Reason: Hashable, Sendable {
   public var finding: Finding
   /// Set when the rule wanted to defer but the wait would pass the policy's `max_delay`.
   public var maxDelaySeconds: Int?
+  /// Set when the rule is rolled out to a share of customers: whether this one is in it (if
+  /// not, the effect is `shadow`).
+  public var rollout: RolloutMark?
 
   public init(rule: String, effect: Effect, finding: Finding, maxDelaySeconds: Int? = nil) {
     self.rule = rule
@@ -38,7 +41,15 @@ public struct Reason: Hashable, Sendable {
         "; waiting would exceed the longest delay of "
         + "\(TimeSpan(seconds: maxDelaySeconds).spoken), so the message is blocked"
     }
-    if effect == .shadow { sentence += " (shadow rule: reported, not enforced)" }
+    if let rollout {
+      sentence +=
+        rollout.enforced
+        ? " (rolled out to \(rollout.enforce) of customers, this one among them)"
+        : " (rolled out to \(rollout.enforce) of customers, not yet this one: reported, not "
+          + "enforced)"
+    } else if effect == .shadow {
+      sentence += " (shadow rule: reported, not enforced)"
+    }
     return sentence
   }
 
@@ -52,7 +63,8 @@ public struct Reason: Hashable, Sendable {
 }
 
 extension Reason: Encodable {
-  enum CodingKeys: String, CodingKey { case rule, code, effect, message, facts }
+  enum CodingKeys: String, CodingKey { case rule, code, effect, message, facts, rollout }
+  enum RolloutKeys: String, CodingKey { case enforce, enforced }
 
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
@@ -61,5 +73,11 @@ extension Reason: Encodable {
     try container.encode(effect, forKey: .effect)
     try container.encode(message, forKey: .message)
     try container.encode(facts, forKey: .facts)
+    // Only where a rollout applies: older records' content (and hashes) stay as they were.
+    if let rollout {
+      var nested = container.nestedContainer(keyedBy: RolloutKeys.self, forKey: .rollout)
+      try nested.encode(rollout.enforce.description, forKey: .enforce)
+      try nested.encode(rollout.enforced, forKey: .enforced)
+    }
   }
 }

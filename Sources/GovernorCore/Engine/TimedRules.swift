@@ -7,9 +7,21 @@ struct TimedRules {
   /// The customer's own "at most N per window", when the category honours it.
   let preference: CapLimit?
   let timeline: Timeline
+  private let rollouts: Rollouts
+  private let customerId: String
+  /// By cap index, whether the cap's rollout leaves this customer out; empty when the policy
+  /// rolls nothing out (the common case costs no allocation).
+  private var capsLeftOut: [Bool] = []
+  private var preferenceLeftOut = false
+  private var quietHoursLeftOut = false
 
-  init(plan: CategoryPlan, state: CustomerState, defaultZone: Zone, weekStart: Int, now: Date) {
+  init(
+    plan: CategoryPlan, state: CustomerState, defaultZone: Zone, weekStart: Int, now: Date,
+    rollouts: Rollouts
+  ) {
     self.plan = plan
+    self.rollouts = rollouts
+    customerId = state.customerId
     if plan.preferenceCategories != nil, let choice = state.frequencyPreference {
       preference = CapLimit(
         limit: .count(max: choice.max, window: choice.window), scope: plan.preferenceScope)
@@ -20,6 +32,20 @@ struct TimedRules {
     timeline = Timeline(
       sends: state.sends, since: now.addingTimeInterval(-lookback), now: now,
       zone: state.timeZone ?? defaultZone, weekStart: weekStart, bit: plan.bit(of:))
+    if !rollouts.isEmpty {
+      let customerId = state.customerId
+      func leftOut(_ rule: String) -> Bool {
+        rollouts.mark(rule, customerId: customerId)?.enforced == false
+      }
+      capsLeftOut = plan.caps.map { leftOut($0.ruleId) }
+      preferenceLeftOut = leftOut(CategoryPlan.preferenceRuleId)
+      quietHoursLeftOut = plan.quietHours.map { leftOut($0.quietHours.ruleId) } ?? false
+    }
+  }
+
+  /// Whether the cap at `index` is reported only, for this customer.
+  private func capShadowed(_ index: Int) -> Bool {
+    plan.caps[index].shadow || (!capsLeftOut.isEmpty && capsLeftOut[index])
   }
 
   struct Result {
@@ -31,10 +57,14 @@ struct TimedRules {
 
     /// Recorded as a block; `evaluate` turns a deferring rule's block into a defer once it
     /// knows the release time is within the rule's `max_delay`.
-    mutating func add(_ rule: String, _ finding: Finding, _ action: HoldAction, shadow: Bool) {
+    mutating func add(
+      _ rule: String, _ finding: Finding, _ action: HoldAction, shadow: Bool,
+      rollout: RolloutMark? = nil
+    ) {
       if reasons.isEmpty { reasons.reserveCapacity(4) }
       var reason = Reason(rule: rule, effect: shadow ? .shadow : .block, finding: finding)
       if !shadow, case .deferUpTo(let maxDelay) = action { reason.maxDelaySeconds = maxDelay }
+      reason.rollout = rollout
       reasons.append(reason)
     }
   }
@@ -58,26 +88,31 @@ struct TimedRules {
       let hold = limits[index].hold(at: now, timeline)
       guard hold != .passes else { continue }
       let cap = plan.caps[index]
-      if !cap.shadow { note(hold) }
+      let shadow = capShadowed(index)
+      if !shadow { note(hold) }
       if let finding = cap.counting.finding(
         at: now, timeline, hold: hold, categories: cap.categories, byCustomer: false,
         reservedFor: cap.reservedFor)
       {
-        result.add(cap.ruleId, finding, cap.action, shadow: cap.shadow)
+        result.add(cap.ruleId, finding, cap.action, shadow: shadow, rollout: mark(cap.ruleId))
       }
     }
     if let preference, let categories = plan.preferenceCategories {
       let hold = preference.hold(at: now, timeline)
-      note(hold)
+      if !preferenceLeftOut { note(hold) }
       if let finding = preference.finding(
         at: now, timeline, hold: hold, categories: categories, byCustomer: true)
       {
-        result.add(CategoryPlan.preferenceRuleId, finding, .block, shadow: false)
+        result.add(
+          CategoryPlan.preferenceRuleId, finding, .block, shadow: preferenceLeftOut,
+          rollout: mark(CategoryPlan.preferenceRuleId))
       }
     }
     if let quiet = plan.quietHours, let finding = quiet.check(at: now, timeline) {
-      note(finding.passesAt.map { .until($0) } ?? .never)
-      result.add(quiet.quietHours.ruleId, finding, quiet.quietHours.action, shadow: false)
+      if !quietHoursLeftOut { note(finding.passesAt.map { .until($0) } ?? .never) }
+      result.add(
+        quiet.quietHours.ruleId, finding, quiet.quietHours.action, shadow: quietHoursLeftOut,
+        rollout: mark(quiet.quietHours.ruleId))
     }
     guard Engine.outcome(of: result.reasons) != .forwarded else { return result }
 
@@ -94,6 +129,10 @@ struct TimedRules {
     return result
   }
 
+  private func mark(_ rule: String) -> RolloutMark? {
+    rollouts.isEmpty ? nil : rollouts.mark(rule, customerId: customerId)
+  }
+
   /// The earliest instant from `start` at which every enforced timed rule passes at once, or
   /// nil if that never happens. Passing one rule can land inside another (a cap frees at
   /// 22:00, inside quiet hours), so it steps forward until all agree.
@@ -101,15 +140,19 @@ struct TimedRules {
     var instant = start
     for _ in 0..<64 {
       var next = instant
-      for index in plan.limits.indices where !plan.caps[index].shadow {
+      for index in plan.limits.indices where !capShadowed(index) {
         guard Self.advance(&next, past: plan.limits[index].hold(at: next, timeline)) else {
           return nil
         }
       }
-      if let preference, !Self.advance(&next, past: preference.hold(at: next, timeline)) {
+      if let preference, !preferenceLeftOut,
+        !Self.advance(&next, past: preference.hold(at: next, timeline))
+      {
         return nil
       }
-      if let quiet = plan.quietHours, !Self.advance(&next, past: quiet.hold(at: next, timeline)) {
+      if let quiet = plan.quietHours, !quietHoursLeftOut,
+        !Self.advance(&next, past: quiet.hold(at: next, timeline))
+      {
         return nil
       }
       if next == instant { return instant }

@@ -27,6 +27,17 @@ public struct Policy: Sendable {
   public var headers: HeaderPolicy
   /// The brake on the whole mailing; nil: none.
   public var reputation: ReputationPolicy?
+  /// What the law requires the content to show, and who the sender is.
+  public var content = ContentPolicy()
+  /// Rules enforced for a share of customers and shadowed for the rest (`enforce: 10%`).
+  public var rollouts: [Rollout] = []
+
+  /// The same rules, each enforced for every customer: what a replay compares a rollout with.
+  public var enforcedEverywhere: Policy {
+    var policy = self
+    policy.rollouts = []
+    return policy
+  }
 
   public func category(named name: String) -> Category? {
     categories.first { $0.name == name }

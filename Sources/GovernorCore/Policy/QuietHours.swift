@@ -5,7 +5,8 @@ public struct QuietHours: Hashable, Sendable {
   public var end: TimeOfDay
   public var action: HoldAction
   public var categories: [String]
-  public var ruleId: String { "quiet_hours" }
+  public var ruleId: String { Self.ruleId }
+  public static let ruleId = "quiet_hours"
 
   /// Whether the wall-clock second `secondOfDay` falls in the quiet hours.
   public func contains(secondOfDay: Int) -> Bool {

@@ -3,7 +3,7 @@ import Yams
 extension PolicyLoader {
   static let capKeys = [
     "id", "max", "within", "per", "min_gap", "categories", "action", "max_delay", "shadow",
-    "reserve", "description",
+    "reserve", "enforce", "description",
   ]
 
   static func readCaps(_ node: Node, context: SchemaContext) -> [Cap] {
@@ -72,6 +72,9 @@ extension PolicyLoader {
       ?? context.categories.filter(\.capped).map(\.name)
     let action = readHoldAction(fields, field: field, reader: reader)
     let shadow = fields["shadow"].flatMap { reader.bool($0, "\(field).shadow") } ?? false
+    readRollout(
+      fields, field: field, rules: ["caps.\(id)"], shadow: shadow, reader: reader,
+      into: context.rollouts)
     _ = fields["description"].map { reader.string($0, "\(field).description") }
     var reserve: CapReserve?
     if let node = fields["reserve"], case .count(let max, _)? = limit {
@@ -192,8 +195,11 @@ extension PolicyLoader {
     }
     guard
       let fields = reader.fields(
-        node, of: "frequency_preference", allowed: ["categories", "description"])
+        node, of: "frequency_preference", allowed: ["categories", "enforce", "description"])
     else { return nil }
+    readRollout(
+      fields, field: "frequency_preference", rules: [CategoryPlan.preferenceRuleId], shadow: nil,
+      reader: reader, into: context.rollouts)
     let categories = fields["categories"].flatMap {
       context.categoryList($0, "frequency_preference.categories")
     }
@@ -205,8 +211,11 @@ extension PolicyLoader {
     guard
       let fields = reader.fields(
         node, of: "quiet_hours",
-        allowed: ["start", "end", "action", "max_delay", "categories", "description"])
+        allowed: ["start", "end", "action", "max_delay", "categories", "enforce", "description"])
     else { return nil }
+    readRollout(
+      fields, field: "quiet_hours", rules: [QuietHours.ruleId], shadow: nil, reader: reader,
+      into: context.rollouts)
     let start = required(fields, "start", in: "quiet_hours", reader: reader).flatMap {
       reader.timeOfDay($0, "quiet_hours.start")
     }

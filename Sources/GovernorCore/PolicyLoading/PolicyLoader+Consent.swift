@@ -1,14 +1,20 @@
 import Yams
 
 extension PolicyLoader {
-  static func readPurposes(_ node: Node?, reader: PolicyReader) -> [ConsentPolicy.Purpose] {
+  static func readPurposes(
+    _ node: Node?, reader: PolicyReader, rollouts: RolloutCollector
+  ) -> [ConsentPolicy.Purpose] {
     guard let node else { return [] }
     return reader.namedEntries(node, of: "consent.purposes").compactMap { name, _, value in
       let field = "consent.purposes.\(name)"
       var doubleOptIn = false
       if !reader.isNull(value),
-        let fields = reader.fields(value, of: field, allowed: ["double_opt_in", "description"])
+        let fields = reader.fields(
+          value, of: field, allowed: ["double_opt_in", "enforce", "description"])
       {
+        readRollout(
+          fields, field: field, rules: ["consent.\(name)"], shadow: nil, reader: reader,
+          into: rollouts)
         doubleOptIn =
           fields["double_opt_in"].flatMap { reader.bool($0, "\(field).double_opt_in") } ?? false
         _ = fields["description"].map { reader.string($0, "\(field).description") }
@@ -120,9 +126,13 @@ extension PolicyLoader {
     for reason in SuppressionReason.allCases {
       guard let value = fields[reason.rawValue] else { continue }
       let field = "suppression.\(reason.rawValue)"
-      guard let rule = reader.fields(value, of: field, allowed: ["blocks", "except"]) else {
+      guard let rule = reader.fields(value, of: field, allowed: ["blocks", "except", "enforce"])
+      else {
         continue
       }
+      readRollout(
+        rule, field: field, rules: ["suppression.\(reason.rawValue)"], shadow: nil,
+        reader: reader, into: context.rollouts)
       guard let blocks = rule["blocks"] else {
         reader.report("\(field) needs 'blocks': all, or a list of categories", at: value)
         continue

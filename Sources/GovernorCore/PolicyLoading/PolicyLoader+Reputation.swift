@@ -3,7 +3,7 @@ import Yams
 extension PolicyLoader {
   static let reputationKeys = [
     "window", "min_delivered", "scope", "categories", "max_delay", "shadow", "complaints",
-    "hard_bounces", "description",
+    "hard_bounces", "enforce", "description",
   ]
 
   static func readReputation(_ node: Node, context: SchemaContext) -> ReputationPolicy? {
@@ -29,6 +29,10 @@ extension PolicyLoader {
         reader.span($0, "reputation.max_delay", fixed: true)?.seconds
       } ?? 86_400
     let shadow = fields["shadow"].map { reader.bool($0, "reputation.shadow") } ?? false
+    readRollout(
+      fields, field: "reputation",
+      rules: ReputationPolicy.Measure.allCases.map(ReputationPolicy.ruleId),
+      shadow: shadow, reader: reader, into: context.rollouts)
     _ = fields["description"].map { reader.string($0, "reputation.description") }
     var signals: [ReputationPolicy.Signal?] = []
     for measure in ReputationPolicy.Measure.allCases {
@@ -197,7 +201,7 @@ extension PolicyLoader {
     return ReputationPolicy.Resume(below: below, days: days)
   }
 
-  private static func rate(_ node: Node, _ field: String, reader: PolicyReader) -> Rate? {
+  static func rate(_ node: Node, _ field: String, reader: PolicyReader) -> Rate? {
     guard let text = reader.string(node, field) else { return nil }
     guard let rate = Rate(percent: text) else {
       reader.report(

@@ -11,7 +11,7 @@ public enum PolicyLoader {
   static let topLevelKeys = [
     "name", "description", "default_time_zone", "week_starts", "categories", "consent",
     "suppression", "caps", "frequency_preference", "quiet_hours", "tracking", "headers",
-    "reputation",
+    "reputation", "sender", "content",
   ]
 
   /// Reads a tracker list named in the policy, given its `tracking.lists` entry (a path under
@@ -82,12 +82,14 @@ public enum PolicyLoader {
     let consentFields = fields["consent"].flatMap {
       reader.fields($0, of: "consent", allowed: ["purposes", "kinds", "covers_new_address"])
     }
-    let purposes = readPurposes(consentFields?["purposes"], reader: reader)
+    let rollouts = RolloutCollector()
+    let purposes = readPurposes(consentFields?["purposes"], reader: reader, rollouts: rollouts)
     let categories = required(fields, "categories", reader: reader).map {
       readCategories($0, purposes: purposes.map(\.name), reader: reader)
     }
     let known = categories?.map(\.name) ?? []
-    let context = SchemaContext(reader: reader, categories: categories ?? [], purposes: purposes)
+    let context = SchemaContext(
+      reader: reader, categories: categories ?? [], purposes: purposes, rollouts: rollouts)
 
     let consent = ConsentPolicy(
       purposes: purposes, kinds: readConsentKinds(consentFields?["kinds"], reader: reader),
@@ -107,6 +109,8 @@ public enum PolicyLoader {
       tracking, nodes: familyNodes, in: allTrackers, reader: reader)
     let headers = readHeaders(fields["headers"], context: context)
     let reputation = fields["reputation"].map { readReputation($0, context: context) }
+    let sender = readSender(fields["sender"], reader: reader)
+    let contentRules = readContent(fields["content"], sender: sender, context: context)
 
     guard let name, let defaultZone, let weekStart, !known.isEmpty, let categories,
       reputation != .some(nil)
@@ -118,7 +122,8 @@ public enum PolicyLoader {
       text: String(decoding: bundle, as: UTF8.self), defaultZone: defaultZone,
       weekStart: weekStart, categories: categories, consent: consent, suppression: suppression,
       caps: caps, frequencyPreference: preference, quietHours: quietHours, tracking: tracking,
-      trackers: trackers, headers: headers, reputation: reputation ?? nil)
+      trackers: trackers, headers: headers, reputation: reputation ?? nil,
+      content: ContentPolicy(sender: sender, rules: contentRules), rollouts: rollouts.rollouts)
   }
 
   static func required(_ fields: Fields, _ key: String, reader: PolicyReader) -> Node? {
@@ -201,6 +206,7 @@ struct SchemaContext {
   let reader: PolicyReader
   let categories: [Category]
   let purposes: [ConsentPolicy.Purpose]
+  let rollouts: RolloutCollector
 
   var categoryNames: [String] { categories.map(\.name) }
 

@@ -85,17 +85,10 @@ public struct ReputationBook: Hashable, Sendable {
 
   /// Whether a throttle holds `customerId`'s mail on `day`: a hash of both, so every node
   /// (and a restarted one) holds the same customers, and another share on the next day.
-  /// FNV-1a with a SplitMix64 finish, written out because Swift's `Hasher` is seeded per
-  /// process.
   public static func throttleHolds(customerId: String, day: Int, keep: Rate) -> Bool {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in customerId.utf8 {
-      hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-    }
-    hash ^= UInt64(bitPattern: Int64(day))
-    hash = (hash ^ (hash >> 30)) &* 0xbf58_476d_1ce4_e5b9
-    hash = (hash ^ (hash >> 27)) &* 0x94d0_49bb_1331_11eb
-    hash ^= hash >> 31
+    var hash = StableHash.seed
+    StableHash.add(customerId, to: &hash)
+    hash = StableHash.finish(hash ^ UInt64(bitPattern: Int64(day)))
     return Int(hash % 1_000_000) >= keep.perMillion
   }
 }

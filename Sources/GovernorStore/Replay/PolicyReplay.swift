@@ -16,8 +16,14 @@ import GovernorCore
 /// A policy with a reputation brake brakes each message by the rates of its day, worked out
 /// from `deliveryCounts` as they stand now (reports that came in after the decision included),
 /// by its campaign and by its From domain (recorded in decisions since the brake exists).
+///
+/// A policy that rolls rules out (`enforce: 10%`) is also decided with every rule enforced for
+/// everyone, wherever a rollout left the customer out: the report says, per rule, what
+/// finishing the rollout would change.
 public struct PolicyReplay {
   public let engine: Engine
+  /// The policy with its rollouts finished; nil when it rolls nothing out.
+  private let everywhere: Engine?
   public private(set) var report: ReplayReport
   private let assessment: ReputationAssessment?
   private let deliveryCounts: [DeliveryCount]
@@ -29,10 +35,12 @@ public struct PolicyReplay {
     self.deliveryCounts = deliveryCounts
     assessment = engine.policy.reputation.map(ReputationAssessment.init(policy:))
     report = ReplayReport(policy: engine.policy.reference)
+    everywhere =
+      engine.policy.rollouts.isEmpty ? nil : Engine(policy: engine.policy.enforcedEverywhere)
   }
 
-  /// The engine with the brakes of `at`'s day.
-  private mutating func engine(at instant: Date) -> Engine {
+  /// `engine` with the brakes of `at`'s day.
+  private mutating func braked(_ engine: Engine, at instant: Date) -> Engine {
     guard let assessment else { return engine }
     let day = CivilDate(utcDayOf: instant)
     let book = books[day] ?? assessment.assess(deliveryCounts, at: day.startInUTC)
@@ -73,9 +81,15 @@ public struct PolicyReplay {
       id: entry.messageId, customerId: entry.customerId, to: recipient,
       from: entry.sendingDomain.map { "sender@\($0)" } ?? "", subject: "",
       category: recorded.category, campaignId: entry.campaignId, receivedAt: at)
-    let decision = engine(at: at).evaluate(message, for: state, at: at)
+    let decision = braked(engine, at: at).evaluate(message, for: state, at: at)
     let enforced = recorded.reasons.filter { $0.effect == "block" || $0.effect == "defer" }
     report.add(entry: entry, recordedRules: enforced.map(\.rule), now: decision)
+    guard let everywhere, decision.reasons.contains(where: { $0.rollout != nil }) else { return }
+    var whole: Decision?
+    if decision.reasons.contains(where: { $0.rollout?.enforced == false }) {
+      whole = braked(everywhere, at: at).evaluate(message, for: state, at: at)
+    }
+    report.addRollouts(decision, enforcedEverywhere: whole)
   }
 
   static let addressMismatch = Finding.addressMismatch(knownDigest: nil, recipientDigest: nil)
@@ -99,6 +113,26 @@ public struct ReplayReport: Sendable, Encodable {
   public var campaigns: [String: Int] = [:]
   public var examples: [Example] = []
   public static let maximumExamples = 10
+  /// Per rolled-out rule: whom it held back, whom it only reported, and what enforcing it for
+  /// everyone would change.
+  public var rollouts: [String: RolloutCounts] = [:]
+  /// The flips (`forwarded → blocked`) that finishing every rollout would make.
+  public var rolloutFlips: [String: Int] = [:]
+
+  public struct RolloutCounts: Sendable, Encodable, Equatable {
+    public var enforce: String
+    /// Decisions in which the rule found something, for a customer in its share.
+    public var enforced = 0
+    /// The same, for a customer outside it: reported only.
+    public var shadowed = 0
+    /// Of the shadowed, decisions that enforcing it for everyone would hold back.
+    public var wouldHold = 0
+
+    enum CodingKeys: String, CodingKey {
+      case enforce, enforced, shadowed
+      case wouldHold = "would_hold"
+    }
+  }
 
   public struct RuleFlips: Sendable, Encodable, Equatable {
     public var held = 0
@@ -151,7 +185,41 @@ public struct ReplayReport: Sendable, Encodable {
     }
   }
 
+  mutating func addRollouts(_ decision: Decision, enforcedEverywhere whole: Decision?) {
+    let changes = whole.map { $0.outcome != decision.outcome } ?? false
+    if let whole, changes {
+      rolloutFlips["\(decision.outcome.rawValue) → \(whole.outcome.rawValue)", default: 0] += 1
+    }
+    for reason in decision.reasons {
+      guard let mark = reason.rollout else { continue }
+      var counts = rollouts[reason.rule] ?? RolloutCounts(enforce: mark.enforce.description)
+      if mark.enforced {
+        counts.enforced += 1
+      } else {
+        counts.shadowed += 1
+        if changes { counts.wouldHold += 1 }
+      }
+      rollouts[reason.rule] = counts
+    }
+  }
+
   public var flipped: Int { replayed - unchanged }
+
+  /// What finishing the rollouts would do, for the text report.
+  private var rolloutLines: [String] {
+    guard !rollouts.isEmpty else { return [] }
+    var lines = ["rolled out (enforce: N%):"]
+    for (rule, counts) in rollouts.sorted(by: { $0.key < $1.key }) {
+      lines.append(
+        "  \(rule) at \(counts.enforce): held back \(counts.enforced), reported only "
+          + "\(counts.shadowed); enforced for everyone, \(counts.wouldHold) more would be held back"
+      )
+    }
+    for (flip, count) in rolloutFlips.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+      lines.append("  enforced for everyone: \(flip): \(count)")
+    }
+    return lines
+  }
 
   public var lines: [String] {
     var lines = [
@@ -159,7 +227,7 @@ public struct ReplayReport: Sendable, Encodable {
         + "\(flipped) would change, \(unchanged) would not"
         + (skipped > 0 ? " (\(skipped) skipped: customer erased or record unreadable)" : "")
     ]
-    guard flipped > 0 else { return lines }
+    guard flipped > 0 else { return lines + rolloutLines }
     lines.append("changes:")
     for (flip, count) in flips.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
       lines.append("  \(flip): \(count)")
@@ -183,10 +251,11 @@ public struct ReplayReport: Sendable, Encodable {
           + "\(example.was) → \(example.now)")
       for reason in example.reasons { lines.append("    - \(reason)") }
     }
-    return lines
+    return lines + rolloutLines
   }
 
   enum CodingKeys: String, CodingKey {
-    case policy, replayed, unchanged, skipped, flips, rules, campaigns, examples
+    case policy, replayed, unchanged, skipped, flips, rules, campaigns, examples, rollouts
+    case rolloutFlips = "rollout_flips"
   }
 }
