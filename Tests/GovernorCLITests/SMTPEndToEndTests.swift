@@ -392,3 +392,59 @@ struct SMTPEndToEndTests {
     #expect(mails.count == 1)
   }
 }
+
+/// A whole message's bodies are what the content rules read: smtplib sends a multipart mail,
+/// the SMTP door takes its HTML and text parts apart, the engine checks both.
+@Suite("SMTP relay: content the law requires")
+struct SMTPContentTests {
+  let server = ServedGovernor()
+
+  @Test("smtplib: a hidden unsubscribe link is blocked with its reason; a compliant mail goes")
+  func contentOverSMTP() async throws {
+    let policy = "fixtures/policies/smtp-content.yaml"
+    let setup = try await MixedOutcomeStore.make(server: server, policy: policy)
+    let process = try await GovernorProcess.start([
+      "--store", setup.store, "--policy", policy, "--sender", "outbox:\(setup.outbox)",
+      "--smtp", "127.0.0.1:0",
+    ])
+    do {
+      let port = try #require(process.smtpPort)
+      func fixture(_ name: String) throws -> String {
+        try String(
+          contentsOf: GovernorBinary.repositoryRoot.appendingPathComponent(
+            "fixtures/content/\(name)"), encoding: .utf8)
+      }
+      for (to, html, id) in [
+        ("fwd1@example.com", "hidden-unsubscribe.html", "<hidden@maplemain.example>"),
+        ("fwd2@example.com", "compliant.html", "<compliant@maplemain.example>"),
+      ] {
+        let result = try await SMTPClients.send([
+          "host": "127.0.0.1", "port": port, "key": setup.key, "to": [to], "message_id": id,
+          "headers": ["X-Governor-Category": "marketing"], "html": try fixture(html),
+          "text": try fixture("compliant.txt"),
+        ])
+        #expect(result["code"] as? Int == 250, "\(result)")
+      }
+      let transport = CurlTransport(configuration: .init(maxConcurrent: 2))
+      defer { transport.shutdown() }
+      let (status, page) = try await server.get(
+        transport, process.base + "/v1/decisions", key: setup.admin)
+      #expect(status == 200)
+      let rows = try #require(page["decisions"] as? [[String: Any]])
+      func decision(_ to: String) throws -> (String, [String]) {
+        let row = try #require(rows.first { ($0["message_id"] as? String)?.hasSuffix(to) == true })
+        let record = try #require(row["record"] as? [String: Any])
+        let reasons = (record["decision"] as? [String: Any])?["reasons"] as? [[String: Any]] ?? []
+        return (row["outcome"] as? String ?? "", reasons.compactMap { $0["code"] as? String })
+      }
+      let hidden = try decision("fwd1@example.com")
+      #expect(hidden.0 == "blocked")
+      #expect(hidden.1 == ["missing_unsubscribe_link"])
+      #expect(try decision("fwd2@example.com").0 == "forwarded")
+    } catch {
+      try await process.stop()
+      throw error
+    }
+    try await process.stop()
+  }
+}

@@ -192,6 +192,10 @@ struct ContentRulesTests {
         "did you mean 'marketing'"
       ),
       ("    action: report", "    action: warn", "action must be block or report"),
+      (
+        "    action: report", "    action: report\n    enforce: 10%",
+        "content.gmail_yahoo has both action: report and enforce: 10%"
+      ),
       ("America/Vancouver]", "America/Vancuver]", "is not an IANA time zone"),
     ])
   func badContent(old: String, new: String, expected: String) {

@@ -73,7 +73,8 @@ extension PolicyLoader {
     let action = readHoldAction(fields, field: field, reader: reader)
     let shadow = fields["shadow"].flatMap { reader.bool($0, "\(field).shadow") } ?? false
     readRollout(
-      fields, field: field, rules: ["caps.\(id)"], shadow: shadow, reader: reader,
+      fields, field: field, rules: ["caps.\(id)"], reportedBy: shadow ? "shadow: true" : nil,
+      reader: reader,
       into: context.rollouts)
     _ = fields["description"].map { reader.string($0, "\(field).description") }
     var reserve: CapReserve?
@@ -198,8 +199,8 @@ extension PolicyLoader {
         node, of: "frequency_preference", allowed: ["categories", "enforce", "description"])
     else { return nil }
     readRollout(
-      fields, field: "frequency_preference", rules: [CategoryPlan.preferenceRuleId], shadow: nil,
-      reader: reader, into: context.rollouts)
+      fields, field: "frequency_preference", rules: [CategoryPlan.preferenceRuleId], reader: reader,
+      into: context.rollouts)
     let categories = fields["categories"].flatMap {
       context.categoryList($0, "frequency_preference.categories")
     }
@@ -214,7 +215,7 @@ extension PolicyLoader {
         allowed: ["start", "end", "action", "max_delay", "categories", "enforce", "description"])
     else { return nil }
     readRollout(
-      fields, field: "quiet_hours", rules: [QuietHours.ruleId], shadow: nil, reader: reader,
+      fields, field: "quiet_hours", rules: [QuietHours.ruleId], reader: reader,
       into: context.rollouts)
     let start = required(fields, "start", in: "quiet_hours", reader: reader).flatMap {
       reader.timeOfDay($0, "quiet_hours.start")

@@ -13,7 +13,7 @@ extension PolicyLoader {
           value, of: field, allowed: ["double_opt_in", "enforce", "description"])
       {
         readRollout(
-          fields, field: field, rules: ["consent.\(name)"], shadow: nil, reader: reader,
+          fields, field: field, rules: ["consent.\(name)"], reader: reader,
           into: rollouts)
         doubleOptIn =
           fields["double_opt_in"].flatMap { reader.bool($0, "\(field).double_opt_in") } ?? false
@@ -131,8 +131,8 @@ extension PolicyLoader {
         continue
       }
       readRollout(
-        rule, field: field, rules: ["suppression.\(reason.rawValue)"], shadow: nil,
-        reader: reader, into: context.rollouts)
+        rule, field: field, rules: ["suppression.\(reason.rawValue)"], reader: reader,
+        into: context.rollouts)
       guard let blocks = rule["blocks"] else {
         reader.report("\(field) needs 'blocks': all, or a list of categories", at: value)
         continue

@@ -121,7 +121,8 @@ extension PolicyLoader {
       law: law, categories: categories, timeZones: zones, reportOnly: action == "report",
       affirmativeConsent: consent)
     readRollout(
-      fields, field: field, rules: [rule.ruleId], shadow: action == "report", reader: reader,
+      fields, field: field, rules: [rule.ruleId],
+      reportedBy: action == "report" ? "action: report" : nil, reader: reader,
       into: context.rollouts)
     return complete ? rule : nil
   }

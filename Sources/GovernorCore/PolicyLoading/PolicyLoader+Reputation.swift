@@ -32,7 +32,7 @@ extension PolicyLoader {
     readRollout(
       fields, field: "reputation",
       rules: ReputationPolicy.Measure.allCases.map(ReputationPolicy.ruleId),
-      shadow: shadow, reader: reader, into: context.rollouts)
+      reportedBy: shadow == true ? "shadow: true" : nil, reader: reader, into: context.rollouts)
     _ = fields["description"].map { reader.string($0, "reputation.description") }
     var signals: [ReputationPolicy.Signal?] = []
     for measure in ReputationPolicy.Measure.allCases {

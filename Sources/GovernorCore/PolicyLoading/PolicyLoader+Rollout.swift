@@ -7,10 +7,11 @@ final class RolloutCollector {
 
 extension PolicyLoader {
   /// `enforce: 10%` on a rule: enforced for that share of customers, shadowed for the rest.
-  /// A shadow rule is enforced for nobody, so the two together are a contradiction.
+  /// A rule that is only reported (`shadow: true`, `action: report`: the setting is given as
+  /// `reportedBy`) is enforced for nobody, so the two together are a contradiction.
   static func readRollout(
-    _ fields: Fields, field: String, rules: [String], shadow: Bool?, reader: PolicyReader,
-    into collector: RolloutCollector
+    _ fields: Fields, field: String, rules: [String], reportedBy: String? = nil,
+    reader: PolicyReader, into collector: RolloutCollector
   ) {
     guard let node = fields["enforce"], let share = rate(node, "\(field).enforce", reader: reader)
     else { return }
@@ -20,10 +21,10 @@ extension PolicyLoader {
         at: node)
       return
     }
-    if shadow == true {
+    if let reportedBy {
       reader.report(
-        "\(field) has both shadow: true and enforce: \(share): a shadow rule is enforced for "
-          + "nobody; keep one", at: fields.key("shadow") ?? node)
+        "\(field) has both \(reportedBy) and enforce: \(share): a rule that is only reported is "
+          + "enforced for nobody; keep one", at: node)
       return
     }
     collector.rollouts += rules.map { Rollout(rule: $0, enforce: share) }

@@ -8,7 +8,8 @@ import GovernorCore
 /// the store shows them at that time: consent events up to then, suppressions in force then
 /// (lifted ones included until they were lifted), sends reserved before it (not failed, not the
 /// message itself), the customer's current profile (zone and preference have no history).
-/// The message's parts are not recorded, so tracking is not replayed: outcomes are compared.
+/// The message's parts are not recorded, so tracking and the content rules are not replayed:
+/// outcomes are compared.
 /// Nor is its address; but a decision records (as a block, shadow reason or note) that the
 /// message went to an address other than the customer's, and such a message is replayed to
 /// an address other than the profile's, so a change to `address_mismatch` shows.
