@@ -205,13 +205,21 @@ public struct Engine: Sendable {
 
     let timed = TimedRules(
       plan: plan, state: state, defaultZone: defaultZone, weekStart: weekStart, now: now,
-      rollouts: rollouts
+      leftOut: rollouts.isEmpty
+        ? .none : RolloutExclusions(plan: plan, rollouts: rollouts, customerId: state.customerId)
     )
     .evaluate(at: now, receivedAt: message.receivedAt ?? now)
+    let timedFrom = decision.reasons.count
     if decision.reasons.isEmpty {
       decision.reasons = timed.reasons
     } else if !timed.reasons.isEmpty {
       decision.reasons += timed.reasons
+    }
+    if !rollouts.isEmpty {
+      for index in timedFrom..<decision.reasons.count {
+        decision.reasons[index].rollout = rollouts.mark(
+          decision.reasons[index].rule, customerId: state.customerId)
+      }
     }
     var release = timed.release
     if !reputation.engaged.isEmpty {
@@ -428,6 +436,8 @@ final class CategoryPlan: Sendable {
   /// The caps' counting alone, in the same order: plain values, so the hot loop that checks
   /// every cap touches no reference counts. `caps[i]` is consulted only when `limits[i]` fails.
   let limits: [CapLimit]
+  /// Bit `i`: `caps[i]` is a shadow cap; read as bits, the hot loops touch no cap object.
+  let shadowCaps: UInt64
   let preferenceCategories: [String]?
   let preferenceScope: UInt64
   let quietHours: QuietHoursRule?
@@ -458,6 +468,9 @@ final class CategoryPlan: Sendable {
       return CapRule(cap, scope: scope(cap.categories), reserveScope: kept)
     }
     limits = caps.map(\.counting)
+    shadowCaps = caps.enumerated().reduce(0) { mask, entry in
+      entry.element.shadow ? mask | 1 << UInt64(entry.offset) : mask
+    }
     if let preference = policy.frequencyPreference,
       preference.categories.contains(category.name)
     {

@@ -21,8 +21,9 @@ public enum Finding: Hashable, Sendable {
   /// store) stand for the addresses, which a decision never holds.
   case addressMismatch(knownDigest: String?, recipientDigest: String?)
   case capExceeded(CapUsage)
-  /// The cap has room, but only in slots it keeps for other categories (`reserve`).
-  case capReserved(CapUsage, reservedFor: [String], slots: Int)
+  /// The cap has room, but only in slots it keeps for other categories (`reserve`). Boxed, so
+  /// its larger payload does not widen every finding.
+  indirect case capReserved(CapUsage, reservedFor: [String], slots: Int)
   case preferenceExceeded(CapUsage)
   case minimumGap(lastSend: Date, gapSeconds: Int, nextAt: Date)
   case quietHours(QuietHoursFinding)

@@ -17,16 +17,22 @@ public struct Reason: Hashable, Sendable {
   public var effect: Effect
   public var finding: Finding
   /// Set when the rule wanted to defer but the wait would pass the policy's `max_delay`.
-  public var maxDelaySeconds: Int?
+  public var maxDelaySeconds: Int? {
+    get { storedMaxDelay.map(Int.init) }
+    set { storedMaxDelay = newValue.map { Int32(clamping: $0) } }
+  }
   /// Set when the rule is rolled out to a share of customers: whether this one is in it (if
   /// not, the effect is `shadow`).
   public var rollout: RolloutMark?
+  /// 32 bits (68 years of delay): with the rollout mark beside it, a reason is no larger than
+  /// before rollouts existed, and decisions copy their reasons often.
+  private var storedMaxDelay: Int32?
 
   public init(rule: String, effect: Effect, finding: Finding, maxDelaySeconds: Int? = nil) {
     self.rule = rule
     self.effect = effect
     self.finding = finding
-    self.maxDelaySeconds = maxDelaySeconds
+    storedMaxDelay = maxDelaySeconds.map { Int32(clamping: $0) }
   }
 
   public var code: String { finding.code }

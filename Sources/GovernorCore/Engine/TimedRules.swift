@@ -7,21 +7,18 @@ struct TimedRules {
   /// The customer's own "at most N per window", when the category honours it.
   let preference: CapLimit?
   let timeline: Timeline
-  private let rollouts: Rollouts
-  private let customerId: String
-  /// By cap index, whether the cap's rollout leaves this customer out; empty when the policy
-  /// rolls nothing out (the common case costs no allocation).
-  private var capsLeftOut: [Bool] = []
-  private var preferenceLeftOut = false
-  private var quietHoursLeftOut = false
+  /// The rules a rollout leaves out for this customer: reported, not enforced.
+  private let leftOut: RolloutExclusions
+  /// Bit `i`: `plan.caps[i]` is reported only, by the policy or by its rollout.
+  private let shadowedCaps: UInt64
 
   init(
     plan: CategoryPlan, state: CustomerState, defaultZone: Zone, weekStart: Int, now: Date,
-    rollouts: Rollouts
+    leftOut: RolloutExclusions = .none
   ) {
     self.plan = plan
-    self.rollouts = rollouts
-    customerId = state.customerId
+    self.leftOut = leftOut
+    shadowedCaps = plan.shadowCaps | leftOut.caps
     if plan.preferenceCategories != nil, let choice = state.frequencyPreference {
       preference = CapLimit(
         limit: .count(max: choice.max, window: choice.window), scope: plan.preferenceScope)
@@ -32,20 +29,11 @@ struct TimedRules {
     timeline = Timeline(
       sends: state.sends, since: now.addingTimeInterval(-lookback), now: now,
       zone: state.timeZone ?? defaultZone, weekStart: weekStart, bit: plan.bit(of:))
-    if !rollouts.isEmpty {
-      let customerId = state.customerId
-      func leftOut(_ rule: String) -> Bool {
-        rollouts.mark(rule, customerId: customerId)?.enforced == false
-      }
-      capsLeftOut = plan.caps.map { leftOut($0.ruleId) }
-      preferenceLeftOut = leftOut(CategoryPlan.preferenceRuleId)
-      quietHoursLeftOut = plan.quietHours.map { leftOut($0.quietHours.ruleId) } ?? false
-    }
   }
 
   /// Whether the cap at `index` is reported only, for this customer.
   private func capShadowed(_ index: Int) -> Bool {
-    plan.caps[index].shadow || (!capsLeftOut.isEmpty && capsLeftOut[index])
+    shadowedCaps & (1 << UInt64(index)) != 0
   }
 
   struct Result {
@@ -57,14 +45,10 @@ struct TimedRules {
 
     /// Recorded as a block; `evaluate` turns a deferring rule's block into a defer once it
     /// knows the release time is within the rule's `max_delay`.
-    mutating func add(
-      _ rule: String, _ finding: Finding, _ action: HoldAction, shadow: Bool,
-      rollout: RolloutMark? = nil
-    ) {
+    mutating func add(_ rule: String, _ finding: Finding, _ action: HoldAction, shadow: Bool) {
       if reasons.isEmpty { reasons.reserveCapacity(4) }
       var reason = Reason(rule: rule, effect: shadow ? .shadow : .block, finding: finding)
       if !shadow, case .deferUpTo(let maxDelay) = action { reason.maxDelaySeconds = maxDelay }
-      reason.rollout = rollout
       reasons.append(reason)
     }
   }
@@ -94,25 +78,22 @@ struct TimedRules {
         at: now, timeline, hold: hold, categories: cap.categories, byCustomer: false,
         reservedFor: cap.reservedFor)
       {
-        result.add(cap.ruleId, finding, cap.action, shadow: shadow, rollout: mark(cap.ruleId))
+        result.add(cap.ruleId, finding, cap.action, shadow: shadow)
       }
     }
     if let preference, let categories = plan.preferenceCategories {
       let hold = preference.hold(at: now, timeline)
-      if !preferenceLeftOut { note(hold) }
+      if !leftOut.preference { note(hold) }
       if let finding = preference.finding(
         at: now, timeline, hold: hold, categories: categories, byCustomer: true)
       {
-        result.add(
-          CategoryPlan.preferenceRuleId, finding, .block, shadow: preferenceLeftOut,
-          rollout: mark(CategoryPlan.preferenceRuleId))
+        result.add(CategoryPlan.preferenceRuleId, finding, .block, shadow: leftOut.preference)
       }
     }
     if let quiet = plan.quietHours, let finding = quiet.check(at: now, timeline) {
-      if !quietHoursLeftOut { note(finding.passesAt.map { .until($0) } ?? .never) }
+      if !leftOut.quietHours { note(finding.passesAt.map { .until($0) } ?? .never) }
       result.add(
-        quiet.quietHours.ruleId, finding, quiet.quietHours.action, shadow: quietHoursLeftOut,
-        rollout: mark(quiet.quietHours.ruleId))
+        quiet.quietHours.ruleId, finding, quiet.quietHours.action, shadow: leftOut.quietHours)
     }
     guard Engine.outcome(of: result.reasons) != .forwarded else { return result }
 
@@ -129,10 +110,6 @@ struct TimedRules {
     return result
   }
 
-  private func mark(_ rule: String) -> RolloutMark? {
-    rollouts.isEmpty ? nil : rollouts.mark(rule, customerId: customerId)
-  }
-
   /// The earliest instant from `start` at which every enforced timed rule passes at once, or
   /// nil if that never happens. Passing one rule can land inside another (a cap frees at
   /// 22:00, inside quiet hours), so it steps forward until all agree.
@@ -145,12 +122,12 @@ struct TimedRules {
           return nil
         }
       }
-      if let preference, !preferenceLeftOut,
+      if let preference, !leftOut.preference,
         !Self.advance(&next, past: preference.hold(at: next, timeline))
       {
         return nil
       }
-      if let quiet = plan.quietHours, !quietHoursLeftOut,
+      if let quiet = plan.quietHours, !leftOut.quietHours,
         !Self.advance(&next, past: quiet.hold(at: next, timeline))
       {
         return nil
@@ -170,5 +147,29 @@ struct TimedRules {
       return true
     case .never: return false
     }
+  }
+}
+
+/// Which of a plan's timed rules a rollout leaves out for one customer. Plain bits, so the
+/// common case (nothing rolled out) costs a decision nothing.
+struct RolloutExclusions {
+  /// Bit `i`: `plan.caps[i]` (a policy has at most 64 caps).
+  var caps: UInt64 = 0
+  var preference = false
+  var quietHours = false
+
+  static let none = RolloutExclusions()
+
+  init() {}
+
+  init(plan: CategoryPlan, rollouts: Rollouts, customerId: String) {
+    func leftOut(_ rule: String) -> Bool {
+      rollouts.mark(rule, customerId: customerId)?.enforced == false
+    }
+    for (index, cap) in plan.caps.enumerated() where leftOut(cap.ruleId) {
+      caps |= 1 << UInt64(index)
+    }
+    preference = leftOut(CategoryPlan.preferenceRuleId)
+    quietHours = plan.quietHours.map { leftOut($0.quietHours.ruleId) } ?? false
   }
 }

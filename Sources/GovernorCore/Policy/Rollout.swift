@@ -33,11 +33,14 @@ public struct Rollout: Hashable, Sendable {
 
 /// What a decision records of a rollout: the share, and whether this customer is in it.
 public struct RolloutMark: Hashable, Sendable {
-  public var enforce: Rate
-  public var enforced: Bool
+  /// Parts per million in 32 bits: every reason carries room for a mark.
+  private let perMillion: Int32
+  public let enforced: Bool
+
+  public var enforce: Rate { Rate(perMillion: Int(perMillion)) }
 
   public init(enforce: Rate, enforced: Bool) {
-    self.enforce = enforce
+    perMillion = Int32(clamping: enforce.perMillion)
     self.enforced = enforced
   }
 }

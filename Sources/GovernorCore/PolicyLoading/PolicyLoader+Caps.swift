@@ -6,11 +6,19 @@ extension PolicyLoader {
     "reserve", "enforce", "description",
   ]
 
+  static let maximumCaps = 64
+
   static func readCaps(_ node: Node, context: SchemaContext) -> [Cap] {
     let reader = context.reader
     guard let sequence = node.sequence else {
       reader.report("caps must be a list of caps (each starting with '- id:')", at: node)
       return []
+    }
+    // A category's plan gives each of its caps one bit of a 64-bit mask (for rollouts).
+    if sequence.count > Self.maximumCaps {
+      reader.report(
+        "a policy may have at most \(Self.maximumCaps) caps, not \(sequence.count)",
+        at: Array(sequence)[Self.maximumCaps])
     }
     var seen: Set<String> = []
     var caps: [Cap] = []

@@ -24,14 +24,16 @@ struct CapLimit: Sendable {
     switch limit {
     case .count(let allowed, let window):
       let range = sends(in: window, at: instant, timeline)
+      guard reserveSlots > 0 else {
+        return plainHold(allowed: allowed, window: window, range: range, timeline)
+      }
       var usage = usage(of: range.indices, timeline)
       guard usage.taken >= allowed else { return .passes }
       guard allowed > reserveSlots else { return .never }
       switch window {
       case .rolling(let seconds):
-        // A send occupies its slot for exactly the window: it leaves at send time + window.
-        // The slot opens when enough of the oldest have left (and, with a reservation, the
-        // reserved slots they held return to the reserve).
+        // The slot opens when enough of the oldest have left and the reserved slots they
+        // held have returned to the reserve.
         for index in range.indices {
           let mask = timeline.mask(index)
           guard mask & scope != 0 else { continue }
@@ -49,6 +51,33 @@ struct CapLimit: Sendable {
       guard let last = latestSend(timeline) else { return .passes }
       let nextAt = last.addingTimeInterval(TimeInterval(seconds))
       return nextAt > instant ? .until(nextAt) : .passes
+    }
+  }
+
+  /// `hold` for a cap that keeps no slots: the path nearly every decision takes, kept free of
+  /// the reserve's bookkeeping.
+  private func plainHold(
+    allowed: Int, window: CapWindow, range: WindowRange, _ timeline: Timeline
+  ) -> Hold {
+    var count = 0
+    for index in range.indices where timeline.mask(index) & scope != 0 { count += 1 }
+    guard count >= allowed else { return .passes }
+    guard allowed > 0 else { return .never }
+    switch window {
+    case .rolling(let seconds):
+      // A send occupies its slot for exactly the window: it leaves at send time + window,
+      // so the slot opens when the (count - allowed + 1)-th oldest send leaves.
+      var toSkip = count - allowed
+      for index in range.indices where timeline.mask(index) & scope != 0 {
+        if toSkip == 0 {
+          return .until(timeline.time(index).addingTimeInterval(TimeInterval(seconds)))
+        }
+        toSkip -= 1
+      }
+      return .passes
+    case .calendar(let unit):
+      let next = timeline.nextFirstDay(of: unit, after: range.firstDay)
+      return .until(timeline.zone.startOfDay(next))
     }
   }
 
