@@ -42,16 +42,20 @@ public struct ContentReading: Sendable {
     var urls: [String] = []
     var found = false
     var previous = ""
-    for line in text.split(whereSeparator: \.isNewline) {
-      let line = String(line)
-      let onLine = line.split(whereSeparator: \.isWhitespace).compactMap(Self.url(in:))
+    // Split on bytes: `Character`'s Unicode look-ups would cost more than the rest together.
+    let lines = text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
+    for bytes in lines {
+      let line = String(Substring(bytes))
+      let onLine = bytes.split(whereSeparator: \.isHTMLSpace).compactMap {
+        Self.url(in: Substring($0))
+      }
       urls += onLine
       if !onLine.isEmpty
         && (says(line) || says(previous) || onLine.contains { isUnsubscribe($0, unsubscribe) })
       {
         found = true
       }
-      if !line.allSatisfy(\.isWhitespace) { previous = line }
+      if !bytes.allSatisfy(\.isHTMLSpace) { previous = line }
     }
     return (urls, found)
   }
@@ -59,15 +63,25 @@ public struct ContentReading: Sendable {
   /// A web or mailto address in a word of text, without the brackets and punctuation around
   /// it (`<https://…>`, `(https://…).`).
   private static func url(in word: Substring) -> String? {
-    guard
-      let start = ["https://", "http://", "mailto:"].compactMap({
-        word.range(of: $0, options: .caseInsensitive)
-      }).map(\.lowerBound).min()
-    else { return nil }
+    let bytes = word.utf8
+    // Every address has a colon; most words have none, and are passed over at once.
+    guard bytes.contains(UInt8(ascii: ":")) else { return nil }
+    var start: Substring.Index?
+    var index = bytes.startIndex
+    while index < bytes.endIndex, start == nil {
+      let rest = bytes[index...]
+      if schemes.contains(where: { rest.starts(with: $0, by: { $0.asciiLowercased == $1 }) }) {
+        start = index
+      }
+      index = bytes.index(after: index)
+    }
+    guard let start else { return nil }
     var url = word[start...]
     while let last = url.last, ">)].,;:!?\"'".contains(last) { url = url.dropLast() }
     return String(url)
   }
+
+  private static let schemes = ["https://", "http://", "mailto:"].map { Array($0.utf8) }
 
   private static func says(_ text: String) -> Bool {
     var text = text

@@ -175,23 +175,28 @@ private struct Scanner {
 
   /// `font-size: 0` (in any unit): text so set takes no room at all.
   static func hasZeroFontSize(_ style: [UInt8]) -> Bool {
-    let lowered = style.map(HTMLTokenizer.lowercased)
-    let property = Array("font-size".utf8)
+    let property: StaticString = "font-size"
+    let length = property.utf8CodeUnitCount
     var start = 0
-    while start + property.count <= lowered.count {
-      guard lowered[start..<(start + property.count)].elementsEqual(property) else {
+    // Every styled element passes here: the first letter is compared before the rest.
+    while start + length <= style.count {
+      guard HTMLTokenizer.lowercased(style[start]) == UInt8(ascii: "f"),
+        style.withUnsafeBufferPointer({
+          HTMLTokenizer.is($0, start..<(start + length), property)
+        })
+      else {
         start += 1
         continue
       }
-      var index = start + property.count
-      while index < lowered.count && lowered[index].isHTMLSpace { index += 1 }
-      guard index < lowered.count, lowered[index] == .colon else {
+      var index = start + length
+      while index < style.count && style[index].isHTMLSpace { index += 1 }
+      guard index < style.count, style[index] == .colon else {
         start += 1
         continue
       }
       index += 1
-      while index < lowered.count && lowered[index].isHTMLSpace { index += 1 }
-      if ImageShape.number(lowered[index...]).amount == 0 { return true }
+      while index < style.count && style[index].isHTMLSpace { index += 1 }
+      if ImageShape.number(style[index...]).amount == 0 { return true }
       start = index
     }
     return false
