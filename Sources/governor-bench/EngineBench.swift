@@ -113,13 +113,7 @@ func contentBench(clock: ContinuousClock, now: Date) {
   }
   var plain = policy
   plain.content = ContentPolicy()
-  let html =
-    (try? String(contentsOfFile: "fixtures/emails/01-sendgrid-retail.html", encoding: .utf8))
-  let text =
-    (try? String(contentsOfFile: "fixtures/emails/01-sendgrid-retail.txt", encoding: .utf8))
-  let message = Message(
-    id: "bf26-1001", customerId: "1001", to: "ana@example.com", from: "news@shop.example",
-    subject: "Black Friday", html: html, text: text, category: "marketing", campaignId: "bf26")
+  let (message, bytes) = campaignMail()
   let state = CustomerState(customerId: "1001", email: "ana@example.com")
   func perDecision(_ engine: Engine) -> Double {
     var best = Duration.seconds(1)
@@ -138,7 +132,6 @@ func contentBench(clock: ContinuousClock, now: Date) {
   }
   let with = perDecision(Engine(policy: policy))
   let without = perDecision(Engine(policy: plain))
-  let bytes = (html?.utf8.count ?? 0) + (text?.utf8.count ?? 0)
   print(
     "content check (us-can-spam, \(bytes) bytes of parts): "
       + "\(String(format: "%.1f", with - without)) µs per message "
@@ -149,14 +142,7 @@ func contentBench(clock: ContinuousClock, now: Date) {
 /// What the gateway adds to every message before its write lock to tell a retry from a reused
 /// id: the fingerprint of a real campaign mail (5 KB of HTML and its text part).
 func fingerprintBench(clock: ContinuousClock) {
-  let html =
-    (try? String(contentsOfFile: "fixtures/emails/01-sendgrid-retail.html", encoding: .utf8))
-  let text =
-    (try? String(contentsOfFile: "fixtures/emails/01-sendgrid-retail.txt", encoding: .utf8))
-  let message = Message(
-    id: "bf26-1001", customerId: "1001", to: "ana@example.com", from: "news@shop.example",
-    subject: "Black Friday", html: html, text: text, category: "marketing", campaignId: "bf26")
-  let bytes = (html?.utf8.count ?? 0) + (text?.utf8.count ?? 0)
+  let (message, bytes) = campaignMail()
   var best = Duration.seconds(1)
   var checksum = 0
   for _ in 0..<5 {
@@ -170,4 +156,16 @@ func fingerprintBench(clock: ContinuousClock) {
   let micros =
     Double(best.components.seconds) * 1e6 + Double(best.components.attoseconds) / 1e12
   print("message fingerprint (\(bytes) bytes of parts): \(String(format: "%.1f", micros)) µs")
+}
+
+/// A real campaign mail (HTML and its text part) and its size in bytes.
+func campaignMail() -> (Message, Int) {
+  let html =
+    (try? String(contentsOfFile: "fixtures/emails/01-sendgrid-retail.html", encoding: .utf8))
+  let text =
+    (try? String(contentsOfFile: "fixtures/emails/01-sendgrid-retail.txt", encoding: .utf8))
+  let message = Message(
+    id: "bf26-1001", customerId: "1001", to: "ana@example.com", from: "news@shop.example",
+    subject: "Black Friday", html: html, text: text, category: "marketing", campaignId: "bf26")
+  return (message, (html?.utf8.count ?? 0) + (text?.utf8.count ?? 0))
 }
