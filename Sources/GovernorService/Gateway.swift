@@ -39,6 +39,9 @@ public struct Gateway: Sendable {
   /// confirmed. `governor serve` allows only Amazon's SNS hosts, so a forged confirmation
   /// cannot make the gateway fetch an arbitrary URL.
   public let confirmSubscription: (@Sendable (String) async -> Bool)?
+  /// Checks SendGrid's signature on each event batch; nil: batches are taken on the API key
+  /// alone.
+  public let sendGridEvents: SendGridEventSignature?
   /// The file of the policy in force: `POST /v1/policy/check` reads the tracker lists a
   /// checked policy names from its folder, as a restart with it would. Nil: lists cannot be
   /// read.
@@ -52,9 +55,11 @@ public struct Gateway: Sendable {
     unsubscribeTokens: UnsubscribeTokens = .ephemeral(),
     confirmSubscription: (@Sendable (String) async -> Bool)? = nil,
     policyFile: String? = nil, aws: AWSCredentials? = nil,
+    sendGridEvents: SendGridEventSignature? = nil,
     clock: @escaping @Sendable () -> Date = { Date() }
   ) {
     self.aws = aws
+    self.sendGridEvents = sendGridEvents
     self.confirmSubscription = confirmSubscription
     self.policyFile = policyFile
     self.store = store

@@ -49,6 +49,16 @@ struct ServeCommand: AsyncParsableCommand {
   var senderTimeout: Double = 30
   @Option(help: "Seconds between looks at the deferred queue.")
   var releaseEvery: Double = 1
+  @Option(
+    help: ArgumentHelp(
+      "SendGrid's event webhook verification key (base64 DER or PEM, from Mail Settings → "
+        + "Signed Event Webhook); batches must then carry its signature. Also read from "
+        + "\(Self.sendGridKeyVariable).", valueName: "key"))
+  var sendgridWebhookKey: String?
+  @Option(help: "Seconds a signed provider event batch stays acceptable (replays are refused).")
+  var eventMaxAge: Double = SendGridEventSignature.defaultMaxAge
+
+  static let sendGridKeyVariable = "GOVERNOR_SENDGRID_WEBHOOK_KEY"
   @OptionGroup(title: "SMTP") var smtp: SMTPOptions
 
   func run() async throws {
@@ -57,6 +67,19 @@ struct ServeCommand: AsyncParsableCommand {
     let tokens = try UnsubscribeSecret.tokensOrExit(
       devFile: devUnsubscribeSecretFile, policy: policy)
     let aws = try AWSSecret.credentialsOrExit()
+    let sendGridEvents: SendGridEventSignature?
+    if let key = sendgridWebhookKey
+      ?? ProcessInfo.processInfo.environment[Self.sendGridKeyVariable]
+    {
+      do {
+        sendGridEvents = try SendGridEventSignature(publicKey: key, maxAge: eventMaxAge)
+      } catch {
+        printError("--sendgrid-webhook-key: \(error)")
+        throw ExitCode(2)
+      }
+    } else {
+      sendGridEvents = nil
+    }
     let transport = CurlTransport(
       configuration: .init(connectTimeout: min(5, senderTimeout), totalTimeout: senderTimeout))
     defer { transport.shutdown() }
@@ -88,7 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
           guard SNSSubscription.isTrusted(url, alsoTrusting: trustSnsHost) else { return false }
           let answer = try? await transport.send(SenderRequest(method: "GET", url: url))
           return answer.map { (200..<300).contains($0.status) } ?? false
-        }, policyFile: self.policy, aws: aws)
+        }, policyFile: self.policy, aws: aws, sendGridEvents: sendGridEvents)
       // The brakes in force before the first message is decided, not a moment later.
       try await gateway.refreshReputation()
       let devKey: String?

@@ -40,7 +40,8 @@ struct GatewayServer {
   static func with(
     capMax: Int = 2, confirming: SubscriptionFetcher? = nil, policyFile: String? = nil,
     transport: Transport = .router, policy given: Policy? = nil, clock: MovableClock? = nil,
-    sender: (any MailSender)? = nil, _ body: (GatewayServer) async throws -> Void
+    sender: (any MailSender)? = nil, sendGridEvents: SendGridEventSignature? = nil,
+    _ body: (GatewayServer) async throws -> Void
   ) async throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("routes-\(UUID().uuidString)").path
@@ -60,7 +61,8 @@ struct GatewayServer {
     let mailSender: any MailSender = sender ?? OutboxSender(folder: outbox)
     let gateway = Gateway(
       store: store, policy: policy, sender: mailSender,
-      confirmSubscription: confirming?.fetch, policyFile: policyFile, clock: clock?.read ?? fixed)
+      confirmSubscription: confirming?.fetch, policyFile: policyFile,
+      sendGridEvents: sendGridEvents, clock: clock?.read ?? fixed)
     let keysByScope = keys
     @Sendable func server(base: String?, _ perform: @escaping Perform) -> GatewayServer {
       GatewayServer(

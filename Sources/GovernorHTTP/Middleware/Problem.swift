@@ -129,6 +129,13 @@ struct Problem: Encodable, HTTPResponseError {
       errors: problems)
   }
 
+  static func badEventSignature(_ detail: String) -> Problem {
+    Problem(
+      type: "https://mail-governor.dev/problems/bad-event-signature",
+      title: "The provider's events are not signed by the provider", status: 401,
+      detail: detail + "; nothing was applied")
+  }
+
   static func unconfirmedSubscription(_ url: String) -> Problem {
     Problem(
       type: "https://mail-governor.dev/problems/unconfirmed-subscription",

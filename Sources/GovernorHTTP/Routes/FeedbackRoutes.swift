@@ -1,6 +1,7 @@
 import Foundation
 import GovernorCore
 import GovernorService
+import HTTPTypes
 import Hummingbird
 
 extension GatewayRoutes {
@@ -8,6 +9,19 @@ extension GatewayRoutes {
     let events = router.needing([.eventsWrite])
     events.post("/v1/events/sendgrid") { request, context -> Response in
       let body = try await request.bodyData(upTo: batchBodyLimit)
+      if let signature = gateway.sendGridEvents {
+        do throws(SendGridEventSignature.Refusal) {
+          try signature.verify(
+            signature: request.headers[signatureHeader],
+            timestamp: request.headers[timestampHeader],
+            body: body, now: gateway.clock())
+        } catch {
+          context.logger.warning(
+            "provider events refused: signature",
+            metadata: ["provider": "sendgrid", "problem": "\(error)"])
+          throw Problem.badEventSignature(error.description)
+        }
+      }
       let batch: FeedbackBatch
       do {
         batch = try SendGridEvents.parse(body)
@@ -41,6 +55,9 @@ extension GatewayRoutes {
       }
     }
   }
+
+  private static let signatureHeader = HTTPField.Name(SendGridEventSignature.signatureHeader)!
+  private static let timestampHeader = HTTPField.Name(SendGridEventSignature.timestampHeader)!
 
   private static func applied(
     _ batch: FeedbackBatch, _ gateway: Gateway, provider: String, _ context: GatewayRequestContext
