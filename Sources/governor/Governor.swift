@@ -9,7 +9,7 @@ struct Governor: AsyncParsableCommand {
       PolicyCommand.self, EvaluateCommand.self, DryRunCommand.self, AuditCommand.self,
       CustomerCommand.self,
       LedgerCommand.self, ComplianceCommand.self, ServeCommand.self, KeysCommand.self,
-      UnsubscribeMailCommand.self,
+      UnsubscribeMailCommand.self, BackupCommand.self, RestoreCommand.self,
     ]
   )
 }
