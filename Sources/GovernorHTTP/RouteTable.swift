@@ -11,10 +11,12 @@ final class RouteTable {
 
   let router = Router(context: Context.self)
   private let keys: APIKeyCache
+  private let failures: FailedAuthentications
   fileprivate(set) var entries: [String] = []
 
-  init(keys: APIKeyCache) {
+  init(keys: APIKeyCache, failures: FailedAuthentications) {
     self.keys = keys
+    self.failures = failures
     router.add(middleware: ProblemMiddleware())
   }
 
@@ -24,7 +26,8 @@ final class RouteTable {
   /// Routes for a key with one of `scopes`; an empty list takes any valid key.
   func needing(_ scopes: [Scope], challenge: APIKeyAuthentication.Challenge = .bearer) -> Group {
     let group = router.group().add(
-      middleware: APIKeyAuthentication(keys: keys, scopes: scopes, challenge: challenge))
+      middleware: APIKeyAuthentication(
+        keys: keys, failures: failures, scopes: scopes, challenge: challenge))
     return Group(table: self, group: group)
   }
 
@@ -33,7 +36,8 @@ final class RouteTable {
   func needing<Shape: RouterMiddleware>(_ scopes: [Scope], errorsShapedBy shape: Shape) -> Group
   where Shape.Context == Context {
     let group = router.group().add(middleware: shape).add(
-      middleware: APIKeyAuthentication(keys: keys, scopes: scopes, challenge: .bearer))
+      middleware: APIKeyAuthentication(
+        keys: keys, failures: failures, scopes: scopes, challenge: .bearer))
     return Group(table: self, group: group)
   }
 

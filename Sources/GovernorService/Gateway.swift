@@ -32,6 +32,8 @@ public struct Gateway: Sendable {
   public let unsubscribeTokens: UnsubscribeTokens
   /// API keys recently checked against the store.
   public let keys: APIKeyCache
+  /// Client addresses that keep presenting no valid key.
+  public let failedAuthentications: FailedAuthentications
   /// Derives the SES-compatible routes' credentials; nil: those routes refuse every request.
   public let aws: AWSCredentials?
   let listUnsubscribe: ListUnsubscribe?
@@ -56,8 +58,10 @@ public struct Gateway: Sendable {
     confirmSubscription: (@Sendable (String) async -> Bool)? = nil,
     policyFile: String? = nil, aws: AWSCredentials? = nil,
     sendGridEvents: SendGridEventSignature? = nil,
+    failedAuthentications: FailedAuthentications = FailedAuthentications(),
     clock: @escaping @Sendable () -> Date = { Date() }
   ) {
+    self.failedAuthentications = failedAuthentications
     self.aws = aws
     self.sendGridEvents = sendGridEvents
     self.confirmSubscription = confirmSubscription

@@ -162,6 +162,12 @@ enum ShippedMigrations {
     "ALTER TABLE consent_event ADD COLUMN recorded_at DOUBLE PRECISION",
   ]
 
+  /// v17: keys that expire, and when each was last used (`governor keys list`).
+  static let v17KeyLifecycle = [
+    "ALTER TABLE api_key ADD COLUMN expires_at DOUBLE PRECISION",
+    "ALTER TABLE api_key ADD COLUMN last_used_at DOUBLE PRECISION",
+  ]
+
   /// Every entry, by migration name, for the test that holds them frozen.
   static let all: [(name: String, sql: [String])] = [
     ("v3-audit-head", v3AuditHead),
@@ -178,5 +184,6 @@ enum ShippedMigrations {
     ("v14-bypass-events", v14BypassEvents),
     ("v15-brake-log", v15BrakeLog),
     ("v16-recorded-at", v16RecordedAt),
+    ("v17-key-lifecycle", v17KeyLifecycle),
   ]
 }

@@ -58,6 +58,12 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Seconds a signed provider event batch stays acceptable (replays are refused).")
   var eventMaxAge: Double = SendGridEventSignature.defaultMaxAge
 
+  @Option(
+    help: ArgumentHelp(
+      "Failed authentications one client address may make in a minute before it gets 429 "
+        + "with Retry-After (0: no limit).", valueName: "count"))
+  var authFailureLimit: Int = FailedAuthentications.defaultLimit
+
   static let sendGridKeyVariable = "GOVERNOR_SENDGRID_WEBHOOK_KEY"
   @OptionGroup(title: "SMTP") var smtp: SMTPOptions
 
@@ -111,7 +117,9 @@ struct ServeCommand: AsyncParsableCommand {
           guard SNSSubscription.isTrusted(url, alsoTrusting: trustSnsHost) else { return false }
           let answer = try? await transport.send(SenderRequest(method: "GET", url: url))
           return answer.map { (200..<300).contains($0.status) } ?? false
-        }, policyFile: self.policy, aws: aws, sendGridEvents: sendGridEvents)
+        }, policyFile: self.policy, aws: aws, sendGridEvents: sendGridEvents,
+        failedAuthentications: FailedAuthentications(
+          limit: authFailureLimit > 0 ? authFailureLimit : Int.max))
       // The brakes in force before the first message is decided, not a moment later.
       try await gateway.refreshReputation()
       let devKey: String?

@@ -41,6 +41,7 @@ struct GatewayServer {
     capMax: Int = 2, confirming: SubscriptionFetcher? = nil, policyFile: String? = nil,
     transport: Transport = .router, policy given: Policy? = nil, clock: MovableClock? = nil,
     sender: (any MailSender)? = nil, sendGridEvents: SendGridEventSignature? = nil,
+    authFailureLimit: Int = 100_000,
     _ body: (GatewayServer) async throws -> Void
   ) async throws {
     let folder = FileManager.default.temporaryDirectory
@@ -62,7 +63,9 @@ struct GatewayServer {
     let gateway = Gateway(
       store: store, policy: policy, sender: mailSender,
       confirmSubscription: confirming?.fetch, policyFile: policyFile,
-      sendGridEvents: sendGridEvents, clock: clock?.read ?? fixed)
+      sendGridEvents: sendGridEvents,
+      failedAuthentications: FailedAuthentications(limit: authFailureLimit),
+      clock: clock?.read ?? fixed)
     let keysByScope = keys
     @Sendable func server(base: String?, _ perform: @escaping Perform) -> GatewayServer {
       GatewayServer(

@@ -127,3 +127,25 @@ struct SecurityRouteTests {
     }
   }
 }
+
+/// A client that keeps presenting no valid key is slowed: 429 with `Retry-After` once it has
+/// failed the documented number of times in a minute, its credentials not even looked at.
+@Suite struct FailedAuthenticationTests {
+  @Test("the 11th failure in a minute from one address gets 429 with Retry-After, valid key or not")
+  func repeatedFailuresAreSlowed() async throws {
+    try await GatewayServer.with(authFailureLimit: FailedAuthentications.defaultLimit) { server in
+      for _ in 0..<FailedAuthentications.defaultLimit {
+        let reply = try await server.call(
+          "GET", "/v1/decisions", scope: nil, headers: [("Authorization", "Bearer mg_nope_nope")])
+        #expect(reply.status == 401)
+      }
+      let slowed = try await server.call(
+        "GET", "/v1/decisions", scope: nil, headers: [("Authorization", "Bearer mg_nope_nope")])
+      #expect(slowed.status == 429)
+      #expect(slowed.contentType == "application/problem+json")
+      let wait = try #require(slowed.headers["retry-after"].flatMap(Int.init))
+      #expect((1...60).contains(wait))
+      #expect(try await server.call("GET", "/v1/decisions", scope: "admin").status == 429)
+    }
+  }
+}

@@ -152,7 +152,7 @@ struct SQLiteMigrationTests {
         "v6-decision-filters", "v7-customer-control", "v8-erasure-records",
         "v9-customer-address", "v10-consent-address", "v11-message-fingerprint",
         "v12-customer-by-address", "v13-delivery-counts", "v14-bypass-events", "v15-brake-log",
-        "v16-recorded-at",
+        "v16-recorded-at", "v17-key-lifecycle",
       ])
   }
 }

@@ -24,6 +24,7 @@ struct ShippedMigrationTests {
     "v14-bypass-events": "ee4e6c078463b52a7c851f43d1457c486f11f9a2fd5428822037914c4501e8cb",
     "v15-brake-log": "03b20d0212496f1f225cb885f79a13ec969bb7a820661a94a60d35b631a17bb1",
     "v16-recorded-at": "39c154c044df403304218c311a3e09fb6dcf46201ed86d639f5dd924d4423ae0",
+    "v17-key-lifecycle": "bc1ea2f036d04676201503f6369bcbf22d2fda5b5c28beb9ed87ebe215ca290d",
   ]
 
   @Test("every shipped migration's text is exactly what shipped")

@@ -146,7 +146,7 @@ struct PostgresMigrationTests {
     #expect(
       applied
         == "v1-initial,v10-consent-address,v11-message-fingerprint,v12-customer-by-address,"
-        + "v13-delivery-counts,v14-bypass-events,v15-brake-log,v16-recorded-at,"
+        + "v13-delivery-counts,v14-bypass-events,v15-brake-log,v16-recorded-at,v17-key-lifecycle,"
         + "v2-deferred-queue,v3-audit-head,"
         + "v4-decision-by-message,v5-api-keys,v6-decision-filters,v7-customer-control,"
         + "v8-erasure-records,v9-customer-address,v8-suppression-addresses")

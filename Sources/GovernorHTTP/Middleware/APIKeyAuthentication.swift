@@ -22,12 +22,16 @@ struct APIKeyAuthentication: RouterMiddleware {
   }
 
   let keys: APIKeyCache
+  let failures: FailedAuthentications
   let scopes: [Scope]
   var challenge = Challenge.bearer
 
   func handle(
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
   ) async throws -> Response {
+    if let wait = failures.retryAfter(context.clientAddress) {
+      throw Problem.tooManyFailedAuthentications(retryAfter: wait)
+    }
     let key: APIKeyRecord?
     do {
       key = try await keys.authenticate(request.headers[.authorization])
@@ -36,6 +40,12 @@ struct APIKeyAuthentication: RouterMiddleware {
       throw Problem.internalError()
     }
     guard let key else {
+      if failures.fail(context.clientAddress) {
+        // Once per window, and never the credentials themselves.
+        context.logger.warning(
+          "repeated failed authentication: answering 429",
+          metadata: ["client": "\(context.clientAddress)"])
+      }
       var problem = Problem.unauthenticated()
       problem.challenge = challenge.header
       throw problem

@@ -8,9 +8,13 @@ import NIOCore
 public struct GatewayRequestContext: RequestContext {
   public var coreContext: CoreRequestContextStorage
   public var apiKey: APIKeyRecord?
+  /// The client's IP address, for counting its failed authentications ("local" when the
+  /// connection has none, as in tests that call the router directly).
+  public let clientAddress: String
 
   public init(source: Source) {
     coreContext = .init(source: source)
+    clientAddress = source.channel.remoteAddress?.ipAddress ?? "local"
   }
 
   /// The key of a route behind `APIKeyAuthentication`; such a route never runs without one.

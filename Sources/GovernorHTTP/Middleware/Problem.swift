@@ -19,6 +19,8 @@ struct Problem: Encodable, HTTPResponseError {
   var decisionId: String?
   /// `WWW-Authenticate` of a 401: what the client should send.
   var challenge: String?
+  /// `Retry-After` of a 429 or 503, in seconds.
+  var retryAfter: Int?
 
   enum CodingKeys: String, CodingKey {
     case type, title, detail, errors
@@ -71,6 +73,16 @@ struct Problem: Encodable, HTTPResponseError {
     Problem(
       type: "https://mail-governor.dev/problems/bad-body", title: "The body is not usable JSON",
       status: 400, detail: detail)
+  }
+
+  static func tooManyFailedAuthentications(retryAfter: Int) -> Problem {
+    var problem = Problem(
+      type: "https://mail-governor.dev/problems/too-many-failed-authentications",
+      title: "Too many requests without a valid API key", status: 429,
+      detail: "this address presented no valid key too many times within a minute; try again "
+        + "in \(retryAfter) s")
+    problem.retryAfter = retryAfter
+    return problem
   }
 
   static func tooLarge(limit: Int) -> Problem {
@@ -173,6 +185,7 @@ struct Problem: Encodable, HTTPResponseError {
   var response: Response {
     var headers: HTTPFields = [.contentType: "application/problem+json"]
     if let challenge { headers[.wwwAuthenticate] = challenge }
+    if let retryAfter { headers[.retryAfter] = String(retryAfter) }
     return Response(
       status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
   }

@@ -25,7 +25,7 @@ public enum GatewayRoutes {
   }
 
   static func table(_ gateway: Gateway) -> RouteTable {
-    let router = RouteTable(keys: gateway.keys)
+    let router = RouteTable(keys: gateway.keys, failures: gateway.failedAuthentications)
     router.open.get("/healthz") { _, _ -> Response in
       json(#"{"status":"ok"}"#, status: .ok)
     }

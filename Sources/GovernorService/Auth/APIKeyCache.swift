@@ -16,6 +16,10 @@ public final class APIKeyCache: Sendable {
   private let store: any Store
   private let lifetime: Duration
   private let entries = Mutex<[SHA256.Digest: Entry]>([:])
+  /// When each key's use was last written: at most once a minute per key, so authentication
+  /// adds no write to most requests.
+  private let usesNoted = Mutex<[String: ContinuousClock.Instant]>([:])
+  private static let useNotedEvery = Duration.seconds(60)
   /// Bounds memory when many keys are in use: past it the cache starts over.
   private static let largestCount = 1_024
 
@@ -29,10 +33,21 @@ public final class APIKeyCache: Sendable {
     guard let authorization else { return nil }
     let digest = SHA256.hash(data: Data(authorization.utf8))
     let now = ContinuousClock.now
-    if let entry = entries.withLock({ $0[digest] }), entry.until > now { return entry.record }
+    if let entry = entries.withLock({ $0[digest] }), entry.until > now,
+      entry.record.isLive(at: Date())
+    {
+      return entry.record
+    }
     guard let record = try await APIKeys.authenticate(authorization, in: store) else {
       return nil
     }
+    let due = usesNoted.withLock { noted in
+      if let last = noted[record.id], now - last < Self.useNotedEvery { return false }
+      if noted.count >= Self.largestCount { noted.removeAll(keepingCapacity: true) }
+      noted[record.id] = now
+      return true
+    }
+    if due { try? await store.noteAPIKeyUsed(id: record.id, at: Date()) }
     entries.withLock { entries in
       if entries.count >= Self.largestCount { entries.removeAll(keepingCapacity: true) }
       entries[digest] = Entry(record: record, until: now + lifetime)

@@ -18,7 +18,9 @@ public enum Scope: String, CaseIterable, Sendable {
 /// API keys: `mg_ID_SECRET`. The id finds the stored record; only the SHA-256 of the secret is
 /// stored, and the key itself is shown once, when it is created.
 public enum APIKeys {
-  public static func generate(name: String, scopes: [Scope], at now: Date) -> (
+  public static func generate(
+    name: String, scopes: [Scope], at now: Date, expiresAt: Date? = nil
+  ) -> (
     key: String, record: APIKeyRecord
   ) {
     var generator = SystemRandomNumberGenerator()
@@ -31,7 +33,7 @@ public enum APIKeys {
       .replacingOccurrences(of: "=", with: "")
     let record = APIKeyRecord(
       id: id, name: name, scopes: scopes.map(\.rawValue), secretHash: hash(secret),
-      createdAt: now)
+      createdAt: now, expiresAt: expiresAt)
     return ("mg_\(id)_\(secret)", record)
   }
 
@@ -49,7 +51,7 @@ public enum APIKeys {
     guard let key = authorization.flatMap(presentedKey) else { return nil }
     let parts = key.split(separator: "_", maxSplits: 2)
     guard parts.count == 3, parts[0] == "mg",
-      let record = try await store.apiKey(id: String(parts[1]))
+      let record = try await store.apiKey(id: String(parts[1])), record.isLive(at: Date())
     else { return nil }
     return constantTimeEqual(hash(String(parts[2])), record.secretHash) ? record : nil
   }

@@ -111,6 +111,10 @@ enum PostgresMigrations {
     ),
     ("v15-brake-log", ShippedMigrations.v15BrakeLog.map { PostgresQuery(unsafeSQL: $0) }),
     ("v16-recorded-at", ShippedMigrations.v16RecordedAt.map { PostgresQuery(unsafeSQL: $0) }),
+    (
+      "v17-key-lifecycle",
+      ShippedMigrations.v17KeyLifecycle.map { PostgresQuery(unsafeSQL: $0) }
+    ),
   ]
 
   /// Suppressions recorded before migration v8 hold for their customer's address too: their

@@ -162,24 +162,65 @@ extension PostgresStore {
   public func saveAPIKey(_ key: APIKeyRecord) async throws {
     try await client.query(
       """
-      INSERT INTO api_key (id, name, scopes, secret_hash, created_at)
+      INSERT INTO api_key (id, name, scopes, secret_hash, created_at, expires_at)
       VALUES (\(key.id), \(key.name), \(key.scopes.joined(separator: " ")), \(key.secretHash),
-        \(key.createdAt.timeIntervalSince1970))
+        \(key.createdAt.timeIntervalSince1970), \(key.expiresAt?.timeIntervalSince1970))
       """, logger: logger)
   }
 
   public func apiKey(id: String) async throws -> APIKeyRecord? {
-    for try await (id, name, scopes, hash, createdAt) in try await client.query(
+    try await keys(
       """
-      SELECT id, name, scopes, secret_hash, created_at FROM api_key
-      WHERE id = \(id) AND revoked_at IS NULL
-      """, logger: logger
-    ).decode((String, String, String, String, Double).self) {
-      return APIKeyRecord(
-        id: id, name: name, scopes: scopes.split(separator: " ").map(String.init),
-        secretHash: hash, createdAt: Date(timeIntervalSince1970: createdAt))
+      SELECT id, name, scopes, secret_hash, created_at, expires_at, last_used_at, revoked_at
+      FROM api_key WHERE id = \(id) AND revoked_at IS NULL
+      """
+    ).first
+  }
+
+  public func apiKeys() async throws -> [APIKeyRecord] {
+    try await keys(
+      """
+      SELECT id, name, scopes, secret_hash, created_at, expires_at, last_used_at, revoked_at
+      FROM api_key ORDER BY created_at, id
+      """)
+  }
+
+  private func keys(_ query: PostgresQuery) async throws -> [APIKeyRecord] {
+    var records: [APIKeyRecord] = []
+    for try await (id, name, scopes, hash, createdAt, expiresAt, lastUsedAt, revokedAt)
+      in try await client.query(query, logger: logger).decode(
+        (String, String, String, String, Double, Double?, Double?, Double?).self)
+    {
+      records.append(
+        APIKeyRecord(
+          id: id, name: name, scopes: scopes.split(separator: " ").map(String.init),
+          secretHash: hash, createdAt: Date(timeIntervalSince1970: createdAt),
+          expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:)),
+          lastUsedAt: lastUsedAt.map(Date.init(timeIntervalSince1970:)),
+          revokedAt: revokedAt.map(Date.init(timeIntervalSince1970:))))
     }
-    return nil
+    return records
+  }
+
+  public func revokeAPIKey(id: String, at: Date) async throws -> Bool {
+    var revoked = false
+    for try await _ in try await client.query(
+      """
+      UPDATE api_key SET revoked_at = \(at.timeIntervalSince1970)
+      WHERE id = \(id) AND revoked_at IS NULL RETURNING id
+      """, logger: logger
+    ).decode(String.self) {
+      revoked = true
+    }
+    return revoked
+  }
+
+  public func noteAPIKeyUsed(id: String, at: Date) async throws {
+    try await client.query(
+      """
+      UPDATE api_key SET last_used_at = greatest(coalesce(last_used_at, 0), \(at.timeIntervalSince1970))
+      WHERE id = \(id)
+      """, logger: logger)
   }
 
   public func savePolicyText(_ text: String, name: String, version: String, at: Date)

@@ -8,6 +8,15 @@ public protocol APIKeyStore: Sendable {
 
   /// The key with this id, unless revoked.
   func apiKey(id: String) async throws -> APIKeyRecord?
+
+  /// Every key, revoked ones included, oldest first.
+  func apiKeys() async throws -> [APIKeyRecord]
+
+  /// Revokes the key; false when no live key has this id.
+  func revokeAPIKey(id: String, at: Date) async throws -> Bool
+
+  /// Notes that the key authenticated a request at `at`.
+  func noteAPIKeyUsed(id: String, at: Date) async throws
 }
 
 /// An API key as stored: who it is for, what it may do, and the SHA-256 of its secret part.
@@ -19,12 +28,27 @@ public struct APIKeyRecord: Hashable, Sendable {
   /// is nothing to guess that a slow hash would protect.
   public var secretHash: String
   public var createdAt: Date
+  /// After this the key authenticates nothing; nil: it does not expire.
+  public var expiresAt: Date?
+  public var lastUsedAt: Date?
+  public var revokedAt: Date?
 
-  public init(id: String, name: String, scopes: [String], secretHash: String, createdAt: Date) {
+  public init(
+    id: String, name: String, scopes: [String], secretHash: String, createdAt: Date,
+    expiresAt: Date? = nil, lastUsedAt: Date? = nil, revokedAt: Date? = nil
+  ) {
     self.id = id
     self.name = name
     self.scopes = scopes
     self.secretHash = secretHash
     self.createdAt = createdAt
+    self.expiresAt = expiresAt
+    self.lastUsedAt = lastUsedAt
+    self.revokedAt = revokedAt
+  }
+
+  /// Whether the key may authenticate a request at `now`.
+  public func isLive(at now: Date) -> Bool {
+    revokedAt == nil && (expiresAt.map { now < $0 } ?? true)
   }
 }

@@ -125,6 +125,7 @@ enum SQLiteMigrations {
         ("v14-bypass-events", ShippedMigrations.v14BypassEvents),
         ("v15-brake-log", ShippedMigrations.v15BrakeLog),
         ("v16-recorded-at", ShippedMigrations.v16RecordedAt),
+        ("v17-key-lifecycle", ShippedMigrations.v17KeyLifecycle),
       ], in: &migrator)
     return migrator
   }

@@ -44,7 +44,10 @@ extension APIKeyRecord: FetchableRecord, PersistableRecord {
     let scopes: String = row["scopes"]
     self.init(
       id: row["id"], name: row["name"], scopes: scopes.split(separator: " ").map(String.init),
-      secretHash: row["secret_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+      secretHash: row["secret_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+      expiresAt: (row["expires_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+      lastUsedAt: (row["last_used_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+      revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
   }
 
   public func encode(to container: inout PersistenceContainer) {
@@ -53,5 +56,8 @@ extension APIKeyRecord: FetchableRecord, PersistableRecord {
     container["scopes"] = scopes.joined(separator: " ")
     container["secret_hash"] = secretHash
     container["created_at"] = createdAt.timeIntervalSince1970
+    container["expires_at"] = expiresAt?.timeIntervalSince1970
+    container["last_used_at"] = lastUsedAt?.timeIntervalSince1970
+    container["revoked_at"] = revokedAt?.timeIntervalSince1970
   }
 }

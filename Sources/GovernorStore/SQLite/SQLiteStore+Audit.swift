@@ -134,6 +134,29 @@ extension SQLiteStore {
     }
   }
 
+  public func apiKeys() async throws -> [APIKeyRecord] {
+    try await pool.read { db in
+      try APIKeyRecord.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at, id")
+    }
+  }
+
+  public func revokeAPIKey(id: String, at: Date) async throws -> Bool {
+    try await write { db in
+      try db.execute(
+        sql: "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        arguments: [at.timeIntervalSince1970, id])
+      return db.changesCount > 0
+    }
+  }
+
+  public func noteAPIKeyUsed(id: String, at: Date) async throws {
+    try await write { db in
+      try db.execute(
+        sql: "UPDATE api_key SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?",
+        arguments: [at.timeIntervalSince1970, id])
+    }
+  }
+
   public func savePolicyText(_ text: String, name: String, version: String, at: Date)
     async throws
   {
