@@ -173,20 +173,9 @@ public struct Engine: Sendable {
     }
 
     if let content, message.html != nil || message.text != nil, message.template == nil {
-      let zone = (state.timeZone ?? defaultZone).identifier
-      let rules = content.rules(category: message.category, zone: zone)
-      if !rules.isEmpty {
-        let reading =
-          prepared?.reading(for: message) ?? content.read(html: message.html, text: message.text)
-        for rule in rules {
-          for finding in contentFindings(rule, content, reading, message, state, at: now) {
-            var reason = blockUnlessRolledOut(rule.ruleId, finding, customerId: state.customerId)
-            if rule.reportOnly { reason.effect = .shadow }
-            if reason.effect == .block { permanentBlocks = true }
-            decision.reasons.append(reason)
-          }
-        }
-      }
+      let reasons = contentReasons(content, message, state, at: now, prepared: prepared)
+      if reasons.contains(where: { $0.effect == .block }) { permanentBlocks = true }
+      decision.reasons += reasons
     }
 
     // Caps and quiet hours speak of the moment it goes: a message scheduled for later is held
@@ -285,6 +274,28 @@ public struct Engine: Sendable {
   }
 
   static let addressRuleId = "address"
+
+  /// A reason for each thing a law that applies to the message requires and the reader cannot
+  /// see (a message the sender renders from a template is not seen, so not checked).
+  private func contentReasons(
+    _ content: ContentCheck, _ message: Message, _ state: CustomerState, at now: Date,
+    prepared: PreparedParts?
+  ) -> [Reason] {
+    let zone = (state.timeZone ?? defaultZone).identifier
+    let rules = content.rules(category: message.category, zone: zone)
+    guard !rules.isEmpty else { return [] }
+    let reading =
+      prepared?.reading(for: message) ?? content.read(html: message.html, text: message.text)
+    var reasons: [Reason] = []
+    for rule in rules {
+      for finding in contentFindings(rule, content, reading, message, state, at: now) {
+        var reason = blockUnlessRolledOut(rule.ruleId, finding, customerId: state.customerId)
+        if rule.reportOnly { reason.effect = .shadow }
+        reasons.append(reason)
+      }
+    }
+    return reasons
+  }
 
   /// What `rule`'s law requires and the reader cannot see. The advertisement label is not
   /// required of mail to a customer whose affirmative consent the rule names.

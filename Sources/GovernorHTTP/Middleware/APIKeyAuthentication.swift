@@ -29,7 +29,7 @@ struct APIKeyAuthentication: RouterMiddleware {
   func handle(
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
   ) async throws -> Response {
-    if let wait = failures.retryAfter(context.clientAddress) {
+    if failures.anyCounted, let wait = failures.retryAfter(context.clientAddress) {
       throw Problem.tooManyFailedAuthentications(retryAfter: wait)
     }
     let key: APIKeyRecord?

@@ -8,14 +8,17 @@ import NIOCore
 public struct GatewayRequestContext: RequestContext {
   public var coreContext: CoreRequestContextStorage
   public var apiKey: APIKeyRecord?
-  /// The client's IP address, for counting its failed authentications ("local" when the
-  /// connection has none, as in tests that call the router directly).
-  public let clientAddress: String
+  /// The peer, kept as NIO has it: made text only when a failed authentication is counted.
+  private let peer: SocketAddress?
 
   public init(source: Source) {
     coreContext = .init(source: source)
-    clientAddress = source.channel.remoteAddress?.ipAddress ?? "local"
+    peer = source.channel.remoteAddress
   }
+
+  /// The client's IP address, for counting its failed authentications ("local" when the
+  /// connection has none, as in tests that call the router directly).
+  var clientAddress: String { peer?.ipAddress ?? "local" }
 
   /// The key of a route behind `APIKeyAuthentication`; such a route never runs without one.
   var authenticatedKey: APIKeyRecord {

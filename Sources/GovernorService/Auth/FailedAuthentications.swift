@@ -26,6 +26,10 @@ public final class FailedAuthentications: Sendable {
     self.window = window
   }
 
+  /// Whether any address has failed lately: while none has, a request's address need not be
+  /// looked up at all.
+  public var anyCounted: Bool { counts.withLock { !$0.isEmpty } }
+
   /// The seconds to wait when `address` has failed `limit` times in its current window; nil
   /// when it may try.
   public func retryAfter(_ address: String) -> Int? {
