@@ -148,4 +148,18 @@ struct SecurityRouteTests {
       #expect(try await server.call("GET", "/v1/decisions", scope: "admin").status == 429)
     }
   }
+
+  @Test("the count lasts one window: after it the address may try again and is forgotten")
+  func windowEnds() async throws {
+    let failures = FailedAuthentications(limit: 2, window: .milliseconds(200))
+    #expect(!failures.anyCounted)
+    #expect(!failures.fail("192.0.2.1"))
+    #expect(failures.retryAfter("192.0.2.1") == nil)
+    #expect(failures.fail("192.0.2.1"))
+    #expect(failures.retryAfter("192.0.2.1") == 1)
+    #expect(failures.retryAfter("192.0.2.2") == nil, "another address is not slowed")
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(!failures.anyCounted)
+    #expect(failures.retryAfter("192.0.2.1") == nil)
+  }
 }

@@ -17,7 +17,8 @@ public final class FailedAuthentications: Sendable {
 
   private let limit: Int
   private let window: Duration
-  private let counts = Mutex<[String: Count]>([:])
+  private let counts = Mutex<(byAddress: [String: Count], lastWindowEnds: ContinuousClock.Instant)>(
+    ([:], .now))
   /// Bounds memory under a spray of addresses: past it the counts start over.
   private static let largestCount = 10_000
 
@@ -26,15 +27,24 @@ public final class FailedAuthentications: Sendable {
     self.window = window
   }
 
-  /// Whether any address has failed lately: while none has, a request's address need not be
-  /// looked up at all.
-  public var anyCounted: Bool { counts.withLock { !$0.isEmpty } }
+  /// Whether any address's window is still open: while none is, a request's address need not
+  /// be looked up at all (and the old counts are dropped).
+  public var anyCounted: Bool {
+    let now = ContinuousClock.now
+    return counts.withLock { counts in
+      guard counts.lastWindowEnds > now else {
+        if !counts.byAddress.isEmpty { counts.byAddress.removeAll(keepingCapacity: true) }
+        return false
+      }
+      return true
+    }
+  }
 
   /// The seconds to wait when `address` has failed `limit` times in its current window; nil
   /// when it may try.
   public func retryAfter(_ address: String) -> Int? {
     let now = ContinuousClock.now
-    guard let count = counts.withLock({ $0[address] }), count.windowEnds > now,
+    guard let count = counts.withLock({ $0.byAddress[address] }), count.windowEnds > now,
       count.failures >= limit
     else { return nil }
     let remaining = count.windowEnds - now
@@ -45,11 +55,14 @@ public final class FailedAuthentications: Sendable {
   public func fail(_ address: String) -> Bool {
     let now = ContinuousClock.now
     return counts.withLock { counts in
-      if counts.count >= Self.largestCount { counts.removeAll(keepingCapacity: true) }
-      var count = counts[address] ?? Count(failures: 0, windowEnds: now + window)
+      if counts.byAddress.count >= Self.largestCount {
+        counts.byAddress.removeAll(keepingCapacity: true)
+      }
+      var count = counts.byAddress[address] ?? Count(failures: 0, windowEnds: now + window)
       if count.windowEnds <= now { count = Count(failures: 0, windowEnds: now + window) }
       count.failures += 1
-      counts[address] = count
+      counts.byAddress[address] = count
+      counts.lastWindowEnds = max(counts.lastWindowEnds, count.windowEnds)
       return count.failures == limit
     }
   }
