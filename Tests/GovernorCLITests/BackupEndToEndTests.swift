@@ -59,6 +59,10 @@ struct BackupEndToEndTests {
       let again = try await governor("backup", "--store", setup.store, after)
       #expect(again.status == 1)
       #expect(again.stderr.contains("never overwrites"))
+      let missing = try await governor(
+        "backup", "--store", setup.folder + "/none.sqlite", after + "2")
+      #expect(missing.status == 1)
+      #expect(missing.stderr.contains("does not exist"))
     }
     let restore = try await governor("restore", "--store", restored, after)
     #expect(restore.status == 0, "\(restore.stderr)")

@@ -11,11 +11,13 @@ public enum SQLiteBackup {
   }
 
   public enum Failure: Error, CustomStringConvertible {
+    case missing(String)
     case exists(String)
     case damaged(String, detail: String)
 
     public var description: String {
       switch self {
+      case .missing(let path): return "\(path) does not exist; nothing was written"
       case .exists(let path):
         return "\(path) exists; a backup or restore never overwrites a file: move it away first"
       case .damaged(let path, let detail):
@@ -28,6 +30,7 @@ public enum SQLiteBackup {
   /// is written beside it under a temporary name, checked, and only then renamed into place,
   /// so an interrupted backup never leaves a half-written file where a good one is expected.
   public static func copy(from source: String, to destination: String) throws -> Summary {
+    guard FileManager.default.fileExists(atPath: source) else { throw Failure.missing(source) }
     guard !FileManager.default.fileExists(atPath: destination) else {
       throw Failure.exists(destination)
     }
