@@ -47,7 +47,7 @@ TEST_MINUTES ?= 40
 test: deps
 	$(SWIFT) build --build-tests
 	MOTO_SERVER="$(MOTO_SERVER)" .ci/with-postgres \
-	  timeout --kill-after=30 $(TEST_MINUTES)m $(SWIFT) test --skip-build || { rc=$$?; \
+	  timeout --kill-after=30 $(TEST_MINUTES)m .ci/test-suites $(SWIFT) || { rc=$$?; \
 	  [ $$rc -ne 124 ] || echo "make test: stopped after TEST_MINUTES=$(TEST_MINUTES): a hang"; \
 	  exit $$rc; }
 
