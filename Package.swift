@@ -68,8 +68,11 @@ let package = Package(
     .target(
       name: "GovernorHTTP",
       dependencies: [
-        "GovernorCore", "GovernorService",
+        "GovernorCore", "GovernorService", "GovernorTLS",
         .product(name: "Hummingbird", package: "hummingbird"),
+        // TLS on the listener, HTTP/2 where the client offers it by ALPN.
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "HummingbirdHTTP2", package: "hummingbird"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         // Mailgun's API takes multipart/form-data.
@@ -77,10 +80,21 @@ let package = Package(
       ]
     ),
     // The SMTP door: sessions, AUTH, STARTTLS; each message handed to the service.
+    // The listeners' certificates, read again on SIGHUP; shared by the HTTP and SMTP doors.
+    .target(
+      name: "GovernorTLS",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+      ]
+    ),
     .target(
       name: "GovernorSMTP",
       dependencies: [
-        "GovernorCore", "GovernorService",
+        "GovernorCore", "GovernorService", "GovernorTLS",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -97,7 +111,9 @@ let package = Package(
         "GovernorDelivery",
         "GovernorService",
         "GovernorHTTP",
+        "GovernorTLS",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

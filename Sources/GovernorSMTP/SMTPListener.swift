@@ -53,17 +53,6 @@ public final class SMTPListener: Service {
     self.onListening = onListening
   }
 
-  /// A server context from PEM files: the certificate chain and its private key.
-  public static func tlsContext(certificate: String, key: String) throws -> NIOSSLContext {
-    let chain = try NIOSSLCertificate.fromPEMFile(certificate).map {
-      NIOSSLCertificateSource.certificate($0)
-    }
-    let configuration = TLSConfiguration.makeServerConfiguration(
-      certificateChain: chain,
-      privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-    return try NIOSSLContext(configuration: configuration)
-  }
-
   public func run() async throws {
     let configuration = configuration
     let door = door

@@ -3,6 +3,7 @@ import Foundation
 import GovernorCore
 import GovernorSMTP
 import GovernorService
+import GovernorTLS
 import Logging
 import ServiceLifecycle
 
@@ -79,11 +80,17 @@ struct SMTPOptions: ParsableArguments {
     return host.isEmpty ? nil : (host, port)
   }
 
-  func listeners(gateway: Gateway, logger: Logger, devKey: String?) throws -> [SMTPListener] {
+  /// The SMTP listeners' certificate, read again on SIGHUP.
+  func certificate() throws -> ReloadableCertificate? {
+    guard smtp != nil || smtps != nil, let smtpTlsCert, let smtpTlsKey else { return nil }
+    return try ReloadableCertificate(certificate: smtpTlsCert, key: smtpTlsKey)
+  }
+
+  func listeners(
+    gateway: Gateway, certificate: ReloadableCertificate?, logger: Logger, devKey: String?
+  ) throws -> [SMTPListener] {
     guard smtp != nil || smtps != nil else { return [] }
-    let tls = try smtpTlsCert.flatMap { certificate in
-      try smtpTlsKey.map { try SMTPListener.tlsContext(certificate: certificate, key: $0) }
-    }
+    let tls = try certificate?.serverContext()
     var listeners: [SMTPListener] = []
     for (address, implicitTLS) in [(smtp, false), (smtps, true)] {
       guard let address, let (host, port) = Self.hostPort(address) else { continue }

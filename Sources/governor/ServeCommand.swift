@@ -5,7 +5,9 @@ import GovernorDelivery
 import GovernorHTTP
 import GovernorService
 import GovernorStore
+import GovernorTLS
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -14,8 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
     commandName: "serve",
     abstract: "Run the gateway: decide on every message and forward what is allowed.",
     discussion: """
-      Listens on --host:--port (127.0.0.1:8080). Stops on SIGTERM or SIGINT after in-flight \
-      requests finish. Reservations left open by an earlier run are marked unknown at start \
+      Listens on --host:--port (127.0.0.1:8080), over TLS when --tls-cert and --tls-key are \
+      given (HTTP/2 to clients that offer it). Stops on SIGTERM or SIGINT after in-flight \
+      requests finish; SIGHUP reads the certificates again without dropping a connection. Reservations left open by an earlier run are marked unknown at start \
       (see `governor ledger review`).
       """
   )
@@ -26,6 +29,12 @@ struct ServeCommand: AsyncParsableCommand {
   var sender: String = SenderSpecification.defaultValue
   @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
   @Option(help: "The port to listen on (0: any free port).") var port: Int = 8080
+  @Option(
+    help: ArgumentHelp(
+      "Serve HTTPS with this certificate chain (PEM; read again on SIGHUP).", valueName: "path"))
+  var tlsCert: String?
+  @Option(help: ArgumentHelp("The --tls-cert certificate's private key (PEM).", valueName: "path"))
+  var tlsKey: String?
   @Option(
     help: ArgumentHelp(
       "Development only: keep an all-scopes key in this file (created when missing) and "
@@ -67,8 +76,27 @@ struct ServeCommand: AsyncParsableCommand {
   static let sendGridKeyVariable = "GOVERNOR_SENDGRID_WEBHOOK_KEY"
   @OptionGroup(title: "SMTP") var smtp: SMTPOptions
 
+  func validate() throws {
+    if (tlsCert == nil) != (tlsKey == nil) {
+      throw ValidationError("--tls-cert and --tls-key go together")
+    }
+  }
+
   func run() async throws {
     let policy = try PolicyFiles.loadOrExit(self.policy)
+    let httpCertificate: ReloadableCertificate?
+    let smtpCertificate: ReloadableCertificate?
+    let server: HTTPServerBuilder
+    do {
+      httpCertificate = try tlsCert.flatMap { certificate in
+        try tlsKey.map { try ReloadableCertificate(certificate: certificate, key: $0) }
+      }
+      smtpCertificate = try smtp.certificate()
+      server = try gatewayServer(tls: httpCertificate)
+    } catch {
+      printError("\(error)")
+      throw ExitCode(2)
+    }
     // Checked before any libcurl worker starts: a refusal exits at once.
     let tokens = try UnsubscribeSecret.tokensOrExit(
       devFile: devUnsubscribeSecretFile, policy: policy)
@@ -128,14 +156,17 @@ struct ServeCommand: AsyncParsableCommand {
       } else {
         devKey = nil
       }
-      let smtpListeners = try smtp.listeners(gateway: gateway, logger: logger, devKey: devKey)
+      let smtpListeners = try smtp.listeners(
+        gateway: gateway, certificate: smtpCertificate, logger: logger, devKey: devKey)
+      let scheme = httpCertificate == nil ? "http" : "https"
       let app = buildApplication(
-        gateway, host: host, port: port, releaseEvery: .seconds(releaseEvery), logger: logger,
+        gateway, host: host, port: port, server: server, releaseEvery: .seconds(releaseEvery),
+        logger: logger,
         onServerRunning: { [options, sender] channel in
           let bound = channel.localAddress?.port ?? port
           // Written unbuffered: scripts and tests wait for this line to learn the port.
           let line =
-            "governor listening on http://\(host):\(bound) "
+            "governor listening on \(scheme)://\(host):\(bound) "
             + "(policy \(policy.name) \(policy.version), store \(options.location), "
             + "sender \(sender))\n"
           FileHandle.standardOutput.write(Data(line.utf8))
@@ -144,14 +175,14 @@ struct ServeCommand: AsyncParsableCommand {
 
               development key (in \(devKeyFile ?? "")): \(devKey)
               try it:
-                curl -s http://\(host):\(bound)/v1/messages \\
+                curl -s \(scheme)://\(host):\(bound)/v1/messages \\
                   -H 'Authorization: Bearer \(devKey)' -H 'Content-Type: application/json' \\
                   -d '{"id":"hello-1","customer_id":"1001","to":"ana@example.com",
                        "from":"shop@shop.example","subject":"Your order shipped",
                        "text":"It is on its way.","category":"transactional"}'
               or with SendGrid's SDK, unchanged but for its host and key:
                 python3 -c 'from sendgrid import SendGridAPIClient as C; print(C("\(devKey)",
-                  host="http://\(host):\(bound)").send({"personalizations":[{"to":[{"email":
+                  host="\(scheme)://\(host):\(bound)").send({"personalizations":[{"to":[{"email":
                   "ana@example.com"}]}],"from":{"email":"shop@shop.example"},"subject":"Shipped",
                   "content":[{"type":"text/plain","value":"It is on its way."}],
                   "custom_args":{"category":"transactional"}}).headers)'
@@ -160,11 +191,11 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(example.utf8))
           }
         })
-      guard !smtpListeners.isEmpty else {
-        try await app.runService()
-        return
+      let certificates = [httpCertificate, smtpCertificate].compactMap { $0 }
+      var services: [any Service] = [app] + smtpListeners
+      if !certificates.isEmpty {
+        services.append(CertificateReloader(certificates, logger: logger))
       }
-      let services: [any Service] = [app] + smtpListeners
       try await ServiceGroup(
         configuration: .init(
           services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

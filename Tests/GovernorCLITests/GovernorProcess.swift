@@ -71,7 +71,8 @@ final class GovernorProcess: @unchecked Sendable {
       if chunk.isEmpty { return nil }
       buffer.append(chunk)
       let text = String(decoding: buffer, as: UTF8.self)
-      guard let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression)
+      guard
+        let range = text.range(of: #"https?://127\.0\.0\.1:\d+"#, options: .regularExpression)
       else { continue }
       // The `--smtp` listener's line, not the implicit-TLS one's (`(TLS)`).
       let smtpLine = text.range(
