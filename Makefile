@@ -79,10 +79,12 @@ bench: deps
 
 # The proof that the gateway holds (issue 8), at full size, on a release build: 60 s of load
 # at 64 connections over 10,000 customers; faults at the mail sender with a SIGKILL mid-load;
+# the store's disk filling up under load; two gateways on one PostgreSQL through its restart
+# and its SIGKILL;
 # bad input and every route's access rules; schemathesis against openapi.yaml for
 # ST_SECONDS; every fuzzer for FUZZ_SECONDS. `make test` runs the same suites short.
 ST_SECONDS ?= 120
-RELIABILITY_SUITES = ReliabilityTests|LogHygieneTests|SecurityRouteTests|BadInputTests|AtMostOnceTests
+RELIABILITY_SUITES = ReliabilityTests|DiskFullTests|PostgresFleetTests|LogHygieneTests|SecurityRouteTests|BadInputTests|AtMostOnceTests
 reliability: deps
 	$(SWIFT) build -c release --product governor
 	$(SWIFT) build --build-tests

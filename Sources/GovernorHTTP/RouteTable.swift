@@ -14,10 +14,10 @@ final class RouteTable {
   private let failures: FailedAuthentications
   fileprivate(set) var entries: [String] = []
 
-  init(keys: APIKeyCache, failures: FailedAuthentications) {
+  init(keys: APIKeyCache, failures: FailedAuthentications, outages: StoreOutageLog) {
     self.keys = keys
     self.failures = failures
-    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: ProblemMiddleware(outages: outages))
   }
 
   /// Routes anyone may call: health, metrics, and links that carry their own signature.

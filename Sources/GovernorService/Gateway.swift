@@ -32,6 +32,10 @@ public struct Gateway: Sendable {
   public let unsubscribeTokens: UnsubscribeTokens
   /// API keys recently checked against the store.
   public let keys: APIKeyCache
+  /// How long a request waits for the store before it is answered as unavailable.
+  public let storeDeadline: StoreDeadline
+  /// Logs and counts requests the store could not serve.
+  public let outages: StoreOutageLog
   /// Client addresses that keep presenting no valid key.
   public let failedAuthentications: FailedAuthentications
   /// Derives the SES-compatible routes' credentials; nil: those routes refuse every request.
@@ -59,16 +63,19 @@ public struct Gateway: Sendable {
     policyFile: String? = nil, aws: AWSCredentials? = nil,
     sendGridEvents: SendGridEventSignature? = nil,
     failedAuthentications: FailedAuthentications = FailedAuthentications(),
+    storeDeadline: StoreDeadline = StoreDeadline(),
     clock: @escaping @Sendable () -> Date = { Date() }
   ) {
+    self.storeDeadline = storeDeadline
     self.failedAuthentications = failedAuthentications
     self.aws = aws
     self.sendGridEvents = sendGridEvents
     self.confirmSubscription = confirmSubscription
     self.policyFile = policyFile
     self.store = store
-    self.keys = APIKeyCache(store: store)
+    self.keys = APIKeyCache(store: store, deadline: storeDeadline)
     self.metrics = metrics
+    self.outages = StoreOutageLog(metrics: metrics)
     self.unsubscribeTokens = unsubscribeTokens
     self.listUnsubscribe = policy.headers.listUnsubscribe.map(ListUnsubscribe.init(policy:))
     self.compiled = Engine(policy: policy)
@@ -96,8 +103,11 @@ public struct Gateway: Sendable {
     // Decision, cap slot and audit row in one transaction. One decision per message id,
     // even when duplicates race: the loser gets the winner's.
     let decided: DecidedMessage
+    let (store, engine, checkedMessage) = (store, engine, message)
     do {
-      decided = try await store.decide(message, engine: engine, at: now)
+      decided = try await storeDeadline.run {
+        try await store.decide(checkedMessage, engine: engine, at: now)
+      }
     } catch let conflict as MessageIdConflict {
       metrics.messageIdReused()
       throw conflict
@@ -143,7 +153,7 @@ public struct Gateway: Sendable {
       let delivery = await sender.deliver(
         outgoing(message, decision), tracking: decision.senderTracking)
       metrics.forwarded(delivery, after: ContinuousClock.now - started)
-      try await complete(message.id, delivery)
+      await completeOrRetry(message.id, delivery)
       return Submission(decision: decided.entry, delivery: delivery, repeated: false)
     case .forwarded:
       // The ledger already holds this id (reserved before it had a decision): never send twice.
@@ -185,6 +195,29 @@ public struct Gateway: Sendable {
       outgoing.headers[name] = value
     }
     return outgoing
+  }
+
+  /// Records the send's outcome. The message has left by now: a store that cannot take the
+  /// record (a full disk, PostgreSQL restarting) must not turn that into an error the client
+  /// would retry, so the record is written again every second in the background until it
+  /// takes. Until then the send counts against the caps as reserved; a process that dies
+  /// first leaves it for `governor ledger review`.
+  func completeOrRetry(_ messageId: String, _ delivery: DeliveryResult) async {
+    let gateway = self
+    let first: Void? = try? await storeDeadline.run {
+      try await gateway.complete(messageId, delivery)
+    }
+    guard first == nil else { return }
+    metrics.completionDelayed()
+    Task {
+      while !Task.isCancelled {
+        try? await Task.sleep(for: .seconds(1))
+        let done: Void? = try? await gateway.storeDeadline.run {
+          try await gateway.complete(messageId, delivery)
+        }
+        if done != nil { return }
+      }
+    }
   }
 
   /// Records the send's outcome; a failed delivery releases its cap slot, an unknown one keeps it.

@@ -56,6 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
       "Seconds one request to the mail sender may take, connecting included; a request that "
         + "left and got no answer in time is not retried and its send is marked unknown."))
   var senderTimeout: Double = 30
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a request waits for the store (PostgreSQL restarting, a disk that stalls) "
+        + "before it is answered 503 with Retry-After; SMTP answers 451."))
+  var storeTimeout: Double = 5
   @Option(help: "Seconds between looks at the deferred queue.")
   var releaseEvery: Double = 1
   @Option(
@@ -147,7 +152,8 @@ struct ServeCommand: AsyncParsableCommand {
           return answer.map { (200..<300).contains($0.status) } ?? false
         }, policyFile: self.policy, aws: aws, sendGridEvents: sendGridEvents,
         failedAuthentications: FailedAuthentications(
-          limit: authFailureLimit > 0 ? authFailureLimit : Int.max))
+          limit: authFailureLimit > 0 ? authFailureLimit : Int.max),
+        storeDeadline: StoreDeadline(.milliseconds(Int64(storeTimeout * 1000))))
       // The brakes in force before the first message is decided, not a moment later.
       try await gateway.refreshReputation()
       let devKey: String?

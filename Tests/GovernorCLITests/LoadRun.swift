@@ -5,7 +5,8 @@ import Synchronization
 /// Many campaign-tool clients at once against a running gateway: each a loop of
 /// `POST /v1/messages` with a new message id, spread over the customers, four in five of them
 /// marketing (capped), one in five transactional. The base URL is read per request, so the
-/// gateway may be killed and started again elsewhere mid-run.
+/// gateway may be killed and started again elsewhere mid-run; given several (a fleet), the
+/// requests take turns.
 final class LoadRun: Sendable {
   struct Sent: Sendable {
     var customer: String
@@ -20,6 +21,8 @@ final class LoadRun: Sendable {
     var decisionIds: [String] = []
     /// Every message id sent, with whom it was for.
     var messages: [String: Sent] = [:]
+    /// The longest any request waited for its answer (or for its failure).
+    var slowest = Duration.zero
 
     var serverErrors: Int { statuses.filter { $0.key >= 500 }.values.reduce(0, +) }
     var answered: Int { statuses.values.reduce(0, +) }
@@ -27,19 +30,23 @@ final class LoadRun: Sendable {
 
   let customers: Int
   let key: String
-  private let base: Mutex<String>
+  private let bases: Mutex<[String]>
   private let tally = Mutex(Tally())
   private let counter = Atomic<Int>(0)
 
-  init(base: String, key: String, customers: Int) {
-    self.base = Mutex(base)
+  convenience init(base: String, key: String, customers: Int) {
+    self.init(bases: [base], key: key, customers: customers)
+  }
+
+  init(bases: [String], key: String, customers: Int) {
+    self.bases = Mutex(bases)
     self.key = key
     self.customers = customers
   }
 
   var result: Tally { tally.withLock { $0 } }
 
-  func moveTo(_ newBase: String) { base.withLock { $0 = newBase } }
+  func moveTo(_ newBase: String) { bases.withLock { $0 = [newBase] } }
 
   /// Runs `connections` clients until `deadline`, each sending at least `least` requests:
   /// on a busy test machine the clients may start late, and a run that sent nothing would
@@ -74,7 +81,12 @@ final class LoadRun: Sendable {
       "category":"\(category)","campaign_id":"load"}
       """
     tally.withLock { $0.messages[id] = Sent(customer: customer, category: category) }
-    let url = base.withLock { $0 } + "/v1/messages"
+    let url = bases.withLock { $0[number % $0.count] } + "/v1/messages"
+    let started = ContinuousClock.now
+    defer {
+      let took = ContinuousClock.now - started
+      tally.withLock { $0.slowest = max($0.slowest, took) }
+    }
     do {
       let response = try await transport.send(
         SenderRequest(
@@ -90,6 +102,9 @@ final class LoadRun: Sendable {
           tally.decisionIds.append(decisionId)
         }
       }
+      // A gateway whose store is out says so at once: not a busy loop against it (a real
+      // client waits Retry-After; the runs here are too short for 5 s).
+      if response.status == 503 { try? await Task.sleep(for: .milliseconds(50)) }
     } catch {
       tally.withLock { $0.unanswered += 1 }
       // Not a busy loop against a gateway that is down.

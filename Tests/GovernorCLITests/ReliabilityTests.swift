@@ -109,23 +109,29 @@ struct ReliabilitySetup: Sendable {
   let customers: Int
 
   /// Importing runs the binary, which `GovernorBinary.run` waits for off the pool.
-  static func make(customers: Int) async throws -> ReliabilitySetup {
-    try await ReliabilitySetup(customers: customers)
+  /// `folder` nil: a new one under the temporary directory; `store` nil: a SQLite store in it.
+  static func make(customers: Int, in folder: URL? = nil, store: String? = nil) async throws
+    -> ReliabilitySetup
+  {
+    try await ReliabilitySetup(customers: customers, folder: folder, store: store)
   }
 
-  private init(customers: Int) async throws {
-    folder = FileManager.default.temporaryDirectory
+  private init(customers: Int, folder: URL?, store: String?) async throws {
+    self.folder =
+      folder
+      ?? FileManager.default.temporaryDirectory
       .appendingPathComponent("reliability-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    store = folder.appendingPathComponent("governor.sqlite").path
+    try FileManager.default.createDirectory(at: self.folder, withIntermediateDirectories: true)
+    self.store = store ?? self.folder.appendingPathComponent("governor.sqlite").path
     self.customers = customers
-    let file = folder.appendingPathComponent("customers.yaml")
+    let file = self.folder.appendingPathComponent("customers.yaml")
     try Self.customersYAML(customers).write(to: file, atomically: true, encoding: .utf8)
-    let imported = try await GovernorBinary.run("customer", "import", file.path, "--store", store)
+    let imported = try await GovernorBinary.run(
+      "customer", "import", file.path, "--store", self.store)
     guard imported.status == 0 else { throw SetupFailure(output: imported.stderr) }
     // Not `ServedGovernor.createKey`: a setup failure is thrown, not recorded as an issue.
     let created = try await GovernorBinary.run(
-      "keys", "create", "--name", "reliability", "--scope", "send", "--store", store)
+      "keys", "create", "--name", "reliability", "--scope", "send", "--store", self.store)
     guard let key = created.stdoutLines.first(where: { $0.hasPrefix("mg_") }) else {
       throw SetupFailure(output: created.stderr)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GovernorCore
+import GovernorService
 import HTTPTypes
 import Hummingbird
 
@@ -37,6 +38,8 @@ struct CompatibleError: Error, HTTPResponseError {
   var errors: [Item]
   /// The 401's `WWW-Authenticate`, as every route of the governor answers it.
   var challenge: String?
+  /// A 429's or 503's `Retry-After`, in seconds.
+  var retryAfter: Int?
   /// Set by the route group's `CompatibleErrorShape`.
   var style = Style.sendGrid
   /// Amazon's error code (`SignatureDoesNotMatch`); by status when not given.
@@ -61,6 +64,7 @@ struct CompatibleError: Error, HTTPResponseError {
   func response(from request: Request, context: some RequestContext) -> Response {
     var headers: HTTPFields = [.contentType: "application/json"]
     if let challenge { headers[.wwwAuthenticate] = challenge }
+    if let retryAfter { headers[.retryAfter] = String(retryAfter) }
     let text = errors.map { item in
       item.field.map { "\($0): \(item.message)" } ?? item.message
     }.joined(separator: "; ")
@@ -111,6 +115,7 @@ struct CompatibleErrorShape: RouterMiddleware {
   typealias Context = GatewayRequestContext
 
   var style = CompatibleError.Style.sendGrid
+  let outages: StoreOutageLog
 
   func handle(
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -129,12 +134,21 @@ struct CompatibleErrorShape: RouterMiddleware {
     case let error as CompatibleError:
       return error
     case let problem as Problem:
-      return CompatibleError(
+      var shaped = CompatibleError(
         status: problem.status,
         errors: (problem.errors ?? []).isEmpty
           ? [CompatibleError.Item(message: problem.detail)]
           : (problem.errors ?? []).map { CompatibleError.Item($0) },
         challenge: problem.challenge)
+      shaped.retryAfter = problem.retryAfter
+      return shaped
+    case let unavailable as StoreUnavailable:
+      outages.note(unavailable, logger: context.logger)
+      let problem = Problem.unavailable()
+      var shaped = CompatibleError(
+        status: problem.status, errors: [CompatibleError.Item(message: problem.detail)])
+      shaped.retryAfter = problem.retryAfter
+      return shaped
     case let invalid as InvalidRecord:
       return CompatibleError(
         status: .badRequest, errors: invalid.problems.map { CompatibleError.Item($0) })

@@ -35,6 +35,9 @@ struct APIKeyAuthentication: RouterMiddleware {
     let key: APIKeyRecord?
     do {
       key = try await keys.authenticate(request.headers[.authorization])
+    } catch let unavailable as StoreUnavailable {
+      // The ESP-shaped routes answer it their own way; the rest through ProblemMiddleware.
+      throw unavailable
     } catch {
       context.logger.error("key lookup failed", metadata: ["error": "\(error)"])
       throw Problem.internalError()

@@ -160,13 +160,17 @@ struct Problem: Encodable, HTTPResponseError {
     Problem(type: "about:blank", title: "Not found", status: 404, detail: detail)
   }
 
-  /// The store could not be read: nothing was decided or sent, and the same request again is
-  /// safe (what was decided is not decided twice).
+  /// The store could not be used (a full disk, its database restarting or out of reach):
+  /// nothing was decided or sent, and the same request again is safe (what was decided is not
+  /// decided twice). Why is in the gateway's log, not here: the client cannot act on it.
   static func unavailable() -> Problem {
-    Problem(
-      type: "about:blank", title: "Unavailable", status: 503,
-      detail: "the governor's store could not be read; nothing was decided or sent. Send the "
-        + "same request again")
+    var problem = Problem(
+      type: "https://mail-governor.dev/problems/store-unavailable", title: "Unavailable",
+      status: 503,
+      detail: "the governor's store cannot be used right now; nothing was decided or sent. "
+        + "Send the same request again after Retry-After seconds")
+    problem.retryAfter = StoreUnavailable.retryAfter
+    return problem
   }
 
   static func internalError() -> Problem {

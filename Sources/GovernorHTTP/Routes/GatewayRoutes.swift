@@ -25,7 +25,8 @@ public enum GatewayRoutes {
   }
 
   static func table(_ gateway: Gateway) -> RouteTable {
-    let router = RouteTable(keys: gateway.keys, failures: gateway.failedAuthentications)
+    let router = RouteTable(
+      keys: gateway.keys, failures: gateway.failedAuthentications, outages: gateway.outages)
     router.open.get("/healthz") { _, _ -> Response in
       json(#"{"status":"ok"}"#, status: .ok)
     }

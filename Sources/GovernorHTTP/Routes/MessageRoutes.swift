@@ -42,8 +42,8 @@ extension GatewayRoutes {
           items.append(
             #"{"index":\#(index),"status":409,"problem":\#(problem.json)}"#)
         case .failed:
-          let problem = Problem.internalError()
-          items.append(#"{"index":\#(index),"status":500,"problem":\#(problem.json)}"#)
+          let problem = Problem.unavailable()
+          items.append(#"{"index":\#(index),"status":503,"problem":\#(problem.json)}"#)
         }
       }
       return json(#"{"results":[\#(items.joined(separator: ","))]}"#, status: .ok)

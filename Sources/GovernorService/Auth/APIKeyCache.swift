@@ -15,6 +15,7 @@ public final class APIKeyCache: Sendable {
 
   private let store: any Store
   private let lifetime: Duration
+  private let deadline: StoreDeadline
   private let entries = Mutex<[SHA256.Digest: Entry]>([:])
   /// When each key's use was last written: at most once a minute per key, so authentication
   /// adds no write to most requests.
@@ -23,8 +24,11 @@ public final class APIKeyCache: Sendable {
   /// Bounds memory when many keys are in use: past it the cache starts over.
   private static let largestCount = 1_024
 
-  public init(store: any Store, lifetime: Duration = .seconds(1)) {
+  public init(
+    store: any Store, lifetime: Duration = .seconds(1), deadline: StoreDeadline = StoreDeadline()
+  ) {
     self.store = store
+    self.deadline = deadline
     self.lifetime = lifetime
   }
 
@@ -38,7 +42,12 @@ public final class APIKeyCache: Sendable {
     {
       return entry.record
     }
-    guard let record = try await APIKeys.authenticate(authorization, in: store) else {
+    let store = store
+    guard
+      let record = try await deadline.run({
+        try await APIKeys.authenticate(authorization, in: store)
+      })
+    else {
       return nil
     }
     let due = usesNoted.withLock { noted in
@@ -47,7 +56,13 @@ public final class APIKeyCache: Sendable {
       noted[record.id] = now
       return true
     }
-    if due { try? await store.noteAPIKeyUsed(id: record.id, at: Date()) }
+    if due {
+      // Off the request's path: a store that is slow to take it must not slow the request.
+      let deadline = deadline
+      Task {
+        _ = try? await deadline.run { try await store.noteAPIKeyUsed(id: record.id, at: Date()) }
+      }
+    }
     entries.withLock { entries in
       if entries.count >= Self.largestCount { entries.removeAll(keepingCapacity: true) }
       entries[digest] = Entry(record: record, until: now + lifetime)

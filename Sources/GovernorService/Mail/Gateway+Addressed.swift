@@ -33,8 +33,11 @@ extension Gateway {
       guard case .success(let addressed) = item, !addressed.consents.isEmpty,
         case .success(let message) = message
       else { continue }
+      let gateway = self
       do {
-        try await recordCarried(addressed.consents, customerId: message.customerId)
+        try await storeDeadline.run {
+          try await gateway.recordCarried(addressed.consents, customerId: message.customerId)
+        }
       } catch {
         throw .storeUnavailable
       }
@@ -122,7 +125,10 @@ extension Gateway {
     }
     let known: [String: [String]]
     do {
-      known = addresses.isEmpty ? [:] : try await store.customerIds(emails: addresses)
+      let store = store
+      known =
+        addresses.isEmpty
+        ? [:] : try await storeDeadline.run { try await store.customerIds(emails: addresses) }
     } catch {
       throw .storeUnavailable
     }

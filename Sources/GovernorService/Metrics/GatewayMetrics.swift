@@ -66,6 +66,25 @@ public final class GatewayMetrics: Sendable {
     reusedIds.increment()
   }
 
+  /// A request answered as unavailable because the store could not be used.
+  func storeUnavailable() {
+    registry.makeCounter(
+      descriptor: Self.named(
+        "store_unavailable", "total",
+        "Requests answered 503 (SMTP: 451) because the store could not be used: a full disk, "
+          + "the database restarting or out of reach.")
+    ).increment()
+  }
+
+  /// A send whose outcome the store could not take at once; it is written again until it is.
+  func completionDelayed() {
+    registry.makeCounter(
+      descriptor: Self.named(
+        "send_outcomes_delayed", "total",
+        "Sends whose outcome the store could not record at once (retried every second).")
+    ).increment()
+  }
+
   /// A provider reported on mail the governor never decided.
   func bypassReported(provider: String) {
     registry.makeCounter(

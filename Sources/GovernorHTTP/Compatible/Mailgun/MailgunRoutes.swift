@@ -13,7 +13,8 @@ enum MailgunRoutes {
   static let lists: Set<String> = ["events", "bounces", "complaints", "unsubscribes"]
 
   static func add(_ router: RouteTable, _ gateway: Gateway) {
-    let api = router.needing([.send], errorsShapedBy: CompatibleErrorShape(style: .mailgun))
+    let api = router.needing(
+      [.send], errorsShapedBy: CompatibleErrorShape(style: .mailgun, outages: gateway.outages))
     api.post("/v3/{domain}/messages") { request, context -> Response in
       let key = try context.authenticatedKey
       let mapper = try await read(request, context, key, gateway)

@@ -10,7 +10,8 @@ import Hummingbird
 /// API). Every recipient is one message for the same pipeline as `POST /v1/messages`.
 enum SESRoutes {
   static func add(_ router: RouteTable, _ gateway: Gateway) {
-    let v2 = router.signedAWS(gateway, errorsShapedBy: CompatibleErrorShape(style: .sesV2))
+    let v2 = router.signedAWS(
+      gateway, errorsShapedBy: CompatibleErrorShape(style: .sesV2, outages: gateway.outages))
     v2.post("/v2/email/outbound-emails") { request, context -> Response in
       let key = try context.authenticatedKey
       let body = try await request.body.collect(upTo: SignedAWSAuthentication.bodyLimit)
@@ -28,7 +29,8 @@ enum SESRoutes {
           byteBuffer: ByteBuffer(string: #"{"MessageId":\#(JSONLiteral.string(mapper.messageId))}"#)
         ))
     }
-    let v1 = router.signedAWS(gateway, errorsShapedBy: CompatibleErrorShape(style: .sesV1))
+    let v1 = router.signedAWS(
+      gateway, errorsShapedBy: CompatibleErrorShape(style: .sesV1, outages: gateway.outages))
     v1.post("/") { request, context -> Response in
       let key = try context.authenticatedKey
       let body = try await request.body.collect(upTo: SignedAWSAuthentication.bodyLimit)

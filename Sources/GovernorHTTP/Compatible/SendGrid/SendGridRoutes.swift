@@ -19,7 +19,8 @@ enum SendGridRoutes {
   static let bodyLimit = 30 << 20
 
   static func add(_ router: RouteTable, _ gateway: Gateway) {
-    let send = router.needing([.send], errorsShapedBy: CompatibleErrorShape())
+    let send = router.needing(
+      [.send], errorsShapedBy: CompatibleErrorShape(outages: gateway.outages))
     send.post("/v3/mail/send") { request, context -> Response in
       let key = try context.authenticatedKey
       let body = try await request.bodyData(upTo: bodyLimit)
@@ -87,12 +88,14 @@ enum SendGridRoutes {
   }
 
   static func unavailable() -> CompatibleError {
-    CompatibleError(
+    var error = CompatibleError(
       status: .serviceUnavailable,
       errors: [
         CompatibleError.Item(
           message: "The governor's store could not be read; nothing was decided or sent. "
             + "Send the same request again.")
       ])
+    error.retryAfter = StoreUnavailable.retryAfter
+    return error
   }
 }
