@@ -22,6 +22,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
     .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
+    .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+    // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
+    .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
   ],
   targets: [
     .target(
@@ -59,6 +62,7 @@ let package = Package(
         "GovernorCore", "GovernorStore", "GovernorDelivery",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
@@ -73,6 +77,8 @@ let package = Package(
         // TLS on the listener, HTTP/2 where the client offers it by ALPN.
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "Instrumentation", package: "swift-distributed-tracing"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         // Mailgun's API takes multipart/form-data.
@@ -114,6 +120,7 @@ let package = Package(
         "GovernorTLS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "OTel", package: "swift-otel"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

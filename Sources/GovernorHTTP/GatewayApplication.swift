@@ -11,11 +11,11 @@ import NIOCore
 /// loopback port, so what they check is what is served.
 public func buildApplication(
   _ gateway: Gateway, host: String, port: Int, server: HTTPServerBuilder = .http1(),
-  releaseEvery: Duration = .seconds(1), logger: Logger,
+  releaseEvery: Duration = .seconds(1), traced: Bool = false, logger: Logger,
   onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
   Application(
-    router: GatewayRoutes.router(gateway),
+    router: GatewayRoutes.router(gateway, traced: traced),
     server: server,
     configuration: .init(address: .hostname(host, port: port), serverName: "mail-governor"),
     services: [DeferredScheduler(gateway: gateway, interval: releaseEvery, logger: logger)],

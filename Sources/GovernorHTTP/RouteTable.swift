@@ -14,9 +14,14 @@ final class RouteTable {
   private let failures: FailedAuthentications
   fileprivate(set) var entries: [String] = []
 
-  init(keys: APIKeyCache, failures: FailedAuthentications, outages: StoreOutageLog) {
+  init(
+    keys: APIKeyCache, failures: FailedAuthentications, outages: StoreOutageLog,
+    traced: Bool = false
+  ) {
     self.keys = keys
     self.failures = failures
+    // Outside ProblemMiddleware, so a span sees the status the client is answered with.
+    if traced { router.add(middleware: RequestSpans()) }
     router.add(middleware: ProblemMiddleware(outages: outages))
   }
 

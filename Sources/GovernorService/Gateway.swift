@@ -2,6 +2,7 @@ import Foundation
 import GovernorCore
 import GovernorDelivery
 import GovernorStore
+import Tracing
 
 /// What happened to one submitted message.
 public struct Submission: Sendable {
@@ -66,6 +67,7 @@ public struct Gateway: Sendable {
     storeDeadline: StoreDeadline = StoreDeadline(),
     clock: @escaping @Sendable () -> Date = { Date() }
   ) {
+    let storeDeadline = storeDeadline.applied(to: store)
     self.storeDeadline = storeDeadline
     self.failedAuthentications = failedAuthentications
     self.aws = aws
@@ -105,8 +107,14 @@ public struct Gateway: Sendable {
     let decided: DecidedMessage
     let (store, engine, checkedMessage) = (store, engine, message)
     do {
-      decided = try await storeDeadline.run {
-        try await store.decide(checkedMessage, engine: engine, at: now)
+      decided = try await Spans.run("governor.decide") { span in
+        let decided = try await storeDeadline.run {
+          try await store.decide(checkedMessage, engine: engine, at: now)
+        }
+        span.attributes["governor.decision_id"] = decided.entry.id
+        span.attributes["governor.outcome"] = decided.decision?.outcome.rawValue ?? "repeated"
+        DecisionTrail.current?.add(decided.entry.id)
+        return decided
       }
     } catch let conflict as MessageIdConflict {
       metrics.messageIdReused()
@@ -150,8 +158,17 @@ public struct Gateway: Sendable {
     switch decision.outcome {
     case .forwarded where decided.reserved:
       let started = ContinuousClock.now
-      let delivery = await sender.deliver(
-        outgoing(message, decision), tracking: decision.senderTracking)
+      let delivery = await Spans.run("governor.forward", kind: .client) { span in
+        span.attributes["governor.decision_id"] = decided.entry.id
+        // The kind only (`webhook`, `sendgrid`, …): the rest is an address an operator chose.
+        span.attributes["governor.sender"] = String(sender.description.prefix { $0 != ":" })
+        let delivery = await sender.deliver(
+          outgoing(message, decision), tracking: decision.senderTracking)
+        span.attributes["governor.delivery"] = delivery.spanResult
+        span.attributes["governor.attempts"] = delivery.attempts
+        if case .delivered = delivery {} else { span.setStatus(SpanStatus(code: .error)) }
+        return delivery
+      }
       metrics.forwarded(delivery, after: ContinuousClock.now - started)
       await completeOrRetry(message.id, delivery)
       return Submission(decision: decided.entry, delivery: delivery, repeated: false)

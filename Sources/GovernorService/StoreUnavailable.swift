@@ -33,9 +33,19 @@ public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
 /// request would hang with it.
 public struct StoreDeadline: Sendable {
   public var limit: Duration
+  /// False for a store that cannot hang (SQLite): the bound's two tasks per call are paid on
+  /// every request and buy nothing there.
+  public var enforced = true
 
   public init(_ limit: Duration = .seconds(5)) {
     self.limit = limit
+  }
+
+  /// This deadline, enforced only when `store` can wait without a bound of its own.
+  public func applied(to store: any Store) -> StoreDeadline {
+    var deadline = self
+    deadline.enforced = store.waitsWithoutBound
+    return deadline
   }
 
   /// `work`'s result; `StoreUnavailable` when the store is out or did not answer in time.
@@ -45,7 +55,7 @@ public struct StoreDeadline: Sendable {
     -> T
   {
     do {
-      return try await withDeadline(limit, work)
+      return enforced ? try await withDeadline(limit, work) : try await work()
     } catch {
       if let unavailable = StoreUnavailable(classifying: error) { throw unavailable }
       throw error

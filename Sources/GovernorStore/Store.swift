@@ -9,7 +9,16 @@ import GovernorCore
 public protocol Store:
   CustomerRecords, SendLedger, AuditLog, DeferredQueue, APIKeyStore, PolicyTexts, DeliveryCounts,
   BrakeLog
-{}
+{
+  /// Whether an operation can wait for the database with no bound of its own (PostgresNIO's
+  /// pool waits for a connection while PostgreSQL is down); callers then bound it themselves.
+  /// SQLite fails at once (a full disk) or waits its busy timeout.
+  var waitsWithoutBound: Bool { get }
+}
+
+extension Store {
+  public var waitsWithoutBound: Bool { false }
+}
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {
   case unknownCustomer(String)

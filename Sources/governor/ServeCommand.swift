@@ -78,6 +78,13 @@ struct ServeCommand: AsyncParsableCommand {
         + "with Retry-After (0: no limit).", valueName: "count"))
   var authFailureLimit: Int = FailedAuthentications.defaultLimit
 
+  @Option(
+    help: ArgumentHelp(
+      "Export a span per request and per forward over OTLP/HTTP to this collector (e.g. "
+        + "http://127.0.0.1:4318); the OTEL_EXPORTER_OTLP_* variables refine it.",
+      valueName: "url"))
+  var otlpEndpoint: String?
+
   static let sendGridKeyVariable = "GOVERNOR_SENDGRID_WEBHOOK_KEY"
   @OptionGroup(title: "SMTP") var smtp: SMTPOptions
 
@@ -98,6 +105,13 @@ struct ServeCommand: AsyncParsableCommand {
       }
       smtpCertificate = try smtp.certificate()
       server = try gatewayServer(tls: httpCertificate)
+    } catch {
+      printError("\(error)")
+      throw ExitCode(2)
+    }
+    let tracing: (any Service)?
+    do {
+      tracing = try otlpEndpoint.map { try Tracing.bootstrap(endpoint: $0) }
     } catch {
       printError("\(error)")
       throw ExitCode(2)
@@ -167,7 +181,7 @@ struct ServeCommand: AsyncParsableCommand {
       let scheme = httpCertificate == nil ? "http" : "https"
       let app = buildApplication(
         gateway, host: host, port: port, server: server, releaseEvery: .seconds(releaseEvery),
-        logger: logger,
+        traced: tracing != nil, logger: logger,
         onServerRunning: { [options, sender] channel in
           let bound = channel.localAddress?.port ?? port
           // Written unbuffered: scripts and tests wait for this line to learn the port.
@@ -199,6 +213,7 @@ struct ServeCommand: AsyncParsableCommand {
         })
       let certificates = [httpCertificate, smtpCertificate].compactMap { $0 }
       var services: [any Service] = [app] + smtpListeners
+      if let tracing { services.append(tracing) }
       if !certificates.isEmpty {
         services.append(CertificateReloader(certificates, logger: logger))
       }

@@ -14,8 +14,11 @@ public enum GatewayRoutes {
   /// A batch of up to `Gateway.batchLimit` messages may be larger than one message.
   public static let batchBodyLimit = 16 << 20
 
-  public static func router(_ gateway: Gateway) -> Router<GatewayRequestContext> {
-    table(gateway).router
+  /// `traced`: each request gets a span (`RequestSpans`).
+  public static func router(_ gateway: Gateway, traced: Bool = false)
+    -> Router<GatewayRequestContext>
+  {
+    table(gateway, traced: traced).router
   }
 
   /// Every route served, as `METHOD /path` with `{name}` parameters: what openapi.yaml must
@@ -24,9 +27,10 @@ public enum GatewayRoutes {
     table(gateway).entries
   }
 
-  static func table(_ gateway: Gateway) -> RouteTable {
+  static func table(_ gateway: Gateway, traced: Bool = false) -> RouteTable {
     let router = RouteTable(
-      keys: gateway.keys, failures: gateway.failedAuthentications, outages: gateway.outages)
+      keys: gateway.keys, failures: gateway.failedAuthentications, outages: gateway.outages,
+      traced: traced)
     router.open.get("/healthz") { _, _ -> Response in
       json(#"{"status":"ok"}"#, status: .ok)
     }

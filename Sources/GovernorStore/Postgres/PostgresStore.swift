@@ -15,6 +15,8 @@ public final class PostgresStore: Store {
   let logger = Logger(label: "governor.store.postgres")
   let addressKey: AddressKey
 
+  public var waitsWithoutBound: Bool { true }
+
   init(client: PostgresClient, addressKey: AddressKey) {
     self.client = client
     self.addressKey = addressKey
