@@ -23,6 +23,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
     .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
     .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+    // SNS signing certificates: their chains, and the RSA keys in them.
+    .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
+    .package(url: "https://github.com/apple/swift-asn1.git", from: "1.1.0"),
     // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
     .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
   ],
@@ -65,6 +68,9 @@ let package = Package(
         .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "X509", package: "swift-certificates"),
+        .product(name: "SwiftASN1", package: "swift-asn1"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
       ]
     ),
     // Routes, pages and problems only. No GovernorStore or GovernorDelivery here: the
@@ -210,6 +216,9 @@ let package = Package(
         "ServiceFixtures", "TestDatabases", "TestPeers",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "X509", package: "swift-certificates"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
       ]

@@ -49,6 +49,9 @@ public struct Gateway: Sendable {
   /// Checks SendGrid's signature on each event batch; nil: batches are taken on the API key
   /// alone.
   public let sendGridEvents: SendGridEventSignature?
+  /// Checks SNS's signature on each SES notification and subscription message; nil: they are
+  /// taken on the API key alone.
+  public let snsEvents: SNSMessageSignature?
   /// The file of the policy in force: `POST /v1/policy/check` reads the tracker lists a
   /// checked policy names from its folder, as a restart with it would. Nil: lists cannot be
   /// read.
@@ -63,6 +66,7 @@ public struct Gateway: Sendable {
     confirmSubscription: (@Sendable (String) async -> Bool)? = nil,
     policyFile: String? = nil, aws: AWSCredentials? = nil,
     sendGridEvents: SendGridEventSignature? = nil,
+    snsEvents: SNSMessageSignature? = nil,
     failedAuthentications: FailedAuthentications = FailedAuthentications(),
     storeDeadline: StoreDeadline = StoreDeadline(),
     clock: @escaping @Sendable () -> Date = { Date() }
@@ -72,6 +76,7 @@ public struct Gateway: Sendable {
     self.failedAuthentications = failedAuthentications
     self.aws = aws
     self.sendGridEvents = sendGridEvents
+    self.snsEvents = snsEvents
     self.confirmSubscription = confirmSubscription
     self.policyFile = policyFile
     self.store = store

@@ -33,8 +33,9 @@ public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
 /// request would hang with it.
 public struct StoreDeadline: Sendable {
   public var limit: Duration
-  /// False for a store that cannot hang (SQLite): the bound's two tasks per call are paid on
-  /// every request and buy nothing there.
+  /// False for a store that cannot hang (SQLite): the bound's two tasks and a timer per call
+  /// cost the gateway about a quarter of its CPU per request (BENCHMARKS.md) and buy nothing
+  /// there.
   public var enforced = true
 
   public init(_ limit: Duration = .seconds(5)) {

@@ -69,6 +69,16 @@ struct ServeCommand: AsyncParsableCommand {
         + "Signed Event Webhook); batches must then carry its signature. Also read from "
         + "\(Self.sendGridKeyVariable).", valueName: "key"))
   var sendgridWebhookKey: String?
+  @Flag(
+    help: ArgumentHelp(
+      "Check Amazon SNS's signature on every message to /v1/events/ses (SignatureVersion 1 "
+        + "and 2; the certificate fetched from sns.REGION.amazonaws.com over https, its chain "
+        + "checked against --sns-trust-roots)."))
+  var verifySnsSignatures = false
+  @Option(
+    help: ArgumentHelp(
+      "The roots SNS signing certificates must chain to (PEM bundle).", valueName: "path"))
+  var snsTrustRoots = "/etc/ssl/certs/ca-certificates.crt"
   @Option(help: "Seconds a signed provider event batch stays acceptable (replays are refused).")
   var eventMaxAge: Double = SendGridEventSignature.defaultMaxAge
 
@@ -136,6 +146,25 @@ struct ServeCommand: AsyncParsableCommand {
     let transport = CurlTransport(
       configuration: .init(connectTimeout: min(5, senderTimeout), totalTimeout: senderTimeout))
     defer { transport.shutdown() }
+    let snsEvents: SNSMessageSignature?
+    if verifySnsSignatures {
+      do {
+        let roots = try SNSMessageSignature.certificates(
+          pem: try String(contentsOfFile: snsTrustRoots, encoding: .utf8))
+        snsEvents = SNSMessageSignature(roots: roots, maxAge: eventMaxAge) { url in
+          let answer = try await transport.send(SenderRequest(method: "GET", url: url))
+          guard (200..<300).contains(answer.status) else {
+            throw SNSMessageSignature.Refusal.certificateUnavailable(url)
+          }
+          return answer.body
+        }
+      } catch {
+        printError("--sns-trust-roots \(snsTrustRoots): \(error)")
+        throw ExitCode(2)
+      }
+    } else {
+      snsEvents = nil
+    }
     let mailSender: any MailSender
     do {
       mailSender = try SenderSpecification.make(
@@ -165,6 +194,7 @@ struct ServeCommand: AsyncParsableCommand {
           let answer = try? await transport.send(SenderRequest(method: "GET", url: url))
           return answer.map { (200..<300).contains($0.status) } ?? false
         }, policyFile: self.policy, aws: aws, sendGridEvents: sendGridEvents,
+        snsEvents: snsEvents,
         failedAuthentications: FailedAuthentications(
           limit: authFailureLimit > 0 ? authFailureLimit : Int.max),
         storeDeadline: StoreDeadline(.milliseconds(Int64(storeTimeout * 1000))))

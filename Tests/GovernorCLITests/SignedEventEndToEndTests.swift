@@ -56,3 +56,21 @@ struct SignedEventEndToEndTests {
     #expect(!process.log.contains(key.publicKey.pemRepresentation))
   }
 }
+
+@Suite("Signed SNS messages: serve's options")
+struct SNSVerificationOptionTests {
+  @Test("--verify-sns-signatures with roots that cannot be read stops serve, naming the file")
+  func unreadableRoots() async throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("sns-roots-\(UUID().uuidString)").path
+    let run = try await GovernorBinary.run(
+      [
+        "serve", "--store", folder + "/governor.sqlite", "--port", "0",
+        "--verify-sns-signatures", "--sns-trust-roots", folder + "/missing.pem",
+      ],
+      environment: ProcessInfo.processInfo.environment.merging(
+        ["GOVERNOR_UNSUBSCRIBE_SECRET": ServedGovernor.unsubscribeSecret]) { $1 })
+    #expect(run.status == 2)
+    #expect(run.stderr.contains("--sns-trust-roots \(folder)/missing.pem"), "\(run.stderr)")
+  }
+}

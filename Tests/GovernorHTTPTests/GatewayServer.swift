@@ -41,6 +41,7 @@ struct GatewayServer {
     capMax: Int = 2, confirming: SubscriptionFetcher? = nil, policyFile: String? = nil,
     transport: Transport = .router, policy given: Policy? = nil, clock: MovableClock? = nil,
     sender: (any MailSender)? = nil, sendGridEvents: SendGridEventSignature? = nil,
+    snsEvents: SNSMessageSignature? = nil,
     authFailureLimit: Int = 100_000,
     _ body: (GatewayServer) async throws -> Void
   ) async throws {
@@ -63,7 +64,7 @@ struct GatewayServer {
     let gateway = Gateway(
       store: store, policy: policy, sender: mailSender,
       confirmSubscription: confirming?.fetch, policyFile: policyFile,
-      sendGridEvents: sendGridEvents,
+      sendGridEvents: sendGridEvents, snsEvents: snsEvents,
       failedAuthentications: FailedAuthentications(limit: authFailureLimit),
       clock: clock?.read ?? fixed)
     let keysByScope = keys

@@ -32,6 +32,17 @@ extension GatewayRoutes {
     }
     events.post("/v1/events/ses") { request, context -> Response in
       let body = try await request.bodyData(upTo: bodyLimit)
+      if let signature = gateway.snsEvents {
+        let message = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+        do throws(SNSMessageSignature.Refusal) {
+          try await signature.verify(message, now: gateway.clock())
+        } catch {
+          context.logger.warning(
+            "provider events refused: signature",
+            metadata: ["provider": "ses", "problem": "\(error)"])
+          throw Problem.badEventSignature(error.description)
+        }
+      }
       let envelope: SESNotifications.Envelope
       do {
         envelope = try SESNotifications.parse(body)
