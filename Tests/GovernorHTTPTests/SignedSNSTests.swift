@@ -44,6 +44,8 @@ import _CryptoExtras
       of: "c1@example.com", with: "c2@example.com")
     var offHost = try Self.object(authority.sign(bounce, version: "2"))
     offHost["SigningCertURL"] = "https://sns.eu-west-1.amazonaws.com.evil.example/cert.pem"
+    var otherFile = try Self.object(authority.sign(bounce, version: "2"))
+    otherFile["SigningCertURL"] = "https://sns.eu-west-1.amazonaws.com/bucket/mine.pem"
     var versionThree = try Self.object(authority.sign(bounce, version: "2"))
     versionThree["SignatureVersion"] = "3"
     let forgeries: [(String, String)] = [
@@ -52,6 +54,7 @@ import _CryptoExtras
       ("replayed", try authority.sign(Self.bounce(id: "sns-r", at: now - 3_600), version: "2")),
       ("another certificate", try stranger.sign(bounce, version: "2")),
       ("off Amazon's hosts", try Self.json(offHost)),
+      ("another file on Amazon's host", try Self.json(otherFile)),
       ("SignatureVersion 3", try Self.json(versionThree)),
     ]
     try await GatewayServer.with(snsEvents: signature) { server in

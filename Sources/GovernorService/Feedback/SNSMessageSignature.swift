@@ -125,9 +125,13 @@ public final class SNSMessageSignature: Sendable {
     return text
   }
 
+  /// `https://sns.REGION.amazonaws.com/SimpleNotificationService-ID.pem` and nothing else:
+  /// another file on an Amazon host (an S3 bucket anyone can fill, say) would let anyone
+  /// serve their own certificate.
   static func isAmazonCertificateURL(_ text: String) -> Bool {
     guard let url = URLComponents(string: text), url.scheme == "https",
-      url.port == nil || url.port == 443, url.user == nil, url.path.hasSuffix(".pem")
+      url.port == nil || url.port == 443, url.user == nil, url.query == nil,
+      url.path.wholeMatch(of: /\/SimpleNotificationService(-[A-Za-z0-9]+)?\.pem/) != nil
     else { return false }
     return SNSSubscription.isTrusted(text, alsoTrusting: [])
   }
