@@ -39,11 +39,15 @@ struct OpenAPIExampleTests {
     let operations = try operations()
     let withExamples = operations.filter { !$0.value.body.isEmpty }.map(\.key)
     #expect(
-      Set(withExamples).isSuperset(of: ["submitMessage", "recordConsent", "addSuppression"]),
+      Set(withExamples).isSuperset(of: [
+        "submitMessage", "recordConsent", "addSuppression", "submitBatch", "dryRun",
+      ]),
       "\(withExamples)")
     var linksFollowed = 0
     try await GatewayServer.with { server in
-      for id in ["recordConsent", "addSuppression", "submitMessage"] {
+      // The order a campaign tool works in; then every other example.
+      let first = ["recordConsent", "addSuppression", "submitMessage"]
+      for id in first + withExamples.filter({ !first.contains($0) }).sorted() {
         let operation = try #require(operations[id])
         let body = try JSONSerialization.data(withJSONObject: operation.body)
         let reply = try await server.send(
