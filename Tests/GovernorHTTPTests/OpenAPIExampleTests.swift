@@ -12,6 +12,13 @@ struct OpenAPIExampleTests {
     var path: String
     var body: [String: Any]
     var documented: [String: Any]
+    /// Path parameters' examples, by name.
+    var pathExamples: [String: String] = [:]
+
+    /// The path with each `{name}` its example.
+    var examplePath: String {
+      pathExamples.reduce(path) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
   }
 
   func operations() throws -> [String: Operation] {
@@ -25,10 +32,18 @@ struct OpenAPIExampleTests {
         let content =
           ((operation["requestBody"] as? [String: Any])?["content"] as? [String: Any])?[
             "application/json"] as? [String: Any]
+        var examples: [String: String] = [:]
+        for parameter in operation["parameters"] as? [[String: Any]] ?? [] {
+          if parameter["in"] as? String == "path", let name = parameter["name"] as? String,
+            let example = parameter["example"] as? String
+          {
+            examples[name] = example
+          }
+        }
         found[id] = Operation(
           method: method.uppercased(), path: path,
           body: content?["example"] as? [String: Any] ?? [:],
-          documented: operation["responses"] as? [String: Any] ?? [:])
+          documented: operation["responses"] as? [String: Any] ?? [:], pathExamples: examples)
       }
     }
     return found
@@ -41,6 +56,7 @@ struct OpenAPIExampleTests {
     #expect(
       Set(withExamples).isSuperset(of: [
         "submitMessage", "recordConsent", "addSuppression", "submitBatch", "dryRun",
+        "changeAddress",
       ]),
       "\(withExamples)")
     var linksFollowed = 0
@@ -50,8 +66,7 @@ struct OpenAPIExampleTests {
       for id in first + withExamples.filter({ !first.contains($0) }).sorted() {
         let operation = try #require(operations[id])
         let body = try JSONSerialization.data(withJSONObject: operation.body)
-        let reply = try await server.send(
-          operation.method, operation.path, body: body)
+        let reply = try await server.send(operation.method, operation.examplePath, body: body)
         let status = String(reply.status)
         #expect(
           status.hasPrefix("2"),
@@ -65,7 +80,9 @@ struct OpenAPIExampleTests {
           var path = target.path
           for (parameter, expression) in link["parameters"] as? [String: String] ?? [:] {
             let value = try #require(
-              Self.resolve(expression, request: operation.body, response: reply.json),
+              Self.resolve(
+                expression, request: operation.body, path: operation.pathExamples,
+                response: reply.json),
               "\(id) → \(name): \(expression)")
             path = path.replacingOccurrences(of: "{\(parameter)}", with: value)
           }
@@ -78,7 +95,7 @@ struct OpenAPIExampleTests {
         }
       }
     }
-    #expect(linksFollowed >= 6)
+    #expect(linksFollowed >= 7)
   }
 
   @Test("the Message schema refuses what the gateway refuses, and allows what it accepts")
@@ -126,9 +143,13 @@ struct OpenAPIExampleTests {
   }
 
   /// A runtime expression (`$request.body#/customer_id`, `$response.body#/record/id`).
-  static func resolve(_ expression: String, request: [String: Any], response: [String: Any])
-    -> String?
-  {
+  static func resolve(
+    _ expression: String, request: [String: Any], path: [String: String],
+    response: [String: Any]
+  ) -> String? {
+    if expression.hasPrefix("$request.path.") {
+      return path[String(expression.dropFirst("$request.path.".count))]
+    }
     let parts = expression.split(separator: "#", maxSplits: 1).map(String.init)
     guard parts.count == 2 else { return nil }
     var node: Any? =
