@@ -56,7 +56,7 @@ struct OpenAPIExampleTests {
     #expect(
       Set(withExamples).isSuperset(of: [
         "submitMessage", "recordConsent", "addSuppression", "submitBatch", "dryRun",
-        "changeAddress",
+        "changeAddress", "sendGridMailSend",
       ]),
       "\(withExamples)")
     var linksFollowed = 0
