@@ -46,6 +46,9 @@ public struct Gateway: Sendable {
   /// confirmed. `governor serve` allows only Amazon's SNS hosts, so a forged confirmation
   /// cannot make the gateway fetch an arbitrary URL.
   public let confirmSubscription: (@Sendable (String) async -> Bool)?
+  /// Hosts (`host[:port]`, an SNS emulator) whose `SubscribeURL`s are fetched besides
+  /// Amazon's own.
+  public let trustedSNSHosts: [String]
   /// Checks SendGrid's signature on each event batch; nil: batches are taken on the API key
   /// alone.
   public let sendGridEvents: SendGridEventSignature?
@@ -64,6 +67,7 @@ public struct Gateway: Sendable {
     metrics: GatewayMetrics = GatewayMetrics(),
     unsubscribeTokens: UnsubscribeTokens = .ephemeral(),
     confirmSubscription: (@Sendable (String) async -> Bool)? = nil,
+    trustedSNSHosts: [String] = [],
     policyFile: String? = nil, aws: AWSCredentials? = nil,
     sendGridEvents: SendGridEventSignature? = nil,
     snsEvents: SNSMessageSignature? = nil,
@@ -78,6 +82,7 @@ public struct Gateway: Sendable {
     self.sendGridEvents = sendGridEvents
     self.snsEvents = snsEvents
     self.confirmSubscription = confirmSubscription
+    self.trustedSNSHosts = trustedSNSHosts
     self.policyFile = policyFile
     self.store = store
     self.keys = APIKeyCache(store: store, deadline: storeDeadline)

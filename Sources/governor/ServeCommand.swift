@@ -193,7 +193,8 @@ struct ServeCommand: AsyncParsableCommand {
           guard SNSSubscription.isTrusted(url, alsoTrusting: trustSnsHost) else { return false }
           let answer = try? await transport.send(SenderRequest(method: "GET", url: url))
           return answer.map { (200..<300).contains($0.status) } ?? false
-        }, policyFile: self.policy, aws: aws, sendGridEvents: sendGridEvents,
+        }, trustedSNSHosts: trustSnsHost, policyFile: self.policy, aws: aws,
+        sendGridEvents: sendGridEvents,
         snsEvents: snsEvents,
         failedAuthentications: FailedAuthentications(
           limit: authFailureLimit > 0 ? authFailureLimit : Int.max),

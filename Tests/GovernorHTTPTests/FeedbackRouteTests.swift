@@ -177,7 +177,7 @@ import Testing
         body: Self.envelope(
           type: "SubscriptionConfirmation", id: "c-2", message: "confirm",
           extra: #","SubscribeURL":"https://sns.eu-west-1.amazonaws.com.evil.example/x""#))
-      #expect(evil.status == 502)
+      #expect(evil.status == 422, "refused as the sender's error, not fetched")
       #expect(await fetched.urls == [amazon])
     }
     #expect(!SNSSubscription.isTrusted("http://sns.eu-west-1.amazonaws.com/", alsoTrusting: []))

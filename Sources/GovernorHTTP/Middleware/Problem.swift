@@ -152,8 +152,8 @@ struct Problem: Encodable, HTTPResponseError {
     Problem(
       type: "https://mail-governor.dev/problems/unconfirmed-subscription",
       title: "The SNS subscription was not confirmed", status: 502,
-      detail: "SubscribeURL \(url) is not an Amazon SNS host this governor trusts, "
-        + "or it did not answer")
+      detail: "SNS did not confirm the subscription at SubscribeURL \(url): it did not answer, "
+        + "or not with 2xx")
   }
 
   static func notFound(_ detail: String) -> Problem {
