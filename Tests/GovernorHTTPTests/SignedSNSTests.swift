@@ -16,7 +16,7 @@ import _CryptoExtras
 
   @Test("SignatureVersion 1 and 2 notifications apply; the certificate is fetched once")
   func signedNotificationsApply() async throws {
-    let authority = try SNSAuthority(now: GatewayServer.now)
+    let authority = try await SNSAuthority.make(now: GatewayServer.now)
     let fetches = FetchedURLs()
     let signature = authority.verifier(fetches: fetches)
     try await GatewayServer.with(snsEvents: signature) { server in
@@ -35,8 +35,8 @@ import _CryptoExtras
   @Test("unsigned, altered, replayed, foreign, off-host and unknown-version messages are 401")
   func forgeriesAreRefused() async throws {
     let now = GatewayServer.now
-    let authority = try SNSAuthority(now: now)
-    let stranger = try SNSAuthority(now: now)
+    let authority = try await SNSAuthority.make(now: now)
+    let stranger = try await SNSAuthority.make(now: now)
     let signature = authority.verifier(fetches: FetchedURLs())
     let bounce = Self.bounce(id: "sns-f", at: now)
     var altered = try Self.object(authority.sign(bounce, version: "2"))
@@ -71,8 +71,8 @@ import _CryptoExtras
   @Test("a certificate that does not chain to a trusted root, or has expired, is refused")
   func chainIsVerified() async throws {
     let now = GatewayServer.now
-    let trusted = try SNSAuthority(now: now)
-    let stranger = try SNSAuthority(now: now)
+    let trusted = try await SNSAuthority.make(now: now)
+    let stranger = try await SNSAuthority.make(now: now)
     let strangerPEM = try stranger.leaf.serializeAsPEM().pemString
     // The stranger's own certificate served at Amazon's URL, its signature sound.
     let servedStranger = SNSMessageSignature(roots: [trusted.root], maxAge: 300) { _ in
@@ -95,7 +95,7 @@ import _CryptoExtras
   @Test("a signed subscription confirmation is fetched; a forged SubscribeURL is not")
   func subscriptionConfirmations() async throws {
     let now = GatewayServer.now
-    let authority = try SNSAuthority(now: now)
+    let authority = try await SNSAuthority.make(now: now)
     let fetched = FetchedURLs()
     let confirming = SubscriptionFetcher { url in
       fetched.add(url)
@@ -185,6 +185,15 @@ struct SNSAuthority {
       extensions: try Certificate.Extensions {
         Critical(BasicConstraints.notCertificateAuthority)
       }, issuerPrivateKey: Certificate.PrivateKey(rootKey))
+  }
+
+  /// Made on a thread of its own: an RSA key takes up to a second or more on a slow machine,
+  /// and on the test process's two cooperative threads that stalls every in-process server
+  /// the other suites are talking to.
+  static func make(now: Date) async throws -> SNSAuthority {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread { continuation.resume(with: Result { try SNSAuthority(now: now) }) }.start()
+    }
   }
 
   /// Trusts this root only; serves the signing certificate at the test's Amazon URL.
