@@ -43,8 +43,9 @@ public struct Gateway: Sendable {
   public let aws: AWSCredentials?
   let listUnsubscribe: ListUnsubscribe?
   /// Fetches an SNS `SubscribeURL` (true when SNS answered 2xx); nil: subscriptions are not
-  /// confirmed. `governor serve` allows only Amazon's SNS hosts, so a forged confirmation
-  /// cannot make the gateway fetch an arbitrary URL.
+  /// confirmed. Called through `confirmSNSSubscription`, which lets only Amazon's SNS hosts
+  /// (and `trustedSNSHosts`) through, so a forged confirmation cannot make the gateway fetch
+  /// an arbitrary URL.
   public let confirmSubscription: (@Sendable (String) async -> Bool)?
   /// Hosts (`host[:port]`, an SNS emulator) whose `SubscribeURL`s are fetched besides
   /// Amazon's own.

@@ -51,14 +51,7 @@ extension GatewayRoutes {
       }
       switch envelope {
       case .subscriptionConfirmation(let url, let topic):
-        // Not a host SNS confirms from: the sender's mistake (or a probe), never fetched.
-        guard SNSSubscription.isTrusted(url, alsoTrusting: gateway.trustedSNSHosts) else {
-          throw InvalidRecord(
-            field: "SubscribeURL",
-            problem: "'\(url)' is not an Amazon SNS host (https://sns.REGION.amazonaws.com) or "
-              + "one this governor was told to trust (--trust-sns-host)")
-        }
-        let confirmed = await gateway.confirmSubscription?(url) ?? false
+        let confirmed = try await gateway.confirmSNSSubscription(url)
         context.logger.notice(
           "SNS subscription confirmation",
           metadata: ["topic": "\(topic)", "confirmed": "\(confirmed)"])
