@@ -20,7 +20,7 @@ CONFIG ?= debug
 # installed unconfigured, so no system mail service starts).
 BENCH_PACKAGES := wrk postfix
 
-.PHONY: run demo test build lint format bench fuzz reliability deps clean
+.PHONY: run demo test build lint format client bench fuzz reliability deps clean
 
 # The gateway on its embedded defaults: SQLite under ./data, the outbox sender, the default
 # policy, 127.0.0.1:8080. The first start creates a development key and prints a curl example.
@@ -59,6 +59,18 @@ lint:
 
 format:
 	$(SWIFT) format format -i -r Sources Tests
+
+# Regenerates the Swift client (Sources/GovernorClient/Generated) from openapi.yaml with
+# swift-openapi-generator, and records the spec's digest: a test fails while the committed
+# client is older than the spec. The generator is built in a folder of its own.
+client:
+	$(SWIFT) build -c release --package-path .ci/openapi-generator \
+	  --scratch-path .build-openapi-generator --product swift-openapi-generator
+	rm -rf Sources/GovernorClient/Generated
+	.build-openapi-generator/release/swift-openapi-generator generate openapi.yaml \
+	  --config .ci/openapi-generator/openapi-generator-config.yaml \
+	  --output-directory Sources/GovernorClient/Generated
+	sha256sum openapi.yaml | cut -d' ' -f1 > Sources/GovernorClient/Generated/openapi.yaml.sha256
 
 # Engine, rewriter, store, group-commit and dry-run figures, then POST /v1/messages under wrk:
 # nginx as a plain reverse proxy, the floor of the governor's own stack (Hummingbird alone,
