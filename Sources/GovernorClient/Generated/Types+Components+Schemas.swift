@@ -563,6 +563,10 @@ extension Components {
             public var id: Swift.String
             /// - Remark: Generated from `#/components/schemas/Record/campaign_id`.
             public var campaignId: Swift.String?
+            /// The From address's domain, by which complaint rates are counted.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Record/sending_domain`.
+            public var sendingDomain: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Record/decision`.
             public var decision: Components.Schemas.Decision
             /// Creates a new `Record`.
@@ -570,19 +574,23 @@ extension Components {
             /// - Parameters:
             ///   - id:
             ///   - campaignId:
+            ///   - sendingDomain: The From address's domain, by which complaint rates are counted.
             ///   - decision:
             public init(
                 id: Swift.String,
                 campaignId: Swift.String? = nil,
+                sendingDomain: Swift.String? = nil,
                 decision: Components.Schemas.Decision
             ) {
                 self.id = id
                 self.campaignId = campaignId
+                self.sendingDomain = sendingDomain
                 self.decision = decision
             }
             public enum CodingKeys: String, CodingKey {
                 case id
                 case campaignId = "campaign_id"
+                case sendingDomain = "sending_domain"
                 case decision
             }
         }
