@@ -95,6 +95,8 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         // Mailgun's API takes multipart/form-data.
         .product(name: "MultipartKit", package: "multipart-kit"),
+        // The served openapi.yaml, with the policy's enums written in.
+        .product(name: "Yams", package: "Yams"),
       ]
     ),
     // The SMTP door: sessions, AUTH, STARTTLS; each message handed to the service.

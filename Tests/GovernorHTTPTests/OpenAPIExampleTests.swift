@@ -251,6 +251,9 @@ struct OpenAPIExampleTests {
       }
       text += "--\(boundary)--\r\n"
       return (Data(text.utf8), "multipart/form-data; boundary=\(boundary)")
+    case "application/yaml":
+      let text = try example as? String ?? Yams.dump(object: example)
+      return (Data(text.utf8), mediaType)
     default:
       return (Data("\(example)".utf8), mediaType)
     }

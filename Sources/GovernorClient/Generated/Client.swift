@@ -3333,6 +3333,98 @@ public struct Client: APIProtocol {
             }
         )
     }
+    /// This description, as this gateway serves it
+    ///
+    /// Any valid key. The same document, with the categories, consent purposes and kinds of the policy in force as enums (`Message.category`, `ConsentInput.purpose` and `kind`, `SuppressionInput.scope`, the dry-run's category, SendGrid's `custom_args.category`) and the policy named in `info.x-governor-policy`: generate a client from it for a deployment, or fuzz a deployment with it.
+    ///
+    /// - Remark: HTTP `GET /v1/openapi.yaml`.
+    /// - Remark: Generated from `#/paths//v1/openapi.yaml/get(getOpenAPI)`.
+    public func getOpenAPI(_ input: Operations.GetOpenAPI.Input) async throws -> Operations.GetOpenAPI.Output {
+        try await client.send(
+            input: input,
+            forOperation: Operations.GetOpenAPI.id,
+            serializer: { input in
+                let path = try converter.renderedPath(
+                    template: "/v1/openapi.yaml",
+                    parameters: []
+                )
+                var request: HTTPTypes.HTTPRequest = .init(
+                    soar_path: path,
+                    method: .get
+                )
+                suppressMutabilityWarning(&request)
+                converter.setAcceptHeader(
+                    in: &request.headerFields,
+                    contentTypes: input.headers.accept
+                )
+                return (request, nil)
+            },
+            deserializer: { response, responseBody in
+                switch response.status.code {
+                case 200:
+                    let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
+                    let body: Operations.GetOpenAPI.Output.Ok.Body
+                    let chosenContentType = try converter.bestContentType(
+                        received: contentType,
+                        options: [
+                            "application/yaml"
+                        ]
+                    )
+                    switch chosenContentType {
+                    case "application/yaml":
+                        body = try converter.getResponseBodyAsBinary(
+                            OpenAPIRuntime.HTTPBody.self,
+                            from: responseBody,
+                            transforming: { value in
+                                .yaml(value)
+                            }
+                        )
+                    default:
+                        preconditionFailure("bestContentType chose an invalid content type.")
+                    }
+                    return .ok(.init(body: body))
+                case 401:
+                    let headers: Components.Responses.Unauthenticated.Headers = .init(wwwAuthenticate: try converter.getOptionalHeaderFieldAsURI(
+                        in: response.headerFields,
+                        name: "WWW-Authenticate",
+                        as: Swift.String.self
+                    ))
+                    let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
+                    let body: Components.Responses.Unauthenticated.Body
+                    let chosenContentType = try converter.bestContentType(
+                        received: contentType,
+                        options: [
+                            "application/problem+json"
+                        ]
+                    )
+                    switch chosenContentType {
+                    case "application/problem+json":
+                        body = try await converter.getResponseBodyAsJSON(
+                            Components.Schemas.Problem.self,
+                            from: responseBody,
+                            transforming: { value in
+                                .applicationProblemJson(value)
+                            }
+                        )
+                    default:
+                        preconditionFailure("bestContentType chose an invalid content type.")
+                    }
+                    return .unauthorized(.init(
+                        headers: headers,
+                        body: body
+                    ))
+                default:
+                    return .undocumented(
+                        statusCode: response.status.code,
+                        .init(
+                            headerFields: response.headerFields,
+                            body: responseBody
+                        )
+                    )
+                }
+            }
+        )
+    }
     /// Validate a policy file before deploying it
     ///
     /// Any valid key. Errors name `FILE:LINE:COLUMN`; nothing is changed.

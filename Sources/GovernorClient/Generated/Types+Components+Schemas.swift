@@ -19,6 +19,315 @@ public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// A policy file, as `policies/*.yaml` are written: the README's policy reference describes every section. Only `name` and one category are required; an unknown key is an error at its line and column.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PolicyDocument`.
+        public struct PolicyDocument: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/name`.
+            public var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/description`.
+            public var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/default_time_zone`.
+            public var defaultTimeZone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/week_starts`.
+            @frozen public enum WeekStartsPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case monday = "monday"
+                case tuesday = "tuesday"
+                case wednesday = "wednesday"
+                case thursday = "thursday"
+                case friday = "friday"
+                case saturday = "saturday"
+                case sunday = "sunday"
+            }
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/week_starts`.
+            public var weekStarts: Components.Schemas.PolicyDocument.WeekStartsPayload?
+            /// Each category by its name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories`.
+            public struct CategoriesPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories/additionalProperties`.
+                public struct AdditionalPropertiesPayload: Codable, Hashable, Sendable {
+                    /// Purposes of `consent.purposes` it needs.
+                    ///
+                    /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories/additionalProperties/consent`.
+                    public var consent: [Swift.String]?
+                    /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories/additionalProperties/caps`.
+                    public var caps: Swift.Bool?
+                    /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories/additionalProperties/quiet_hours`.
+                    public var quietHours: Swift.Bool?
+                    /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories/additionalProperties/address_mismatch`.
+                    @frozen public enum AddressMismatchPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                        case block = "block"
+                        case report = "report"
+                        case allow = "allow"
+                    }
+                    /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories/additionalProperties/address_mismatch`.
+                    public var addressMismatch: Components.Schemas.PolicyDocument.CategoriesPayload.AdditionalPropertiesPayload.AddressMismatchPayload?
+                    /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories/additionalProperties/description`.
+                    public var description: Swift.String?
+                    /// Other names the doors may give it.
+                    ///
+                    /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories/additionalProperties/aliases`.
+                    public var aliases: [Swift.String]?
+                    /// Creates a new `AdditionalPropertiesPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - consent: Purposes of `consent.purposes` it needs.
+                    ///   - caps:
+                    ///   - quietHours:
+                    ///   - addressMismatch:
+                    ///   - description:
+                    ///   - aliases: Other names the doors may give it.
+                    public init(
+                        consent: [Swift.String]? = nil,
+                        caps: Swift.Bool? = nil,
+                        quietHours: Swift.Bool? = nil,
+                        addressMismatch: Components.Schemas.PolicyDocument.CategoriesPayload.AdditionalPropertiesPayload.AddressMismatchPayload? = nil,
+                        description: Swift.String? = nil,
+                        aliases: [Swift.String]? = nil
+                    ) {
+                        self.consent = consent
+                        self.caps = caps
+                        self.quietHours = quietHours
+                        self.addressMismatch = addressMismatch
+                        self.description = description
+                        self.aliases = aliases
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case consent
+                        case caps
+                        case quietHours = "quiet_hours"
+                        case addressMismatch = "address_mismatch"
+                        case description
+                        case aliases
+                    }
+                    public init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.consent = try container.decodeIfPresent(
+                            [Swift.String].self,
+                            forKey: .consent
+                        )
+                        self.caps = try container.decodeIfPresent(
+                            Swift.Bool.self,
+                            forKey: .caps
+                        )
+                        self.quietHours = try container.decodeIfPresent(
+                            Swift.Bool.self,
+                            forKey: .quietHours
+                        )
+                        self.addressMismatch = try container.decodeIfPresent(
+                            Components.Schemas.PolicyDocument.CategoriesPayload.AdditionalPropertiesPayload.AddressMismatchPayload.self,
+                            forKey: .addressMismatch
+                        )
+                        self.description = try container.decodeIfPresent(
+                            Swift.String.self,
+                            forKey: .description
+                        )
+                        self.aliases = try container.decodeIfPresent(
+                            [Swift.String].self,
+                            forKey: .aliases
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "consent",
+                            "caps",
+                            "quiet_hours",
+                            "address_mismatch",
+                            "description",
+                            "aliases"
+                        ])
+                    }
+                }
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Components.Schemas.PolicyDocument.CategoriesPayload.AdditionalPropertiesPayload]
+                /// Creates a new `CategoriesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Components.Schemas.PolicyDocument.CategoriesPayload.AdditionalPropertiesPayload] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Each category by its name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/categories`.
+            public var categories: Components.Schemas.PolicyDocument.CategoriesPayload
+            /// `purposes`, `kinds`, `covers_new_address`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/consent`.
+            public var consent: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/suppression`.
+            public var suppression: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/caps`.
+            public var caps: [OpenAPIRuntime.OpenAPIObjectContainer]?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/frequency_preference`.
+            public var frequencyPreference: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/quiet_hours`.
+            public var quietHours: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/tracking`.
+            public var tracking: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/headers`.
+            public var headers: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/reputation`.
+            public var reputation: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/sender`.
+            public var sender: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// - Remark: Generated from `#/components/schemas/PolicyDocument/content`.
+            public var content: OpenAPIRuntime.OpenAPIObjectContainer?
+            /// Creates a new `PolicyDocument`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - description:
+            ///   - defaultTimeZone:
+            ///   - weekStarts:
+            ///   - categories: Each category by its name.
+            ///   - consent: `purposes`, `kinds`, `covers_new_address`.
+            ///   - suppression:
+            ///   - caps:
+            ///   - frequencyPreference:
+            ///   - quietHours:
+            ///   - tracking:
+            ///   - headers:
+            ///   - reputation:
+            ///   - sender:
+            ///   - content:
+            public init(
+                name: Swift.String,
+                description: Swift.String? = nil,
+                defaultTimeZone: Swift.String? = nil,
+                weekStarts: Components.Schemas.PolicyDocument.WeekStartsPayload? = nil,
+                categories: Components.Schemas.PolicyDocument.CategoriesPayload,
+                consent: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                suppression: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                caps: [OpenAPIRuntime.OpenAPIObjectContainer]? = nil,
+                frequencyPreference: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                quietHours: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                tracking: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                headers: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                reputation: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                sender: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                content: OpenAPIRuntime.OpenAPIObjectContainer? = nil
+            ) {
+                self.name = name
+                self.description = description
+                self.defaultTimeZone = defaultTimeZone
+                self.weekStarts = weekStarts
+                self.categories = categories
+                self.consent = consent
+                self.suppression = suppression
+                self.caps = caps
+                self.frequencyPreference = frequencyPreference
+                self.quietHours = quietHours
+                self.tracking = tracking
+                self.headers = headers
+                self.reputation = reputation
+                self.sender = sender
+                self.content = content
+            }
+            public enum CodingKeys: String, CodingKey {
+                case name
+                case description
+                case defaultTimeZone = "default_time_zone"
+                case weekStarts = "week_starts"
+                case categories
+                case consent
+                case suppression
+                case caps
+                case frequencyPreference = "frequency_preference"
+                case quietHours = "quiet_hours"
+                case tracking
+                case headers
+                case reputation
+                case sender
+                case content
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.defaultTimeZone = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .defaultTimeZone
+                )
+                self.weekStarts = try container.decodeIfPresent(
+                    Components.Schemas.PolicyDocument.WeekStartsPayload.self,
+                    forKey: .weekStarts
+                )
+                self.categories = try container.decode(
+                    Components.Schemas.PolicyDocument.CategoriesPayload.self,
+                    forKey: .categories
+                )
+                self.consent = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .consent
+                )
+                self.suppression = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .suppression
+                )
+                self.caps = try container.decodeIfPresent(
+                    [OpenAPIRuntime.OpenAPIObjectContainer].self,
+                    forKey: .caps
+                )
+                self.frequencyPreference = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .frequencyPreference
+                )
+                self.quietHours = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .quietHours
+                )
+                self.tracking = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .tracking
+                )
+                self.headers = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .headers
+                )
+                self.reputation = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .reputation
+                )
+                self.sender = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .sender
+                )
+                self.content = try container.decodeIfPresent(
+                    OpenAPIRuntime.OpenAPIObjectContainer.self,
+                    forKey: .content
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "description",
+                    "default_time_zone",
+                    "week_starts",
+                    "categories",
+                    "consent",
+                    "suppression",
+                    "caps",
+                    "frequency_preference",
+                    "quiet_hours",
+                    "tracking",
+                    "headers",
+                    "reputation",
+                    "sender",
+                    "content"
+                ])
+            }
+        }
         /// RFC 9457 problem details.
         ///
         /// - Remark: Generated from `#/components/schemas/Problem`.

@@ -5285,6 +5285,147 @@ public enum Operations {
             }
         }
     }
+    /// This description, as this gateway serves it
+    ///
+    /// Any valid key. The same document, with the categories, consent purposes and kinds of the policy in force as enums (`Message.category`, `ConsentInput.purpose` and `kind`, `SuppressionInput.scope`, the dry-run's category, SendGrid's `custom_args.category`) and the policy named in `info.x-governor-policy`: generate a client from it for a deployment, or fuzz a deployment with it.
+    ///
+    /// - Remark: HTTP `GET /v1/openapi.yaml`.
+    /// - Remark: Generated from `#/paths//v1/openapi.yaml/get(getOpenAPI)`.
+    public enum GetOpenAPI {
+        public static let id: Swift.String = "getOpenAPI"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openapi.yaml/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOpenAPI.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOpenAPI.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetOpenAPI.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            public init(headers: Operations.GetOpenAPI.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openapi.yaml/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openapi.yaml/GET/responses/200/content/application\/yaml`.
+                    case yaml(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.yaml`.
+                    ///
+                    /// - Throws: An error if `self` is not `.yaml`.
+                    /// - SeeAlso: `.yaml`.
+                    public var yaml: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .yaml(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetOpenAPI.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetOpenAPI.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// OpenAPI 3.0 YAML.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openapi.yaml/get(getOpenAPI)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetOpenAPI.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetOpenAPI.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No valid API key.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openapi.yaml/get(getOpenAPI)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthenticated)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthenticated {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case yaml
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/yaml":
+                    self = .yaml
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .yaml:
+                    return "application/yaml"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .yaml,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// Validate a policy file before deploying it
     ///
     /// Any valid key. Errors name `FILE:LINE:COLUMN`; nothing is changed.

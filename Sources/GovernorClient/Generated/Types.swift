@@ -198,6 +198,13 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/policy`.
     /// - Remark: Generated from `#/paths//v1/policy/get(getPolicy)`.
     func getPolicy(_ input: Operations.GetPolicy.Input) async throws -> Operations.GetPolicy.Output
+    /// This description, as this gateway serves it
+    ///
+    /// Any valid key. The same document, with the categories, consent purposes and kinds of the policy in force as enums (`Message.category`, `ConsentInput.purpose` and `kind`, `SuppressionInput.scope`, the dry-run's category, SendGrid's `custom_args.category`) and the policy named in `info.x-governor-policy`: generate a client from it for a deployment, or fuzz a deployment with it.
+    ///
+    /// - Remark: HTTP `GET /v1/openapi.yaml`.
+    /// - Remark: Generated from `#/paths//v1/openapi.yaml/get(getOpenAPI)`.
+    func getOpenAPI(_ input: Operations.GetOpenAPI.Input) async throws -> Operations.GetOpenAPI.Output
     /// Validate a policy file before deploying it
     ///
     /// Any valid key. Errors name `FILE:LINE:COLUMN`; nothing is changed.
@@ -542,6 +549,15 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/policy/get(getPolicy)`.
     public func getPolicy(headers: Operations.GetPolicy.Input.Headers = .init()) async throws -> Operations.GetPolicy.Output {
         try await getPolicy(Operations.GetPolicy.Input(headers: headers))
+    }
+    /// This description, as this gateway serves it
+    ///
+    /// Any valid key. The same document, with the categories, consent purposes and kinds of the policy in force as enums (`Message.category`, `ConsentInput.purpose` and `kind`, `SuppressionInput.scope`, the dry-run's category, SendGrid's `custom_args.category`) and the policy named in `info.x-governor-policy`: generate a client from it for a deployment, or fuzz a deployment with it.
+    ///
+    /// - Remark: HTTP `GET /v1/openapi.yaml`.
+    /// - Remark: Generated from `#/paths//v1/openapi.yaml/get(getOpenAPI)`.
+    public func getOpenAPI(headers: Operations.GetOpenAPI.Input.Headers = .init()) async throws -> Operations.GetOpenAPI.Output {
+        try await getOpenAPI(Operations.GetOpenAPI.Input(headers: headers))
     }
     /// Validate a policy file before deploying it
     ///

@@ -13,6 +13,13 @@ extension GatewayRoutes {
         try JSONText.object(PolicySummary(policy), adding: [("text", JSONText.quoted(text))]),
         status: .ok)
     }
+    // The API description with this deployment's categories and purposes as enums.
+    anyKey.get("/v1/openapi.yaml") { _, _ -> Response in
+      let text = try DeploymentSpec.yaml(for: gateway.policy)
+      return Response(
+        status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
     // Checks a policy before it is deployed; the body is the YAML file itself.
     anyKey.post("/v1/policy/check") { request, _ -> Response in
       let body = try await request.bodyData(upTo: bodyLimit)
