@@ -47,6 +47,7 @@ struct SecurityRouteTests {
     "GET /v1/decisions": .scopes([.auditRead]),
     "GET /v1/decisions/{id}": .scopes([.auditRead]),
     "GET /v1/policy": .anyKey,
+    "GET /v1/openapi.yaml": .anyKey,
     "POST /v1/policy/check": .anyKey,
     "GET /review": .scopes([.auditRead]),
     "GET /review/decisions/{id}": .scopes([.auditRead]),
