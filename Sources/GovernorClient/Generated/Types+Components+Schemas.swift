@@ -19,6 +19,10 @@ public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// The campaign tool's id for the customer; surrounding spaces are not part of it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CustomerId`.
+        public typealias CustomerId = Swift.String
         /// A policy file, as `policies/*.yaml` are written: the README's policy reference describes every section. Only `name` and one category are required; an unknown key is an error at its line and column.
         ///
         /// - Remark: Generated from `#/components/schemas/PolicyDocument`.

@@ -2915,12 +2915,12 @@ public enum Operations {
             /// - Remark: Generated from `#/paths/v1/customers/{id}/GET/path`.
             public struct Path: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/customers/{id}/GET/path/id`.
-                public var id: Swift.String
+                public var id: Components.Schemas.CustomerId
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
                 ///   - id:
-                public init(id: Swift.String) {
+                public init(id: Components.Schemas.CustomerId) {
                     self.id = id
                 }
             }
@@ -3122,12 +3122,12 @@ public enum Operations {
             /// - Remark: Generated from `#/paths/v1/customers/{id}/DELETE/path`.
             public struct Path: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/customers/{id}/DELETE/path/id`.
-                public var id: Swift.String
+                public var id: Components.Schemas.CustomerId
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
                 ///   - id:
-                public init(id: Swift.String) {
+                public init(id: Components.Schemas.CustomerId) {
                     self.id = id
                 }
             }
@@ -3305,12 +3305,12 @@ public enum Operations {
             /// - Remark: Generated from `#/paths/v1/customers/{id}/address/PUT/path`.
             public struct Path: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/customers/{id}/address/PUT/path/id`.
-                public var id: Swift.String
+                public var id: Components.Schemas.CustomerId
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
                 ///   - id:
-                public init(id: Swift.String) {
+                public init(id: Components.Schemas.CustomerId) {
                     self.id = id
                 }
             }
@@ -3592,12 +3592,12 @@ public enum Operations {
             /// - Remark: Generated from `#/paths/v1/customers/{id}/export/GET/path`.
             public struct Path: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/customers/{id}/export/GET/path/id`.
-                public var id: Swift.String
+                public var id: Components.Schemas.CustomerId
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
                 ///   - id:
-                public init(id: Swift.String) {
+                public init(id: Components.Schemas.CustomerId) {
                     self.id = id
                 }
             }

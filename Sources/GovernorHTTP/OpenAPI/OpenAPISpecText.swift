@@ -125,6 +125,14 @@ paths:
               operationId: exportCustomer
               parameters: {id: "$request.body#/customer_id"}
               description: Everything held about that customer (GDPR access).
+            page:
+              operationId: reviewDecisionPage
+              parameters: {id: "$response.body#/record/id"}
+              description: The decision as compliance reads it, with the policy text that made it.
+            history:
+              operationId: listDecisions
+              parameters: {customer: "$request.body#/customer_id"}
+              description: Every decision for that customer, newest first.
         "400": {$ref: "#/components/responses/BadBody"}
         "401": {$ref: "#/components/responses/Unauthenticated"}
         "403": {$ref: "#/components/responses/Forbidden"}
@@ -230,6 +238,15 @@ paths:
                         evaluated_at: "2026-12-08T00:12:07Z"
                     delivery: null
                     repeated: false
+          links:
+            first:
+              operationId: getDecision
+              parameters: {id: "$response.body#/results/0/record/id"}
+              description: The first item's decision (each item's is at its index).
+            customer:
+              operationId: getCustomer
+              parameters: {id: "$request.body#/messages/0/customer_id"}
+              description: The first item's customer.
         "400": {$ref: "#/components/responses/BadBody"}
         "401": {$ref: "#/components/responses/Unauthenticated"}
         "403": {$ref: "#/components/responses/Forbidden"}
@@ -593,7 +610,7 @@ paths:
               type: object
               required: [subject, body, recipients]
               properties:
-                subject: {type: string}
+                subject: {type: string, pattern: "^[^\\r\\n\u0085\u2028\u2029]*$"}
                 body: {type: string}
                 content_type: {type: string, description: "`plain` is text; anything else is HTML."}
                 recipients:
@@ -609,7 +626,10 @@ paths:
                       attribs:
                         type: object
                         properties:
-                          customer_id: {type: string}
+                          customer_id:
+                            type: string
+                            maxLength: 200
+                            pattern: "^[^\\r\\n\u0085\u2028\u2029]*\\S[^\\r\\n\u0085\u2028\u2029]*$"
                           consent:
                             type: object
                             additionalProperties:
@@ -713,6 +733,10 @@ paths:
               operationId: getCustomer
               parameters: {id: "$request.body#/customer_id"}
               description: The customer's consent as it now stands.
+            export:
+              operationId: exportCustomer
+              parameters: {id: "$request.body#/customer_id"}
+              description: The whole consent history, with its proof.
         "400": {$ref: "#/components/responses/BadBody"}
         "401": {$ref: "#/components/responses/Unauthenticated"}
         "403": {$ref: "#/components/responses/Forbidden"}
@@ -963,7 +987,7 @@ paths:
       operationId: getCustomer
       description: Scope `send` or `audit:read`.
       parameters:
-        - {name: id, in: path, required: true, schema: {type: string}, example: c1}
+        - {name: id, in: path, required: true, schema: {$ref: "#/components/schemas/CustomerId"}, example: c1}
       responses:
         "200":
           description: The customer as the engine sees them now.
@@ -997,7 +1021,7 @@ paths:
         Scope `admin`. Removes profile, consent history, suppressions, sends and held messages.
         Audit rows stay: they hold only the customer id, and the hash chain must not break.
       parameters:
-        - {name: id, in: path, required: true, schema: {type: string}, example: c2}
+        - {name: id, in: path, required: true, schema: {$ref: "#/components/schemas/CustomerId"}, example: c2}
       responses:
         "204": {description: Erased.}
         "401": {$ref: "#/components/responses/Unauthenticated"}
@@ -1016,7 +1040,7 @@ paths:
         `consent.covers_new_address`. Suppressions recorded for the old address go on holding
         for it and for the customer's id. The log line names the customer, never the address.
       parameters:
-        - {name: id, in: path, required: true, schema: {type: string}, example: c2}
+        - {name: id, in: path, required: true, schema: {$ref: "#/components/schemas/CustomerId"}, example: c2}
       requestBody:
         required: true
         content:
@@ -1026,7 +1050,7 @@ paths:
               required: [email, source]
               properties:
                 email: {type: string, description: One mailbox; recorded as its bare address.}
-                source: {type: string, description: "Where it came from: `account settings`."}
+                source: {type: string, minLength: 1, maxLength: 200, pattern: "\\S", description: "Where it came from: `account settings`."}
             example:
               email: Ana Pérez <ana.perez@example.org>
               source: account settings
@@ -1054,7 +1078,7 @@ paths:
       operationId: exportCustomer
       description: Scope `admin`.
       parameters:
-        - {name: id, in: path, required: true, schema: {type: string}, example: c2}
+        - {name: id, in: path, required: true, schema: {$ref: "#/components/schemas/CustomerId"}, example: c2}
       responses:
         "200":
           description: Profile, consents, suppressions (lifted ones too), sends and decisions.
@@ -1611,6 +1635,12 @@ components:
         application/problem+json:
           schema: {$ref: "#/components/schemas/Problem"}
   schemas:
+    CustomerId:
+      type: string
+      description: The campaign tool's id for the customer; surrounding spaces are not part of it.
+      minLength: 1
+      maxLength: 200
+      pattern: "\\S"
     SESV1SendEmail:
       type: object
       description: >-
