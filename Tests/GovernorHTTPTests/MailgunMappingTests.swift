@@ -30,6 +30,22 @@ struct MailgunMappingTests {
         == SenderTracking(opens: false, clicks: false, linkParameters: true))
   }
 
+  @Test("recipient variables are substituted once: a value naming another is left as written")
+  func substitutionIsOnePass() {
+    var values = ["first": "Ana", "greeting": "Hi %recipient.first%"]
+    let substitute = MailgunMessages.substitution(values)
+    #expect(
+      substitute("%recipient.greeting%, %recipient.first%! %recipient.none% %recipient.")
+        == "Hi %recipient.first%, Ana! %recipient.none% %recipient.")
+    // Twenty variables each naming the next twice: one pass keeps it at its size, where
+    // replacing them in turn would have made 2^20 copies.
+    values = [:]
+    for index in 0..<20 {
+      values["v\(index)"] = "%recipient.v\(index + 1)%%recipient.v\(index + 1)%"
+    }
+    #expect(MailgunMessages.substitution(values)("%recipient.v0%").count < 100)
+  }
+
   @Test("o:deliverytime later than now holds the message until then")
   func deliveryTime() throws {
     let later = try messages(

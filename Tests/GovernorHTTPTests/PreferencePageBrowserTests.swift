@@ -45,6 +45,9 @@ struct PreferencePageBrowserTests {
       #expect(
         try await browser.evaluate("document.getElementById('status').getAttribute('role')")
           as? String == "status")
+      // With nothing to report the region takes no room (it was an empty green bar).
+      let statusHeight = "document.getElementById('status').getBoundingClientRect().height"
+      #expect(try await browser.evaluate(statusHeight) as? Double == 0)
 
       _ = try await browser.evaluate(
         """
@@ -54,6 +57,7 @@ struct PreferencePageBrowserTests {
         """)
       try await browser.wait(
         until: "document.getElementById('status')?.textContent.includes('Saved')")
+      #expect((try await browser.evaluate(statusHeight) as? Double ?? 0) > 0)
       let state = try #require(try await server.store.customerState("c1", sendsSince: .distantPast))
       #expect(
         state.frequencyPreference == FrequencyPreference(max: 1, window: .rolling(seconds: 604_800))

@@ -75,6 +75,22 @@ struct SendGridMappingTests {
     #expect(out[2].0.customerGiven && out[2].0.message.customerId == "c-3")
   }
 
+  @Test("substitutions: one pass, the longest key first; a value naming a key is left as written")
+  func substitutionIsOnePass() {
+    let substitute = SendGridMessages.substitution([
+      "-name-": "Ana", "-name-full-": "Ana Pérez", "-greeting-": "Hola -name-", "é": "e",
+    ])
+    #expect(
+      substitute("-greeting-, -name-full- (-name-) café -nope-")
+        == "Hola -name-, Ana Pérez (Ana) cafe -nope-")
+    var chained: [String: String] = [:]
+    for index in 0..<20 {
+      chained[String(repeating: "x", count: 40 - index)] =
+        String(repeating: "x", count: 39 - index) + "-" + String(repeating: "x", count: 39 - index)
+    }
+    #expect(SendGridMessages.substitution(chained)(String(repeating: "x", count: 40)).count < 200)
+  }
+
   @Test("the category: custom_args first, then the unsubscribe group, then categories")
   func categoryOrder() throws {
     func category(_ extra: String) throws -> String? {

@@ -6,7 +6,9 @@ import Mustache
 /// The page behind `GET /u/TOKEN`: plain server-rendered HTML, no scripts, no external assets
 /// (a mail client's browser may block them, and each would tell a third party the customer
 /// opened it). Every control has a label and the result of a choice is announced through a
-/// `role="status"` region, so it works with a screen reader and a keyboard alone.
+/// `role="status"` region, so it works with a screen reader and a keyboard alone. The region
+/// is always in the page and shown only with something in it: empty, it was a green bar under
+/// the address that said nothing.
 struct PreferencePage {
   /// Frequency options offered on the page, by form value.
   static let frequencyOptions: [(value: String, label: String, preference: FrequencyPreference?)] =
@@ -87,6 +89,7 @@ struct PreferencePage {
     button.primary { background: #1a1a1a; color: #fff; }
     button:focus-visible, input:focus-visible { outline: 3px solid #005fcc; outline-offset: 2px; }
     [role=status] { background: #e8f4ea; border-left: 4px solid #2e7d32; padding: .5rem 1rem; }
+    [role=status]:empty { display: none; }
     </style>
     </head>
     <body>

@@ -202,12 +202,27 @@ struct MailgunMessages {
       filename: name, inline: inline, contentId: inline ? name : nil)
   }
 
-  /// `%recipient.name%` for each of the recipient's variables.
+  /// `%recipient.name%` for each of the recipient's variables, in one pass over the text: a
+  /// value is never read again for placeholders. Replacing one variable after another did,
+  /// so values naming each other (`a` = `%recipient.b%%recipient.b%`, `b` = …) doubled the text
+  /// per variable, a form of a few kilobytes asking for gigabytes.
   static func substitution(_ values: [String: String]) -> @Sendable (String) -> String {
-    let pairs = values.map { ("%recipient.\($0.key)%", $0.value) }
-    return { text in
+    { text in
       guard text.contains("%recipient.") else { return text }
-      return pairs.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+      var result = ""
+      var rest = text[...]
+      while let start = rest.range(of: "%recipient.") {
+        result += rest[..<start.lowerBound]
+        let name = rest[start.upperBound...]
+        guard let end = name.firstIndex(of: "%"), let value = values[String(name[..<end])] else {
+          result += rest[start]
+          rest = name
+          continue
+        }
+        result += value
+        rest = name[name.index(after: end)...]
+      }
+      return result + rest
     }
   }
 

@@ -55,7 +55,7 @@ struct SendGridMessages {
       let field = "personalizations.\(index)"
       let custom = (mail.customArgs ?? [:]).merging(personalization.customArgs ?? [:]) { $1 }
       let category = try category(custom)
-      let substitute = substitution(personalization.substitutions ?? [:])
+      let substitute = Self.substitution(personalization.substitutions ?? [:])
       var headers = (mail.headers ?? [:]).merging(personalization.headers ?? [:]) { $1 }
         .mapValues(substitute)
       if let replyTo = replyTo() { headers["Reply-To"] = replyTo }
@@ -212,12 +212,41 @@ struct SendGridMessages {
     return mail.replyTo.map(Self.mailbox)
   }
 
-  /// SendGrid's legacy substitutions: each key replaced by its value, longest key first so
-  /// that `-name-` does not eat into `-name-full-`.
-  private func substitution(_ pairs: [String: String]) -> @Sendable (String) -> String {
-    let ordered = pairs.sorted { ($0.key.count, $0.key) > ($1.key.count, $1.key) }
+  /// SendGrid's legacy substitutions: each key replaced by its value in one pass over the
+  /// text, the longest key first where several start at one place (`-name-` does not eat into
+  /// `-name-full-`). A value is never read again for keys: replacing key after key did, so
+  /// values naming each other doubled the text per key. Bytes, not Characters: a key matches
+  /// from the first byte of a character only, since no UTF-8 character starts with a
+  /// continuation byte.
+  static func substitution(_ pairs: [String: String]) -> @Sendable (String) -> String {
+    var keysByFirstByte: [UInt8: [(key: [UInt8], value: [UInt8])]] = [:]
+    for (key, value) in pairs {
+      guard let first = key.utf8.first else { continue }
+      keysByFirstByte[first, default: []].append((Array(key.utf8), Array(value.utf8)))
+    }
+    for first in keysByFirstByte.keys {
+      keysByFirstByte[first]?.sort { $0.key.count > $1.key.count }
+    }
+    let candidates = keysByFirstByte
     return { text in
-      ordered.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+      guard !candidates.isEmpty else { return text }
+      let bytes = Array(text.utf8)
+      var result: [UInt8] = []
+      result.reserveCapacity(bytes.count)
+      var index = 0
+      scanning: while index < bytes.count {
+        for (key, value) in candidates[bytes[index]] ?? []
+        where bytes.count - index >= key.count
+          && bytes[index..<index + key.count].elementsEqual(key)
+        {
+          result += value
+          index += key.count
+          continue scanning
+        }
+        result.append(bytes[index])
+        index += 1
+      }
+      return String(decoding: result, as: UTF8.self)
     }
   }
 
