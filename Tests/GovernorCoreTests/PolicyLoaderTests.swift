@@ -45,9 +45,14 @@ struct PolicyLoaderTests {
   @Test("the default policy reads as its comments say")
   func defaultPolicyContent() throws {
     let loaded = try shippedPolicy("default")
-    #expect(loaded.categories.map(\.name) == ["transactional", "marketing", "newsletter"])
+    #expect(
+      loaded.categories.map(\.name) == ["transactional", "marketing", "newsletter", "survey"])
     #expect(loaded.category(named: "transactional")?.capped == false)
-    #expect(loaded.caps.map(\.ruleId) == ["caps.daily", "caps.weekly", "caps.monthly", "caps.gap"])
+    #expect(
+      loaded.caps.map(\.ruleId) == [
+        "caps.daily", "caps.weekly", "caps.monthly", "caps.gap", "caps.survey",
+      ])
+    #expect(loaded.caps.prefix(4).allSatisfy { $0.categories == ["marketing", "newsletter"] })
     #expect(loaded.caps[1].limit == .count(max: 3, window: .rolling(seconds: 7 * 86_400)))
     #expect(loaded.caps[3].limit == .minimumGap(seconds: 16 * 3600))
     #expect(loaded.quietHours?.action == .deferUpTo(maxDelaySeconds: 86_400))

@@ -128,6 +128,6 @@ struct StackedRulesTests {
     #expect(decision.codes == ["unknown_category"])
     #expect(
       decision.reasons.first?.facts["known_categories"]
-        == .texts(["transactional", "marketing", "newsletter"]))
+        == .texts(["transactional", "marketing", "newsletter", "survey"]))
   }
 }
