@@ -47,7 +47,7 @@ struct PreferencePage {
       if case .category(let name) = state.grant.scope { return name }
       return nil
     }()
-    let view: [String: Any] = [
+    var view: [String: Any] = [
       "token": token,
       "email": state.email ?? "",
       "notices": notices,
@@ -59,6 +59,7 @@ struct PreferencePage {
       "trackingShown": state.trackingAllowed == true,
       "trackingAlreadyOff": state.trackingAllowed == false,
     ]
+    view.merge(PreferenceRecord(state: state).view) { current, _ in current }
     return template.render(view)
   }
 
@@ -90,6 +91,9 @@ struct PreferencePage {
     button:focus-visible, input:focus-visible { outline: 3px solid #005fcc; outline-offset: 2px; }
     [role=status] { background: #e8f4ea; border-left: 4px solid #2e7d32; padding: .5rem 1rem; }
     [role=status]:empty { display: none; }
+    section { border-top: 1px solid #d0d0d0; margin-top: 1.5rem; }
+    h2 { font-size: 1.2rem; } h3 { font-size: 1rem; margin-bottom: .25rem; }
+    ul { padding-left: 1.25rem; margin-top: .25rem; } .told { color: #444; }
     </style>
     </head>
     <body>
@@ -121,6 +125,21 @@ struct PreferencePage {
     </fieldset>
     <p><button type="submit" class="primary" name="choice" value="save" id="save">Save preferences</button></p>
     </form>
+    <section aria-labelledby="record">
+    <h2 id="record">What we hold about you</h2>
+    <h3>What you agreed to</h3>
+    {{#hasConsents}}<ul id="consents">{{#consents}}<li>{{sentence}}.{{#proof}} <span class="told">What you were told: “{{proof}}”</span>{{/proof}}</li>{{/consents}}</ul>{{/hasConsents}}
+    {{^hasConsents}}<p id="consents">No consent on record.</p>{{/hasConsents}}
+    <h3>What stops our emails</h3>
+    {{#hasSuppressions}}<ul id="suppressions">{{#suppressions}}<li>{{.}}</li>{{/suppressions}}</ul>{{/hasSuppressions}}
+    {{^hasSuppressions}}<p id="suppressions">Nothing: you get the emails you agreed to.</p>{{/hasSuppressions}}
+    <h3>How much we may send you</h3>
+    <ul id="limits">{{#limits}}<li>{{.}}</li>{{/limits}}</ul>
+    <h3>What you received in the last {{recentDays}} days</h3>
+    {{#hasRecent}}<ul id="received">{{#recent}}<li>{{.}}</li>{{/recent}}</ul>{{/hasRecent}}
+    {{^hasRecent}}<p id="received">No email.</p>{{/hasRecent}}
+    <p id="tracking-state">{{#trackingOn}}Open and click tracking is on for you.{{/trackingOn}}{{^trackingOn}}Open and click tracking is off for you.{{/trackingOn}}</p>
+    </section>
     </main>
     </body>
     </html>

@@ -25,6 +25,19 @@ public struct PreferenceState: Sendable {
   public var frequency: FrequencyPreference?
   /// Nil when the policy has no tracking consent to withdraw.
   public var trackingAllowed: Bool?
+  /// The latest consent event for each purpose the policy names, in the policy's order.
+  public var consents: [ConsentEvent] = []
+  /// Every suppression that holds now, whatever its reason.
+  public var suppressions: [Suppression] = []
+  /// The limits on this customer's mail, as the policy in force sets them.
+  public var limits: CustomerLimits? = nil
+  /// Messages sent (or reserved) per category in the last `PreferenceState.recentDays` days,
+  /// in the policy's order; categories with none are left out.
+  public var recent: [(category: String, count: Int)] = []
+  /// The customer's time zone, or the policy's default: dates on the page are in it.
+  public var zone: Zone? = nil
+
+  public static let recentDays = 30
 }
 
 extension Gateway {
@@ -88,18 +101,36 @@ extension Gateway {
     }
   }
 
+  /// What the preference page shows: the customer's own record, read from the state the
+  /// engine decides on, and the policy's limits in words.
   public func preferences(for grant: UnsubscribeGrant) async throws -> PreferenceState {
     let now = clock()
+    let since = now.addingTimeInterval(-Double(PreferenceState.recentDays) * 86_400)
     let state =
-      try await store.customerState(grant.customerId, sendsSince: now)
+      try await store.customerState(grant.customerId, sendsSince: since)
       ?? CustomerState(customerId: grant.customerId)
-    let tracking = compiled.policy.tracking.consentPurpose.map {
+    let policy = compiled.policy
+    let tracking = policy.tracking.consentPurpose.map {
       state.latestConsent(for: $0)?.status == .granted
     }
-    return PreferenceState(
+    let zone = state.timeZone ?? policy.defaultZone
+    var counts: [String: Int] = [:]
+    for send in state.sends[state.sends.firstIndex(atOrAfter: since)...] {
+      counts[send.category, default: 0] += 1
+    }
+    var result = PreferenceState(
       grant: grant, email: state.email,
       unsubscribedScopes: state.suppressions.filter { $0.reason == .unsubscribed }
         .map(\.scope.description),
       frequency: state.frequencyPreference, trackingAllowed: tracking)
+    result.consents = policy.consent.purposes.compactMap { state.latestConsent(for: $0.name) }
+    result.suppressions = state.suppressions
+    result.limits = CustomerLimits(
+      policy: policy, preference: state.frequencyPreference, zone: zone)
+    result.recent = policy.categories.compactMap { category in
+      counts[category.name].map { (category.name, $0) }
+    }
+    result.zone = zone
+    return result
   }
 }
