@@ -45,6 +45,23 @@ struct PreferencePageBrowserTests {
       #expect(
         try await browser.evaluate("document.getElementById('status').getAttribute('role')")
           as? String == "status")
+      // The customer's own record, in words, and a picture of the page with the test output.
+      #expect(
+        (try await browser.evaluate("document.getElementById('consents').textContent") as? String)?
+          .contains("Tracking: given on") == true)
+      #expect(
+        try await browser.evaluate("document.querySelectorAll('#limits li').length") as? Int ?? 0
+          > 0)
+      let screenshot = try await browser.screenshot(width: 800, height: 1600)
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "governor-test-output")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      let file = folder.appendingPathComponent("preference-page-en.png")
+      try screenshot.write(to: file)
+      Attachment.record(screenshot, named: "preference-page-en.png")
+      print("preference page screenshot: \(file.path)")
+      #expect(screenshot.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+
       // With nothing to report the region takes no room (it was an empty green bar).
       let statusHeight = "document.getElementById('status').getBoundingClientRect().height"
       #expect(try await browser.evaluate(statusHeight) as? Double == 0)

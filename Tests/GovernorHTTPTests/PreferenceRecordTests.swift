@@ -18,6 +18,9 @@ struct PreferenceRecordTests {
           "at":"\(given)","source":"checkout","proof":"Ticked: send me offers by email"}
           """)
       #expect(consent.status == 201)
+      // One with no proof: the page must not quote an empty text.
+      try await server.gateway.recordConsent(
+        ConsentInput.make(customer: "c1", purpose: "tracking", at: GatewayServer.now - 3600))
       for id in ["r1", "r2"] {
         let sent = try await server.call("POST", "/v1/messages", body: GatewayServer.message(id))
         #expect(sent.json["delivery"] != nil)
@@ -43,6 +46,8 @@ struct PreferenceRecordTests {
           CustomerLimitsView.items(in: text))
       #expect(!limits.isEmpty && limits.allSatisfy { $0.hasSuffix(".") })
       #expect(text.contains("<li>Marketing: 2 emails</li>"), "\(text)")
+      #expect(text.contains("Tracking: given on "))
+      #expect(!text.contains("“”"))
       #expect(text.contains(#"id="tracking-state">Open and click tracking is"#))
     }
   }

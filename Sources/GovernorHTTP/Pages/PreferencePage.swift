@@ -128,7 +128,7 @@ struct PreferencePage {
     <section aria-labelledby="record">
     <h2 id="record">What we hold about you</h2>
     <h3>What you agreed to</h3>
-    {{#hasConsents}}<ul id="consents">{{#consents}}<li>{{sentence}}.{{#proof}} <span class="told">What you were told: “{{proof}}”</span>{{/proof}}</li>{{/consents}}</ul>{{/hasConsents}}
+    {{#hasConsents}}<ul id="consents">{{#consents}}<li>{{sentence}}.{{#hasProof}} <span class="told">What you were told: “{{proof}}”</span>{{/hasProof}}</li>{{/consents}}</ul>{{/hasConsents}}
     {{^hasConsents}}<p id="consents">No consent on record.</p>{{/hasConsents}}
     <h3>What stops our emails</h3>
     {{#hasSuppressions}}<ul id="suppressions">{{#suppressions}}<li>{{.}}</li>{{/suppressions}}</ul>{{/hasSuppressions}}

@@ -18,6 +18,8 @@ struct PreferenceRecord {
         "sentence":
           "\(consent.purpose.capitalized): \(verb) on \(date(consent.at)) (\(how.joined(separator: ", ")))",
         "proof": consent.proof ?? "",
+        // A Bool: swift-mustache renders a section for an empty string too.
+        "hasProof": !(consent.proof ?? "").isEmpty,
       ]
     }
     let suppressions = state.suppressions.map { suppression -> String in
