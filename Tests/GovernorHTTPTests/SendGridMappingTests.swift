@@ -83,12 +83,13 @@ struct SendGridMappingTests {
     #expect(
       substitute("-greeting-, -name-full- (-name-) café -nope-")
         == "Hola -name-, Ana Pérez (Ana) cafe -nope-")
-    var chained: [String: String] = [:]
-    for index in 0..<20 {
-      chained[String(repeating: "x", count: 40 - index)] =
-        String(repeating: "x", count: 39 - index) + "-" + String(repeating: "x", count: 39 - index)
-    }
-    #expect(SendGridMessages.substitution(chained)(String(repeating: "x", count: 40)).count < 200)
+    // Sixteen keys whose values name all sixteen: replaced key after key, the text doubled
+    // per key (2^15 copies); one pass keeps it linear.
+    let keys = (0..<16).map { "-k\($0)-" }
+    let every = keys.joined()
+    let expanded = SendGridMessages.substitution(
+      Dictionary(uniqueKeysWithValues: keys.map { ($0, every) }))(every)
+    #expect(expanded.utf8.count == 16 * every.utf8.count)
   }
 
   @Test("the category: custom_args first, then the unsubscribe group, then categories")
