@@ -70,19 +70,25 @@ extension Gateway {
           problem: "must say, in 1 to 200 characters, where the new address came from"))
     }
     guard problems.isEmpty else { throw InvalidRecord(problems) }
-    let change = try await store.changeAddress(
-      customerId: customerId, to: address, source: "\(source) (api key \(keyId))", at: clock())
+    let (newAddress, recorded, now) = (address, "\(source) (api key \(keyId))", clock())
+    let change = try await bounded {
+      try await $0.changeAddress(customerId: customerId, to: newAddress, source: recorded, at: now)
+    }
     guard change != .unknownCustomer,
-      let profile = try await store.exportCustomer(customerId)?.profile
+      let profile = try await bounded({ try await $0.exportCustomer(customerId) })?.profile
     else { return nil }
     return (change, profile)
   }
 
   public func customerOverview(_ customerId: String) async throws -> CustomerOverview? {
-    guard let export = try await store.exportCustomer(customerId) else { return nil }
+    guard let export = try await bounded({ try await $0.exportCustomer(customerId) }) else {
+      return nil
+    }
     let now = clock()
     let since = now - engine.historyNeeded(preference: export.profile.frequencyPreference)
-    guard let state = try await store.customerState(customerId, sendsSince: since) else {
+    guard
+      let state = try await bounded({ try await $0.customerState(customerId, sendsSince: since) })
+    else {
       return nil
     }
     let purposes = Set(export.consents.map(\.purpose)).sorted()
@@ -93,7 +99,8 @@ extension Gateway {
       recentSends: export.sends.filter { $0.reservedAt >= since }
         .sorted { $0.reservedAt > $1.reservedAt },
       eligibility: engine.eligibility(of: state, at: now),
-      deferred: try await store.deferred(customerId: customerId).map(HeldMessage.init),
+      deferred: try await bounded { try await $0.deferred(customerId: customerId) }
+        .map(HeldMessage.init),
       asOf: now)
   }
 }

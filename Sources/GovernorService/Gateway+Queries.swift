@@ -7,32 +7,32 @@ import GovernorStore
 extension Gateway {
   /// Decisions matching the filters, newest first.
   public func decisions(matching query: DecisionQuery) async throws -> [AuditEntry] {
-    try await store.decisions(matching: query)
+    try await bounded { try await $0.decisions(matching: query) }
   }
 
   /// Provider reports on mail the governor never decided, since `since`, newest first.
   public func bypassEvents(since: Date) async throws -> [BypassEvent] {
-    try await store.bypassEvents(since: since)
+    try await bounded { try await $0.bypassEvents(since: since) }
   }
 
   public func decision(id: String) async throws -> AuditEntry? {
-    try await store.decision(id: id)
+    try await bounded { try await $0.decision(id: id) }
   }
 
   /// The policy text a decision was made under (nil: the store never kept it).
   public func policyText(version: String) async throws -> String? {
-    try await store.policyText(version: version)
+    try await bounded { try await $0.policyText(version: version) }
   }
 
   /// Everything held about a customer (GDPR Art. 15); nil for an unknown one.
   public func export(customerId: String) async throws -> CustomerExport? {
-    try await store.exportCustomer(customerId)
+    try await bounded { try await $0.exportCustomer(customerId) }
   }
 
   /// Erases a customer (GDPR Art. 17), keeping what stops mail to them; false for an unknown
   /// one.
   public func erase(customerId: String) async throws -> Bool {
-    try await store.eraseCustomer(customerId)
+    try await bounded { try await $0.eraseCustomer(customerId) }
   }
 
   /// `GET /metrics`: the counters, and the mail sender's breaker as it stands now.

@@ -42,8 +42,8 @@ public struct SuppressionInput: Decodable, Sendable {
 extension Gateway {
   public func recordConsent(_ input: ConsentInput) async throws {
     let customerId = try Self.customerKey(input.customerId)
-    try await store.recordConsent(
-      validator.consent(input.event, now: clock()), customerId: customerId)
+    let event = try validator.consent(input.event, now: clock())
+    try await bounded { try await $0.recordConsent(event, customerId: customerId) }
   }
 
   /// Returns the new suppression's id.
@@ -51,13 +51,14 @@ extension Gateway {
     let customerId = try Self.customerKey(input.customerId)
     let suppression = Suppression(
       reason: input.reason, scope: input.scope, at: input.at ?? clock(), source: input.source)
-    return try await store.addSuppression(
-      validator.suppression(suppression, now: clock()), customerId: customerId)
+    let checked = try validator.suppression(suppression, now: clock())
+    return try await bounded { try await $0.addSuppression(checked, customerId: customerId) }
   }
 
   /// False when there is no active suppression with that id.
   public func liftSuppression(id: String, by source: String) async throws -> Bool {
-    try await store.liftSuppression(id: id, at: clock(), by: source)
+    let now = clock()
+    return try await bounded { try await $0.liftSuppression(id: id, at: now, by: source) }
   }
 
   static func customerKey(_ id: String) throws(InvalidRecord) -> String {

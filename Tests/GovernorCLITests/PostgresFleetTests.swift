@@ -1,4 +1,5 @@
 import Foundation
+import GovernorDelivery
 import TestDatabases
 import TestPeers
 import Testing
@@ -10,6 +11,58 @@ import Testing
 @Suite("Reliability: a fleet on PostgreSQL survives its database", .serialized)
 struct PostgresFleetTests {
   static let storeTimeout = 2.0
+
+  @Test("while PostgreSQL is down, the consent, customer and audit routes answer 503 in time")
+  func everyRouteBounded() async throws {
+    let postgres = try await OwnPostgres.start()
+    defer { postgres.destroy() }
+    let key = try await ServedGovernor().createKey(postgres.url, scope: "admin")
+    let gateway = try await GovernorProcess.start([
+      "--store", postgres.url, "--policy", "policies/default.yaml",
+      "--store-timeout", String(Self.storeTimeout),
+    ])
+    let transport = CurlTransport(configuration: .init(maxConcurrent: 2))
+    defer { transport.shutdown() }
+    func call(_ method: String, _ path: String, _ body: String? = nil) async throws
+      -> (status: Int, seconds: Double)
+    {
+      var headers = [("Authorization", "Bearer \(key)")]
+      if body != nil { headers.append(("Content-Type", "application/json")) }
+      let started = ContinuousClock.now
+      let response = try await transport.send(
+        SenderRequest(
+          method: method, url: gateway.base + path, headers: headers,
+          body: Data((body ?? "").utf8)))
+      let elapsed = ContinuousClock.now - started
+      return (response.status, Double(elapsed.components.seconds))
+    }
+    let consent =
+      #"{"customer_id":"c1","purpose":"marketing","status":"granted","at":"2026-01-01T00:00:00Z","source":"form"}"#
+    do {
+      #expect(try await call("POST", "/v1/consents", consent).status == 201)
+      try await postgres.kill9()
+      let routes: [(String, String, String?)] = [
+        ("POST", "/v1/consents", consent),
+        ("POST", "/v1/suppressions", #"{"customer_id":"c1","reason":"unsubscribed"}"#),
+        ("DELETE", "/v1/suppressions/sup_0123", nil),
+        ("GET", "/v1/customers/c1", nil),
+        ("GET", "/v1/customers/c1/export", nil),
+        ("PUT", "/v1/customers/c1/address", #"{"email":"c1@example.org","source":"test"}"#),
+        ("GET", "/v1/decisions", nil),
+        ("GET", "/v1/decisions/dec_0123", nil),
+      ]
+      for (method, path, body) in routes {
+        let answer = try await call(method, path, body)
+        #expect(answer.status == 503, "\(method) \(path)")
+        #expect(answer.seconds <= Self.storeTimeout + 2, "\(method) \(path): \(answer.seconds) s")
+      }
+      #expect(gateway.process.isRunning)
+    } catch {
+      try await gateway.stop()
+      throw error
+    }
+    try await gateway.stop()
+  }
 
   @Test(
     "restart and SIGKILL of PostgreSQL under load: 503 meanwhile, recovery, nothing lost or sent twice"

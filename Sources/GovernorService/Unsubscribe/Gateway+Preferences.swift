@@ -78,25 +78,29 @@ extension Gateway {
       let suppression = try validator.suppression(
         Suppression(reason: .unsubscribed, scope: scope, at: now, source: source.rawValue),
         now: now)
-      return try await store.suppressOnce(
-        suppression, customerId: grant.customerId, eventKey: nil
-      ).changed
+      let customerId = grant.customerId
+      return try await bounded {
+        try await $0.suppressOnce(suppression, customerId: customerId, eventKey: nil)
+      }.changed
     case .frequency(let preference):
-      let current = try await store.customerState(grant.customerId, sendsSince: now)
+      let customerId = grant.customerId
+      let current = try await bounded { try await $0.customerState(customerId, sendsSince: now) }
       guard current?.frequencyPreference != preference else { return false }
-      try await store.setFrequencyPreference(
-        preference, customerId: grant.customerId, source: source.rawValue, at: now)
+      try await bounded {
+        try await $0.setFrequencyPreference(
+          preference, customerId: customerId, source: source.rawValue, at: now)
+      }
       return true
     case .trackingOff:
       guard let purpose = compiled.policy.tracking.consentPurpose else { return false }
-      let current = try await store.customerState(grant.customerId, sendsSince: now)
+      let customerId = grant.customerId
+      let current = try await bounded { try await $0.customerState(customerId, sendsSince: now) }
       guard current?.latestConsent(for: purpose)?.status == .granted else { return false }
-      try await store.recordConsent(
-        validator.consent(
-          ConsentEvent(
-            purpose: purpose, status: .withdrawn, at: now, source: source.rawValue, proof: proof),
-          now: now),
-        customerId: grant.customerId)
+      let withdrawal = try validator.consent(
+        ConsentEvent(
+          purpose: purpose, status: .withdrawn, at: now, source: source.rawValue, proof: proof),
+        now: now)
+      try await bounded { try await $0.recordConsent(withdrawal, customerId: customerId) }
       return true
     }
   }
@@ -106,9 +110,10 @@ extension Gateway {
   public func preferences(for grant: UnsubscribeGrant) async throws -> PreferenceState {
     let now = clock()
     let since = now.addingTimeInterval(-Double(PreferenceState.recentDays) * 86_400)
+    let customerId = grant.customerId
     let state =
-      try await store.customerState(grant.customerId, sendsSince: since)
-      ?? CustomerState(customerId: grant.customerId)
+      try await bounded { try await $0.customerState(customerId, sendsSince: since) }
+      ?? CustomerState(customerId: customerId)
     let policy = compiled.policy
     let tracking = policy.tracking.consentPurpose.map {
       state.latestConsent(for: $0)?.status == .granted
