@@ -12,7 +12,8 @@ import Testing
 struct PostgresFleetTests {
   static let storeTimeout = 2.0
 
-  @Test("while PostgreSQL is down, the consent, customer and audit routes answer 503 in time")
+  @Test(
+    "while PostgreSQL is down, the consent, customer, audit and event routes answer 503 in time")
   func everyRouteBounded() async throws {
     let postgres = try await OwnPostgres.start()
     defer { postgres.destroy() }
@@ -50,6 +51,10 @@ struct PostgresFleetTests {
         ("PUT", "/v1/customers/c1/address", #"{"email":"c1@example.org","source":"test"}"#),
         ("GET", "/v1/decisions", nil),
         ("GET", "/v1/decisions/dec_0123", nil),
+        (
+          "POST", "/v1/events/sendgrid",
+          #"[{"event":"spamreport","email":"c1@example.com","sg_event_id":"e1","timestamp":1794990000}]"#
+        ),
       ]
       for (method, path, body) in routes {
         let answer = try await call(method, path, body)

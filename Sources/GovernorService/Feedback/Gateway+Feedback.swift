@@ -14,7 +14,8 @@ extension Gateway {
       if let customerId = event.customerId {
         customers = [customerId]
       } else {
-        customers = try await store.customerIds(email: event.email)
+        let email = event.email
+        customers = try await bounded { try await $0.customerIds(email: email) }
       }
       if customers.isEmpty { outcome.unknownRecipients += 1 }
       let now = clock()
@@ -26,16 +27,19 @@ extension Gateway {
             source: event.source),
           now: now)
         // Held for the address the provider named, whatever the profile says.
-        let change = try await store.suppressOnce(
-          suppression, customerId: customerId, eventKey: "\(event.key) \(customerId)",
-          address: event.email)
+        let (eventKey, address) = ("\(event.key) \(customerId)", event.email)
+        let change = try await bounded {
+          try await $0.suppressOnce(
+            suppression, customerId: customerId, eventKey: eventKey, address: address)
+        }
         if change.changed { outcome.suppressed += 1 } else { outcome.unchanged += 1 }
       }
     }
     for var report in batch.reports {
       // The provider's key may hold the address (SES's does): only its digest is kept.
       report.key = "sha256:" + Hex.encode(Array(SHA256.hash(data: Data(report.key.utf8))))
-      switch try await store.count(report, at: clock()) {
+      let (counted, now) = (report, clock())
+      switch try await bounded({ try await $0.count(counted, at: now) }) {
       case .counted: outcome.counted += 1
       case .repeated: break
       case .unknownMessage:
