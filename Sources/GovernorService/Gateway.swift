@@ -268,3 +268,14 @@ public struct Gateway: Sendable {
     }
   }
 }
+
+extension Gateway {
+  /// `work` on the store, within the gateway's store deadline: every route waits for
+  /// PostgreSQL at most that long while it is down, and answers 503.
+  func bounded<T: Sendable>(_ work: @escaping @Sendable (any Store) async throws -> T)
+    async throws -> T
+  {
+    let store = store
+    return try await storeDeadline.run { try await work(store) }
+  }
+}

@@ -28,17 +28,6 @@ public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
   public var description: String { reason }
 }
 
-extension Gateway {
-  /// `work` on the store, within the gateway's store deadline: every route waits for
-  /// PostgreSQL at most that long while it is down, and answers 503.
-  func bounded<T: Sendable>(_ work: @escaping @Sendable (any Store) async throws -> T)
-    async throws -> T
-  {
-    let store = store
-    return try await storeDeadline.run { try await work(store) }
-  }
-}
-
 /// How long a request waits for the store before it is answered as unavailable. PostgresNIO's
 /// pool waits for a connection with no bound of its own: while PostgreSQL is down every
 /// request would hang with it.

@@ -1,5 +1,25 @@
 import GovernorCore
+import Synchronization
 import Yams
+
+/// The deployment's spec, made on its first request and kept: a gateway's policy does not
+/// change while it runs, and reading and writing 100 KB of YAML on every request, or on
+/// every start (each route test builds a gateway), would be work for nothing.
+final class ServedSpec: Sendable {
+  private let policy: Policy
+  private let made = Mutex<String?>(nil)
+
+  init(policy: Policy) {
+    self.policy = policy
+  }
+
+  func yaml() throws -> String {
+    if let text = made.withLock({ $0 }) { return text }
+    let text = try DeploymentSpec.yaml(for: policy)
+    made.withLock { $0 = text }
+    return text
+  }
+}
 
 /// `openapi.yaml` as this gateway serves it: the shipped text with the policy in force written
 /// into it. The file can only say "a category of the policy"; a deployment knows which, so its

@@ -9,6 +9,11 @@ struct PreferenceRecord {
   let state: PreferenceState
 
   var view: [String: Any] {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_GB")
+    formatter.timeZone = state.zone.flatMap { TimeZone(identifier: $0.identifier) } ?? .gmt
+    formatter.dateFormat = "d MMMM yyyy, HH:mm"
+    let date = formatter.string(from:)
     let consents = state.consents.map { consent -> [String: Any] in
       var how = [consent.kind.replacingOccurrences(of: "_", with: " ")]
       if let source = consent.source { how.append("via \(source)") }
@@ -44,13 +49,5 @@ struct PreferenceRecord {
       "recentDays": PreferenceState.recentDays,
       "trackingOn": state.trackingAllowed == true,
     ]
-  }
-
-  private func date(_ instant: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_GB")
-    formatter.timeZone = state.zone.flatMap { TimeZone(identifier: $0.identifier) } ?? .gmt
-    formatter.dateFormat = "d MMMM yyyy, HH:mm"
-    return formatter.string(from: instant)
   }
 }

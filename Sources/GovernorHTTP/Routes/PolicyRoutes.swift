@@ -14,8 +14,9 @@ extension GatewayRoutes {
         status: .ok)
     }
     // The API description with this deployment's categories and purposes as enums.
+    let spec = ServedSpec(policy: gateway.policy)
     anyKey.get("/v1/openapi.yaml") { _, _ -> Response in
-      let text = try DeploymentSpec.yaml(for: gateway.policy)
+      let text = try spec.yaml()
       return Response(
         status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
         body: .init(byteBuffer: ByteBuffer(string: text)))
